@@ -1,0 +1,25 @@
+/* Events from the ring buffer to Lua: each event becomes a userdata that
+ * decodes a field only when the handler reads it. */
+#ifndef LUAPROBE_DECODE_H
+#define LUAPROBE_DECODE_H
+
+#include <stddef.h>
+
+#include <lua.h>
+
+#include "probe.h"
+
+/* Register the event metatable. Call once per state. */
+void decode_init(lua_State *L);
+
+/* Build p's field map (name -> field, built-ins included) in the registry.
+ * Raises a Lua error on allocation failure. */
+void decode_fieldmap(lua_State *L, struct lp_probe *p);
+
+/* Push a new event object holding a copy of the raw event. */
+void decode_push_event(lua_State *L, struct lp_probe *p, const void *data, size_t size);
+
+/* The names every event has besides its probe's fields. */
+extern const char *const decode_builtins[];
+
+#endif

@@ -1,0 +1,31 @@
+/* A probe kind: how points of one family are resolved, loaded, attached,
+ * listed and described. One file per kind fills one table (kind_*.c). */
+#ifndef LUAPROBE_KIND_H
+#define LUAPROBE_KIND_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "load.h"
+#include "point.h"
+#include "probe.h"
+
+struct lp_kind {
+	/* Fill p->plan and p->fields from p->point. 0 or -errno, message in err. */
+	int (*resolve)(struct lp_probe *p, char *err, size_t errlen);
+	/* Open the template, write the plan to .rodata, load. 0 or -errno. */
+	int (*load)(struct lp_probe *p, const struct lp_maps *m, char *err, size_t errlen);
+	/* Attach the loaded program. 0 or -errno, message in err. */
+	int (*attach)(struct lp_probe *p, char *err, size_t errlen);
+	/* Detach and unload; safe on a probe that never loaded. */
+	void (*destroy)(struct lp_probe *p);
+	/* -l: print every point of this kind matching pattern. Returns the count or -errno. */
+	int (*list)(const char *pattern, FILE *out);
+};
+
+/* The kind that handles `kind`, or NULL when luaprobe cannot do it yet. */
+const struct lp_kind *kind_of(enum lp_point_kind kind);
+
+extern const struct lp_kind kind_tracepoint;
+
+#endif

@@ -1,0 +1,147 @@
+/* tracepoint:SYSTEM:EVENT and kernel.trace("SYSTEM:EVENT"): the template
+ * reads the tracepoint's record at offsets from its tracefs format. */
+#include "kind.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/libbpf.h>
+#include <tracefs/tracefs.h>
+
+#include "plan.h"
+#include "suggest.h"
+#include "tp.skel.h"
+#include "tpformat.h"
+
+/* Suggest a tracepoint near SYSTEM:EVENT, from the same system when it exists. */
+static void unknown_tracepoint(const struct lp_point *pt, char *err, size_t errlen)
+{
+	char **events = tracefs_system_events(NULL, pt->system);
+	char **systems = NULL;
+	const char *near = NULL;
+	int n;
+
+	if (events) {
+		for (n = 0; events[n]; n++)
+			;
+		near = suggest_closest(pt->event, (const char *const *)events, n);
+		if (near) {
+			snprintf(err, errlen, "unknown tracepoint '%s:%s' (did you mean '%s:%s'?)",
+				 pt->system, pt->event, pt->system, near);
+			goto out;
+		}
+		snprintf(err, errlen, "unknown tracepoint '%s:%s': system '%s' has no event '%s'",
+			 pt->system, pt->event, pt->system, pt->event);
+		goto out;
+	}
+	systems = tracefs_event_systems(NULL);
+	for (n = 0; systems && systems[n]; n++)
+		;
+	near = systems ? suggest_closest(pt->system, (const char *const *)systems, n) : NULL;
+	if (near)
+		snprintf(err, errlen, "unknown tracepoint '%s:%s': no system '%s' (did you mean '%s'?)",
+			 pt->system, pt->event, pt->system, near);
+	else
+		snprintf(err, errlen, "unknown tracepoint '%s:%s': no system '%s'", pt->system,
+			 pt->event, pt->system);
+out:
+	tracefs_list_free(events);
+	tracefs_list_free(systems);
+}
+
+static int tp_resolve(struct lp_probe *p, char *err, size_t errlen)
+{
+	struct lp_tpformat fmt;
+	int ret;
+
+	if (point_has_wildcard(&p->point)) {
+		snprintf(err, errlen, "wildcards in tracepoint names are not supported yet");
+		return -EINVAL;
+	}
+	ret = tpformat_read(p->point.system, p->point.event, &fmt);
+	if (ret == -ENOENT) {
+		unknown_tracepoint(&p->point, err, errlen);
+		return ret;
+	}
+	if (ret) {
+		snprintf(err, errlen, "cannot read the tracepoint's format: %s (is tracefs mounted?)",
+			 strerror(-ret));
+		return ret;
+	}
+	ret = plan_tracepoint(&fmt, p);
+	if (ret)
+		snprintf(err, errlen, "cannot plan its fields: %s", strerror(-ret));
+	tpformat_free(&fmt);
+	return ret;
+}
+
+static int tp_load(struct lp_probe *p, const struct lp_maps *m, char *err, size_t errlen)
+{
+	struct lp_tp *skel = lp_tp__open();
+	int ret;
+
+	if (!skel) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot open the tracepoint template: %s", strerror(-ret));
+		return ret;
+	}
+	p->skel = skel;
+	memcpy((void *)&skel->rodata->plan, &p->plan, sizeof(p->plan));
+	ret = load_share_maps(skel->maps.lp_events, skel->maps.lp_lost, m);
+	if (!ret)
+		ret = lp_tp__load(skel);
+	if (ret) {
+		const char *why = load_last_error();
+
+		snprintf(err, errlen, "the kernel refused the program: %s%s%s", strerror(-ret),
+			 *why ? ": " : "", why);
+		return ret;
+	}
+	return 0;
+}
+
+static int tp_attach(struct lp_probe *p, char *err, size_t errlen)
+{
+	struct lp_tp *skel = p->skel;
+	int ret;
+
+	p->link = bpf_program__attach_tracepoint(skel->progs.lp_tp, p->point.system,
+						 p->point.event);
+	if (!p->link) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot attach: %s", strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
+static void tp_destroy(struct lp_probe *p)
+{
+	bpf_link__destroy(p->link);
+	p->link = NULL;
+	lp_tp__destroy(p->skel);
+	p->skel = NULL;
+}
+
+static int tp_list(const char *pattern, FILE *out)
+{
+	char **list = tpformat_list(pattern);
+	int n = 0;
+
+	if (!list)
+		return -errno;
+	for (; list[n]; n++)
+		fprintf(out, "tracepoint:%s\n", list[n]);
+	tpformat_list_free(list);
+	return n;
+}
+
+const struct lp_kind kind_tracepoint = {
+	.resolve = tp_resolve,
+	.load = tp_load,
+	.attach = tp_attach,
+	.destroy = tp_destroy,
+	.list = tp_list,
+};

@@ -1,0 +1,35 @@
+/* Loading probes into the kernel: the maps every probe shares, and the
+ * libbpf messages a failure should show. */
+#ifndef LUAPROBE_LOAD_H
+#define LUAPROBE_LOAD_H
+
+#include <stddef.h>
+
+struct bpf_object;
+struct bpf_map;
+
+struct lp_maps {
+	int events_fd; /* BPF_MAP_TYPE_RINGBUF shared by every probe */
+	int lost_fd;   /* per-CPU u64 counters, LP_LOST_* slots */
+};
+
+/* Create the shared maps. Returns 0 or -errno. */
+int load_maps_create(struct lp_maps *m, size_t ringbuf_size);
+void load_maps_close(struct lp_maps *m);
+
+/* Point an object's lp_events and lp_lost maps at the shared ones, before
+ * the object is loaded. Returns 0 or -errno. */
+int load_share_maps(struct bpf_map *events, struct bpf_map *lost, const struct lp_maps *m);
+
+/* Sum of the per-CPU lost-event counters. */
+unsigned long long load_lost(const struct lp_maps *m);
+
+/* Route libbpf's messages: everything with verbose, else kept so that
+ * load_last_error() can explain a failure in one line. */
+void load_init_logging(int verbose);
+
+/* The last warning libbpf printed (the verifier's last line on a refused
+ * program), or "" when there is none. */
+const char *load_last_error(void);
+
+#endif

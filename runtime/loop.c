@@ -1,0 +1,249 @@
+#include "loop.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+#include <lauxlib.h>
+
+#include <luaprobe/event.h>
+
+#include "decode.h"
+#include "script.h"
+
+/* epoll tags: the ring buffer and the signals are singletons; a timer is
+ * tagged by its index + TAG_TIMER. */
+enum { TAG_RINGBUF = 1, TAG_SIGNAL, TAG_DEADLINE, TAG_LOST, TAG_TIMER };
+
+static sigset_t loop_sigs, old_sigs;
+
+int loop_block_signals(void)
+{
+	sigemptyset(&loop_sigs);
+	sigaddset(&loop_sigs, SIGINT);
+	sigaddset(&loop_sigs, SIGTERM);
+	sigaddset(&loop_sigs, SIGCHLD);
+	sigaddset(&loop_sigs, SIGHUP);
+	signal(SIGPIPE, SIG_IGN); /* a closed stdout is an error to report, not a death */
+	if (sigprocmask(SIG_BLOCK, &loop_sigs, &old_sigs))
+		return -errno;
+	return 0;
+}
+
+int loop_spawn(struct lp_session *s, const char *cmd)
+{
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		sigprocmask(SIG_SETMASK, &old_sigs, NULL);
+		signal(SIGPIPE, SIG_DFL);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		fprintf(stderr, "luaprobe: cannot run '%s': %s\n", cmd, strerror(errno));
+		_exit(127);
+	}
+	s->child = pid;
+	return 0;
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct lp_session *s = ctx;
+	const struct lp_event_hdr *h = data;
+	struct lp_probe *p;
+
+	/* A cancelled callback loses its event, so only exit() and errors cancel;
+	 * other stops wait for the loop to come round. */
+	if (s->exited || s->failed)
+		return -ECANCELED;
+	if (size < sizeof(*h) || h->probe_id >= (unsigned)s->nprobes)
+		return 0;
+	p = s->probes[h->probe_id];
+	p->hits++;
+	if (p->handler_ref == LUA_NOREF)
+		return 0;
+	lua_rawgeti(s->L, LUA_REGISTRYINDEX, p->handler_ref);
+	decode_push_event(s->L, p, data, size);
+	if (script_call(s, 1) != 0)
+		return -ECANCELED;
+	return 0;
+}
+
+static int timer_arm(int fd, long long first_ns, long long every_ns)
+{
+	struct itimerspec its = {
+		.it_value = { first_ns / 1000000000, first_ns % 1000000000 },
+		.it_interval = { every_ns / 1000000000, every_ns % 1000000000 },
+	};
+
+	return timerfd_settime(fd, 0, &its, NULL) ? -errno : 0;
+}
+
+static int add_fd(int ep, int fd, uint64_t tag)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = tag };
+
+	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
+}
+
+static int new_timer(int ep, long long first_ns, long long every_ns, uint64_t tag)
+{
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+
+	if (fd < 0)
+		return -errno;
+	if (timer_arm(fd, first_ns, every_ns) || add_fd(ep, fd, tag)) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+static void handle_signal(struct lp_session *s, int sfd)
+{
+	struct signalfd_siginfo si;
+
+	while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo != SIGCHLD) {
+			session_stop(s, 0);
+			continue;
+		}
+		/* Reap whatever ended; only our -c command ends the run. */
+		for (;;) {
+			int status;
+			pid_t pid = waitpid(-1, &status, WNOHANG);
+
+			if (pid <= 0)
+				break;
+			if (pid == s->child) {
+				s->child = 0;
+				session_stop(s, 0);
+			}
+		}
+	}
+}
+
+static void report_lost(struct lp_session *s, unsigned long long *seen)
+{
+	unsigned long long lost = load_lost(&s->maps);
+
+	if (lost > *seen)
+		fprintf(stderr, "luaprobe: lost %llu events (ring buffer full), %llu in all\n",
+			lost - *seen, lost);
+	*seen = lost;
+}
+
+int loop_run(struct lp_session *s)
+{
+	struct ring_buffer *rb = NULL;
+	int ep, sfd = -1, deadline = -1, lostfd = -1, err = 0;
+	unsigned long long lost_seen = 0;
+	struct epoll_event evs[16];
+
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	if (ep < 0)
+		return -errno;
+	sfd = signalfd(-1, &loop_sigs, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0 || add_fd(ep, sfd, TAG_SIGNAL)) {
+		err = -errno;
+		goto out;
+	}
+	if (s->nprobes) {
+		rb = ring_buffer__new(s->maps.events_fd, on_event, s, NULL);
+		if (!rb || add_fd(ep, ring_buffer__epoll_fd(rb), TAG_RINGBUF)) {
+			err = -errno;
+			goto out;
+		}
+	}
+	if (s->opt.duration > 0) {
+		deadline = new_timer(ep, (long long)(s->opt.duration * 1e9), 0, TAG_DEADLINE);
+		if (deadline < 0) {
+			err = deadline;
+			goto out;
+		}
+	}
+	if (s->opt.verbose && s->nprobes) {
+		lostfd = new_timer(ep, 1000000000LL, 1000000000LL, TAG_LOST);
+		if (lostfd < 0) {
+			err = lostfd;
+			goto out;
+		}
+	}
+	for (int i = 0; i < s->ntimers; i++) {
+		struct lp_timer *t = &s->timers[i];
+		long long ns = t->interval_ns;
+
+		t->fd = new_timer(ep, ns, t->repeat ? ns : 0, TAG_TIMER + i);
+		if (t->fd < 0) {
+			err = t->fd;
+			goto out;
+		}
+	}
+	/* A handler or on_start may already have asked to stop; a script with
+	 * nothing to wait for ends at once. */
+	if (!s->nprobes && !s->ntimers && !s->child && deadline < 0)
+		s->stopping = 1;
+
+	while (!s->stopping) {
+		int n = epoll_wait(ep, evs, 16, -1);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			break;
+		}
+		for (int i = 0; i < n && !s->stopping; i++) {
+			uint64_t tag = evs[i].data.u64, ticks;
+
+			if (tag == TAG_RINGBUF) {
+				ring_buffer__consume(rb);
+			} else if (tag == TAG_SIGNAL) {
+				handle_signal(s, sfd);
+			} else if (tag == TAG_DEADLINE) {
+				session_stop(s, 0);
+			} else if (tag == TAG_LOST) {
+				if (read(lostfd, &ticks, sizeof(ticks)) > 0)
+					report_lost(s, &lost_seen);
+			} else if (tag >= TAG_TIMER && tag < (uint64_t)TAG_TIMER + s->ntimers) {
+				struct lp_timer *t = &s->timers[tag - TAG_TIMER];
+
+				if (read(t->fd, &ticks, sizeof(ticks)) <= 0)
+					continue;
+				lua_rawgeti(s->L, LUA_REGISTRYINDEX, t->fn_ref);
+				script_call(s, 0);
+			}
+		}
+	}
+	/* Ended by time, a signal or the command: what the kernel already sent
+	 * is delivered. Ended by exit() or an error: nothing more runs. */
+	if (rb && !s->failed && !s->exited)
+		ring_buffer__consume(rb);
+	if (s->opt.verbose && s->nprobes)
+		report_lost(s, &lost_seen);
+out:
+	for (int i = 0; i < s->ntimers; i++)
+		if (s->timers[i].fd >= 0)
+			close(s->timers[i].fd);
+	if (lostfd >= 0)
+		close(lostfd);
+	if (deadline >= 0)
+		close(deadline);
+	ring_buffer__free(rb);
+	if (sfd >= 0)
+		close(sfd);
+	close(ep);
+	return err;
+}

@@ -1,0 +1,19 @@
+/* The one event loop: epoll over the ring buffer, the script's timers, the
+ * -d deadline and signals (SIGINT, SIGTERM, SIGCHLD through a signalfd). */
+#ifndef LUAPROBE_LOOP_H
+#define LUAPROBE_LOOP_H
+
+#include "session.h"
+
+/* Block the signals the loop handles, so they wait for it. Call first. */
+int loop_block_signals(void);
+
+/* Start the -c command, which runs with the caller's signal mask restored.
+ * Returns 0 or -errno. */
+int loop_spawn(struct lp_session *s, const char *cmd);
+
+/* Run until the script exits, a handler fails, -d passes, a signal comes or
+ * the -c command ends. Returns 0 or -errno for a failure of the loop itself. */
+int loop_run(struct lp_session *s);
+
+#endif

@@ -1,0 +1,35 @@
+/* The script's Lua state: a sandboxed standard library, the luaprobe API,
+ * the embedded Lua modules, and how Lua code is called and its errors told. */
+#ifndef LUAPROBE_SCRIPT_H
+#define LUAPROBE_SCRIPT_H
+
+#include "session.h"
+
+/* Create s->L with the API installed. Returns 0 or -ENOMEM. */
+int script_open(struct lp_session *s);
+void script_close(struct lp_session *s);
+
+/* Load and run the main chunk of a file (chunk shown as `name`) or of a
+ * string; argv becomes `arg`, with the script at index 0. Returns 0, or -1
+ * once the error has been printed. */
+int script_run_file(struct lp_session *s, const char *path, const char *name, int argc,
+		    char **argv);
+int script_run_string(struct lp_session *s, const char *code, const char *name, int argc,
+		      char **argv);
+
+/* Call the function under `nargs` arguments on the stack, with a traceback
+ * on error. On error the message is printed and the session stops with a
+ * failure. Returns 0 or -1. */
+int script_call(struct lp_session *s, int nargs);
+
+/* Run the on_start or on_exit functions in order. */
+void script_run_hooks(struct lp_session *s, int list_ref);
+
+/* Print "luaprobe: " + msg to stderr and mark the run failed. */
+void script_report(struct lp_session *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Install probe() and the Probe type (lua_probe.c). */
+void lua_probe_open(lua_State *L);
+
+#endif

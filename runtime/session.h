@@ -1,0 +1,57 @@
+/* One run of luaprobe: options, the Lua state, the probes a script made, the
+ * shared maps, and how the run is to end. One instance per process. */
+#ifndef LUAPROBE_SESSION_H
+#define LUAPROBE_SESSION_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include <lua.h>
+
+#include "load.h"
+#include "probe.h"
+
+struct lp_options {
+	double duration;     /* -d: seconds, 0 = until stopped */
+	pid_t pid;	     /* -p */
+	const char *cmd;     /* -c */
+	int verbose;	     /* -v */
+	int unsafe;	     /* --unsafe */
+	size_t ringbuf_size; /* bytes, a power of two */
+};
+
+struct lp_timer {
+	int fd;
+	int fn_ref;
+	long long interval_ns;
+	int repeat;
+};
+
+struct lp_session {
+	struct lp_options opt;
+	lua_State *L;
+	const char *script_name; /* as shown in messages */
+	struct lp_probe **probes;
+	int nprobes;
+	struct lp_timer *timers;
+	int ntimers;
+	int on_start_ref; /* Lua table of functions */
+	int on_exit_ref;
+	struct lp_maps maps;
+	pid_t child; /* -c: the command, once started */
+	int stopping;  /* the loop ends after the current callback */
+	int exited;    /* by exit(): no further event is delivered */
+	int failed;    /* an error was reported: exit non-zero whatever exit() said */
+	int exit_code;
+};
+
+/* The session a Lua state belongs to (kept in the state's extra space). */
+static inline struct lp_session *session_of(lua_State *L)
+{
+	return *(struct lp_session **)lua_getextraspace(L);
+}
+
+/* Ask the event loop to stop after the current callback, with `code`. */
+void session_stop(struct lp_session *s, int code);
+
+#endif
