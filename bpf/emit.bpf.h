@@ -32,6 +32,25 @@ static __always_inline void lp_count_lost(__u32 slot)
 		*n += 1; /* per-CPU: no atomic needed */
 }
 
+/* When the reader was last woken. A wake-up per event (what the ring
+ * buffer's default does while the reader keeps up) costs the traced task
+ * microseconds; so the first event after a quiet gap wakes the reader at
+ * once, and the events of a burst wait for the reader's sweep (loop.c),
+ * at most LP_SWEEP_MS later. Racy across CPUs by design: a lost update
+ * only means one wake-up more or less. */
+__u64 lp_last_wake = 0;
+
+static __always_inline void lp_event_end(struct lp_event_hdr *ev)
+{
+	__u64 flags = BPF_RB_NO_WAKEUP;
+
+	if (ev->ts - lp_last_wake >= LP_WAKE_GAP_NS) {
+		lp_last_wake = ev->ts;
+		flags = BPF_RB_FORCE_WAKEUP;
+	}
+	bpf_ringbuf_submit(ev, flags);
+}
+
 /* Reserve an event with its header filled in; NULL (and counted) when the
  * buffer is full. The size is a constant of the frozen plan, which
  * bpf_ringbuf_reserve requires. */

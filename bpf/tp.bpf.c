@@ -38,6 +38,6 @@ int lp_tp(void *ctx)
 			}
 		}
 	}
-	bpf_ringbuf_submit(ev, 0);
+	lp_event_end(ev);
 	return 0;
 }

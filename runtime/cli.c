@@ -144,11 +144,11 @@ static int start_probes(struct lp_session *s, int attach)
 		if (!ret && attach)
 			ret = kind->attach(p, err, sizeof(err));
 		if (ret) {
-			script_report(s, "%s probe '%s': %s", p->where, p->text, err);
+			script_report(s, "%sprobe '%s': %s", p->where, p->text, err);
 			return ret;
 		}
 		if (s->opt.verbose)
-			fprintf(stderr, "luaprobe: %s probe '%s': %s\n", p->where, p->text,
+			fprintf(stderr, "luaprobe: %sprobe '%s': %s\n", p->where, p->text,
 				attach ? "attached" : "loaded");
 	}
 	return 0;

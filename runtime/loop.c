@@ -150,6 +150,7 @@ int loop_run(struct lp_session *s)
 	struct ring_buffer *rb = NULL;
 	int ep, sfd = -1, deadline = -1, lostfd = -1, err = 0;
 	unsigned long long lost_seen = 0;
+	int sweep = 0;
 	struct epoll_event evs[16];
 
 	ep = epoll_create1(EPOLL_CLOEXEC);
@@ -197,7 +198,11 @@ int loop_run(struct lp_session *s)
 		s->stopping = 1;
 
 	while (!s->stopping) {
-		int n = epoll_wait(ep, evs, 16, -1);
+		int n = epoll_wait(ep, evs, 16, sweep ? LP_SWEEP_MS : -1);
+
+		/* A sweep: the kernel does not wake us for every event of a burst. */
+		if (n == 0 && rb)
+			sweep = ring_buffer__consume(rb) > 0;
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -209,7 +214,7 @@ int loop_run(struct lp_session *s)
 			uint64_t tag = evs[i].data.u64, ticks;
 
 			if (tag == TAG_RINGBUF) {
-				ring_buffer__consume(rb);
+				sweep = ring_buffer__consume(rb) > 0;
 			} else if (tag == TAG_SIGNAL) {
 				handle_signal(s, sfd);
 			} else if (tag == TAG_DEADLINE) {

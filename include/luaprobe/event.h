@@ -19,6 +19,13 @@ struct lp_event_hdr {
 };
 _Static_assert(sizeof(struct lp_event_hdr) == 48, "lp_event_hdr layout");
 
+/* Wake-up policy shared by the templates and the loop: the kernel wakes the
+ * reader for an event that follows a quiet gap of LP_WAKE_GAP_NS; events
+ * closer together are picked up by the reader's sweep, LP_SWEEP_MS after it
+ * last found events. */
+#define LP_WAKE_GAP_NS 1000000ULL
+#define LP_SWEEP_MS 2
+
 /* Index 0 of the shared per-CPU lp_lost array: ring-buffer reservations that failed. */
 #define LP_LOST_RESERVE 0
 #define LP_LOST_SLOTS 1
