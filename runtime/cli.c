@@ -61,7 +61,8 @@ static int fail(const char *fmt, const char *arg)
 }
 
 /* -l: the pattern may carry the kind ("tracepoint:sched:*") or not ("sched:*");
- * a bare word matches anywhere in the name. */
+ * a glob without a system matches event names ("kfree_*"), and a bare word
+ * matches anywhere in the name. */
 static int list_points(const char *pattern)
 {
 	char glob[512];
@@ -75,6 +76,8 @@ static int list_points(const char *pattern)
 		pattern += 2;
 	if (!strpbrk(pattern, "*?[") && !strchr(pattern, ':'))
 		snprintf(glob, sizeof(glob), "*%s*", pattern);
+	else if (!strchr(pattern, ':'))
+		snprintf(glob, sizeof(glob), "*:%s", pattern);
 	else
 		snprintf(glob, sizeof(glob), "%s", pattern);
 	n = kind_tracepoint.list(glob, stdout);

@@ -198,7 +198,11 @@ int loop_run(struct lp_session *s)
 		s->stopping = 1;
 
 	while (!s->stopping) {
-		int n = epoll_wait(ep, evs, 16, sweep ? LP_SWEEP_MS : -1);
+		int n;
+
+		/* What handlers printed reaches a pipe before we sleep, not at exit. */
+		fflush(stdout);
+		n = epoll_wait(ep, evs, 16, sweep ? LP_SWEEP_MS : -1);
 
 		/* A sweep: the kernel does not wake us for every event of a burst. */
 		if (n == 0 && rb)

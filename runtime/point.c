@@ -9,10 +9,11 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "suggest.h"
 
 /* A view of the text being parsed. text is always the caller's whole string,
  * so a quoted argument parsed as its own cursor still reports true columns. */
@@ -28,7 +29,7 @@ struct cur {
 /* A suggestion farther than this is noise rather than a likely typo. */
 #define MAX_GUESS_DIST 2
 /* Longer words are never typos of a probe keyword. */
-#define MAX_WORD 32
+#define MAX_WORD 31
 
 static int fail(const struct cur *c, const char *at, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -135,31 +136,6 @@ static int take_number(struct cur *c, unsigned long long *out, unsigned long lon
 		return fail(c, c->p, "number too large");
 	c->p = e;
 	return 0;
-}
-
-static size_t edit_distance(const char *a, size_t la, const char *b)
-{
-	size_t lb = strlen(b), row[MAX_WORD + 1], i, j, diag, up, best;
-
-	if (la > MAX_WORD || lb > MAX_WORD)
-		return SIZE_MAX;
-	for (j = 0; j <= lb; j++)
-		row[j] = j;
-	for (i = 1; i <= la; i++) {
-		diag = row[0];
-		row[0] = i;
-		for (j = 1; j <= lb; j++) {
-			up = row[j];
-			best = diag + (a[i - 1] != b[j - 1]);
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	return row[lb];
 }
 
 static int parse_tracepoint(struct cur *c, struct lp_point *pt)
@@ -337,8 +313,10 @@ static const struct keyword {
  * known word as a suggestion. */
 static int take_keyword(struct cur *c, enum slot from, const struct keyword **out)
 {
-	size_t len, d, best = MAX_GUESS_DIST + 1, i;
+	int d, best = MAX_GUESS_DIST + 1;
 	const char *w, *guess = NULL;
+	char word[MAX_WORD + 1];
+	size_t len, i;
 
 	skip_ws(c);
 	w = c->p;
@@ -347,6 +325,7 @@ static int take_keyword(struct cur *c, enum slot from, const struct keyword **ou
 	len = c->p - w;
 	if (!len)
 		return fail(c, w, "expected %s", slot_what[from]);
+	snprintf(word, sizeof(word), "%.*s", (int)len, w);
 	for (i = 0; i < ARRAY_SIZE(keywords); i++) {
 		if (keywords[i].from != from)
 			continue;
@@ -355,8 +334,9 @@ static int take_keyword(struct cur *c, enum slot from, const struct keyword **ou
 			return 0;
 		}
 		/* One- and two-letter aliases are close to every short typo. */
-		d = strlen(keywords[i].word) > 2 ? edit_distance(w, len, keywords[i].word)
-						 : SIZE_MAX;
+		if (len > MAX_WORD || strlen(keywords[i].word) <= 2)
+			continue;
+		d = suggest_distance(word, keywords[i].word);
 		if (d < best) {
 			best = d;
 			guess = keywords[i].word;

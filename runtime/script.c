@@ -48,12 +48,22 @@ static int msghandler(lua_State *L)
 	return 1;
 }
 
-int script_call(struct lp_session *s, int nargs)
+/* The main chunk's errors already name the line; a traceback there only
+ * repeats "in main chunk". */
+static int plainhandler(lua_State *L)
+{
+	if (!lua_tostring(L, 1) && !(luaL_callmeta(L, 1, "__tostring") &&
+				      lua_type(L, -1) == LUA_TSTRING))
+		lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+	return 1;
+}
+
+static int call(struct lp_session *s, int nargs, lua_CFunction handler)
 {
 	lua_State *L = s->L;
 	int base = lua_gettop(L) - nargs;
 
-	lua_pushcfunction(L, msghandler);
+	lua_pushcfunction(L, handler);
 	lua_insert(L, base);
 	if (lua_pcall(L, nargs, 0, base) != LUA_OK) {
 		script_report(s, "%s", lua_tostring(L, -1));
@@ -63,6 +73,11 @@ int script_call(struct lp_session *s, int nargs)
 	}
 	lua_remove(L, base);
 	return 0;
+}
+
+int script_call(struct lp_session *s, int nargs)
+{
+	return call(s, nargs, msghandler);
 }
 
 void script_run_hooks(struct lp_session *s, int list_ref)
@@ -342,7 +357,7 @@ static int run_chunk(struct lp_session *s, int status, int argc, char **argv)
 	push_args(s->L, argc, argv);
 	for (int i = 1; i < argc; i++)
 		lua_pushstring(s->L, argv[i]);
-	return script_call(s, argc > 0 ? argc - 1 : 0);
+	return call(s, argc > 0 ? argc - 1 : 0, plainhandler);
 }
 
 int script_run_file(struct lp_session *s, const char *path, const char *name, int argc,

@@ -1,4 +1,4 @@
---- execsnoop: every program started, with its pid, parent process name and path
+--- execsnoop: every program started (exec), with its pid, name and path
 --- usage: luaprobe execsnoop [-d SECONDS]
 printf("%-8s %-7s %-16s %s\n", "TIME(s)", "PID", "COMM", "FILENAME")
 local t0

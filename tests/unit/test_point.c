@@ -101,6 +101,9 @@ static void kernel_function(void)
 	      .func = "__netif_receive_skb_core", .label = "drop");
 	POINT("kernel.statement(\"ip_rcv@net/ipv4/ip_input.c:565\")", .kind = LP_PT_KPROBE,
 	      .statement = "ip_rcv@net/ipv4/ip_input.c:565");
+	POINT("kernel.function(\"ip_rcv\").statement(\"ip_rcv@net/ipv4/ip_input.c:565\")",
+	      .kind = LP_PT_KPROBE, .func = "ip_rcv",
+	      .statement = "ip_rcv@net/ipv4/ip_input.c:565");
 	POINT("kernel.function('tcp_*')", .kind = LP_PT_KPROBE, .func = "tcp_*");
 	/* SystemTap allows space between tokens, not inside the quotes. */
 	POINT("kernel . function ( \"f\" ) . return", .kind = LP_PT_KRETPROBE, .func = "f");
