@@ -9,19 +9,12 @@ char LICENSE[] SEC("license") = "GPL";
 SEC("tracepoint")
 int lp_tp(void *ctx)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct lp_event_hdr *ev;
+	struct lp_scratch *s = lp_begin();
 	char *data;
 
-	if (plan.target_tgid && (pid_tgid >> 32) != plan.target_tgid)
+	if (!s)
 		return 0;
-	ev = lp_event_begin(pid_tgid);
-	if (!ev)
-		return 0;
-	data = (char *)(ev + 1);
-
-	/* Single-exit loop, unrolled: each op's fields are rodata constants the
-	 * verifier sees, so ops the plan does not use are pruned. */
+	data = s->rec + sizeof(struct lp_event_hdr);
 #pragma unroll
 	for (int i = 0; i < LP_MAX_FETCH; i++) {
 		if (i < plan.nfetch) {
@@ -32,12 +25,19 @@ int lp_tp(void *ctx)
 			} else if (f->kind == LP_FETCH_DATALOC) {
 				__u32 loc = 0;
 
+				/* Zero the slot first: bytes after the NUL would
+				 * otherwise be the last event's, and string keys and
+				 * compares read whole words (template-facts trap 5). */
+#pragma unroll
+				for (int w = 0; w < LP_STR_MAX / 8; w++)
+					if (w * 8 < f->size)
+						*(__u64 *)(data + f->dst + w * 8) = 0;
 				bpf_probe_read_kernel(&loc, sizeof(loc), ctx + f->src);
 				bpf_probe_read_kernel_str(data + f->dst, f->size,
 							  ctx + (loc & 0xffff));
 			}
 		}
 	}
-	lp_event_end(ev);
+	lp_finish(s);
 	return 0;
 }

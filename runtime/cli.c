@@ -11,10 +11,12 @@
 #include <unistd.h>
 
 #include <bpf/libbpf.h>
+#include <luaprobe/event.h>
 #include <lauxlib.h>
 
 #include "kind.h"
 #include "load.h"
+#include "plan.h"
 #include "loop.h"
 #include "recipe.h"
 #include "script.h"
@@ -143,6 +145,7 @@ static int start_probes(struct lp_session *s, int attach)
 		struct lp_probe *p = s->probes[i];
 		const struct lp_kind *kind = kind_of(p->point.kind);
 
+		plan_finish(p);
 		ret = kind->load(p, &s->maps, err, sizeof(err));
 		if (!ret && attach)
 			ret = kind->attach(p, err, sizeof(err));
@@ -163,11 +166,7 @@ static void teardown(struct lp_session *s)
 		struct lp_probe *p = s->probes[i];
 
 		kind_of(p->point.kind)->destroy(p);
-		point_free(&p->point);
-		probe_free_fields(p);
-		free(p->text);
-		free(p->where);
-		free(p);
+		probe_free(p);
 	}
 	free(s->probes);
 	s->probes = NULL;
@@ -305,11 +304,15 @@ int main(int argc, char **argv)
 		return fail("%s", "cannot start: out of memory");
 	ret = run_script(&s, code, script, argc - optind, argv + optind, check);
 	fflush(stdout);
-	lost = s.maps.lost_fd >= 0 ? load_lost(&s.maps) : 0;
+	lost = s.maps.lost_fd >= 0 ? load_lost(&s.maps, LP_LOST_RESERVE) : 0;
 	if (lost)
 		fprintf(stderr, "luaprobe: lost %llu events (ring buffer full)\n", lost);
 	else if (s.opt.verbose && s.nprobes)
 		fprintf(stderr, "luaprobe: 0 events lost\n");
+	lost = s.maps.lost_fd >= 0 ? load_lost(&s.maps, LP_LOST_AGGFULL) : 0;
+	if (lost)
+		fprintf(stderr, "luaprobe: %llu aggregation updates dropped: a map was full "
+				"(raise the probe's spec.max_keys)\n", lost);
 	teardown(&s);
 	script_close(&s);
 	if (ret || s.failed)

@@ -87,11 +87,17 @@ static int tp_load(struct lp_probe *p, const struct lp_maps *m, char *err, size_
 		snprintf(err, errlen, "cannot open the tracepoint template: %s", strerror(-ret));
 		return ret;
 	}
+	struct bpf_map *aggs[LP_MAX_AGG] = { skel->maps.lp_agg0, skel->maps.lp_agg1 };
+
 	p->skel = skel;
 	memcpy((void *)&skel->rodata->plan, &p->plan, sizeof(p->plan));
 	ret = load_share_maps(skel->maps.lp_events, skel->maps.lp_lost, m);
+	for (int i = 0; !ret && i < p->naggs; i++)
+		ret = load_size_agg(aggs[i], p, i);
 	if (!ret)
 		ret = lp_tp__load(skel);
+	for (int i = 0; !ret && i < p->naggs; i++)
+		p->aggs[i].fd = bpf_map__fd(aggs[i]);
 	if (ret) {
 		const char *why = load_last_error();
 

@@ -12,6 +12,8 @@
 
 #include <luaprobe/event.h>
 
+#include "plan.h"
+
 static int log_verbose;
 static char last_error[512];
 
@@ -89,11 +91,24 @@ int load_share_maps(struct bpf_map *events, struct bpf_map *lost, const struct l
 	return err;
 }
 
-unsigned long long load_lost(const struct lp_maps *m)
+#define AGG_DEFAULT_KEYS 10240
+
+int load_size_agg(struct bpf_map *map, const struct lp_probe *p, int idx)
+{
+	int err = bpf_map__set_key_size(map, p->plan.agg[idx].key_size);
+
+	if (!err)
+		err = bpf_map__set_value_size(map, plan_agg_value_size(p, idx));
+	if (!err)
+		err = bpf_map__set_max_entries(map, p->max_keys ? p->max_keys : AGG_DEFAULT_KEYS);
+	return err;
+}
+
+unsigned long long load_lost(const struct lp_maps *m, unsigned slot)
 {
 	int ncpu = libbpf_num_possible_cpus();
 	unsigned long long total = 0;
-	__u32 key = LP_LOST_RESERVE;
+	__u32 key = slot;
 	__u64 *vals;
 
 	if (ncpu <= 0 || m->lost_fd < 0)

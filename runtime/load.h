@@ -21,8 +21,12 @@ void load_maps_close(struct lp_maps *m);
  * the object is loaded. Returns 0 or -errno. */
 int load_share_maps(struct bpf_map *events, struct bpf_map *lost, const struct lp_maps *m);
 
-/* Sum of the per-CPU lost-event counters. */
-unsigned long long load_lost(const struct lp_maps *m);
+/* Size aggregation idx's map of probe p (key, value, entries) before load. */
+struct lp_probe;
+int load_size_agg(struct bpf_map *map, const struct lp_probe *p, int idx);
+
+/* Sum of the per-CPU counters of one LP_LOST_* slot. */
+unsigned long long load_lost(const struct lp_maps *m, unsigned slot);
 
 /* Route libbpf's messages: everything with verbose, else kept so that
  * load_last_error() can explain a failure in one line. */

@@ -137,7 +137,7 @@ static void handle_signal(struct lp_session *s, int sfd)
 
 static void report_lost(struct lp_session *s, unsigned long long *seen)
 {
-	unsigned long long lost = load_lost(&s->maps);
+	unsigned long long lost = load_lost(&s->maps, LP_LOST_RESERVE);
 
 	if (lost > *seen)
 		fprintf(stderr, "luaprobe: lost %llu events (ring buffer full), %llu in all\n",

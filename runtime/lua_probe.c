@@ -9,7 +9,12 @@
 #include <lauxlib.h>
 
 #include "decode.h"
+#include "filter.h"
+#include "kbtf.h"
 #include "kind.h"
+#include "ksym.h"
+#include "lua_agg.h"
+#include "plan.h"
 #include "script.h"
 #include "suggest.h"
 
@@ -24,15 +29,6 @@ static struct lp_probe *check_probe(lua_State *L, int arg)
 	struct probe_ud *ud = luaL_checkudata(L, arg, PROBE_MT);
 
 	return session_of(L)->probes[ud->id];
-}
-
-static void probe_release(struct lp_probe *p)
-{
-	point_free(&p->point);
-	probe_free_fields(p);
-	free(p->text);
-	free(p->where);
-	free(p);
 }
 
 /* spec.fetch in this slice names tracepoint fields, optionally under another
@@ -82,6 +78,61 @@ static void apply_fetch(lua_State *L, int spec, struct lp_probe *p)
 	lua_pop(L, 2);
 }
 
+/* --- where: the filter compiler's view of one probe -------------------- */
+
+static int env_operand(void *ctx, const char *name, struct lp_operand *op)
+{
+	return plan_operand(ctx, name, op);
+}
+
+static const char *env_suggest(void *ctx, const char *name)
+{
+	return plan_suggest(ctx, name);
+}
+
+static int env_constant(void *ctx, const char *name, long long *val, char *err, size_t errlen)
+{
+	(void)ctx;
+	return kbtf_enum_lookup_any(name, val, err, errlen);
+}
+
+static int env_ranges(void *ctx, const char *func, struct lp_range *out, int max)
+{
+	struct ksym_range r[LP_MAX_RANGES];
+	int n;
+
+	(void)ctx;
+	n = ksym_ranges(func, r, max < LP_MAX_RANGES ? max : LP_MAX_RANGES);
+	for (int i = 0; i < n; i++) {
+		out[i].lo = r[i].start;
+		out[i].hi = r[i].end;
+	}
+	return n;
+}
+
+static int not_started(lua_State *L, struct lp_probe *p, const char *what)
+{
+	if (p->skel)
+		return luaL_error(L, "probe '%s': %s must be set before the probes start "
+				     "(in the script's main chunk)", p->text, what);
+	return 0;
+}
+
+static void set_where(lua_State *L, struct lp_probe *p, const char *expr)
+{
+	struct filter_env env = { p, env_operand, env_suggest, env_constant, env_ranges };
+	char err[512];
+
+	not_started(L, p, "a filter");
+	if (p->filter)
+		luaL_error(L, "probe '%s': it has a filter already", p->text);
+	if (filter_compile(expr, &env, &p->plan, err, sizeof(err)))
+		luaL_error(L, "probe '%s': where: %s", p->text, err);
+	p->filter = strdup(expr);
+	if (!p->filter)
+		luaL_error(L, "out of memory");
+}
+
 static int api_probe(lua_State *L)
 {
 	struct lp_session *s = session_of(L);
@@ -116,23 +167,23 @@ static int api_probe(lua_State *L)
 	p->where = strdup(lua_tostring(L, -1));
 	lua_pop(L, 1);
 	if (!p->text || !p->where) {
-		probe_release(p);
+		probe_free(p);
 		return luaL_error(L, "out of memory");
 	}
 	if (point_parse(text, &p->point, err, sizeof(err))) {
-		probe_release(p);
+		probe_free(p);
 		return luaL_error(L, "probe '%s': %s", text, err);
 	}
 	kind = kind_of(p->point.kind);
 	if (!kind) {
 		const char *k = point_kind_name(p->point.kind);
 
-		probe_release(p);
+		probe_free(p);
 		return luaL_error(L, "probe '%s': %s probes are not supported yet", text, k);
 	}
 	ret = kind->resolve(p, err, sizeof(err));
 	if (ret) {
-		probe_release(p);
+		probe_free(p);
 		return luaL_error(L, "probe '%s': %s", text, err);
 	}
 	/* From here the session owns p: later errors leave it to teardown. */
@@ -143,8 +194,10 @@ static int api_probe(lua_State *L)
 	if (spec) {
 		apply_fetch(L, spec, p);
 		if (lua_getfield(L, spec, "where") != LUA_TNIL)
-			return luaL_error(L, "probe '%s': 'where' filters are not supported yet",
-					  text);
+			set_where(L, p, luaL_checkstring(L, -1));
+		lua_pop(L, 1);
+		if (lua_getfield(L, spec, "max_keys") != LUA_TNIL)
+			p->max_keys = (unsigned)luaL_checkinteger(L, -1);
 		lua_pop(L, 1);
 	}
 	if (handler) {
@@ -163,18 +216,99 @@ static int probe_tostring(lua_State *L)
 	return 1;
 }
 
-/* p.hits: events delivered so far; p.point: the point as written. */
+static int probe_where(lua_State *L)
+{
+	set_where(L, check_probe(L, 1), luaL_checkstring(L, 2));
+	lua_settop(L, 1);
+	return 1;
+}
+
+/* Probe:count(key...), :sum(expr, key...), ... :lhist(expr, lo, hi, step, key...) */
+static int add_agg(lua_State *L, enum lp_agg_fn fn)
+{
+	struct lp_probe *p = check_probe(L, 1);
+	int arg = 2, nkeys, idx = p->naggs;
+	struct lp_aggdef *d;
+	char err[512];
+
+	not_started(L, p, "aggregations");
+	if (p->naggs >= LP_MAX_AGG)
+		return luaL_error(L, "probe '%s': at most %d aggregations per probe; make "
+				     "another probe on the same point", p->text, LP_MAX_AGG);
+	d = &p->aggs[idx];
+	memset(d, 0, sizeof(*d));
+	d->fd = -1;
+	d->fn = fn;
+	if (fn != LP_AF_COUNT)
+		d->value = (char *)luaL_checkstring(L, arg++);
+	if (fn == LP_AF_LHIST) {
+		d->lo = luaL_checkinteger(L, arg++);
+		d->hi = luaL_checkinteger(L, arg++);
+		d->step = luaL_checkinteger(L, arg++);
+		luaL_argcheck(L, d->step > 0 && d->hi > d->lo, arg - 1, "want lo < hi and step > 0");
+		luaL_argcheck(L, (d->hi - d->lo) / d->step <= 1000, arg - 1, "at most 1000 buckets");
+	}
+	nkeys = lua_gettop(L) - arg + 1;
+	if (nkeys > LP_MAX_KEYS)
+		return luaL_error(L, "probe '%s': at most %d keys", p->text, LP_MAX_KEYS);
+	for (int k = 0; k < nkeys; k++)
+		d->keys[k] = (char *)luaL_checkstring(L, arg + k);
+	d->nkeys = nkeys;
+	if (plan_agg(p, idx, err, sizeof(err))) {
+		memset(d, 0, sizeof(*d));
+		return luaL_error(L, "probe '%s': %s: %s", p->text, lua_tostring(L, lua_upvalueindex(1)),
+				  err);
+	}
+	/* Own the strings only once the definition is good. */
+	if (d->value)
+		d->value = strdup(d->value);
+	for (int k = 0; k < nkeys; k++)
+		d->keys[k] = strdup(d->keys[k]);
+	p->naggs++;
+	p->plan.nagg = p->naggs;
+	lua_agg_push(L, p->id, idx);
+	return 1;
+}
+
+#define AGG_METHOD(name, fn)                                                                       \
+	static int probe_##name(lua_State *L)                                                      \
+	{                                                                                          \
+		return add_agg(L, fn);                                                             \
+	}
+AGG_METHOD(count, LP_AF_COUNT)
+AGG_METHOD(sum, LP_AF_SUM)
+AGG_METHOD(min, LP_AF_MIN)
+AGG_METHOD(max, LP_AF_MAX)
+AGG_METHOD(avg, LP_AF_AVG)
+AGG_METHOD(stats, LP_AF_STATS)
+AGG_METHOD(hist, LP_AF_HIST)
+AGG_METHOD(lhist, LP_AF_LHIST)
+
+static const luaL_Reg probe_methods[] = {
+	{ "where", probe_where }, { "count", probe_count }, { "sum", probe_sum },
+	{ "min", probe_min },	  { "max", probe_max },	    { "avg", probe_avg },
+	{ "stats", probe_stats }, { "hist", probe_hist },   { "lhist", probe_lhist },
+	{ NULL, NULL },
+};
+
+/* Methods, then p.hits (events delivered so far) and p.point (as written). */
 static int probe_index(lua_State *L)
 {
 	struct lp_probe *p = check_probe(L, 1);
 	const char *key = luaL_checkstring(L, 2);
 
+	for (const luaL_Reg *m = probe_methods; m->name; m++)
+		if (strcmp(key, m->name) == 0) {
+			lua_pushstring(L, m->name);
+			lua_pushcclosure(L, m->func, 1);
+			return 1;
+		}
 	if (strcmp(key, "hits") == 0)
 		lua_pushinteger(L, (lua_Integer)p->hits);
 	else if (strcmp(key, "point") == 0)
 		lua_pushstring(L, p->text);
 	else
-		return luaL_error(L, "Probe has no member '%s'", key);
+		return luaL_error(L, "Probe has no method or field '%s'", key);
 	return 1;
 }
 
@@ -189,6 +323,7 @@ void lua_probe_open(lua_State *L)
 	luaL_newmetatable(L, PROBE_MT);
 	luaL_setfuncs(L, meta, 0);
 	lua_pop(L, 1);
+	lua_agg_open(L);
 	lua_pushcfunction(L, api_probe);
 	lua_setfield(L, -2, "probe");
 }

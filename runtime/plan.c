@@ -1,10 +1,16 @@
 #include "plan.h"
 
 #include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define LP_DATA_MAX 4096 /* bytes of event data one probe may emit */
+#include <luaprobe/event.h>
+
+#include "decode.h"
+#include "suggest.h"
+
 
 static int add_fetch(struct lp_plan *plan, __u16 kind, int src, int size, int dst)
 {
@@ -105,6 +111,51 @@ int plan_tracepoint(const struct lp_tpformat *fmt, struct lp_probe *p)
 	return 0;
 }
 
+void probe_free_aggs(struct lp_probe *p)
+{
+	for (int i = 0; i < p->naggs; i++) {
+		free(p->aggs[i].value);
+		for (int k = 0; k < p->aggs[i].nkeys; k++)
+			free(p->aggs[i].keys[k]);
+	}
+	p->naggs = 0;
+}
+
+void probe_free(struct lp_probe *p)
+{
+	probe_free_aggs(p);
+	probe_free_fields(p);
+	point_free(&p->point);
+	free(p->filter);
+	free(p->text);
+	free(p->where);
+	free(p);
+}
+
+static int reads_comm(unsigned off, unsigned size)
+{
+	unsigned lo = offsetof(struct lp_event_hdr, comm);
+
+	return off < lo + LP_COMM_LEN && off + size > lo;
+}
+
+void plan_finish(struct lp_probe *p)
+{
+	struct lp_plan *plan = &p->plan;
+
+	plan->emit = p->handler_ref >= 0;
+	plan->want_comm = plan->emit;
+	for (unsigned i = 0; i < plan->ninsn; i++)
+		if ((plan->insn[i].op == LP_OP_LD || plan->insn[i].op == LP_OP_STREQ) &&
+		    reads_comm(plan->insn[i].off, plan->insn[i].op == LP_OP_LD ? plan->insn[i].size
+									: plan->insn[i].imm))
+			plan->want_comm = 1;
+	for (unsigned a = 0; a < plan->nagg; a++)
+		for (unsigned k = 0; k < plan->agg[a].nkeys; k++)
+			if (reads_comm(plan->agg[a].keys[k].src, plan->agg[a].keys[k].size))
+				plan->want_comm = 1;
+}
+
 void probe_free_fields(struct lp_probe *p)
 {
 	for (int i = 0; p->fields && i < p->nfields; i++) {
@@ -114,4 +165,133 @@ void probe_free_fields(struct lp_probe *p)
 	free(p->fields);
 	p->fields = NULL;
 	p->nfields = 0;
+}
+
+/* The header fields a filter or key can read, at their record offsets. */
+static const struct {
+	const char *name;
+	struct lp_operand op;
+} builtins[] = {
+	{ "ts", { offsetof(struct lp_event_hdr, ts), 8, LP_FK_UINT } },
+	{ "pid", { offsetof(struct lp_event_hdr, pid), 4, LP_FK_UINT } },
+	{ "tid", { offsetof(struct lp_event_hdr, tid), 4, LP_FK_UINT } },
+	{ "uid", { offsetof(struct lp_event_hdr, uid), 4, LP_FK_UINT } },
+	{ "cpu", { offsetof(struct lp_event_hdr, cpu), 4, LP_FK_UINT } },
+	{ "comm", { offsetof(struct lp_event_hdr, comm), LP_COMM_LEN, LP_FK_STR } },
+};
+
+int plan_operand(const struct lp_probe *p, const char *name, struct lp_operand *op)
+{
+	/* The probe's own fields first, as for events (decode.c). */
+	for (int i = 0; i < p->nfields; i++) {
+		const struct lp_field *f = &p->fields[i];
+
+		if (strcmp(f->name, name) != 0)
+			continue;
+		if (f->kind == LP_FK_INTARRAY || f->kind == LP_FK_UINTARRAY)
+			return -ENOENT; /* arrays are for handlers, not keys or filters */
+		op->off = sizeof(struct lp_event_hdr) + f->off;
+		op->size = f->size;
+		op->kind = f->kind;
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
+		if (strcmp(builtins[i].name, name) == 0) {
+			*op = builtins[i].op;
+			return 0;
+		}
+	return -ENOENT;
+}
+
+const char *plan_suggest(const struct lp_probe *p, const char *name)
+{
+	const char *cands[LP_MAX_FETCH * 4 + 8];
+	size_t n = 0;
+
+	for (int i = 0; i < p->nfields && n < LP_MAX_FETCH * 4; i++)
+		cands[n++] = p->fields[i].name;
+	for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
+		cands[n++] = builtins[i].name;
+	return suggest_closest(name, cands, n);
+}
+
+unsigned plan_agg_value_size(const struct lp_probe *p, int idx)
+{
+	return p->plan.agg[idx].kind == LP_AGG_STATS ? sizeof(struct lp_stats) : sizeof(__u64);
+}
+
+#define KEY_STR_MAX 64 /* bytes of a string key part */
+
+int plan_agg(struct lp_probe *p, int idx, char *err, size_t errlen)
+{
+	struct lp_aggdef *d = &p->aggs[idx];
+	struct lp_agg *a = &p->plan.agg[idx];
+	struct lp_operand op;
+	unsigned dst = 0;
+
+	memset(a, 0, sizeof(*a));
+	switch (d->fn) {
+	case LP_AF_COUNT:
+		a->kind = LP_AGG_COUNT;
+		break;
+	case LP_AF_HIST:
+		a->kind = LP_AGG_HIST;
+		break;
+	case LP_AF_LHIST:
+		a->kind = LP_AGG_LHIST;
+		a->lo = d->lo;
+		a->hi = d->hi;
+		a->step = d->step;
+		break;
+	default:
+		a->kind = LP_AGG_STATS;
+	}
+	for (int k = 0; k < d->nkeys; k++) {
+		struct lp_keypart *kp = &a->keys[k];
+
+		if (plan_operand(p, d->keys[k], &op)) {
+			const char *near = plan_suggest(p, d->keys[k]);
+
+			snprintf(err, errlen, "no field '%s' to key by%s%s%s", d->keys[k],
+				 near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+			return -EINVAL;
+		}
+		kp->src = op.off;
+		kp->dst = dst;
+		if (op.kind == LP_FK_STR) {
+			kp->size = op.size < KEY_STR_MAX ? op.size : KEY_STR_MAX;
+			kp->size = (kp->size + 7) & ~7;
+			/* Never read past the record: a short string at its end. */
+			if (op.off + kp->size > LP_REC_MAX)
+				kp->size = 8;
+		} else {
+			kp->size = op.size;
+			kp->pad = op.kind == LP_FK_INT;
+		}
+		d->key_kind[k] = op.kind;
+		dst += op.kind == LP_FK_STR ? kp->size : 8;
+	}
+	a->nkeys = d->nkeys;
+	if (a->kind == LP_AGG_HIST || a->kind == LP_AGG_LHIST)
+		dst += 8;
+	if (dst == 0)
+		dst = 8; /* a hash map needs a key: an unkeyed total has one, zero */
+	if (dst > LP_KEY_MAX) {
+		snprintf(err, errlen, "key too large (%u bytes; at most %d)", dst, LP_KEY_MAX);
+		return -E2BIG;
+	}
+	a->key_size = dst;
+	if (d->value) {
+		if (plan_operand(p, d->value, &op) || op.kind == LP_FK_STR) {
+			const char *near = plan_suggest(p, d->value);
+
+			snprintf(err, errlen, "'%s' is not an integer field%s%s%s", d->value,
+				 near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+			return -EINVAL;
+		}
+		a->val_src = op.off;
+		a->val_size = op.size;
+		a->val_signed = op.kind == LP_FK_INT;
+	}
+	return 0;
 }

@@ -5,6 +5,7 @@
 
 #include <luaprobe/plan.h>
 
+#include "filter.h"
 #include "probe.h"
 #include "tpformat.h"
 
@@ -13,5 +14,25 @@
  * and a slot of LP_STR_MAX bytes. Fills p->plan (nfetch, data_size) and
  * p->fields. Returns 0, -ENOMEM, or -E2BIG when the plan does not fit. */
 int plan_tracepoint(const struct lp_tpformat *fmt, struct lp_probe *p);
+
+/* Where `name` (a field, an alias or a built-in) sits in the record.
+ * Returns 0 or -ENOENT. */
+int plan_operand(const struct lp_probe *p, const char *name, struct lp_operand *op);
+
+/* The name in scope nearest to `name`, or NULL. */
+const char *plan_suggest(const struct lp_probe *p, const char *name);
+
+/* Lay out aggregation `idx` of p (p->aggs[idx]) as p->plan.agg[idx]: keys
+ * resolved to record offsets, integers widened to 8 bytes, strings to at
+ * most 64. Returns 0, or -EINVAL/-E2BIG with the reason in err. */
+int plan_agg(struct lp_probe *p, int idx, char *err, size_t errlen);
+
+/* Settle what is known only once the script's main chunk has run: whether
+ * events go to the ring buffer (the probe has a handler) and whether the
+ * header needs comm. */
+void plan_finish(struct lp_probe *p);
+
+/* Bytes of one value of aggregation idx's map. */
+unsigned plan_agg_value_size(const struct lp_probe *p, int idx);
 
 #endif

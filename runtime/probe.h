@@ -27,6 +27,29 @@ struct lp_field {
 	uint8_t kind;
 };
 
+/* Aggregations as users ask for them (Probe:count, :hist, ...). */
+enum lp_agg_fn {
+	LP_AF_COUNT,
+	LP_AF_SUM,
+	LP_AF_MIN,
+	LP_AF_MAX,
+	LP_AF_AVG,
+	LP_AF_STATS,
+	LP_AF_HIST,
+	LP_AF_LHIST,
+};
+
+struct lp_aggdef {
+	enum lp_agg_fn fn;
+	char *value;		      /* the expression aggregated, NULL for count */
+	char *keys[LP_MAX_KEYS];      /* as written: k.location, k['f->x'] */
+	uint8_t key_kind[LP_MAX_KEYS]; /* LP_FK_* of each key part */
+	int nkeys;
+	long long lo, hi, step; /* lhist */
+	unsigned max_entries;
+	int fd; /* the map, once loaded; -1 before */
+};
+
 struct lp_probe {
 	int id;
 	char *text;  /* the point as the script wrote it */
@@ -35,6 +58,10 @@ struct lp_probe {
 	struct lp_plan plan;
 	struct lp_field *fields;
 	int nfields;
+	struct lp_aggdef aggs[LP_MAX_AGG];
+	int naggs;
+	char *filter; /* the where expression, compiled into plan.insn */
+	unsigned max_keys; /* spec.max_keys: entries of each aggregation map; 0: default */
 	int handler_ref; /* LUA_NOREF: no handler */
 	int fieldmap_ref; /* Lua table: field name -> index into fields (built-ins < 0) */
 	struct bpf_object *obj;
@@ -45,5 +72,9 @@ struct lp_probe {
 
 /* Release the probe's fields and strings; the kernel side goes with load.h. */
 void probe_free_fields(struct lp_probe *p);
+void probe_free_aggs(struct lp_probe *p);
+
+/* Free everything of p's on the user side, and p. */
+void probe_free(struct lp_probe *p);
 
 #endif

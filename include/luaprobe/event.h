@@ -26,8 +26,9 @@ _Static_assert(sizeof(struct lp_event_hdr) == 48, "lp_event_hdr layout");
 #define LP_WAKE_GAP_NS 1000000ULL
 #define LP_SWEEP_MS 2
 
-/* Index 0 of the shared per-CPU lp_lost array: ring-buffer reservations that failed. */
-#define LP_LOST_RESERVE 0
-#define LP_LOST_SLOTS 1
+/* Slots of the shared per-CPU lp_lost array: what the kernel side could not do. */
+#define LP_LOST_RESERVE 0  /* events the ring buffer had no room for */
+#define LP_LOST_AGGFULL 1  /* aggregation updates refused: the map was full */
+#define LP_LOST_SLOTS 2
 
 #endif

@@ -1,0 +1,37 @@
+/* `where` filters: a C-like expression compiled into the plan's filter
+ * program, which the template runs in the kernel (DESIGN.md §2 "Filters"). */
+#ifndef LUAPROBE_FILTER_H
+#define LUAPROBE_FILTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <luaprobe/plan.h>
+
+/* Where a named value sits in the record the template builds. */
+struct lp_operand {
+	uint16_t off;  /* offset in the record (header included) */
+	uint16_t size; /* bytes; for strings, the slot */
+	uint8_t kind;  /* LP_FK_INT, LP_FK_UINT or LP_FK_STR */
+};
+
+/* What the compiler asks of the probe it compiles for. */
+struct filter_env {
+	void *ctx;
+	/* A field or built-in by name: 0, or -ENOENT. */
+	int (*operand)(void *ctx, const char *name, struct lp_operand *op);
+	/* The nearest name in scope, for "did you mean"; NULL if none is near. */
+	const char *(*suggest)(void *ctx, const char *name);
+	/* An enum constant: 0; -ENOENT; -EEXIST (ambiguous) with why in err. */
+	int (*constant)(void *ctx, const char *name, long long *val, char *err, size_t errlen);
+	/* The address ranges of a kernel function and its clones; returns the
+	 * count (0: unknown) or -errno. */
+	int (*ranges)(void *ctx, const char *func, struct lp_range *out, int max);
+};
+
+/* Compile `text` into plan->insn, strpool and ranges. Returns 0, or -EINVAL
+ * with "column N: what" in err (-E2BIG when it does not fit the plan). */
+int filter_compile(const char *text, const struct filter_env *env, struct lp_plan *plan, char *err,
+		   size_t errlen);
+
+#endif
