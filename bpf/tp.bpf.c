@@ -22,8 +22,8 @@ int lp_tp(void *ctx)
 
 			if (f->kind == LP_FETCH_CTX) {
 				bpf_probe_read_kernel(data + f->dst, f->size, ctx + f->src);
-			} else if (f->kind == LP_FETCH_DATALOC) {
-				__u32 loc = 0;
+			} else if (f->kind == LP_FETCH_DATALOC || f->kind == LP_FETCH_USTR) {
+				__u64 loc = 0;
 
 				/* Zero the slot first: bytes after the NUL would
 				 * otherwise be the last event's, and string keys and
@@ -32,9 +32,15 @@ int lp_tp(void *ctx)
 				for (int w = 0; w < LP_STR_MAX / 8; w++)
 					if (w * 8 < f->size)
 						*(__u64 *)(data + f->dst + w * 8) = 0;
-				bpf_probe_read_kernel(&loc, sizeof(loc), ctx + f->src);
-				bpf_probe_read_kernel_str(data + f->dst, f->size,
-							  ctx + (loc & 0xffff));
+				if (f->kind == LP_FETCH_DATALOC) {
+					bpf_probe_read_kernel(&loc, 4, ctx + f->src);
+					bpf_probe_read_kernel_str(data + f->dst, f->size,
+								  ctx + (loc & 0xffff));
+				} else {
+					bpf_probe_read_kernel(&loc, 8, ctx + f->src);
+					bpf_probe_read_user_str(data + f->dst, f->size,
+								(void *)loc);
+				}
 			}
 		}
 	}

@@ -2,7 +2,8 @@
 -- luaprobe table that the C half filled; every entry becomes a global.
 local M = ...
 
-local write, format = io.write, string.format
+local write, format, rep = io.write, string.format, string.rep
+local concat, sort = table.concat, table.sort
 
 -- printf(fmt, ...): string.format to stdout.
 function M.printf(fmt, ...)
@@ -12,6 +13,149 @@ end
 -- eprintf(fmt, ...): the same to stderr.
 function M.eprintf(fmt, ...)
   io.stderr:write(format(fmt, ...))
+end
+
+-- Aggregations print as bpftrace prints its maps: smallest first, so the
+-- largest ends next to the prompt; histograms as bars 52 wide.
+local Agg = M.Agg
+
+local function keystr(k, n)
+  if n == 0 then return "" end
+  local parts = {}
+  for i = 1, n do parts[i] = tostring(k[i]) end
+  return "[" .. concat(parts, ", ") .. "]"
+end
+
+-- 1024 -> "1K", as bpftrace labels buckets.
+local function size_label(v)
+  local units = { "", "K", "M", "G", "T", "P", "E" }
+  local u = 1
+  while v >= 1024 and v % 1024 == 0 and u < #units do
+    v, u = v // 1024, u + 1
+  end
+  return tostring(v) .. units[u]
+end
+
+-- Bucket b of a power-of-two histogram (see bpf/emit.bpf.h lp_log2_bucket).
+local function log2_label(b)
+  if b == 0 then return "(..., 0)" end
+  if b == 1 then return "[0]" end
+  if b == 2 then return "[1]" end
+  return format("[%s, %s)", size_label(1 << (b - 2)), size_label(1 << (b - 1)))
+end
+
+local function lin_label(b, info)
+  local nb = (info.hi - info.lo) // info.step
+  if b == 0 then return format("(..., %d)", info.lo) end
+  if b > nb then return format("[%d, ...)", info.hi) end
+  local lo = info.lo + (b - 1) * info.step
+  return format("[%d, %d)", lo, lo + info.step)
+end
+
+local function print_hist(h, info)
+  local first, last, max = math.huge, -1, 0
+  for b, n in pairs(h) do
+    if type(b) == "number" and n > 0 then
+      if b < first then first = b end
+      if b > last then last = b end
+      if n > max then max = n end
+    end
+  end
+  for b = first, last do
+    local n = h[b] or 0
+    local label = info.fn == "hist" and log2_label(b) or lin_label(b, info)
+    local bar = max > 0 and (n * 52) // max or 0
+    write(format("%-16s %8d |%s%s|\n", label, n, rep("@", bar), rep(" ", 52 - bar)))
+  end
+end
+
+-- agg:print([opts]): opts.name labels it (@name), opts.top keeps the largest N.
+function Agg:print(opts)
+  opts = opts or {}
+  local info = self:info()
+  local name = "@" .. (opts.name or "")
+  local rows = {}
+  for k, v in self:items() do
+    rows[#rows + 1] = { k, v }
+    if opts.top and #rows >= opts.top then break end
+  end
+  local nkeys = #info.keys
+  if info.fn == "hist" or info.fn == "lhist" then
+    for i = #rows, 1, -1 do
+      write(name, keystr(rows[i][1], nkeys), ":\n")
+      print_hist(rows[i][2], info)
+      write("\n")
+    end
+    return
+  end
+  for i = #rows, 1, -1 do
+    local k, v = rows[i][1], rows[i][2]
+    if info.fn == "stats" then
+      v = format("count %d, average %d, total %d", v.count, v.avg, v.sum)
+    end
+    write(name, keystr(k, nkeys), ": ", tostring(v), "\n")
+  end
+end
+
+-- agg:delta(): like items(), but each value is what was added since the
+-- last delta() (keys that did not grow are left out). The map is never
+-- cleared, so nothing counted between two reads is lost.
+local last_seen = setmetatable({}, { __mode = "k" })
+
+function Agg:delta()
+  local info = self:info()
+  if info.fn ~= "count" and info.fn ~= "sum" then
+    error("delta() is for count and sum aggregations", 2)
+  end
+  local nkeys = #info.keys
+  local prev = last_seen[self] or {}
+  local now, rows = {}, {}
+  for k, v in self:items() do
+    local id = keystr(k, nkeys)
+    now[id] = v
+    local d = v - (prev[id] or 0)
+    if d > 0 then rows[#rows + 1] = { k, d } end
+  end
+  last_seen[self] = now
+  sort(rows, function(a, b) return a[2] > b[2] end)
+  local i = 0
+  return function()
+    i = i + 1
+    if rows[i] then return rows[i][1], rows[i][2] end
+  end
+end
+
+-- getopt(defaults, usage): the script's --name value / --name=value options,
+-- checked against the names in defaults; the rest stay positional.
+function M.getopt(defaults, usage)
+  local opts, rest = {}, {}
+  for k, v in pairs(defaults) do opts[k] = v end
+  local i = 1
+  while arg and arg[i] do
+    local a = arg[i]
+    local name, value = a:match("^%-%-([%w_-]+)=(.*)$")
+    if not name then name = a:match("^%-%-([%w_-]+)$") end
+    if name then
+      local key = name:gsub("-", "_")
+      if defaults[key] == nil then
+        error(format("unknown option '--%s'%s", name, usage and ("\nusage: " .. usage) or ""), 0)
+      end
+      if not value then
+        if type(defaults[key]) == "boolean" then
+          value = true
+        else
+          i = i + 1
+          value = arg[i]
+          if value == nil then error(format("option '--%s' needs a value", name), 0) end
+        end
+      end
+      opts[key] = value
+    else
+      rest[#rest + 1] = a
+    end
+    i = i + 1
+  end
+  return opts, rest
 end
 
 return M

@@ -28,12 +28,12 @@ static void unknown_tracepoint(const struct lp_point *pt, char *err, size_t errl
 			;
 		near = suggest_closest(pt->event, (const char *const *)events, n);
 		if (near) {
-			snprintf(err, errlen, "unknown tracepoint '%s:%s' (did you mean '%s:%s'?)",
+			snprintf(err, errlen, "no tracepoint '%s:%s' (did you mean '%s:%s'?)",
 				 pt->system, pt->event, pt->system, near);
 			goto out;
 		}
-		snprintf(err, errlen, "unknown tracepoint '%s:%s': system '%s' has no event '%s'",
-			 pt->system, pt->event, pt->system, pt->event);
+		snprintf(err, errlen, "no tracepoint '%s:%s' (luaprobe -l '%s:*' lists them)",
+			 pt->system, pt->event, pt->system);
 		goto out;
 	}
 	systems = tracefs_event_systems(NULL);
@@ -41,11 +41,11 @@ static void unknown_tracepoint(const struct lp_point *pt, char *err, size_t errl
 		;
 	near = systems ? suggest_closest(pt->system, (const char *const *)systems, n) : NULL;
 	if (near)
-		snprintf(err, errlen, "unknown tracepoint '%s:%s': no system '%s' (did you mean '%s'?)",
-			 pt->system, pt->event, pt->system, near);
+		snprintf(err, errlen, "no tracepoint system '%s' (did you mean '%s'?)", pt->system,
+			 near);
 	else
-		snprintf(err, errlen, "unknown tracepoint '%s:%s': no system '%s'", pt->system,
-			 pt->event, pt->system);
+		snprintf(err, errlen, "no tracepoint system '%s' (luaprobe -l lists them)",
+			 pt->system);
 out:
 	tracefs_list_free(events);
 	tracefs_list_free(systems);

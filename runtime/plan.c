@@ -26,6 +26,49 @@ static int add_fetch(struct lp_plan *plan, __u16 kind, int src, int size, int ds
 	return 0;
 }
 
+/* The C types whose width and sign the format's size and signed flag can
+ * misstate: a syscall tracepoint stores an `int dfd` in 8 bytes, unsigned,
+ * but the value is the low 4 bytes, signed (AT_FDCWD is -100). */
+static const struct {
+	const char *type;
+	uint8_t size;
+	uint8_t is_signed;
+} ctypes[] = {
+	{ "int", 4, 1 },	    { "unsigned int", 4, 0 }, { "long", 8, 1 },
+	{ "unsigned long", 8, 0 }, { "short", 2, 1 },	      { "unsigned short", 2, 0 },
+	{ "pid_t", 4, 1 },	    { "uid_t", 4, 0 },	      { "gid_t", 4, 0 },
+	{ "umode_t", 2, 0 },	    { "size_t", 8, 0 },	      { "ssize_t", 8, 1 },
+	{ "loff_t", 8, 1 },	    { "off_t", 8, 1 },	      { "key_t", 4, 1 },
+	{ "clockid_t", 4, 1 },	    { "qid_t", 4, 0 },	      { "u32", 4, 0 },
+	{ "s32", 4, 1 },	    { "u16", 2, 0 },	      { "s16", 2, 1 },
+	{ "u64", 8, 0 },	    { "s64", 8, 1 },	      { "int32_t", 4, 1 },
+	{ "uint32_t", 4, 0 },	    { "aio_context_t", 8, 0 }, { "mqd_t", 4, 1 },
+};
+
+static void narrow_by_type(const struct lp_tpfield *tf, struct lp_field *f)
+{
+	for (size_t i = 0; i < sizeof(ctypes) / sizeof(ctypes[0]); i++) {
+		if (strcmp(tf->type, ctypes[i].type) != 0)
+			continue;
+		if (ctypes[i].size > tf->size)
+			return; /* the record holds less than the type: trust the record */
+		f->size = ctypes[i].size; /* little-endian: the low bytes come first */
+		f->elem = f->size;
+		f->kind = ctypes[i].is_signed ? LP_FK_INT : LP_FK_UINT;
+		return;
+	}
+}
+
+/* A syscall's `const char *` argument points into the caller's memory: the
+ * string is what users want, so it is fetched as one. */
+static int is_user_string(const struct lp_tpformat *fmt, const struct lp_tpfield *tf)
+{
+	size_t n = strlen(tf->type);
+
+	return fmt->system && strcmp(fmt->system, "syscalls") == 0 && tf->size == 8 && n > 6 &&
+	       strcmp(tf->type + n - 6, "char *") == 0 && !strstr(tf->type, "* *");
+}
+
 static uint8_t field_kind(const struct lp_tpfield *tf)
 {
 	int is_signed = tf->flags & LP_TPF_SIGNED;
@@ -77,8 +120,10 @@ int plan_tracepoint(const struct lp_tpformat *fmt, struct lp_probe *p)
 			return -ENOMEM;
 		}
 		p->nfields++;
-		if (tf->flags & LP_TPF_DATALOC) {
-			err = add_fetch(&p->plan, LP_FETCH_DATALOC, tf->offset, LP_STR_MAX, dst);
+		if ((tf->flags & LP_TPF_DATALOC) || is_user_string(fmt, tf)) {
+			err = add_fetch(&p->plan,
+					tf->flags & LP_TPF_DATALOC ? LP_FETCH_DATALOC : LP_FETCH_USTR,
+					tf->offset, LP_STR_MAX, dst);
 			if (err)
 				return err;
 			f->off = dst;
@@ -106,6 +151,8 @@ int plan_tracepoint(const struct lp_tpformat *fmt, struct lp_probe *p)
 		f->size = tf->size;
 		f->elem = tf->elemsize;
 		f->kind = field_kind(tf);
+		if (!(tf->flags & LP_TPF_ARRAY))
+			narrow_by_type(tf, f);
 	}
 	p->plan.data_size = (dst + 7) & ~7;
 	return 0;

@@ -120,7 +120,10 @@ static int api_exit(lua_State *L)
 {
 	struct lp_session *s = session_of(L);
 
-	session_stop(s, (int)luaL_optinteger(L, 1, 0));
+	/* exit(n) decides the status even after another stop (the -c command
+	 * ending) was asked for. */
+	session_stop(s, 0);
+	s->exit_code = (int)luaL_optinteger(L, 1, 0);
 	s->exited = 1;
 	return 0;
 }
@@ -281,6 +284,12 @@ static void set_path(lua_State *L, const char *script_path)
 	lua_pop(L, 1);
 }
 
+static int return_upvalue(lua_State *L)
+{
+	lua_pushvalue(L, lua_upvalueindex(1));
+	return 1;
+}
+
 int script_open(struct lp_session *s)
 {
 	lua_State *L = luaL_newstate();
@@ -300,9 +309,14 @@ int script_open(struct lp_session *s)
 	 * every entry is also a global. */
 	luaL_newlib(L, api_funcs);
 	lua_probe_open(L);
+	/* require "luaprobe" through package.preload, not package.loaded: a
+	 * traceback names a function by the first table in package.loaded that
+	 * holds it, and two candidates (luaprobe.every, _G.every) in a table
+	 * of random order would make the name change from run to run. */
 	lua_getglobal(L, "package");
-	lua_getfield(L, -1, "loaded");
+	lua_getfield(L, -1, "preload");
 	lua_pushvalue(L, -3);
+	lua_pushcclosure(L, return_upvalue, 1);
 	lua_setfield(L, -2, "luaprobe");
 	lua_getfield(L, -2, "searchers");
 	lua_pushcfunction(L, load_embedded);

@@ -35,11 +35,12 @@ int suggest_distance(const char *a, const char *b)
 
 const char *suggest_closest(const char *word, const char *const *cands, size_t n)
 {
-	int limit = strlen(word) / 3, best = 1 << 20;
+	size_t len = strlen(word);
+	/* A typo is an edit or two, not a different word that shares a prefix
+	 * (sys_enter_nosuchthing is not sys_enter_fsconfig). */
+	int limit = len < 5 ? 1 : len < 12 ? 2 : 3, best = 1 << 20;
 	const char *found = NULL;
 
-	if (limit < 2)
-		limit = 2;
 	for (size_t i = 0; i < n && cands[i]; i++) {
 		int d = suggest_distance(word, cands[i]);
 

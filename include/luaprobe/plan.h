@@ -30,6 +30,7 @@
 #define LP_FETCH_NONE 0
 #define LP_FETCH_CTX 1	   /* copy `size` bytes at ctx+src to data+dst */
 #define LP_FETCH_DATALOC 2 /* u32 __data_loc at ctx+src: copy its string, at most `size` bytes */
+#define LP_FETCH_USTR 3	   /* user pointer at ctx+src: copy the string it points to */
 
 struct lp_fetch {
 	__u16 kind;

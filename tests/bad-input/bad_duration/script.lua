@@ -1,0 +1,1 @@
+probe("tracepoint:syscalls:sys_enter_getppid", function(e) end)

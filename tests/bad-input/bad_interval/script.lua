@@ -1,0 +1,2 @@
+-- an interval every() cannot read
+every("fast", function() print("tick") end)

@@ -1,0 +1,2 @@
+-- a misspelt system: sycalls for syscalls
+probe("tracepoint:sycalls:sys_enter_getppid", function(e) end)
