@@ -389,6 +389,7 @@ int filter_compile(const char *text, const struct filter_env *env, struct lp_pla
 		.text = text, .p = text, .env = env, .plan = plan, .err = err, .errlen = errlen,
 	};
 	struct val v;
+	int too_long;
 
 	plan->ninsn = 0;
 	if (parse_expr(&ps, &v))
@@ -406,6 +407,7 @@ int filter_compile(const char *text, const struct filter_env *env, struct lp_pla
 		goto bad;
 	return 0;
 bad:
+	too_long = plan->ninsn >= LP_MAX_INSN;
 	plan->ninsn = 0;
-	return ps.plan->ninsn >= LP_MAX_INSN ? -E2BIG : -EINVAL;
+	return too_long ? -E2BIG : -EINVAL;
 }
