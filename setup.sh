@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One entry point for a fresh Debian machine (run as root):
-#   ./setup.sh demo   install what is needed, build, run the flagship recipe
+#   ./setup.sh demo   install what is needed, build, run the packet-drop story (demo/run.sh)
 #   ./setup.sh test   install, build (plain and ASan+UBSan), run every test
 #   ./setup.sh deps | build
 set -euo pipefail
@@ -41,8 +41,9 @@ build) deps && build ;;
 demo)
 	deps
 	build
-	echo "setup: tracing every program started for 15 s (try running some commands)"
-	exec build/luaprobe execsnoop -d "${DEMO_SECONDS:-15}"
+	# A veth pair in its own namespace, one frame of an unknown EtherType a
+	# second, and the three recipes that find where and why it is dropped.
+	exec bash demo/run.sh
 	;;
 test)
 	deps

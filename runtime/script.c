@@ -11,6 +11,7 @@
 
 #include "decode.h"
 #include "embedded.h"
+#include "lua_util.h"
 #include "recipe.h"
 
 void session_stop(struct lp_session *s, int code)
@@ -309,6 +310,7 @@ int script_open(struct lp_session *s)
 	 * every entry is also a global. */
 	luaL_newlib(L, api_funcs);
 	lua_probe_open(L);
+	lua_util_open(L);
 	/* require "luaprobe" through package.preload, not package.loaded: a
 	 * traceback names a function by the first table in package.loaded that
 	 * holds it, and two candidates (luaprobe.every, _G.every) in a table

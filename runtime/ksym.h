@@ -1,0 +1,52 @@
+/* Kernel symbols from /proc/kallsyms: read once, on first use, into one
+ * string pool and an address-sorted array; lookups are binary searches. */
+#ifndef LUAPROBE_KSYM_H
+#define LUAPROBE_KSYM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* [start, end) of one piece of a function's code. */
+struct ksym_range {
+	uint64_t start;
+	uint64_t end;
+};
+
+/* Read /proc/kallsyms once; later calls return the first result without
+ * reading again. 0, -EPERM when every address reads as zero (kptr_restrict),
+ * -ENOENT when the file holds no symbol, or -errno of open/read/malloc. */
+int ksym_load(void);
+
+/* Replace the table with one read from a file in kallsyms format (tests and
+ * saved snapshots). Same returns as ksym_load(); afterwards ksym_load()
+ * returns this result and does not read /proc/kallsyms. */
+int ksym_load_file(const char *path);
+
+/* Drop the table; the next lookup loads /proc/kallsyms again. */
+void ksym_free(void);
+
+/* The symbol containing addr: the nearest at or below it (the first of
+ * aliases at one address, as the kernel's %pS picks). *offset (if non-NULL)
+ * gets addr minus its start. NULL with errno set when addr is 0, below the
+ * first symbol (ENOENT) or the table cannot be loaded (the load's errno).
+ * The string lives until ksym_free(). */
+const char *ksym_name(uint64_t addr, uint64_t *offset);
+
+/* "func+0x3d2", "func" at offset 0, or "0x<hex>" when no symbol fits, into
+ * buf (always NUL-terminated when len > 0). 0, -ENOENT when the hex form was
+ * written, -ENOSPC when buf was too small and the text was cut. */
+int ksym_format(uint64_t addr, char *buf, size_t len);
+
+/* Address of the first (lowest) text symbol named exactly `name`, else of
+ * the first symbol of any type by that name; 0 with errno set when none. */
+uint64_t ksym_addr(const char *name);
+
+/* All the code that is function `func`: the text symbols named `func` and
+ * `func.<suffix>` (.constprop.0, .isra.0, .part.0, .cold ...), each as
+ * [start, next distinct address in the table), in address order. Returns
+ * how many were stored in out, 0 for an unknown function, -E2BIG when there
+ * are more than max (out holds the first max), or the load's -errno. With
+ * out NULL, only counts. */
+int ksym_ranges(const char *func, struct ksym_range *out, int max);
+
+#endif
