@@ -186,9 +186,35 @@ static int reads_comm(unsigned off, unsigned size)
 	return off < lo + LP_COMM_LEN && off + size > lo;
 }
 
+/* Does anything but a handler read record bytes [lo, lo + n)? */
+static int plan_reads(const struct lp_plan *plan, unsigned lo, unsigned n)
+{
+#define OVERLAPS(off, size) ((off) < lo + n && (off) + (size) > lo)
+	for (unsigned i = 0; i < plan->ninsn; i++) {
+		const struct lp_insn *in = &plan->insn[i];
+
+		if (in->op == LP_OP_LD && OVERLAPS(in->off, in->size))
+			return 1;
+		if (in->op == LP_OP_STREQ && OVERLAPS(in->off, (unsigned)in->imm))
+			return 1;
+	}
+	for (unsigned a = 0; a < plan->nagg; a++) {
+		const struct lp_agg *g = &plan->agg[a];
+
+		if (g->val_size && OVERLAPS(g->val_src, g->val_size))
+			return 1;
+		for (unsigned k = 0; k < g->nkeys; k++)
+			if (OVERLAPS(g->keys[k].src, g->keys[k].size))
+				return 1;
+	}
+	return 0;
+#undef OVERLAPS
+}
+
 void plan_finish(struct lp_probe *p)
 {
 	struct lp_plan *plan = &p->plan;
+	unsigned kept = 0;
 
 	plan->emit = p->handler_ref >= 0;
 	plan->want_comm = plan->emit;
@@ -201,6 +227,18 @@ void plan_finish(struct lp_probe *p)
 		for (unsigned k = 0; k < plan->agg[a].nkeys; k++)
 			if (reads_comm(plan->agg[a].keys[k].src, plan->agg[a].keys[k].size))
 				plan->want_comm = 1;
+	if (plan->emit)
+		return;
+	/* No handler: fetch only what the filter and the aggregations read.
+	 * A count by comm then costs no read of the tracepoint's record. */
+	for (unsigned i = 0; i < plan->nfetch; i++) {
+		const struct lp_fetch *f = &plan->fetch[i];
+
+		if (plan_reads(plan, sizeof(struct lp_event_hdr) + f->dst, f->size))
+			plan->fetch[kept++] = *f;
+	}
+	memset(&plan->fetch[kept], 0, (plan->nfetch - kept) * sizeof(plan->fetch[0]));
+	plan->nfetch = kept;
 }
 
 void probe_free_fields(struct lp_probe *p)

@@ -189,5 +189,50 @@ static void test_plan_arrays_and_comm(void)
 	}
 }
 
-TEST_MAIN(TEST(test_exec_format), TEST(test_kfree_skb_format), TEST(test_bad_format),
+/* Without a handler, only what the filter and aggregations read is fetched. */
+static void test_plan_finish_prunes(void)
+{
+	struct lp_probe p;
+	char err[128];
+
+	if (!ASSERT_EQ(plan_of("skb", "kfree_skb.format", &p), 0, "plan"))
+		return;
+	p.handler_ref = -2; /* LUA_NOREF */
+	p.aggs[0].fn = LP_AF_COUNT;
+	p.aggs[0].keys[0] = "comm";
+	p.aggs[0].nkeys = 1;
+	p.naggs = 1;
+	p.plan.nagg = 1;
+	if (!ASSERT_EQ(plan_agg(&p, 0, err, sizeof(err)), 0, "agg"))
+		return;
+	plan_finish(&p);
+	ASSERT_EQ(p.plan.nfetch, 0, "count by comm reads no field");
+	ASSERT_EQ(p.plan.want_comm, 1, "but comm");
+	ASSERT_EQ(p.plan.emit, 0, "and emits nothing");
+	ASSERT_EQ(p.plan.agg[0].key_size, 16, "comm key");
+	probe_free_fields(&p);
+
+	if (!ASSERT_EQ(plan_of("skb", "kfree_skb.format", &p), 0, "plan"))
+		return;
+	p.handler_ref = -2;
+	p.aggs[0].fn = LP_AF_COUNT;
+	p.aggs[0].keys[0] = "location";
+	p.aggs[0].keys[1] = "reason";
+	p.aggs[0].nkeys = 2;
+	p.naggs = 1;
+	p.plan.nagg = 1;
+	if (!ASSERT_EQ(plan_agg(&p, 0, err, sizeof(err)), 0, "agg"))
+		return;
+	ASSERT_EQ(p.plan.agg[0].keys[1].src, 48 + 28, "reason's record offset");
+	ASSERT_EQ(p.plan.agg[0].keys[1].dst, 8, "reason after location in the key");
+	plan_finish(&p);
+	ASSERT_EQ(p.plan.nfetch, 1, "the fixed part is read");
+	ASSERT_EQ(p.plan.want_comm, 0, "comm is not");
+	p.handler_ref = 3;
+	plan_finish(&p);
+	ASSERT_EQ(p.plan.emit, 1, "a handler emits");
+	probe_free_fields(&p);
+}
+
+TEST_MAIN(TEST(test_plan_finish_prunes), TEST(test_exec_format), TEST(test_kfree_skb_format), TEST(test_bad_format),
 	  TEST(test_plan_exec), TEST(test_plan_kfree_skb), TEST(test_plan_arrays_and_comm))
