@@ -40,6 +40,7 @@ struct parser {
 	int nstr;   /* strpool words used */
 	int nrange; /* ranges used */
 	int depth;  /* stack depth, for LP_MAX_STACK */
+	const char *hint; /* C type of the field the operand being parsed is compared with */
 	char *err;
 	size_t errlen;
 	int failed;
@@ -168,7 +169,8 @@ static int parse_ident(struct parser *ps, struct val *v)
 		v->is_unsigned = v->op.kind == LP_FK_UINT;
 		return 0;
 	}
-	ret = ps->env->constant ? ps->env->constant(ps->env->ctx, name, &c, why, sizeof(why))
+	ret = ps->env->constant ? ps->env->constant(ps->env->ctx, name, ps->hint, &c, why,
+						    sizeof(why))
 				: -ENOENT;
 	if (ret == 0) {
 		v->kind = V_IMM;
@@ -361,8 +363,12 @@ static int parse_level(struct parser *ps, int level, struct val *v)
 				return -EINVAL;
 			continue;
 		}
-		if (materialize(ps, v) || parse_level(ps, level + 1, &rhs))
+		if (materialize(ps, v))
 			return -EINVAL;
+		ps->hint = v->op.ctype;
+		if (parse_level(ps, level + 1, &rhs))
+			return -EINVAL;
+		ps->hint = NULL;
 		if ((rhs.kind == V_STRFIELD || rhs.kind == V_STRLIT) &&
 		    (b->op == LP_OP_EQ || b->op == LP_OP_NE))
 			return fail(ps, ps->text + rhs.col, "compare a string with a string");

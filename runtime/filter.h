@@ -13,6 +13,7 @@ struct lp_operand {
 	uint16_t off;  /* offset in the record (header included) */
 	uint16_t size; /* bytes; for strings, the slot */
 	uint8_t kind;  /* LP_FK_INT, LP_FK_UINT or LP_FK_STR */
+	const char *ctype; /* the field's C type ("enum skb_drop_reason"), NULL if unknown */
 };
 
 /* What the compiler asks of the probe it compiles for. */
@@ -22,8 +23,11 @@ struct filter_env {
 	int (*operand)(void *ctx, const char *name, struct lp_operand *op);
 	/* The nearest name in scope, for "did you mean"; NULL if none is near. */
 	const char *(*suggest)(void *ctx, const char *name);
-	/* An enum constant: 0; -ENOENT; -EEXIST (ambiguous) with why in err. */
-	int (*constant)(void *ctx, const char *name, long long *val, char *err, size_t errlen);
+	/* An enum constant: 0; -ENOENT; -EEXIST (ambiguous) with why in err.
+	 * type_hint is the C type of the field it is compared with, so that
+	 * `reason == NO_SOCKET` looks in enum skb_drop_reason first. */
+	int (*constant)(void *ctx, const char *name, const char *type_hint, long long *val,
+			char *err, size_t errlen);
 	/* The address ranges of a kernel function and its clones; returns the
 	 * count (0: unknown) or -errno. */
 	int (*ranges)(void *ctx, const char *func, struct lp_range *out, int max);

@@ -90,9 +90,23 @@ static const char *env_suggest(void *ctx, const char *name)
 	return plan_suggest(ctx, name);
 }
 
-static int env_constant(void *ctx, const char *name, long long *val, char *err, size_t errlen)
+static int env_constant(void *ctx, const char *name, const char *hint, long long *val,
+			char *err, size_t errlen)
 {
+	const char *closest = NULL;
+	size_t n = strlen(name), c;
+
 	(void)ctx;
+	/* Compared with an enum field: its own enumerators first, by full
+	 * name or by the part after the prefix (NO_SOCKET in skb_drop_reason). */
+	if (hint && strncmp(hint, "enum ", 5) == 0) {
+		if (kbtf_enum_value(hint, name, val) == 0)
+			return 0;
+		if (kbtf_enum_suggest(hint, name, &closest) == 0 && closest &&
+		    (c = strlen(closest)) > n && closest[c - n - 1] == '_' &&
+		    strcmp(closest + c - n, name) == 0 && kbtf_enum_value(hint, closest, val) == 0)
+			return 0;
+	}
 	return kbtf_enum_lookup_any(name, val, err, errlen);
 }
 

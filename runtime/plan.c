@@ -278,6 +278,7 @@ int plan_operand(const struct lp_probe *p, const char *name, struct lp_operand *
 		op->off = sizeof(struct lp_event_hdr) + f->off;
 		op->size = f->size;
 		op->kind = f->kind;
+		op->ctype = f->ctype;
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)

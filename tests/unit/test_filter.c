@@ -12,7 +12,7 @@ static const struct {
 	struct lp_operand op;
 } names[] = {
 	{ "comm", { 32, 16, LP_FK_STR } },   { "pid", { 8, 4, LP_FK_UINT } },
-	{ "protocol", { 72, 2, LP_FK_UINT } }, { "reason", { 76, 4, LP_FK_UINT } },
+	{ "protocol", { 72, 2, LP_FK_UINT } }, { "reason", { 76, 4, LP_FK_UINT, "enum skb_drop_reason" } },
 	{ "delta", { 80, 4, LP_FK_INT } },     { "location", { 56, 8, LP_FK_UINT } },
 };
 
@@ -35,9 +35,14 @@ static const char *fake_suggest(void *ctx, const char *name)
 	return suggest_closest(name, c, 6);
 }
 
-static int fake_constant(void *ctx, const char *name, long long *val, char *err, size_t len)
+static int fake_constant(void *ctx, const char *name, const char *hint, long long *val,
+			 char *err, size_t len)
 {
 	(void)ctx;
+	if (hint && !strcmp(hint, "enum skb_drop_reason") && !strcmp(name, "NO_SOCKET")) {
+		*val = 3;
+		return 0;
+	}
 	if (!strcmp(name, "UNHANDLED_PROTO") || !strcmp(name, "SKB_DROP_REASON_UNHANDLED_PROTO")) {
 		*val = 74;
 		return 0;
@@ -153,8 +158,10 @@ static void test_errors(void)
 	ASSERT_STREQ(err, "column 10: unexpected ')'", "msg");
 	ASSERT_EQ(compile("comm < \"a\""), -EINVAL, "string order");
 	ASSERT_STREQ(err, "column 1: a string is only compared with == or != to a string", "msg");
-	ASSERT_EQ(compile("reason == NO_SOCKET"), -EINVAL, "ambiguous");
-	ASSERT_STREQ(err, "column 11: 'NO_SOCKET' is ambiguous: it names a value in enum a, enum b",
+	ASSERT_EQ(compile("reason == NO_SOCKET"), 0, "the field's own enum decides");
+	INSN(1, LP_OP_IMM, 0, 0, 0, 3);
+	ASSERT_EQ(compile("pid == NO_SOCKET"), -EINVAL, "ambiguous");
+	ASSERT_STREQ(err, "column 8: 'NO_SOCKET' is ambiguous: it names a value in enum a, enum b",
 		     "msg");
 	ASSERT_EQ(compile("location in \"nosuch\""), -EINVAL, "no function");
 	ASSERT_STREQ(err, "column 13: no kernel function 'nosuch'", "msg");
