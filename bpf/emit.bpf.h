@@ -146,7 +146,8 @@ static __always_inline __s64 lp_inrange(__s64 v, const volatile struct lp_insn *
 #pragma unroll
 	for (int j = 0; j < LP_MAX_RANGES; j++) {
 		if (j < in->size) {
-			const volatile struct lp_range *rg = &plan.ranges[(in->aux + j) & (LP_MAX_RANGES - 1)];
+			const volatile struct lp_range *rg =
+				&plan.ranges[(in->aux + j) & (LP_MAX_RANGES - 1)];
 
 			r |= (__u64)v >= rg->lo && (__u64)v < rg->hi;
 		}
@@ -167,7 +168,8 @@ static __always_inline int lp_filter(const char *rec)
 			__u8 op = in->op;
 
 			if (op == LP_OP_LD) {
-				st[sp & (LP_MAX_STACK - 1)] = lp_load(rec, in->off, in->size, in->aux);
+				st[sp & (LP_MAX_STACK - 1)] =
+					lp_load(rec, in->off, in->size, in->aux);
 				sp++;
 			} else if (op == LP_OP_IMM) {
 				st[sp & (LP_MAX_STACK - 1)] = in->imm;
@@ -332,8 +334,8 @@ static __always_inline void lp_emit(const char *rec)
 		flags = BPF_RB_FORCE_WAKEUP;
 	}
 	/* The size is a constant of the frozen plan, as the helper requires. */
-	if (bpf_ringbuf_output(&lp_events, (void *)rec, sizeof(struct lp_event_hdr) + plan.data_size,
-			       flags))
+	if (bpf_ringbuf_output(&lp_events, (void *)rec,
+			       sizeof(struct lp_event_hdr) + plan.data_size, flags))
 		lp_count_lost(LP_LOST_RESERVE);
 }
 

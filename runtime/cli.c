@@ -138,7 +138,8 @@ static int start_probes(struct lp_session *s, int attach)
 	ret = load_maps_create(&s->maps, s->opt.ringbuf_size);
 	if (ret) {
 		script_report(s, "cannot create the event ring buffer: %s%s", strerror(-ret),
-			      ret == -EPERM ? " (luaprobe needs root or CAP_BPF and CAP_PERFMON)" : "");
+			      ret == -EPERM ? " (luaprobe needs root or CAP_BPF and CAP_PERFMON)"
+					    : "");
 		return ret;
 	}
 	for (int i = 0; i < s->nprobes; i++) {
@@ -201,8 +202,10 @@ static int run_script(struct lp_session *s, const char *code, const char *script
 			   : script_run_string(s, emb->src, name, argc, argv);
 		free(path);
 	} else {
-		script_report(s, "no script file or recipe named '%s' (luaprobe --recipes lists "
-				 "the recipes)", script);
+		script_report(s,
+			      "no script file or recipe named '%s' (luaprobe --recipes lists "
+			      "the recipes)",
+			      script);
 		return 1;
 	}
 	if (ret)
@@ -269,8 +272,8 @@ int main(int argc, char **argv)
 			check = 1;
 			break;
 		case OPT_VERSION:
-			printf("luaprobe %s (libbpf %d.%d, %s)\n", LP_VERSION, libbpf_major_version(),
-			       libbpf_minor_version(), LUA_RELEASE);
+			printf("luaprobe %s (libbpf %d.%d, %s)\n", LP_VERSION,
+			       libbpf_major_version(), libbpf_minor_version(), LUA_RELEASE);
 			return 0;
 		case OPT_RECIPES:
 			return recipe_list(stdout) < 0;
@@ -311,8 +314,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "luaprobe: 0 events lost\n");
 	lost = s.maps.lost_fd >= 0 ? load_lost(&s.maps, LP_LOST_AGGFULL) : 0;
 	if (lost)
-		fprintf(stderr, "luaprobe: %llu aggregation updates dropped: a map was full "
-				"(raise the probe's spec.max_keys)\n", lost);
+		fprintf(stderr,
+			"luaprobe: %llu aggregation updates dropped: a map was full "
+			"(raise the probe's spec.max_keys)\n",
+			lost);
 	teardown(&s);
 	script_close(&s);
 	if (ret || s.failed)

@@ -10,7 +10,15 @@
 
 const char *const decode_builtins[] = { "pid", "tid", "uid", "comm", "cpu", "ts", "probe", NULL };
 
-enum { BI_PID = -1, BI_TID = -2, BI_UID = -3, BI_COMM = -4, BI_CPU = -5, BI_TS = -6, BI_PROBE = -7 };
+enum {
+	BI_PID = -1,
+	BI_TID = -2,
+	BI_UID = -3,
+	BI_COMM = -4,
+	BI_CPU = -5,
+	BI_TS = -6,
+	BI_PROBE = -7
+};
 
 struct lp_event_ud {
 	struct lp_probe *probe;
@@ -197,8 +205,10 @@ static int event_tostring(lua_State *L)
 void decode_init(lua_State *L)
 {
 	static const luaL_Reg meta[] = {
-		{ "__index", event_index },	  { "__newindex", event_newindex },
-		{ "__pairs", event_pairs },	  { "__tostring", event_tostring },
+		{ "__index", event_index },
+		{ "__newindex", event_newindex },
+		{ "__pairs", event_pairs },
+		{ "__tostring", event_tostring },
 		{ NULL, NULL },
 	};
 

@@ -37,9 +37,9 @@ struct parser {
 	const char *p;
 	const struct filter_env *env;
 	struct lp_plan *plan;
-	int nstr;   /* strpool words used */
+	int nstr; /* strpool words used */
 	int nrange; /* ranges used */
-	int depth;  /* stack depth, for LP_MAX_STACK */
+	int depth; /* stack depth, for LP_MAX_STACK */
 	const char *hint; /* C type of the field the operand being parsed is compared with */
 	char *err;
 	size_t errlen;
@@ -117,8 +117,9 @@ static int materialize(struct parser *ps, struct val *v)
 		v->kind = V_STACK;
 		return emit(ps, LP_OP_LD, v->op.size, v->op.off, v->op.kind == LP_FK_INT, 0, 1);
 	default:
-		return fail(ps, ps->text + v->col, "a string is only compared with == or != "
-						   "to a string");
+		return fail(ps, ps->text + v->col,
+			    "a string is only compared with == or != "
+			    "to a string");
 	}
 }
 
@@ -169,9 +170,9 @@ static int parse_ident(struct parser *ps, struct val *v)
 		v->is_unsigned = v->op.kind == LP_FK_UINT;
 		return 0;
 	}
-	ret = ps->env->constant ? ps->env->constant(ps->env->ctx, name, ps->hint, &c, why,
-						    sizeof(why))
-				: -ENOENT;
+	ret = ps->env->constant
+		      ? ps->env->constant(ps->env->ctx, name, ps->hint, &c, why, sizeof(why))
+		      : -ENOENT;
 	if (ret == 0) {
 		v->kind = V_IMM;
 		v->imm = c;
@@ -183,9 +184,11 @@ static int parse_ident(struct parser *ps, struct val *v)
 		const char *near = ps->env->suggest ? ps->env->suggest(ps->env->ctx, name) : NULL;
 
 		if (near)
-			return fail(ps, start, "unknown name '%s' (did you mean '%s'?)", name, near);
-		return fail(ps, start, "unknown name '%s': not a field, a built-in or an enum "
-				       "constant",
+			return fail(ps, start, "unknown name '%s' (did you mean '%s'?)", name,
+				    near);
+		return fail(ps, start,
+			    "unknown name '%s': not a field, a built-in or an enum "
+			    "constant",
 			    name);
 	}
 }
@@ -220,7 +223,8 @@ static int parse_primary(struct parser *ps, struct val *v)
 		if (parse_string(ps, &s))
 			return -EINVAL;
 		if (s.len != 1)
-			return fail(ps, ps->text + v->col, "a character literal holds one character");
+			return fail(ps, ps->text + v->col,
+				    "a character literal holds one character");
 		v->kind = V_IMM;
 		v->imm = (unsigned char)s.str[0];
 		return 0;
@@ -248,8 +252,9 @@ static int parse_unary(struct parser *ps, struct val *v)
 			if (parse_unary(ps, v))
 				return -EINVAL;
 			if (v->kind == V_IMM) { /* fold: "-1" is a literal */
-				v->imm = ops[i].op == LP_OP_NOT ? !v->imm :
-					 ops[i].op == LP_OP_BNOT ? ~v->imm : -v->imm;
+				v->imm = ops[i].op == LP_OP_NOT	   ? !v->imm
+					 : ops[i].op == LP_OP_BNOT ? ~v->imm
+								   : -v->imm;
 				return 0;
 			}
 			if (materialize(ps, v))
@@ -295,7 +300,8 @@ static int parse_in(struct parser *ps, struct val *v)
 	skip_space(ps);
 	func.col = ps->p - ps->text;
 	if (*ps->p != '"')
-		return fail(ps, ps->p, "'in' takes a function name in quotes: location in \"func\"");
+		return fail(ps, ps->p,
+			    "'in' takes a function name in quotes: location in \"func\"");
 	if (parse_string(ps, &func) || materialize(ps, v))
 		return -EINVAL;
 	if (!ps->env->ranges)
@@ -303,7 +309,8 @@ static int parse_in(struct parser *ps, struct val *v)
 	n = ps->env->ranges(ps->env->ctx, func.str, &ps->plan->ranges[ps->nrange],
 			    LP_MAX_RANGES - ps->nrange);
 	if (n < 0)
-		return fail(ps, ps->text + func.col, "cannot read kernel symbols: %s", strerror(-n));
+		return fail(ps, ps->text + func.col, "cannot read kernel symbols: %s",
+			    strerror(-n));
 	if (n == 0)
 		return fail(ps, ps->text + func.col, "no kernel function '%s'", func.str);
 	if (emit(ps, LP_OP_INRANGE, n, 0, ps->nrange, 0, 0))
@@ -392,7 +399,12 @@ int filter_compile(const char *text, const struct filter_env *env, struct lp_pla
 		   size_t errlen)
 {
 	struct parser ps = {
-		.text = text, .p = text, .env = env, .plan = plan, .err = err, .errlen = errlen,
+		.text = text,
+		.p = text,
+		.env = env,
+		.plan = plan,
+		.err = err,
+		.errlen = errlen,
 	};
 	struct val v;
 	int too_long;

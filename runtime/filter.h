@@ -10,9 +10,9 @@
 
 /* Where a named value sits in the record the template builds. */
 struct lp_operand {
-	uint16_t off;  /* offset in the record (header included) */
+	uint16_t off; /* offset in the record (header included) */
 	uint16_t size; /* bytes; for strings, the slot */
-	uint8_t kind;  /* LP_FK_INT, LP_FK_UINT or LP_FK_STR */
+	uint8_t kind; /* LP_FK_INT, LP_FK_UINT or LP_FK_STR */
 	const char *ctype; /* the field's C type ("enum skb_drop_reason"), NULL if unknown */
 };
 

@@ -66,7 +66,8 @@ static int tp_resolve(struct lp_probe *p, char *err, size_t errlen)
 		return ret;
 	}
 	if (ret) {
-		snprintf(err, errlen, "cannot read the tracepoint's format: %s (is tracefs mounted?)",
+		snprintf(err, errlen,
+			 "cannot read the tracepoint's format: %s (is tracefs mounted?)",
 			 strerror(-ret));
 		return ret;
 	}
@@ -113,8 +114,8 @@ static int tp_attach(struct lp_probe *p, char *err, size_t errlen)
 	struct lp_tp *skel = p->skel;
 	int ret;
 
-	p->link = bpf_program__attach_tracepoint(skel->progs.lp_tp, p->point.system,
-						 p->point.event);
+	p->link =
+		bpf_program__attach_tracepoint(skel->progs.lp_tp, p->point.system, p->point.event);
 	if (!p->link) {
 		ret = -errno;
 		snprintf(err, errlen, "cannot attach: %s", strerror(-ret));

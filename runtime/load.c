@@ -32,7 +32,8 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		if (!*line || strstr(line, "-- END PROG LOAD LOG --") ||
-		    strstr(line, "-- BEGIN PROG LOAD LOG --") || strncmp(line, "processed ", 10) == 0 ||
+		    strstr(line, "-- BEGIN PROG LOAD LOG --") ||
+		    strncmp(line, "processed ", 10) == 0 ||
 		    strncmp(line, "verification time", 17) == 0 ||
 		    strncmp(line, "stack depth", 11) == 0)
 			continue;

@@ -10,7 +10,7 @@ struct bpf_map;
 
 struct lp_maps {
 	int events_fd; /* BPF_MAP_TYPE_RINGBUF shared by every probe */
-	int lost_fd;   /* per-CPU u64 counters, LP_LOST_* slots */
+	int lost_fd; /* per-CPU u64 counters, LP_LOST_* slots */
 };
 
 /* Create the shared maps. Returns 0 or -errno. */

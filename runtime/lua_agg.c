@@ -14,8 +14,8 @@
 
 #define AGG_MT "luaprobe.Agg"
 
-static const char *const fn_names[] = { "count", "sum", "min", "max", "avg", "stats", "hist",
-					"lhist" };
+static const char *const fn_names[] = { "count", "sum",	  "min",  "max",
+					"avg",	 "stats", "hist", "lhist" };
 
 struct agg_ud {
 	int probe;

@@ -62,8 +62,8 @@ static void apply_fetch(lua_State *L, int spec, struct lp_probe *p)
 				cands[n++] = p->fields[i].name;
 			near = suggest_closest(expr, cands, n);
 			if (near)
-				luaL_error(L, "probe '%s': no field '%s' (did you mean '%s'?)", p->text,
-					   expr, near);
+				luaL_error(L, "probe '%s': no field '%s' (did you mean '%s'?)",
+					   p->text, expr, near);
 			luaL_error(L, "probe '%s': no field '%s'", p->text, expr);
 		}
 		if (lua_type(L, -3) == LUA_TSTRING) {
@@ -90,8 +90,8 @@ static const char *env_suggest(void *ctx, const char *name)
 	return plan_suggest(ctx, name);
 }
 
-static int env_constant(void *ctx, const char *name, const char *hint, long long *val,
-			char *err, size_t errlen)
+static int env_constant(void *ctx, const char *name, const char *hint, long long *val, char *err,
+			size_t errlen)
 {
 	const char *closest = NULL;
 	size_t n = strlen(name), c;
@@ -127,8 +127,10 @@ static int env_ranges(void *ctx, const char *func, struct lp_range *out, int max
 static int not_started(lua_State *L, struct lp_probe *p, const char *what)
 {
 	if (p->skel)
-		return luaL_error(L, "probe '%s': %s must be set before the probes start "
-				     "(in the script's main chunk)", p->text, what);
+		return luaL_error(L,
+				  "probe '%s': %s must be set before the probes start "
+				  "(in the script's main chunk)",
+				  p->text, what);
 	return 0;
 }
 
@@ -247,8 +249,10 @@ static int add_agg(lua_State *L, enum lp_agg_fn fn)
 
 	not_started(L, p, "aggregations");
 	if (p->naggs >= LP_MAX_AGG)
-		return luaL_error(L, "probe '%s': at most %d aggregations per probe; make "
-				     "another probe on the same point", p->text, LP_MAX_AGG);
+		return luaL_error(L,
+				  "probe '%s': at most %d aggregations per probe; make "
+				  "another probe on the same point",
+				  p->text, LP_MAX_AGG);
 	d = &p->aggs[idx];
 	memset(d, 0, sizeof(*d));
 	d->fd = -1;
@@ -259,8 +263,10 @@ static int add_agg(lua_State *L, enum lp_agg_fn fn)
 		d->lo = luaL_checkinteger(L, arg++);
 		d->hi = luaL_checkinteger(L, arg++);
 		d->step = luaL_checkinteger(L, arg++);
-		luaL_argcheck(L, d->step > 0 && d->hi > d->lo, arg - 1, "want lo < hi and step > 0");
-		luaL_argcheck(L, (d->hi - d->lo) / d->step <= 1000, arg - 1, "at most 1000 buckets");
+		luaL_argcheck(L, d->step > 0 && d->hi > d->lo, arg - 1,
+			      "want lo < hi and step > 0");
+		luaL_argcheck(L, (d->hi - d->lo) / d->step <= 1000, arg - 1,
+			      "at most 1000 buckets");
 	}
 	nkeys = lua_gettop(L) - arg + 1;
 	if (nkeys > LP_MAX_KEYS)
@@ -270,8 +276,8 @@ static int add_agg(lua_State *L, enum lp_agg_fn fn)
 	d->nkeys = nkeys;
 	if (plan_agg(p, idx, err, sizeof(err))) {
 		memset(d, 0, sizeof(*d));
-		return luaL_error(L, "probe '%s': %s: %s", p->text, lua_tostring(L, lua_upvalueindex(1)),
-				  err);
+		return luaL_error(L, "probe '%s': %s: %s", p->text,
+				  lua_tostring(L, lua_upvalueindex(1)), err);
 	}
 	/* Own the strings only once the definition is good. */
 	if (d->value)
@@ -284,10 +290,10 @@ static int add_agg(lua_State *L, enum lp_agg_fn fn)
 	return 1;
 }
 
-#define AGG_METHOD(name, fn)                                                                       \
-	static int probe_##name(lua_State *L)                                                      \
-	{                                                                                          \
-		return add_agg(L, fn);                                                             \
+#define AGG_METHOD(name, fn)                  \
+	static int probe_##name(lua_State *L) \
+	{                                     \
+		return add_agg(L, fn);        \
 	}
 AGG_METHOD(count, LP_AF_COUNT)
 AGG_METHOD(sum, LP_AF_SUM)

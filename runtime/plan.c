@@ -11,7 +11,6 @@
 #include "decode.h"
 #include "suggest.h"
 
-
 static int add_fetch(struct lp_plan *plan, __u16 kind, int src, int size, int dst)
 {
 	struct lp_fetch *f;
@@ -34,15 +33,15 @@ static const struct {
 	uint8_t size;
 	uint8_t is_signed;
 } ctypes[] = {
-	{ "int", 4, 1 },	    { "unsigned int", 4, 0 }, { "long", 8, 1 },
+	{ "int", 4, 1 },	   { "unsigned int", 4, 0 },  { "long", 8, 1 },
 	{ "unsigned long", 8, 0 }, { "short", 2, 1 },	      { "unsigned short", 2, 0 },
-	{ "pid_t", 4, 1 },	    { "uid_t", 4, 0 },	      { "gid_t", 4, 0 },
-	{ "umode_t", 2, 0 },	    { "size_t", 8, 0 },	      { "ssize_t", 8, 1 },
-	{ "loff_t", 8, 1 },	    { "off_t", 8, 1 },	      { "key_t", 4, 1 },
-	{ "clockid_t", 4, 1 },	    { "qid_t", 4, 0 },	      { "u32", 4, 0 },
-	{ "s32", 4, 1 },	    { "u16", 2, 0 },	      { "s16", 2, 1 },
-	{ "u64", 8, 0 },	    { "s64", 8, 1 },	      { "int32_t", 4, 1 },
-	{ "uint32_t", 4, 0 },	    { "aio_context_t", 8, 0 }, { "mqd_t", 4, 1 },
+	{ "pid_t", 4, 1 },	   { "uid_t", 4, 0 },	      { "gid_t", 4, 0 },
+	{ "umode_t", 2, 0 },	   { "size_t", 8, 0 },	      { "ssize_t", 8, 1 },
+	{ "loff_t", 8, 1 },	   { "off_t", 8, 1 },	      { "key_t", 4, 1 },
+	{ "clockid_t", 4, 1 },	   { "qid_t", 4, 0 },	      { "u32", 4, 0 },
+	{ "s32", 4, 1 },	   { "u16", 2, 0 },	      { "s16", 2, 1 },
+	{ "u64", 8, 0 },	   { "s64", 8, 1 },	      { "int32_t", 4, 1 },
+	{ "uint32_t", 4, 0 },	   { "aio_context_t", 8, 0 }, { "mqd_t", 4, 1 },
 };
 
 static void narrow_by_type(const struct lp_tpfield *tf, struct lp_field *f)
@@ -122,7 +121,8 @@ int plan_tracepoint(const struct lp_tpformat *fmt, struct lp_probe *p)
 		p->nfields++;
 		if ((tf->flags & LP_TPF_DATALOC) || is_user_string(fmt, tf)) {
 			err = add_fetch(&p->plan,
-					tf->flags & LP_TPF_DATALOC ? LP_FETCH_DATALOC : LP_FETCH_USTR,
+					tf->flags & LP_TPF_DATALOC ? LP_FETCH_DATALOC
+								   : LP_FETCH_USTR,
 					tf->offset, LP_STR_MAX, dst);
 			if (err)
 				return err;
@@ -221,7 +221,7 @@ void plan_finish(struct lp_probe *p)
 	for (unsigned i = 0; i < plan->ninsn; i++)
 		if ((plan->insn[i].op == LP_OP_LD || plan->insn[i].op == LP_OP_STREQ) &&
 		    reads_comm(plan->insn[i].off, plan->insn[i].op == LP_OP_LD ? plan->insn[i].size
-									: plan->insn[i].imm))
+									       : plan->insn[i].imm))
 			plan->want_comm = 1;
 	for (unsigned a = 0; a < plan->nagg; a++)
 		for (unsigned k = 0; k < plan->agg[a].nkeys; k++)
@@ -339,7 +339,8 @@ int plan_agg(struct lp_probe *p, int idx, char *err, size_t errlen)
 			const char *near = plan_suggest(p, d->keys[k]);
 
 			snprintf(err, errlen, "no field '%s' to key by%s%s%s", d->keys[k],
-				 near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+				 near ? " (did you mean '" : "", near ? near : "",
+				 near ? "'?)" : "");
 			return -EINVAL;
 		}
 		kp->src = op.off;
@@ -372,7 +373,8 @@ int plan_agg(struct lp_probe *p, int idx, char *err, size_t errlen)
 			const char *near = plan_suggest(p, d->value);
 
 			snprintf(err, errlen, "'%s' is not an integer field%s%s%s", d->value,
-				 near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+				 near ? " (did you mean '" : "", near ? near : "",
+				 near ? "'?)" : "");
 			return -EINVAL;
 		}
 		a->val_src = op.off;

@@ -7,32 +7,32 @@
 
 enum lp_point_kind {
 	LP_PT_TRACEPOINT, /* tracepoint:sys:name, kernel.trace("sys:name") */
-	LP_PT_RAWTP,	  /* rawtp:name */
-	LP_PT_TPBTF,	  /* tp_btf:name */
-	LP_PT_KPROBE,	  /* kprobe:f[+off], kernel.function("f")[.label("l")] */
-	LP_PT_KRETPROBE,  /* kretprobe:f, kernel.function("f").return */
-	LP_PT_FENTRY,	  /* fentry:f */
-	LP_PT_FEXIT,	  /* fexit:f */
-	LP_PT_UPROBE,	  /* uprobe:/bin:f, process("/bin").function("f")[.label/.statement] */
-	LP_PT_URETPROBE,  /* uretprobe:/bin:f, process("/bin").function("f").return */
-	LP_PT_USDT,	  /* usdt:/bin:provider:name, process("/bin").mark("name") */
-	LP_PT_PROFILE,	  /* profile:hz:99, timer.profile */
-	LP_PT_SOFTWARE,	  /* software:cpu-clock:1000000 */
+	LP_PT_RAWTP, /* rawtp:name */
+	LP_PT_TPBTF, /* tp_btf:name */
+	LP_PT_KPROBE, /* kprobe:f[+off], kernel.function("f")[.label("l")] */
+	LP_PT_KRETPROBE, /* kretprobe:f, kernel.function("f").return */
+	LP_PT_FENTRY, /* fentry:f */
+	LP_PT_FEXIT, /* fexit:f */
+	LP_PT_UPROBE, /* uprobe:/bin:f, process("/bin").function("f")[.label/.statement] */
+	LP_PT_URETPROBE, /* uretprobe:/bin:f, process("/bin").function("f").return */
+	LP_PT_USDT, /* usdt:/bin:provider:name, process("/bin").mark("name") */
+	LP_PT_PROFILE, /* profile:hz:99, timer.profile */
+	LP_PT_SOFTWARE, /* software:cpu-clock:1000000 */
 };
 
 struct lp_point {
 	enum lp_point_kind kind;
-	char *system;	 /* tracepoint system ("skb"); NULL otherwise */
-	char *event;	 /* tracepoint/rawtp/tp_btf event name ("kfree_skb") */
-	char *binary;	 /* uprobe/usdt binary path or soname */
-	char *func;	 /* kernel or user function, may hold * ? [ ] wildcards */
+	char *system; /* tracepoint system ("skb"); NULL otherwise */
+	char *event; /* tracepoint/rawtp/tp_btf event name ("kfree_skb") */
+	char *binary; /* uprobe/usdt binary path or soname */
+	char *func; /* kernel or user function, may hold * ? [ ] wildcards */
 	unsigned long offset; /* kprobe:f+0x1b, uprobe:/bin:f+8 */
-	char *label;	 /* .label("drop") */
+	char *label; /* .label("drop") */
 	char *statement; /* .statement("f@file.c:12") or .statement("file.c:12") */
-	char *provider;	 /* usdt provider; NULL for process().mark() */
-	char *mark;	 /* usdt name */
-	char *counter;	 /* software:<counter>:period */
-	unsigned long long freq;   /* profile:hz:N, timer.profile (default 99) */
+	char *provider; /* usdt provider; NULL for process().mark() */
+	char *mark; /* usdt name */
+	char *counter; /* software:<counter>:period */
+	unsigned long long freq; /* profile:hz:N, timer.profile (default 99) */
 	unsigned long long period; /* software:...:N */
 };
 

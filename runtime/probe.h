@@ -10,10 +10,10 @@
 #include "point.h"
 
 enum lp_field_kind {
-	LP_FK_INT,	 /* signed integer of `size` bytes */
-	LP_FK_UINT,	 /* unsigned integer or pointer */
-	LP_FK_STR,	 /* NUL-terminated string in a slot of `size` bytes */
-	LP_FK_INTARRAY,	 /* `size / elem` signed integers */
+	LP_FK_INT, /* signed integer of `size` bytes */
+	LP_FK_UINT, /* unsigned integer or pointer */
+	LP_FK_STR, /* NUL-terminated string in a slot of `size` bytes */
+	LP_FK_INTARRAY, /* `size / elem` signed integers */
 	LP_FK_UINTARRAY, /* `size / elem` unsigned integers */
 };
 
@@ -41,8 +41,8 @@ enum lp_agg_fn {
 
 struct lp_aggdef {
 	enum lp_agg_fn fn;
-	char *value;		      /* the expression aggregated, NULL for count */
-	char *keys[LP_MAX_KEYS];      /* as written: k.location, k['f->x'] */
+	char *value; /* the expression aggregated, NULL for count */
+	char *keys[LP_MAX_KEYS]; /* as written: k.location, k['f->x'] */
 	uint8_t key_kind[LP_MAX_KEYS]; /* LP_FK_* of each key part */
 	int nkeys;
 	long long lo, hi, step; /* lhist */
@@ -52,7 +52,7 @@ struct lp_aggdef {
 
 struct lp_probe {
 	int id;
-	char *text;  /* the point as the script wrote it */
+	char *text; /* the point as the script wrote it */
 	char *where; /* "file.lua:12:" of the probe() call, for later messages */
 	struct lp_point point;
 	struct lp_plan plan;

@@ -17,7 +17,8 @@ char **recipe_path(void)
 	if (env && *env) {
 		char *copy = strdup(env), *save = NULL;
 
-		for (char *d = strtok_r(copy, ":", &save); d && n < 60; d = strtok_r(NULL, ":", &save))
+		for (char *d = strtok_r(copy, ":", &save); d && n < 60;
+		     d = strtok_r(NULL, ":", &save))
 			dirs[n++] = strdup(d);
 		free(copy);
 	}

@@ -53,8 +53,8 @@ static int msghandler(lua_State *L)
  * repeats "in main chunk". */
 static int plainhandler(lua_State *L)
 {
-	if (!lua_tostring(L, 1) && !(luaL_callmeta(L, 1, "__tostring") &&
-				      lua_type(L, -1) == LUA_TSTRING))
+	if (!lua_tostring(L, 1) &&
+	    !(luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING))
 		lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
 	return 1;
 }
@@ -135,7 +135,7 @@ static long long check_interval(lua_State *L, int arg)
 	static const struct {
 		const char *unit;
 		long long ns;
-	} units[] = { { "ns", 1 },	   { "us", 1000 },	    { "ms", 1000000 },
+	} units[] = { { "ns", 1 },	   { "us", 1000 },	   { "ms", 1000000 },
 		      { "s", 1000000000 }, { "m", 60000000000LL }, { "h", 3600000000000LL } };
 	double v;
 	char *end;
@@ -153,8 +153,11 @@ static long long check_interval(lua_State *L, int arg)
 			if (strcmp(end, units[i].unit) == 0)
 				break;
 		if (i == sizeof(units) / sizeof(units[0]))
-			return luaL_argerror(L, arg, lua_pushfstring(L, "unknown unit in '%s' "
-								    "(ns, us, ms, s, m, h)", str));
+			return luaL_argerror(L, arg,
+					     lua_pushfstring(L,
+							     "unknown unit in '%s' "
+							     "(ns, us, ms, s, m, h)",
+							     str));
 		v *= units[i].ns;
 	}
 	luaL_argcheck(L, v >= 1000 && v < 1e18, arg, "interval out of range (1us to years)");
@@ -376,8 +379,7 @@ static int run_chunk(struct lp_session *s, int status, int argc, char **argv)
 	return call(s, argc > 0 ? argc - 1 : 0, plainhandler);
 }
 
-int script_run_file(struct lp_session *s, const char *path, const char *name, int argc,
-		    char **argv)
+int script_run_file(struct lp_session *s, const char *path, const char *name, int argc, char **argv)
 {
 	char chunk[512], buf[4096];
 	luaL_Buffer b;

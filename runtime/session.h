@@ -12,11 +12,11 @@
 #include "probe.h"
 
 struct lp_options {
-	double duration;     /* -d: seconds, 0 = until stopped */
-	pid_t pid;	     /* -p */
-	const char *cmd;     /* -c */
-	int verbose;	     /* -v */
-	int unsafe;	     /* --unsafe */
+	double duration; /* -d: seconds, 0 = until stopped */
+	pid_t pid; /* -p */
+	const char *cmd; /* -c */
+	int verbose; /* -v */
+	int unsafe; /* --unsafe */
 	size_t ringbuf_size; /* bytes, a power of two */
 };
 
@@ -39,9 +39,9 @@ struct lp_session {
 	int on_exit_ref;
 	struct lp_maps maps;
 	pid_t child; /* -c: the command, once started */
-	int stopping;  /* the loop ends after the current callback */
-	int exited;    /* by exit(): no further event is delivered */
-	int failed;    /* an error was reported: exit non-zero whatever exit() said */
+	int stopping; /* the loop ends after the current callback */
+	int exited; /* by exit(): no further event is delivered */
+	int failed; /* an error was reported: exit non-zero whatever exit() said */
 	int exit_code;
 };
 

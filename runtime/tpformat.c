@@ -166,7 +166,8 @@ char **tpformat_list(const char *pattern)
 				continue;
 			}
 			if (n + 2 > cap) {
-				char **grown = realloc(out, (cap = cap ? cap * 2 : 256) * sizeof(*out));
+				char **grown =
+					realloc(out, (cap = cap ? cap * 2 : 256) * sizeof(*out));
 
 				if (!grown) {
 					free(name);

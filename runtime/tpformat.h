@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 #define LP_TPF_SIGNED 0x1
-#define LP_TPF_STRING 0x2  /* char[N] or __data_loc char[] */
+#define LP_TPF_STRING 0x2 /* char[N] or __data_loc char[] */
 #define LP_TPF_DATALOC 0x4 /* __data_loc: a u32 (len << 16 | offset) in the record */
 #define LP_TPF_ARRAY 0x8
 #define LP_TPF_POINTER 0x10

@@ -8,13 +8,13 @@
 #include "plan.h"
 
 struct lp_event_hdr {
-	__u64 ts;	/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
-	__u32 pid;	/* tgid, as users mean "pid" */
+	__u64 ts; /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u32 pid; /* tgid, as users mean "pid" */
 	__u32 tid;
 	__u32 uid;
 	__u32 cpu;
 	__u32 probe_id; /* from the plan: which probe fired */
-	__u32 size;	/* bytes of data after this header */
+	__u32 size; /* bytes of data after this header */
 	char comm[LP_COMM_LEN];
 };
 _Static_assert(sizeof(struct lp_event_hdr) == 48, "lp_event_hdr layout");
@@ -27,8 +27,8 @@ _Static_assert(sizeof(struct lp_event_hdr) == 48, "lp_event_hdr layout");
 #define LP_SWEEP_MS 2
 
 /* Slots of the shared per-CPU lp_lost array: what the kernel side could not do. */
-#define LP_LOST_RESERVE 0  /* events the ring buffer had no room for */
-#define LP_LOST_AGGFULL 1  /* aggregation updates refused: the map was full */
+#define LP_LOST_RESERVE 0 /* events the ring buffer had no room for */
+#define LP_LOST_AGGFULL 1 /* aggregation updates refused: the map was full */
 #define LP_LOST_SLOTS 2
 
 #endif

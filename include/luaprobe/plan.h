@@ -13,30 +13,30 @@
 
 #include <linux/types.h>
 
-#define LP_MAX_FETCH 16	  /* fetch ops per probe; the template unrolls this many */
-#define LP_STR_MAX 256	  /* default slot for one string field, NUL included */
+#define LP_MAX_FETCH 16 /* fetch ops per probe; the template unrolls this many */
+#define LP_STR_MAX 256 /* default slot for one string field, NUL included */
 #define LP_COMM_LEN 16
-#define LP_DATA_MAX 4096  /* bytes of event data after the header */
+#define LP_DATA_MAX 4096 /* bytes of event data after the header */
 #define LP_REC_MAX (48 + LP_DATA_MAX)
-#define LP_MAX_INSN 32	  /* filter instructions */
-#define LP_MAX_STACK 8	  /* filter value stack depth */
+#define LP_MAX_INSN 32 /* filter instructions */
+#define LP_MAX_STACK 8 /* filter value stack depth */
 #define LP_MAX_STRWORDS 32 /* u64 words of string literals for the filter */
-#define LP_MAX_RANGES 8	  /* address ranges for `location in "func"` */
-#define LP_MAX_AGG 2	  /* aggregations per probe */
-#define LP_MAX_KEYS 4	  /* key parts per aggregation */
-#define LP_KEY_MAX 128	  /* bytes of one aggregation key, bucket included */
+#define LP_MAX_RANGES 8 /* address ranges for `location in "func"` */
+#define LP_MAX_AGG 2 /* aggregations per probe */
+#define LP_MAX_KEYS 4 /* key parts per aggregation */
+#define LP_KEY_MAX 128 /* bytes of one aggregation key, bucket included */
 
 /* Fetch op kinds. Prefixed so they cannot collide with vmlinux.h enums. */
 #define LP_FETCH_NONE 0
-#define LP_FETCH_CTX 1	   /* copy `size` bytes at ctx+src to data+dst */
+#define LP_FETCH_CTX 1 /* copy `size` bytes at ctx+src to data+dst */
 #define LP_FETCH_DATALOC 2 /* u32 __data_loc at ctx+src: copy its string, at most `size` bytes */
-#define LP_FETCH_USTR 3	   /* user pointer at ctx+src: copy the string it points to */
+#define LP_FETCH_USTR 3 /* user pointer at ctx+src: copy the string it points to */
 
 struct lp_fetch {
 	__u16 kind;
-	__u16 src;  /* offset in the context (tracepoint record) */
+	__u16 src; /* offset in the context (tracepoint record) */
 	__u16 size; /* bytes to copy; for strings, the slot size */
-	__u16 dst;  /* offset in the event's data, after the header */
+	__u16 dst; /* offset in the event's data, after the header */
 };
 _Static_assert(sizeof(struct lp_fetch) == 8, "lp_fetch layout");
 
@@ -44,13 +44,14 @@ _Static_assert(sizeof(struct lp_fetch) == 8, "lp_fetch layout");
  * which have no side effects), so the unrolled interpreter is straight-line
  * code the verifier follows once. */
 #define LP_OP_NONE 0
-#define LP_OP_LD 1	/* push the integer at record+off, `size` bytes, signed if aux */
-#define LP_OP_IMM 2	/* push imm */
-#define LP_OP_STREQ 3	/* push string at record+off == literal at strpool[aux], imm bytes incl. NUL */
+#define LP_OP_LD 1 /* push the integer at record+off, `size` bytes, signed if aux */
+#define LP_OP_IMM 2 /* push imm */
+#define LP_OP_STREQ \
+	3 /* push string at record+off == literal at strpool[aux], imm bytes incl. NUL */
 #define LP_OP_INRANGE 4 /* pop v; push v in any of ranges[aux .. aux+size) */
-#define LP_OP_NOT 5	/* logical ! */
-#define LP_OP_BNOT 6	/* ~ */
-#define LP_OP_NEG 7	/* unary - */
+#define LP_OP_NOT 5 /* logical ! */
+#define LP_OP_BNOT 6 /* ~ */
+#define LP_OP_NEG 7 /* unary - */
 /* binary: pop b, pop a, push a OP b */
 #define LP_OP_EQ 16
 #define LP_OP_NE 17
@@ -86,7 +87,7 @@ struct lp_range {
  * is struct lp_stats; a histogram's bucket is the key's last 8 bytes. */
 #define LP_AGG_COUNT 1 /* value: __u64 */
 #define LP_AGG_STATS 2 /* value: struct lp_stats; sum/min/max/avg/stats read it */
-#define LP_AGG_HIST 3  /* value: __u64; bucket: log2 */
+#define LP_AGG_HIST 3 /* value: __u64; bucket: log2 */
 #define LP_AGG_LHIST 4 /* value: __u64; bucket: (v - lo) / step, clamped */
 
 struct lp_stats {
@@ -97,20 +98,20 @@ struct lp_stats {
 };
 
 struct lp_keypart {
-	__u16 src;  /* offset in the record */
+	__u16 src; /* offset in the record */
 	__u16 size; /* bytes */
-	__u16 dst;  /* offset in the key */
+	__u16 dst; /* offset in the key */
 	__u16 pad;
 };
 
 struct lp_agg {
 	__u8 kind;
 	__u8 nkeys;
-	__u8 val_size;	 /* bytes of the value read at val_src (0: the value is 1) */
+	__u8 val_size; /* bytes of the value read at val_src (0: the value is 1) */
 	__u8 val_signed;
-	__u16 val_src;	 /* offset in the record */
-	__u16 key_size;	 /* bytes, bucket included, multiple of 8 */
-	__s64 lo;	 /* lhist */
+	__u16 val_src; /* offset in the record */
+	__u16 key_size; /* bytes, bucket included, multiple of 8 */
+	__s64 lo; /* lhist */
 	__s64 hi;
 	__s64 step;
 	struct lp_keypart keys[LP_MAX_KEYS];
@@ -118,13 +119,13 @@ struct lp_agg {
 _Static_assert(sizeof(struct lp_agg) == 32 + 8 * LP_MAX_KEYS, "lp_agg layout");
 
 struct lp_plan {
-	__u32 probe_id;	   /* echoed in every event header */
-	__u32 nfetch;	   /* ops used in fetch[] */
-	__u32 data_size;   /* bytes of event data after the header */
+	__u32 probe_id; /* echoed in every event header */
+	__u32 nfetch; /* ops used in fetch[] */
+	__u32 data_size; /* bytes of event data after the header */
 	__u32 target_tgid; /* 0: every process; else only this one */
-	__u32 emit;	   /* send the record to the ring buffer (the probe has a handler) */
-	__u32 want_comm;   /* fill the header's comm */
-	__u32 ninsn;	   /* filter instructions; 0: no filter */
+	__u32 emit; /* send the record to the ring buffer (the probe has a handler) */
+	__u32 want_comm; /* fill the header's comm */
+	__u32 ninsn; /* filter instructions; 0: no filter */
 	__u32 nagg;
 	struct lp_fetch fetch[LP_MAX_FETCH];
 	struct lp_insn insn[LP_MAX_INSN];

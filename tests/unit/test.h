@@ -21,24 +21,26 @@ static inline bool test_check(bool ok, const char *file, int line, const char *w
 	return ok;
 }
 
-#define ASSERT_TRUE(cond, name) test_check((cond), __FILE__, __LINE__, "unexpected " name ": " #cond)
+#define ASSERT_TRUE(cond, name) \
+	test_check((cond), __FILE__, __LINE__, "unexpected " name ": " #cond)
 
 #define ASSERT_EQ(actual, expected, name)                                                          \
 	({                                                                                         \
-		long long a_ = (long long)(actual), e_ = (long long)(expected);                   \
+		long long a_ = (long long)(actual), e_ = (long long)(expected);                    \
 		if (a_ != e_)                                                                      \
-			fprintf(stderr, "unexpected %s: actual %lld != expected %lld\n", name, a_, e_); \
-		test_check(a_ == e_, __FILE__, __LINE__, name);                                  \
+			fprintf(stderr, "unexpected %s: actual %lld != expected %lld\n", name, a_, \
+				e_);                                                               \
+		test_check(a_ == e_, __FILE__, __LINE__, name);                                    \
 	})
 
-#define ASSERT_STREQ(actual, expected, name)                                                       \
-	({                                                                                         \
-		const char *a_ = (actual), *e_ = (expected);                                       \
-		bool ok_ = (a_ && e_) ? strcmp(a_, e_) == 0 : a_ == e_;                            \
-		if (!ok_)                                                                          \
-			fprintf(stderr, "unexpected %s: actual '%s' != expected '%s'\n", name,     \
-				a_ ? a_ : "(null)", e_ ? e_ : "(null)");                           \
-		test_check(ok_, __FILE__, __LINE__, name);                                         \
+#define ASSERT_STREQ(actual, expected, name)                                                   \
+	({                                                                                     \
+		const char *a_ = (actual), *e_ = (expected);                                   \
+		bool ok_ = (a_ && e_) ? strcmp(a_, e_) == 0 : a_ == e_;                        \
+		if (!ok_)                                                                      \
+			fprintf(stderr, "unexpected %s: actual '%s' != expected '%s'\n", name, \
+				a_ ? a_ : "(null)", e_ ? e_ : "(null)");                       \
+		test_check(ok_, __FILE__, __LINE__, name);                                     \
 	})
 
 struct test_case {
@@ -46,23 +48,26 @@ struct test_case {
 	void (*fn)(void);
 };
 
-#define TEST_MAIN(...)                                                                             \
-	int main(void)                                                                             \
-	{                                                                                          \
-		static const struct test_case cases[] = { __VA_ARGS__ };                           \
-		int n = sizeof(cases) / sizeof(cases[0]), failed = 0;                             \
-		for (int i = 0; i < n; i++) {                                                      \
-			int before = test_failures;                                                \
-			test_current = cases[i].name;                                              \
-			cases[i].fn();                                                             \
-			bool ok = test_failures == before;                                         \
-			failed += !ok;                                                             \
-			printf("%s %s\n", ok ? "PASS" : "FAIL", cases[i].name);                   \
-		}                                                                                  \
-		printf("%d passed, %d failed\n", n - failed, failed);                              \
-		return failed ? 1 : 0;                                                             \
+#define TEST_MAIN(...)                                                          \
+	int main(void)                                                          \
+	{                                                                       \
+		static const struct test_case cases[] = { __VA_ARGS__ };        \
+		int n = sizeof(cases) / sizeof(cases[0]), failed = 0;           \
+		for (int i = 0; i < n; i++) {                                   \
+			int before = test_failures;                             \
+			test_current = cases[i].name;                           \
+			cases[i].fn();                                          \
+			bool ok = test_failures == before;                      \
+			failed += !ok;                                          \
+			printf("%s %s\n", ok ? "PASS" : "FAIL", cases[i].name); \
+		}                                                               \
+		printf("%d passed, %d failed\n", n - failed, failed);           \
+		return failed ? 1 : 0;                                          \
 	}
 
-#define TEST(fn) { #fn, fn }
+#define TEST(fn)        \
+	{               \
+#fn, fn \
+	}
 
 #endif

@@ -14,7 +14,11 @@ static struct lp_field fields[] = {
 	{ .name = "s32", .ctype = "int", .off = 4, .size = 4, .kind = LP_FK_INT },
 	{ .name = "ptr", .ctype = "void *", .off = 8, .size = 8, .kind = LP_FK_UINT },
 	{ .name = "comm", .ctype = "char[16]", .off = 16, .size = 16, .kind = LP_FK_STR },
-	{ .name = "args", .ctype = "unsigned int[3]", .off = 32, .size = 12, .elem = 4,
+	{ .name = "args",
+	  .ctype = "unsigned int[3]",
+	  .off = 32,
+	  .size = 12,
+	  .elem = 4,
 	  .kind = LP_FK_UINTARRAY },
 	{ .name = "pid", .ctype = "pid_t", .off = 44, .size = 4, .kind = LP_FK_INT },
 };
@@ -100,7 +104,8 @@ static void test_builtins(void)
 {
 	ASSERT_STREQ(eval("e.pid"), "4242", "the tracepoint's own pid field wins");
 	ASSERT_STREQ(eval("e.tid"), "101", "tid");
-	ASSERT_STREQ(eval("e.uid .. ' ' .. e.cpu .. ' ' .. e.ts"), "1000 1 123456789", "uid cpu ts");
+	ASSERT_STREQ(eval("e.uid .. ' ' .. e.cpu .. ' ' .. e.ts"), "1000 1 123456789",
+		     "uid cpu ts");
 	ASSERT_STREQ(eval("e.probe"), "tracepoint:test:ev", "probe");
 }
 
@@ -111,8 +116,7 @@ static void test_errors(void)
 		     "'tracepoint:test:ev' has no field 's33' (did you mean 's32'?)",
 		     "misspelt field");
 	ASSERT_STREQ(eval("(function() e.x = 1 end)()"),
-		     "error: t:1: probe 'tracepoint:test:ev': events are read-only",
-		     "read-only");
+		     "error: t:1: probe 'tracepoint:test:ev': events are read-only", "read-only");
 }
 
 static void test_pairs(void)

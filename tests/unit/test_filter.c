@@ -11,9 +11,12 @@ static const struct {
 	const char *name;
 	struct lp_operand op;
 } names[] = {
-	{ "comm", { 32, 16, LP_FK_STR } },   { "pid", { 8, 4, LP_FK_UINT } },
-	{ "protocol", { 72, 2, LP_FK_UINT } }, { "reason", { 76, 4, LP_FK_UINT, "enum skb_drop_reason" } },
-	{ "delta", { 80, 4, LP_FK_INT } },     { "location", { 56, 8, LP_FK_UINT } },
+	{ "comm", { 32, 16, LP_FK_STR } },
+	{ "pid", { 8, 4, LP_FK_UINT } },
+	{ "protocol", { 72, 2, LP_FK_UINT } },
+	{ "reason", { 76, 4, LP_FK_UINT, "enum skb_drop_reason" } },
+	{ "delta", { 80, 4, LP_FK_INT } },
+	{ "location", { 56, 8, LP_FK_UINT } },
 };
 
 static int fake_operand(void *ctx, const char *name, struct lp_operand *op)
@@ -35,8 +38,8 @@ static const char *fake_suggest(void *ctx, const char *name)
 	return suggest_closest(name, c, 6);
 }
 
-static int fake_constant(void *ctx, const char *name, const char *hint, long long *val,
-			 char *err, size_t len)
+static int fake_constant(void *ctx, const char *name, const char *hint, long long *val, char *err,
+			 size_t len)
 {
 	(void)ctx;
 	if (hint && !strcmp(hint, "enum skb_drop_reason") && !strcmp(name, "NO_SOCKET")) {
@@ -77,13 +80,13 @@ static int compile(const char *text)
 	return filter_compile(text, &env, &plan, err, sizeof(err));
 }
 
-#define INSN(i, o, sz, of, ax, im)                                                                 \
-	do {                                                                                       \
-		ASSERT_EQ(plan.insn[i].op, o, "op " #i);                                           \
-		ASSERT_EQ(plan.insn[i].size, sz, "size " #i);                                      \
-		ASSERT_EQ(plan.insn[i].off, of, "off " #i);                                        \
-		ASSERT_EQ(plan.insn[i].aux, ax, "aux " #i);                                        \
-		ASSERT_EQ(plan.insn[i].imm, im, "imm " #i);                                        \
+#define INSN(i, o, sz, of, ax, im)                            \
+	do {                                                  \
+		ASSERT_EQ(plan.insn[i].op, o, "op " #i);      \
+		ASSERT_EQ(plan.insn[i].size, sz, "size " #i); \
+		ASSERT_EQ(plan.insn[i].off, of, "off " #i);   \
+		ASSERT_EQ(plan.insn[i].aux, ax, "aux " #i);   \
+		ASSERT_EQ(plan.insn[i].imm, im, "imm " #i);   \
 	} while (0)
 
 static void test_string_compare(void)
@@ -166,7 +169,8 @@ static void test_errors(void)
 	ASSERT_EQ(compile("location in \"nosuch\""), -EINVAL, "no function");
 	ASSERT_STREQ(err, "column 13: no kernel function 'nosuch'", "msg");
 	ASSERT_EQ(compile("comm"), -EINVAL, "bare string");
-	ASSERT_STREQ(err, "column 1: a string is not a condition; compare it: comm == \"x\"", "msg");
+	ASSERT_STREQ(err, "column 1: a string is not a condition; compare it: comm == \"x\"",
+		     "msg");
 	ASSERT_EQ(compile("pid == 12ab"), -EINVAL, "bad number");
 	ASSERT_STREQ(err, "column 8: bad number", "msg");
 	ASSERT_EQ(plan.ninsn, 0, "nothing left on error");

@@ -234,5 +234,6 @@ static void test_plan_finish_prunes(void)
 	probe_free_fields(&p);
 }
 
-TEST_MAIN(TEST(test_plan_finish_prunes), TEST(test_exec_format), TEST(test_kfree_skb_format), TEST(test_bad_format),
-	  TEST(test_plan_exec), TEST(test_plan_kfree_skb), TEST(test_plan_arrays_and_comm))
+TEST_MAIN(TEST(test_plan_finish_prunes), TEST(test_exec_format), TEST(test_kfree_skb_format),
+	  TEST(test_bad_format), TEST(test_plan_exec), TEST(test_plan_kfree_skb),
+	  TEST(test_plan_arrays_and_comm))
