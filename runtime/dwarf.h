@@ -1,0 +1,123 @@
+/* A binary's debuginfo through elfutils (libdw, libdwfl): where a probe on a
+ * function, label or source line goes, what is in scope there, and where a
+ * fetch expression's value lives at that address. User-space only: what
+ * comes out is a location the planner turns into template fetch ops, so no
+ * DWARF is interpreted at event time. x86-64. */
+#ifndef LUAPROBE_DWARF_H
+#define LUAPROBE_DWARF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct lp_dwarf; /* one ELF file and its debuginfo */
+
+/* Open `path` (an executable or shared library; a soname such as
+ * "libc.so.6" is looked up on the usual library paths). NULL with errno:
+ * ENOENT (no such file), ENOEXEC (not ELF). A file without DWARF opens
+ * (symbols still work) and dwarf_has_debuginfo() says 0. */
+struct lp_dwarf *dwarf_open(const char *path);
+void dwarf_close(struct lp_dwarf *d);
+int dwarf_has_debuginfo(const struct lp_dwarf *d);
+const char *dwarf_path(const struct lp_dwarf *d); /* the resolved path */
+
+/* One place to put a uprobe. */
+struct lp_site {
+	uint64_t addr;	  /* link-time virtual address */
+	uint64_t offset;  /* file offset of addr, what uprobe attach takes */
+	char *func;	  /* the function as written in the source (clones answer to it) */
+	char *symbol;	  /* the ELF symbol the address falls in, +offset: "f.constprop.0+0x1b" */
+	char *file;	  /* source file, NULL if unknown */
+	int line;	  /* source line, 0 if unknown */
+	int inlined;	  /* the site is in an inlined copy of func */
+	void *scope;	  /* private: the DIE path the site's variables are looked up in */
+};
+
+/* Sites for a function (glob allowed): its entry, after the prologue when
+ * its parameters live in the frame (as -O0 code keeps them; perf probe and
+ * SystemTap do the same), else at its first instruction; every out-of-line
+ * copy (.constprop, .isra) included, .cold/.part fragments never. Without
+ * debuginfo the ELF symbol table is used (entry only). Returns the count,
+ * or -ENOENT with a "did you mean" in err. */
+int dwarf_function_sites(struct lp_dwarf *d, const char *func_glob, struct lp_site **out,
+			 char *err, size_t errlen);
+
+/* Sites for label(s) (glob) in function(s) (glob): one per concrete
+ * instance, inlined copies too. A label DWARF gives no address for is an
+ * error naming it ("label 'x' in f has no address (optimized out)"). */
+int dwarf_label_sites(struct lp_dwarf *d, const char *func_glob, const char *label_glob,
+		      struct lp_site **out, char *err, size_t errlen);
+
+/* Sites for a source line: "func@file.c:123" or "file.c:123" (file matched
+ * by its last path components). The line's first is_stmt address in each
+ * copy of the code. */
+int dwarf_statement_sites(struct lp_dwarf *d, const char *spec, struct lp_site **out, char *err,
+			  size_t errlen);
+
+void dwarf_sites_free(struct lp_site *sites, int n);
+
+/* -l: every function (or label with labels != 0) matching glob, one per
+ * line "function" or "function:label", sorted, to `out`. Returns the count. */
+int dwarf_list(struct lp_dwarf *d, const char *func_glob, int labels, void *out /* FILE * */);
+
+/* What is in scope at a site, for -L: parameters then locals, innermost
+ * scope first, each with its C type ("struct frame *"). */
+struct lp_var {
+	char *name;
+	char *ctype;
+	int is_param;
+};
+int dwarf_scope_vars(struct lp_dwarf *d, const struct lp_site *site, struct lp_var **out);
+void dwarf_vars_free(struct lp_var *vars, int n);
+
+/* Where a value lives at a site, as a chain the template follows:
+ *   start:  LP_LOC_REG   the value is register `reg`
+ *           LP_LOC_ADDR  the value is in memory at register `reg` + base_off
+ *                        (reg -1: at the absolute link-time address base_off;
+ *                        the planner adds the load bias)
+ *   then `nderef` steps: read a pointer at the current address, add step_off[i]
+ *   and finally read `size` bytes at the address (LP_LOC_ADDR) or take the
+ *   register's low `size` bytes (LP_LOC_REG with nderef 0). */
+#define LP_LOC_MAX_DEREF 6
+
+enum lp_loc_start { LP_LOC_REG, LP_LOC_ADDR };
+enum lp_loc_type {
+	LP_LT_INT,	/* integer (also enums, bools, chars), signedness in is_signed */
+	LP_LT_PTR,	/* a pointer, shown as an integer address */
+	LP_LT_STRPTR,	/* char *: the string it points to */
+	LP_LT_CHARARRAY, /* char[N]: a string of at most N bytes */
+	LP_LT_ARRAY,	/* another array: size bytes of elements of elem_size */
+};
+
+struct lp_loc {
+	enum lp_loc_start start;
+	int reg;	  /* DWARF register number (x86-64: 0 rax .. 16 rip), -1: absolute */
+	int64_t base_off;
+	int nderef;
+	int64_t step_off[LP_LOC_MAX_DEREF];
+	enum lp_loc_type type;
+	int size;	  /* bytes to read (array: whole) */
+	int elem_size;	  /* arrays */
+	int is_signed;
+	int bit_offset;	  /* bitfields: bits from the LSB of the `size` bytes read, */
+	int bit_size;	  /* 0 if not a bitfield */
+	char *ctype;	  /* the expression's C type, for messages and -L */
+	char *enum_type;  /* "enum color" when the type is an enum, else NULL */
+};
+
+/* Resolve a fetch expression at a site: names in scope (parameters, and at
+ * a label or statement the locals), `->`, `.`, `[n]`, `*p`, casts
+ * `((struct t *)p)`, and `$retval` (with is_return: the function's return
+ * value, in rax). Returns 0, or -errno with one message in err:
+ *   "struct frame has no member 'pri' (did you mean 'prio'?)"
+ *   "'x' is optimized out at this point"
+ *   "no variable 'x' in scope at f+0x1b (did you mean 'y'?)" */
+int dwarf_fetch(struct lp_dwarf *d, const struct lp_site *site, const char *expr, int is_return,
+		struct lp_loc *loc, char *err, size_t errlen);
+void dwarf_loc_free(struct lp_loc *loc);
+
+/* Symbolize an address of a running process: "func+0x1b" and, where the
+ * debuginfo has it, " (file.c:123)". Uses libdwfl on /proc/PID/maps;
+ * modules are cached per pid. Returns 0 or -errno. */
+int dwarf_usym(int pid, uint64_t addr, char *buf, size_t len);
+
+#endif
