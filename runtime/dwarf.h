@@ -69,14 +69,19 @@ struct lp_var {
 int dwarf_scope_vars(struct lp_dwarf *d, const struct lp_site *site, struct lp_var **out);
 void dwarf_vars_free(struct lp_var *vars, int n);
 
-/* Where a value lives at a site, as a chain the template follows:
- *   start:  LP_LOC_REG   the value is register `reg`
- *           LP_LOC_ADDR  the value is in memory at register `reg` + base_off
- *                        (reg -1: at the absolute link-time address base_off;
- *                        the planner adds the load bias)
- *   then `nderef` steps: read a pointer at the current address, add step_off[i]
- *   and finally read `size` bytes at the address (LP_LOC_ADDR) or take the
- *   register's low `size` bytes (LP_LOC_REG with nderef 0). */
+/* Where a value lives at a site, as a chain the template follows. With
+ * regs[] the registers at the probe:
+ *   LP_LOC_REG, nderef 0:  the value is regs[reg] (its low `size` bytes)
+ *   LP_LOC_REG, nderef n:  regs[reg] is a pointer: a = regs[reg] + step_off[0],
+ *                          then for i = 1..n-1: a = *(u64 *)a + step_off[i]
+ *   LP_LOC_ADDR, nderef n: a = regs[reg] + base_off (reg -1: a = base_off, an
+ *                          absolute link-time address; the planner adds the
+ *                          load bias), then for i = 0..n-1: a = *(u64 *)a + step_off[i]
+ * and except in the first case the value is the `size` bytes at a. For
+ * LP_LT_STRPTR the value is the char pointer and the string is read from
+ * where it points; for LP_LT_CHARARRAY the `size` bytes at a are the chars.
+ * Example: p->b->c with p in rdi is REG 5, nderef 2, steps {off(b), off(c)};
+ * with p at fbreg -24 and the CFA rbp+16: ADDR 6, base_off -8, steps the same. */
 #define LP_LOC_MAX_DEREF 6
 
 enum lp_loc_start { LP_LOC_REG, LP_LOC_ADDR };

@@ -31,11 +31,12 @@ static struct lp_probe *check_probe(lua_State *L, int arg)
 	return session_of(L)->probes[ud->id];
 }
 
-/* spec.fetch in this slice names tracepoint fields, optionally under another
- * name: { proto = "protocol" } or { "protocol" }. */
-static void apply_fetch(lua_State *L, int spec, struct lp_probe *p)
+/* spec.fetch: { name = "expr", ... } or { "expr", ... } (named as written),
+ * read into p->reqs before the point is resolved: a uprobe plans its
+ * fetches from them, a tracepoint checks them against its fields. */
+static void read_fetch(lua_State *L, int spec, struct lp_probe *p)
 {
-	int fetch;
+	int fetch, n = 0;
 
 	if (lua_getfield(L, spec, "fetch") == LUA_TNIL) {
 		lua_pop(L, 1);
@@ -43,39 +44,28 @@ static void apply_fetch(lua_State *L, int spec, struct lp_probe *p)
 	}
 	fetch = lua_gettop(L);
 	luaL_argcheck(L, lua_istable(L, fetch), 2, "spec.fetch must be a table");
-	lua_rawgeti(L, LUA_REGISTRYINDEX, p->fieldmap_ref);
 	lua_pushnil(L);
 	while (lua_next(L, fetch)) {
-		const char *expr = lua_tostring(L, -1);
-		int known;
+		lua_pop(L, 1);
+		n++;
+	}
+	p->reqs = calloc(n + 1, sizeof(*p->reqs));
+	if (!p->reqs)
+		luaL_error(L, "out of memory");
+	lua_pushnil(L);
+	while (lua_next(L, fetch)) {
+		struct lp_fetchreq *r = &p->reqs[p->nreqs];
 
 		if (lua_type(L, -1) != LUA_TSTRING)
-			luaL_error(L, "probe '%s': fetch expressions are strings", p->text);
-		lua_pushvalue(L, -1);
-		known = lua_rawget(L, fetch + 1) != LUA_TNIL;
-		if (!known) {
-			const char *cands[64];
-			size_t n = 0;
-			const char *near;
-
-			for (int i = 0; i < p->nfields && n < 64; i++)
-				cands[n++] = p->fields[i].name;
-			near = suggest_closest(expr, cands, n);
-			if (near)
-				luaL_error(L, "probe '%s': no field '%s' (did you mean '%s'?)",
-					   p->text, expr, near);
-			luaL_error(L, "probe '%s': no field '%s'", p->text, expr);
-		}
-		if (lua_type(L, -3) == LUA_TSTRING) {
-			lua_pushvalue(L, -3);
-			lua_insert(L, -2);
-			lua_rawset(L, fetch + 1); /* alias -> the field's index */
-		} else {
-			lua_pop(L, 1);
-		}
+			luaL_error(L, "probe '%s': spec.fetch holds expressions as strings", p->text);
+		r->expr = strdup(lua_tostring(L, -1));
+		r->name = strdup(lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : r->expr);
+		p->nreqs++;
+		if (!r->expr || !r->name)
+			luaL_error(L, "out of memory");
 		lua_pop(L, 1);
 	}
-	lua_pop(L, 2);
+	lua_pop(L, 1);
 }
 
 /* --- where: the filter compiler's view of one probe -------------------- */
@@ -197,8 +187,13 @@ static int api_probe(lua_State *L)
 		probe_free(p);
 		return luaL_error(L, "probe '%s': %s probes are not supported yet", text, k);
 	}
+	if (spec)
+		read_fetch(L, spec, p); /* an error here leaks p: only out of memory or a non-string */
 	ret = kind->resolve(p, err, sizeof(err));
+	if (!ret)
+		ret = plan_alias(p, err, sizeof(err));
 	if (ret) {
+		kind->destroy(p);
 		probe_free(p);
 		return luaL_error(L, "probe '%s': %s", text, err);
 	}
@@ -208,7 +203,6 @@ static int api_probe(lua_State *L)
 	s->probes[s->nprobes++] = p;
 	decode_fieldmap(L, p);
 	if (spec) {
-		apply_fetch(L, spec, p);
 		if (lua_getfield(L, spec, "where") != LUA_TNIL)
 			set_where(L, p, luaL_checkstring(L, -1));
 		lua_pop(L, 1);

@@ -9,6 +9,7 @@
 #include <luaprobe/event.h>
 
 #include "decode.h"
+#include "dwarf.h"
 #include "suggest.h"
 
 static int add_fetch(struct lp_plan *plan, __u16 kind, int src, int size, int dst)
@@ -168,8 +169,50 @@ void probe_free_aggs(struct lp_probe *p)
 	p->naggs = 0;
 }
 
+static struct lp_field *field_named(struct lp_probe *p, const char *name)
+{
+	for (int i = 0; i < p->nfields; i++)
+		if (strcmp(p->fields[i].name, name) == 0)
+			return &p->fields[i];
+	return NULL;
+}
+
+int plan_alias(struct lp_probe *p, char *err, size_t errlen)
+{
+	for (int i = 0; i < p->nreqs; i++) {
+		const struct lp_fetchreq *r = &p->reqs[i];
+		struct lp_field *f, *grown;
+
+		if (field_named(p, r->name))
+			continue;
+		f = field_named(p, r->expr);
+		if (!f) {
+			const char *near = plan_suggest(p, r->expr);
+
+			snprintf(err, errlen, "no field '%s'%s%s%s", r->expr,
+				 near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+			return -ENOENT;
+		}
+		grown = realloc(p->fields, (p->nfields + 1) * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		p->fields = grown;
+		f = field_named(p, r->expr);
+		p->fields[p->nfields] = *f;
+		p->fields[p->nfields].name = strdup(r->name);
+		p->fields[p->nfields].ctype = strdup(f->ctype);
+		p->nfields++;
+	}
+	return 0;
+}
+
 void probe_free(struct lp_probe *p)
 {
+	for (int i = 0; i < p->nreqs; i++) {
+		free(p->reqs[i].name);
+		free(p->reqs[i].expr);
+	}
+	free(p->reqs);
 	probe_free_aggs(p);
 	probe_free_fields(p);
 	point_free(&p->point);
@@ -234,9 +277,16 @@ void plan_finish(struct lp_probe *p)
 	for (unsigned i = 0; i < plan->nfetch; i++) {
 		const struct lp_fetch *f = &plan->fetch[i];
 
-		if (plan_reads(plan, sizeof(struct lp_event_hdr) + f->dst, f->size))
-			plan->fetch[kept++] = *f;
+		if (!plan_reads(plan, sizeof(struct lp_event_hdr) + f->dst, f->size))
+			continue;
+		/* every attach point keeps the same ops: their layout is the probe's */
+		for (int n = 0; n < p->ninsts; n++)
+			p->insts[n].fetch[kept] = p->insts[n].fetch[i];
+		plan->fetch[kept++] = *f;
 	}
+	for (int n = 0; n < p->ninsts; n++)
+		memset(&p->insts[n].fetch[kept], 0,
+		       (plan->nfetch - kept) * sizeof(plan->fetch[0]));
 	memset(&plan->fetch[kept], 0, (plan->nfetch - kept) * sizeof(plan->fetch[0]));
 	plan->nfetch = kept;
 }
@@ -382,4 +432,93 @@ int plan_agg(struct lp_probe *p, int idx, char *err, size_t errlen)
 		a->val_signed = op.kind == LP_FK_INT;
 	}
 	return 0;
+}
+
+/* x86-64 DWARF register numbers (psABI 3.38) to struct pt_regs offsets. */
+static const int16_t pt_regs_off[] = {
+	[0] = 80,  /* rax */ [1] = 96,	/* rdx */ [2] = 88,  /* rcx */ [3] = 40,  /* rbx */
+	[4] = 104, /* rsi */ [5] = 112, /* rdi */ [6] = 32,  /* rbp */ [7] = 152, /* rsp */
+	[8] = 72,  /* r8 */  [9] = 64,	/* r9 */  [10] = 56, /* r10 */ [11] = 48, /* r11 */
+	[12] = 24, /* r12 */ [13] = 16, /* r13 */ [14] = 8,  /* r14 */ [15] = 0,  /* r15 */
+	[16] = 128, /* rip */
+};
+
+int plan_pt_regs_offset(int reg)
+{
+	if (reg < 0 || reg >= (int)(sizeof(pt_regs_off) / sizeof(pt_regs_off[0])))
+		return -1;
+	return pt_regs_off[reg];
+}
+
+#define USTR_MAX 64 /* bytes of a char * string, as bpftrace's default */
+
+int plan_uval(const struct lp_loc *loc, unsigned dst, struct lp_fetch *op, struct lp_field *field,
+	      char *err, size_t errlen)
+{
+	int off = plan_pt_regs_offset(loc->reg), slot = 8;
+
+	memset(op, 0, sizeof(*op));
+	if (off < 0) {
+		snprintf(err, errlen, "%s", loc->reg < 0 ? "global variables are not supported yet" :
+				  "a value in a register luaprobe cannot read");
+		return -EINVAL;
+	}
+	if (loc->nderef > LP_MAX_DEREF) {
+		snprintf(err, errlen, "pointer chain longer than %d", LP_MAX_DEREF);
+		return -E2BIG;
+	}
+	op->kind = LP_FETCH_UVAL;
+	op->src = off;
+	op->flags = loc->start == LP_LOC_ADDR ? LP_FF_ADDR : 0;
+	op->base = loc->base_off;
+	op->nderef = loc->nderef;
+	for (int i = 0; i < loc->nderef; i++)
+		op->steps[i] = (__s32)loc->step_off[i];
+	op->size = loc->size;
+	field->size = loc->size;
+	field->elem = loc->size;
+	field->kind = loc->is_signed ? LP_FK_INT : LP_FK_UINT;
+	switch (loc->type) {
+	case LP_LT_STRPTR:
+		op->flags |= LP_FF_STR;
+		op->size = slot = USTR_MAX;
+		field->size = USTR_MAX;
+		field->kind = LP_FK_STR;
+		break;
+	case LP_LT_CHARARRAY:
+		slot = loc->size;
+		field->kind = LP_FK_STR;
+		break;
+	case LP_LT_ARRAY:
+		slot = loc->size;
+		field->elem = loc->elem_size;
+		field->kind = loc->is_signed ? LP_FK_INTARRAY : LP_FK_UINTARRAY;
+		break;
+	case LP_LT_PTR:
+		field->kind = LP_FK_UINT;
+		break;
+	default:
+		if (loc->size > 8 || loc->size <= 0) {
+			snprintf(err, errlen, "a %s is not a value an event can carry (fetch one of "
+					      "its members)", loc->ctype ? loc->ctype : "value");
+			return -EINVAL;
+		}
+	}
+	if (loc->bit_size) {
+		op->bit_off = loc->bit_offset;
+		op->bit_size = loc->bit_size;
+		if (loc->is_signed)
+			op->flags |= LP_FF_SIGNED;
+		field->size = 8; /* the template widens the bitfield to 8 bytes */
+	}
+	if (loc->start == LP_LOC_REG && loc->nderef == 0 && loc->type != LP_LT_STRPTR)
+		field->size = loc->size; /* the low bytes of the register, stored as 8 */
+	slot = (slot + 7) & ~7;
+	if (dst + slot > LP_DATA_MAX) {
+		snprintf(err, errlen, "the fetched values take more than %d bytes", LP_DATA_MAX);
+		return -E2BIG;
+	}
+	op->dst = dst;
+	field->off = dst;
+	return slot;
 }

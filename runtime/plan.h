@@ -15,6 +15,24 @@
  * p->fields. Returns 0, -ENOMEM, or -E2BIG when the plan does not fit. */
 int plan_tracepoint(const struct lp_tpformat *fmt, struct lp_probe *p);
 
+struct lp_loc;
+
+/* spec.fetch on a point whose fields are fixed (a tracepoint): each request
+ * must name a field; one under another name becomes an alias (another
+ * lp_field at the same place). Requests already fields are left alone.
+ * Returns 0, or -ENOENT with "no field 'x' (did you mean 'y'?)" in err. */
+int plan_alias(struct lp_probe *p, char *err, size_t errlen);
+
+/* A value DWARF located (struct lp_loc) as a pt_regs fetch op writing to
+ * data + dst, and the field its events decode it with (name and ctype are
+ * left to the caller). Returns the bytes the value takes in the event data
+ * (a multiple of 8), or -EINVAL/-E2BIG with the reason in err. */
+int plan_uval(const struct lp_loc *loc, unsigned dst, struct lp_fetch *op, struct lp_field *field,
+	      char *err, size_t errlen);
+
+/* The pt_regs offset of x86-64 DWARF register `reg`, or -1. */
+int plan_pt_regs_offset(int reg);
+
 /* Where `name` (a field, an alias or a built-in) sits in the record.
  * Returns 0 or -ENOENT. */
 int plan_operand(const struct lp_probe *p, const char *name, struct lp_operand *op);

@@ -50,6 +50,25 @@ struct lp_aggdef {
 	int fd; /* the map, once loaded; -1 before */
 };
 
+/* A value the script asked for in spec.fetch, under the name its events
+ * carry it: { n = "arg->b->n" } or, unnamed, { "arg->b->n" } (named as written). */
+struct lp_fetchreq {
+	char *name;
+	char *expr;
+};
+
+/* One attach point of a probe whose point expands to many places (a
+ * function's copies, a label's inlined instances, a glob). Each has its own
+ * fetch ops, as DWARF locations differ by address; the rest of the plan,
+ * and the event layout, are the probe's. */
+struct lp_inst {
+	uint64_t offset; /* uprobe: file offset in the binary */
+	char *desc;	 /* "f.constprop.0+0x1b (file.c:12)", for -v and messages */
+	struct lp_fetch fetch[LP_MAX_FETCH];
+	void *skel;
+	struct bpf_link *link;
+};
+
 struct lp_probe {
 	int id;
 	char *text; /* the point as the script wrote it */
@@ -64,7 +83,12 @@ struct lp_probe {
 	unsigned max_keys; /* spec.max_keys: entries of each aggregation map; 0: default */
 	int handler_ref; /* LUA_NOREF: no handler */
 	int fieldmap_ref; /* Lua table: field name -> index into fields (built-ins < 0) */
-	struct bpf_object *obj;
+	struct lp_fetchreq *reqs; /* spec.fetch, in order */
+	int nreqs;
+	struct lp_inst *insts; /* kinds with many attach points; else the two below */
+	int ninsts;
+	void *priv; /* the kind's own state (an open debuginfo) */
+	int target_pid; /* -p or -c: process probes attach to this process only; 0: all */
 	struct bpf_link *link;
 	void *skel;
 	unsigned long long hits; /* events delivered to Lua */

@@ -31,14 +31,33 @@
 #define LP_FETCH_CTX 1 /* copy `size` bytes at ctx+src to data+dst */
 #define LP_FETCH_DATALOC 2 /* u32 __data_loc at ctx+src: copy its string, at most `size` bytes */
 #define LP_FETCH_USTR 3 /* user pointer at ctx+src: copy the string it points to */
+/* pt_regs contexts (uprobes): a value found through DWARF. The start is the
+ * register at pt_regs offset `src`; with LP_FF_ADDR the value is in user
+ * memory at register + base, else it is the register itself. Then `nderef`
+ * times: read the pointer there, add steps[i]. Then the value is read:
+ * `size` bytes (a string with LP_FF_STR: at most `size`), or a bitfield. */
+#define LP_FETCH_UVAL 4
+
+#define LP_MAX_DEREF 6
+
+#define LP_FF_ADDR 0x1	 /* the start is an address, not the value */
+#define LP_FF_STR 0x2	 /* read a NUL-terminated string */
+#define LP_FF_SIGNED 0x4 /* sign-extend (bitfields) */
 
 struct lp_fetch {
 	__u16 kind;
-	__u16 src; /* offset in the context (tracepoint record) */
+	__u16 src;  /* offset in the context (tracepoint record, pt_regs) */
 	__u16 size; /* bytes to copy; for strings, the slot size */
-	__u16 dst; /* offset in the event's data, after the header */
+	__u16 dst;  /* offset in the event's data, after the header */
+	__u8 nderef;
+	__u8 flags;
+	__u8 bit_off;  /* bitfield: shift right by bit_off ... */
+	__u8 bit_size; /* ... and keep bit_size bits; 0: not a bitfield */
+	__u32 pad;
+	__s64 base;
+	__s32 steps[LP_MAX_DEREF];
 };
-_Static_assert(sizeof(struct lp_fetch) == 8, "lp_fetch layout");
+_Static_assert(sizeof(struct lp_fetch) == 48, "lp_fetch layout");
 
 /* Filter: a stack machine without jumps (&& and || evaluate both sides,
  * which have no side effects), so the unrolled interpreter is straight-line
@@ -133,7 +152,7 @@ struct lp_plan {
 	struct lp_range ranges[LP_MAX_RANGES];
 	struct lp_agg agg[LP_MAX_AGG];
 };
-_Static_assert(sizeof(struct lp_plan) == 32 + 8 * LP_MAX_FETCH + 16 * LP_MAX_INSN +
+_Static_assert(sizeof(struct lp_plan) == 32 + 48 * LP_MAX_FETCH + 16 * LP_MAX_INSN +
 						 8 * LP_MAX_STRWORDS + 16 * LP_MAX_RANGES +
 						 sizeof(struct lp_agg) * LP_MAX_AGG,
 	       "lp_plan layout");

@@ -1,0 +1,78 @@
+/* Template for pt_regs contexts: uprobes and uretprobes. Values come from
+ * registers and user memory at places DWARF gave (runtime/dwarf.c), as
+ * chains the plan spells out: start at a register, maybe read user memory
+ * there, follow pointers, read the value, cut out a bitfield. */
+#include "emit.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* The chain of runtime/dwarf.h's struct lp_loc: at the end either v is the
+ * value (a register, nothing followed) or v is the value's address. */
+static __always_inline void lp_uval(void *ctx, char *data, const volatile struct lp_fetch *f)
+{
+	int is_addr = f->flags & LP_FF_ADDR;
+	__u64 v = 0;
+
+	/* A register at a plan-given offset: probe-read, as a direct load from
+	 * a moved ctx pointer is refused (template-facts.md, trap 3). */
+	bpf_probe_read_kernel(&v, sizeof(v), ctx + f->src);
+	if (is_addr)
+		v += f->base;
+#pragma unroll
+	for (int i = 0; i < LP_MAX_DEREF; i++) {
+		if (i < f->nderef) {
+			__u64 next = v;
+
+			/* a register holding a pointer is followed without a read */
+			if (is_addr || i > 0)
+				bpf_probe_read_user(&next, sizeof(next), (void *)v);
+			v = next + f->steps[i];
+		}
+	}
+	is_addr = is_addr || f->nderef;
+	if (f->flags & LP_FF_STR) {
+		__u64 str = v;
+
+#pragma unroll
+		for (int w = 0; w < LP_STR_MAX / 8; w++)
+			if (w * 8 < f->size)
+				*(__u64 *)(data + f->dst + w * 8) = 0;
+		if (is_addr)
+			bpf_probe_read_user(&str, sizeof(str), (void *)v);
+		bpf_probe_read_user_str(data + f->dst, f->size, (void *)str);
+		return;
+	}
+	if (!is_addr) {
+		*(__u64 *)(data + f->dst) = v;
+		return;
+	}
+	if (f->bit_size) {
+		__u64 raw = 0;
+
+		bpf_probe_read_user(&raw, f->size, (void *)v);
+		raw >>= f->bit_off;
+		raw &= (1ULL << f->bit_size) - 1;
+		if ((f->flags & LP_FF_SIGNED) && (raw >> (f->bit_size - 1)))
+			raw |= ~((1ULL << f->bit_size) - 1);
+		*(__u64 *)(data + f->dst) = raw;
+		return;
+	}
+	bpf_probe_read_user(data + f->dst, f->size, (void *)v);
+}
+
+SEC("uprobe")
+int lp_regs(void *ctx)
+{
+	struct lp_scratch *s = lp_begin();
+	char *data;
+
+	if (!s)
+		return 0;
+	data = s->rec + sizeof(struct lp_event_hdr);
+#pragma unroll
+	for (int i = 0; i < LP_MAX_FETCH; i++)
+		if (i < plan.nfetch && plan.fetch[i].kind == LP_FETCH_UVAL)
+			lp_uval(ctx, data, &plan.fetch[i]);
+	lp_finish(s);
+	return 0;
+}
