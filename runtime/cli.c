@@ -175,6 +175,8 @@ static void teardown(struct lp_session *s)
 	free(s->timers);
 	s->timers = NULL;
 	load_maps_close(&s->maps);
+	if (s->child_gate >= 0)
+		close(s->child_gate); /* a command never released exits at once */
 	if (s->child > 0) {
 		kill(s->child, SIGTERM);
 		waitpid(s->child, NULL, 0);
@@ -212,11 +214,19 @@ static int run_script(struct lp_session *s, const char *code, const char *script
 		return 1;
 	if (s->exited) /* exit() in the main chunk: nothing to attach */
 		goto end;
+	/* The command exists before the probes so process probes can be
+	 * restricted to its pid; it runs once they are attached. */
+	if (s->opt.cmd && !check && (ret = loop_fork(s, s->opt.cmd))) {
+		script_report(s, "cannot start '%s': %s", s->opt.cmd, strerror(-ret));
+		return 1;
+	}
+	for (int i = 0; i < s->nprobes; i++)
+		s->probes[i]->target_pid = s->child ? s->child : s->opt.pid;
 	if (start_probes(s, !check) || check)
 		return s->failed;
 	script_run_hooks(s, s->on_start_ref);
-	if (s->opt.cmd && !s->stopping && (ret = loop_spawn(s, s->opt.cmd)))
-		script_report(s, "cannot start '%s': %s", s->opt.cmd, strerror(-ret));
+	if (s->child && !s->stopping)
+		loop_release(s);
 	if (!s->stopping && (ret = loop_run(s)))
 		script_report(s, "event loop failed: %s", strerror(-ret));
 end:
@@ -226,7 +236,7 @@ end:
 
 int main(int argc, char **argv)
 {
-	struct lp_session s = { .maps = { -1, -1 } };
+	struct lp_session s = { .maps = { -1, -1 }, .child_gate = -1 };
 	const char *code = NULL, *list = NULL, *describe = NULL, *script = NULL;
 	int opt, do_list = 0, check = 0, ret;
 	unsigned long long lost;

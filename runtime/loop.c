@@ -1,6 +1,7 @@
 #include "loop.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,23 +40,69 @@ int loop_block_signals(void)
 	return 0;
 }
 
-int loop_spawn(struct lp_session *s, const char *cmd)
+/* Run cmd as the process itself when it is a plain command line, so its
+ * pid is the one probes were restricted to; through sh -c otherwise. */
+static void exec_cmd(const char *cmd)
 {
+	char *words[64], *copy = strdup(cmd), *save = NULL;
+	int n = 0;
+
+	if (copy && !strpbrk(cmd, ";&|<>()$`\\\"'*?[#~=%{}\n")) {
+		for (char *w = strtok_r(copy, " \t", &save); w && n < 63; w = strtok_r(NULL, " \t", &save))
+			words[n++] = w;
+		words[n] = NULL;
+		if (n > 0 && n < 63) {
+			execvp(words[0], words);
+			fprintf(stderr, "luaprobe: cannot run '%s': %s\n", words[0], strerror(errno));
+			_exit(127);
+		}
+	}
+	execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+	fprintf(stderr, "luaprobe: cannot run '%s': %s\n", cmd, strerror(errno));
+	_exit(127);
+}
+
+int loop_fork(struct lp_session *s, const char *cmd)
+{
+	int fds[2];
 	pid_t pid;
 
+	if (pipe2(fds, O_CLOEXEC))
+		return -errno;
 	fflush(NULL);
 	pid = fork();
-	if (pid < 0)
-		return -errno;
+	if (pid < 0) {
+		int err = -errno;
+
+		close(fds[0]);
+		close(fds[1]);
+		return err;
+	}
 	if (pid == 0) {
+		char go;
+
+		close(fds[1]);
 		sigprocmask(SIG_SETMASK, &old_sigs, NULL);
 		signal(SIGPIPE, SIG_DFL);
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		fprintf(stderr, "luaprobe: cannot run '%s': %s\n", cmd, strerror(errno));
-		_exit(127);
+		/* Wait for loop_release(); EOF means luaprobe gave up: do nothing. */
+		if (read(fds[0], &go, 1) != 1)
+			_exit(0);
+		exec_cmd(cmd);
 	}
+	close(fds[0]);
 	s->child = pid;
+	s->child_gate = fds[1];
 	return 0;
+}
+
+void loop_release(struct lp_session *s)
+{
+	if (s->child_gate < 0)
+		return;
+	if (write(s->child_gate, "g", 1) != 1)
+		fprintf(stderr, "luaprobe: cannot start the command: %s\n", strerror(errno));
+	close(s->child_gate);
+	s->child_gate = -1;
 }
 
 static int on_event(void *ctx, void *data, size_t size)

@@ -8,9 +8,13 @@
 /* Block the signals the loop handles, so they wait for it. Call first. */
 int loop_block_signals(void);
 
-/* Start the -c command, which runs with the caller's signal mask restored.
- * Returns 0 or -errno. */
-int loop_spawn(struct lp_session *s, const char *cmd);
+/* Fork the -c command, held before exec until loop_release(), so that its
+ * pid is known when process probes attach. It runs with the caller's
+ * signal mask restored. Returns 0 or -errno. */
+int loop_fork(struct lp_session *s, const char *cmd);
+
+/* Let the forked command run. */
+void loop_release(struct lp_session *s);
 
 /* Run until the script exits, a handler fails, -d passes, a signal comes or
  * the -c command ends. Returns 0 or -errno for a failure of the loop itself. */
