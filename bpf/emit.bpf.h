@@ -38,9 +38,11 @@ struct {
 	__type(value, __u64);
 } lp_lost SEC(".maps");
 
-/* Key and value sizes and max_entries are set per probe at load. */
+/* Key and value sizes and max_entries are set per probe at load. Per-CPU:
+ * an update is a plain add to this CPU's copy (no locked instruction, no
+ * line bouncing between CPUs); user space sums the copies when it reads. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 1);
 	__uint(key_size, 8);
 	__uint(value_size, 8);
@@ -57,16 +59,17 @@ static __always_inline void lp_count_lost(__u32 slot)
 /* The record starts with the event header; fill it. */
 static __always_inline void lp_header(struct lp_event_hdr *h, __u64 pid_tgid)
 {
-	__u64 uid_gid = bpf_get_current_uid_gid();
-
-	h->ts = bpf_ktime_get_ns();
+	if (plan.want & LP_W_TS)
+		h->ts = bpf_ktime_get_ns();
 	h->pid = pid_tgid >> 32;
 	h->tid = (__u32)pid_tgid;
-	h->uid = (__u32)uid_gid;
-	h->cpu = bpf_get_smp_processor_id();
+	if (plan.want & LP_W_UID)
+		h->uid = (__u32)bpf_get_current_uid_gid();
+	if (plan.want & LP_W_CPU)
+		h->cpu = bpf_get_smp_processor_id();
 	h->probe_id = plan.probe_id;
 	h->size = plan.data_size;
-	if (plan.want_comm)
+	if (plan.want & LP_W_COMM)
 		bpf_get_current_comm(h->comm, sizeof(h->comm));
 }
 
@@ -288,11 +291,8 @@ static __always_inline void lp_agg_update(void *map, const volatile struct lp_ag
 
 	val = bpf_map_lookup_elem(map, key);
 	if (!val) {
-		if (a->kind == LP_AGG_STATS) {
-			init.min = v;
-			init.max = v;
-		}
-		/* BPF_NOEXIST: another CPU may have added the key meanwhile */
+		/* BPF_NOEXIST: another CPU may have added the key meanwhile. The
+		 * zeroed value is every CPU's; count 0 tells stats it is new. */
 		if (bpf_map_update_elem(map, key, &init, BPF_NOEXIST) == -7 /* E2BIG */) {
 			lp_count_lost(LP_LOST_AGGFULL);
 			return;
@@ -301,18 +301,18 @@ static __always_inline void lp_agg_update(void *map, const volatile struct lp_ag
 		if (!val)
 			return;
 	}
+	/* This CPU's copy: only a nested program (an NMI) could race with us. */
 	if (a->kind == LP_AGG_STATS) {
 		struct lp_stats *s = val;
 
-		__sync_fetch_and_add(&s->count, 1);
-		__sync_fetch_and_add(&s->sum, v);
-		/* min and max race between CPUs; the loss is one update, as bpftrace's */
-		if (v < s->min)
+		if (s->count == 0 || v < s->min)
 			s->min = v;
-		if (v > s->max)
+		if (s->count == 0 || v > s->max)
 			s->max = v;
+		s->count += 1;
+		s->sum += v;
 	} else {
-		__sync_fetch_and_add((__u64 *)val, v);
+		*(__u64 *)val += v;
 	}
 }
 

@@ -47,3 +47,17 @@ int lp_tp(void *ctx)
 	lp_finish(s);
 	return 0;
 }
+
+/* The same tracepoint as a raw tracepoint, for a probe that reads nothing of
+ * the record (a count by comm, say): it skips the perf-event layer, ~50 ns
+ * an event less (DESIGN.md §5), and detaches in ~11 ms instead of ~90. */
+SEC("raw_tp")
+int lp_rawtp(void *ctx)
+{
+	struct lp_scratch *s = lp_begin();
+
+	(void)ctx;
+	if (s)
+		lp_finish(s);
+	return 0;
+}

@@ -78,6 +78,20 @@ static int tp_resolve(struct lp_probe *p, char *err, size_t errlen)
 	return ret;
 }
 
+/* Events tracefs lists that are not kernel tracepoints have no raw form. */
+static int raw_eligible(const struct lp_probe *p)
+{
+	static const char *const not_raw[] = { "syscalls", "ftrace", "kprobes", "uprobes",
+					       "eprobes", "synthetic" };
+
+	if (p->plan.nfetch != 0)
+		return 0;
+	for (size_t i = 0; i < sizeof(not_raw) / sizeof(not_raw[0]); i++)
+		if (strcmp(p->point.system, not_raw[i]) == 0)
+			return 0;
+	return 1;
+}
+
 static int tp_load(struct lp_probe *p, const struct lp_maps *m, char *err, size_t errlen)
 {
 	struct lp_tp *skel = lp_tp__open();
@@ -91,6 +105,9 @@ static int tp_load(struct lp_probe *p, const struct lp_maps *m, char *err, size_
 	struct bpf_map *aggs[LP_MAX_AGG] = { skel->maps.lp_agg0, skel->maps.lp_agg1 };
 
 	p->skel = skel;
+	/* lp_rawtp where it may attach; lp_tp always, as some tracepoints
+	 * refuse a raw attach (skb:kfree_skb on 6.18 says EINVAL). */
+	bpf_program__set_autoload(skel->progs.lp_rawtp, raw_eligible(p));
 	memcpy((void *)&skel->rodata->plan, &p->plan, sizeof(p->plan));
 	ret = load_share_maps(skel->maps.lp_events, skel->maps.lp_lost, m);
 	for (int i = 0; !ret && i < p->naggs; i++)

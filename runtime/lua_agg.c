@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include <lauxlib.h>
 
 #include "lua_agg.h"
@@ -64,21 +65,53 @@ static long long row_value(const struct lp_aggdef *d, const struct row *r)
 	}
 }
 
+/* The maps are per-CPU: one value's copies summed (min and max of the
+ * CPUs that saw the key). */
+static void fold_cpus(const struct lp_aggdef *d, const void *vals, int ncpu, struct row *r)
+{
+	if (d->fn < LP_AF_SUM || d->fn > LP_AF_STATS) {
+		const __u64 *c = vals;
+
+		for (int i = 0; i < ncpu; i++)
+			r->v.count += c[i];
+		return;
+	}
+	for (int i = 0; i < ncpu; i++) {
+		const struct lp_stats *st = (const struct lp_stats *)vals + i;
+
+		if (!st->count)
+			continue;
+		if (!r->v.st.count || st->min < r->v.st.min)
+			r->v.st.min = st->min;
+		if (!r->v.st.count || st->max > r->v.st.max)
+			r->v.st.max = st->max;
+		r->v.st.count += st->count;
+		r->v.st.sum += st->sum;
+	}
+}
+
 /* Every entry of the map, unsorted. Returns the count or -errno. */
 static int read_rows(const struct lp_probe *p, int idx, struct row **out)
 {
 	const struct lp_aggdef *d = &p->aggs[idx];
 	unsigned ksz = p->plan.agg[idx].key_size, n = 0, cap = 64;
 	unsigned char key[LP_KEY_MAX], next[LP_KEY_MAX];
+	int ncpu = libbpf_num_possible_cpus();
 	struct row *rows;
-	void *prev = NULL;
+	void *prev = NULL, *vals;
 
 	*out = NULL;
 	if (d->fd < 0)
 		return 0; /* not loaded yet: nothing counted */
+	if (ncpu <= 0)
+		return ncpu ? ncpu : -EINVAL;
 	rows = malloc(cap * sizeof(*rows));
-	if (!rows)
+	vals = calloc(ncpu, sizeof(struct lp_stats));
+	if (!rows || !vals) {
+		free(rows);
+		free(vals);
 		return -ENOMEM;
+	}
 	while (bpf_map_get_next_key(d->fd, prev, next) == 0) {
 		memcpy(key, next, ksz);
 		prev = key;
@@ -87,17 +120,20 @@ static int read_rows(const struct lp_probe *p, int idx, struct row **out)
 
 			if (!grown) {
 				free(rows);
+				free(vals);
 				return -ENOMEM;
 			}
 			rows = grown;
 		}
 		memset(&rows[n], 0, sizeof(rows[n]));
 		memcpy(rows[n].key, key, ksz);
-		if (bpf_map_lookup_elem(d->fd, key, &rows[n].v))
+		if (bpf_map_lookup_elem(d->fd, key, vals))
 			continue; /* deleted meanwhile */
+		fold_cpus(d, vals, ncpu, &rows[n]);
 		rows[n].sortval = row_value(d, &rows[n]);
 		n++;
 	}
+	free(vals);
 	*out = rows;
 	return n;
 }

@@ -222,13 +222,6 @@ void probe_free(struct lp_probe *p)
 	free(p);
 }
 
-static int reads_comm(unsigned off, unsigned size)
-{
-	unsigned lo = offsetof(struct lp_event_hdr, comm);
-
-	return off < lo + LP_COMM_LEN && off + size > lo;
-}
-
 /* Does anything but a handler read record bytes [lo, lo + n)? */
 static int plan_reads(const struct lp_plan *plan, unsigned lo, unsigned n)
 {
@@ -260,18 +253,19 @@ void plan_finish(struct lp_probe *p)
 	unsigned kept = 0;
 
 	plan->emit = p->handler_ref >= 0;
-	plan->want_comm = plan->emit;
-	for (unsigned i = 0; i < plan->ninsn; i++)
-		if ((plan->insn[i].op == LP_OP_LD || plan->insn[i].op == LP_OP_STREQ) &&
-		    reads_comm(plan->insn[i].off, plan->insn[i].op == LP_OP_LD ? plan->insn[i].size
-									       : plan->insn[i].imm))
-			plan->want_comm = 1;
-	for (unsigned a = 0; a < plan->nagg; a++)
-		for (unsigned k = 0; k < plan->agg[a].nkeys; k++)
-			if (reads_comm(plan->agg[a].keys[k].src, plan->agg[a].keys[k].size))
-				plan->want_comm = 1;
+	plan->want = LP_W_ALL;
 	if (plan->emit)
 		return;
+	plan->want = 0;
+#define WANT(flag, field)                                                                          \
+	if (plan_reads(plan, offsetof(struct lp_event_hdr, field),                                 \
+		       sizeof(((struct lp_event_hdr *)0)->field)))                                 \
+	plan->want |= flag
+	WANT(LP_W_TS, ts);
+	WANT(LP_W_UID, uid);
+	WANT(LP_W_CPU, cpu);
+	WANT(LP_W_COMM, comm);
+#undef WANT
 	/* No handler: fetch only what the filter and the aggregations read.
 	 * A count by comm then costs no read of the tracepoint's record. */
 	for (unsigned i = 0; i < plan->nfetch; i++) {

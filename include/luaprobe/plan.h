@@ -137,13 +137,21 @@ struct lp_agg {
 };
 _Static_assert(sizeof(struct lp_agg) == 32 + 8 * LP_MAX_KEYS, "lp_agg layout");
 
+/* Header fields cost a helper call each: a probe without a handler fills
+ * only those its filter and aggregations read. */
+#define LP_W_TS 0x1
+#define LP_W_UID 0x2
+#define LP_W_CPU 0x4
+#define LP_W_COMM 0x8
+#define LP_W_ALL 0xf
+
 struct lp_plan {
 	__u32 probe_id; /* echoed in every event header */
 	__u32 nfetch; /* ops used in fetch[] */
 	__u32 data_size; /* bytes of event data after the header */
 	__u32 target_tgid; /* 0: every process; else only this one */
 	__u32 emit; /* send the record to the ring buffer (the probe has a handler) */
-	__u32 want_comm; /* fill the header's comm */
+	__u32 want;	 /* LP_W_*: the header fields to fill besides pid and tid */
 	__u32 ninsn; /* filter instructions; 0: no filter */
 	__u32 nagg;
 	struct lp_fetch fetch[LP_MAX_FETCH];

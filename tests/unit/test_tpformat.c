@@ -207,7 +207,7 @@ static void test_plan_finish_prunes(void)
 		return;
 	plan_finish(&p);
 	ASSERT_EQ(p.plan.nfetch, 0, "count by comm reads no field");
-	ASSERT_EQ(p.plan.want_comm, 1, "but comm");
+	ASSERT_EQ(p.plan.want, LP_W_COMM, "but comm");
 	ASSERT_EQ(p.plan.emit, 0, "and emits nothing");
 	ASSERT_EQ(p.plan.agg[0].key_size, 16, "comm key");
 	probe_free_fields(&p);
@@ -227,10 +227,11 @@ static void test_plan_finish_prunes(void)
 	ASSERT_EQ(p.plan.agg[0].keys[1].dst, 8, "reason after location in the key");
 	plan_finish(&p);
 	ASSERT_EQ(p.plan.nfetch, 1, "the fixed part is read");
-	ASSERT_EQ(p.plan.want_comm, 0, "comm is not");
+	ASSERT_EQ(p.plan.want, 0, "no header field is");
 	p.handler_ref = 3;
 	plan_finish(&p);
 	ASSERT_EQ(p.plan.emit, 1, "a handler emits");
+	ASSERT_EQ(p.plan.want, LP_W_ALL, "and gets every header field");
 	probe_free_fields(&p);
 }
 
