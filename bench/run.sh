@@ -3,7 +3,12 @@
 # Markdown results on stdout, progress on stderr. See bench/README.md.
 #
 # Environment:
+#   BENCH_ONLY=""           sections to run, e.g. "count" or "startup,stream" (default: all:
+#                           startup, stream, count)
 #   BENCH_REPS=5            repetitions per tool and measurement
+#   BENCH_COUNT_REPS=3      repetitions of the in-kernel count section (each run is seconds long)
+#   BENCH_COUNT_N=5000000   getppid() calls per run in the in-kernel count section
+#   BENCH_COUNT_CPUS="0 1"  CPUs the count section pins the workload to
 #   BENCH_SECONDS=2         workload duration for the streaming runs
 #   BENCH_RATES=""          also stream at these paced rates, e.g. "100000 200000"
 #   BENCH_SETTLE=0.3        seconds between the workload's end and SIGINT to the tracer
@@ -21,10 +26,26 @@ REPS=${BENCH_REPS:-5}
 DUR=${BENCH_SECONDS:-2}
 RATES=${BENCH_RATES:-}
 SETTLE=${BENCH_SETTLE:-0.3}
+COUNT_REPS=${BENCH_COUNT_REPS:-3}
+COUNT_N=${BENCH_COUNT_N:-5000000}
+read -r -a COUNT_CPUS <<<"${BENCH_COUNT_CPUS:-0 1}"
 LUAPROBE=${LUAPROBE:-$top/build/luaprobe}
 BPFTRACE=${BPFTRACE:-$(command -v bpftrace || echo /usr/bin/bpftrace)}
 read -r -a LP_FLAGS <<<"${BENCH_LP_FLAGS:-}"
 read -r -a LP_WRAP <<<"${BENCH_LP_WRAP:-}"
+
+# Sections: BENCH_ONLY="count", "startup,stream", ... (default all).
+declare -A want
+IFS=', ' read -r -a only <<<"${BENCH_ONLY:-startup stream count}"
+for sec in "${only[@]}"; do
+	case $sec in
+	startup | stream | count) want[$sec]=1 ;;
+	*) printf 'bench: BENCH_ONLY: unknown section "%s" (startup, stream, count)\n' "$sec" >&2; exit 2 ;;
+	esac
+done
+[ ${#want[@]} -gt 0 ] || { echo "bench: BENCH_ONLY names no section" >&2; exit 2; }
+on() { [ "${want[$1]:-0}" = 1 ]; }
+case $COUNT_N in '' | *[!0-9]*) echo "bench: BENCH_COUNT_N must be a number" >&2; exit 2 ;; esac
 
 work=$(mktemp -d /tmp/lpbench.XXXXXX) || exit 1
 res=$work/res
@@ -81,11 +102,28 @@ BT_ONE='tracepoint:syscalls:sys_enter_getppid { @ = count(); } BEGIN { printf("R
 LP_STREAM='probe("tracepoint:syscalls:sys_enter_getppid", function(e) if e.comm == "lpbench" then printf("EV %d %s %d\n", e.pid, e.comm, e.ts) end end) on_start(function() printf("READY\n") end)'
 BT_STREAM='tracepoint:syscalls:sys_enter_getppid /comm == "lpbench"/ { printf("EV %d %s %llu\n", pid, comm, nsecs); } BEGIN { printf("READY\n"); }'
 LP_COUNT='local n = 0 probe("tracepoint:syscalls:sys_enter_getppid", function(e) if e.comm == "lpbench" then n = n + 1 end end) on_start(function() printf("READY\n") end) on_exit(function() printf("N %d\n", n) end)'
+# In-kernel count: aggregation in the kernel, no handler, so nothing streams.
+# lp_agg POINT: count by comm; lp_floor POINT: a filter that rejects every event
+# and nothing else (close to the template's floor); bt_agg POINT: bpftrace's.
+lp_agg() {
+	printf '%s' "local c = probe(\"tracepoint:$1\", { where = 'comm == \"lpbench\"' }):count(\"comm\")
+on_start(function() print(\"READY\") io.stdout:flush() end)
+on_exit(function() for k, n in c:items() do print(\"COUNT\", k.comm, n) end end)"
+}
+lp_floor() {
+	printf '%s' "probe(\"tracepoint:$1\", { where = 'pid == 1' })
+on_start(function() print(\"READY\") io.stdout:flush() end)"
+}
+bt_agg() {
+	printf '%s' "tracepoint:$1 /comm == \"lpbench\"/ { @[comm] = count(); } BEGIN { printf(\"READY\\n\"); }"
+}
+# The count section's rows: ROW -> attach point
+declare -A cpoint=([tp]=syscalls:sys_enter_getppid [raw]=raw_syscalls:sys_enter)
 
 # setcmd TOOL SCRIPT: the command line in CMD
 setcmd() {
 	if [ "$1" = lp ]; then
-		CMD=("${LP_WRAP[@]}" "$LUAPROBE" "${LP_FLAGS[@]}" -e "$2")
+		CMD=("${LP_WRAP[@]}" "$LP_BIN" "${LP_FLAGS[@]}" -e "$2")
 	else
 		CMD=("$BPFTRACE" -e "$2")
 	fi
@@ -98,6 +136,12 @@ ok[lp]=1
 if [ ! -x "$BPFTRACE" ]; then
 	ok[bt]=0
 	why[bt]="not found at $BPFTRACE"
+fi
+# Run a copy taken now: a rebuild of build/ while the benchmark runs (others
+# share the machine) would otherwise fail or mix two builds in one run.
+LP_BIN=$LUAPROBE
+if [ -x "$LUAPROBE" ] && cp "$LUAPROBE" "$work/bin/luaprobe.snapshot" 2>/dev/null; then
+	LP_BIN=$work/bin/luaprobe.snapshot
 fi
 if [ ! -x "$LUAPROBE" ]; then
 	ok[lp]=0
@@ -255,14 +299,101 @@ run_stream() {
 	log "  $t $m: delivered $deliv ($rate/s), fired $fired/s, lost $lost, unaccounted $unacc"
 }
 
+# ---- c. in-kernel count: added ns per event -------------------------------------------
+# The workload's own clock (CLOCK_MONOTONIC around the loop) gives ns per call.
+wl_ns() { # wl_ns FILE -> ns per call, or nothing
+	awk '$1 > 0 && $3 > $2 { printf "%.2f\n", ($3 - $2) / $1 }' "$1" 2>/dev/null
+}
+
+run_bare() { # run_bare CPU
+	local v
+	if "$bin/workload" --name lpbench --cpu "$1" --stamps getppid "$COUNT_N" >"$work/wl" &&
+		v=$(wl_ns "$work/wl") && [ -n "$v" ]; then
+		put "bare.$1" x "$v"
+		log "  bare CPU $1: $v ns/call"
+	else
+		log "  bare CPU $1: workload failed"
+	fi
+}
+
+# run_count TOOL ROW CPU SCRIPT: ROW is tp, raw (count by comm) or ftp, fraw
+# (luaprobe's filter-only floor). Start the tracer, wait for READY, run the
+# workload pinned to CPU, SIGINT, read the count it prints at exit.
+run_count() {
+	local t=$1 row=$2 c=$3 s=$4 m=cnt.$2.$3 i rc v n
+	given_up "$m" "$t" && return
+	setcmd "$t" "$s"
+	rm -f "$work/cout" "$work/cerr" "$work/wl"
+	# A background job of a script starts with SIGINT ignored: undo that.
+	env --default-signal=INT "${CMD[@]}" >"$work/cout" 2>"$work/cerr" &
+	tracer_pid=$!
+	for ((i = 0; i < 1000; i++)); do
+		grep -q '^READY' "$work/cout" 2>/dev/null && break
+		running "$tracer_pid" || break
+		sleep 0.01
+	done
+	if ! grep -q '^READY' "$work/cout" 2>/dev/null; then
+		kill -KILL "$tracer_pid" 2>/dev/null
+		wait "$tracer_pid" 2>/dev/null
+		tracer_pid=
+		cat "$work/cerr" >>"$work/$t.stderr"
+		fail "$m" "$t" "no READY line in 10 s: $(head -n 1 "$work/cerr")"
+		return
+	fi
+	"$bin/workload" --name lpbench --cpu "$c" --stamps getppid "$COUNT_N" >"$work/wl"
+	v=$(wl_ns "$work/wl")
+	kill -INT "$tracer_pid" 2>/dev/null
+	for ((i = 0; i < 1000; i++)); do
+		running "$tracer_pid" || break
+		sleep 0.01
+	done
+	running "$tracer_pid" && kill -KILL "$tracer_pid" 2>/dev/null
+	wait "$tracer_pid" 2>/dev/null
+	rc=$?
+	tracer_pid=
+	{ cat "$work/cerr"; sed -n '/^READY/!p' "$work/cout"; } >>"$work/$t.stderr"
+	if [ -z "$v" ]; then
+		fail "$m" "$t" "workload failed"
+		return
+	fi
+	put "$m" "$t" "$v"
+	case $row in
+	f*) log "  $t $row CPU $c: $v ns/call (exit $rc)" ;;
+	*)
+		# luaprobe: "COUNT<TAB>lpbench<TAB>N"; bpftrace: "@[lpbench]: N". None = 0.
+		n=$(awk '$1 == "COUNT" && $2 == "lpbench" { n = $3 }
+			$1 == "@[lpbench]:" { n = $2 }
+			END { print n == "" ? 0 : n }' "$work/cout")
+		[ $rc = 0 ] || n="$n(exit $rc)"
+		put "$m.n" "$t" "$n"
+		log "  $t $row CPU $c: $v ns/call, count $n (exit $rc)"
+		;;
+	esac
+}
+
+# rotate R WORDS...: the words, starting at the (R mod n)th, so every position
+# gets each in turn across repetitions.
+rotate() {
+	local r=$1 i
+	shift
+	local a=("$@")
+	for ((i = 0; i < ${#a[@]}; i++)); do
+		printf '%s ' "${a[$(((i + r) % ${#a[@]}))]}"
+	done
+}
+
 btver=$("$BPFTRACE" --version 2>/dev/null | head -n 1)
-log "bench: $REPS reps; luaprobe: ${why[lp]:-$LUAPROBE}; bpftrace: ${btver:-${why[bt]}}"
+log "bench: sections ${!want[*]}; $REPS reps${want[count]:+ ($COUNT_REPS in the count section)};" \
+	"luaprobe: ${why[lp]:-$LUAPROBE}; bpftrace: ${btver:-${why[bt]}}"
 t0=$SECONDS
 
-"$bin/workload" --name lptick tick 200 &
-tick_pid=$!
-sleep 0.2
+on startup && {
+	"$bin/workload" --name lptick tick 200 &
+	tick_pid=$!
+	sleep 0.2
+}
 for ((r = 1; r <= REPS; r++)); do
+	on startup || break
 	log "[start-up $r/$REPS]"
 	for t in $(order "$r"); do
 		[ "${ok[$t]}" = 1 ] || continue
@@ -270,11 +401,14 @@ for ((r = 1; r <= REPS; r++)); do
 		run_one "$t"
 	done
 done
-kill "$tick_pid" 2>/dev/null
-wait "$tick_pid" 2>/dev/null
-tick_pid=
+if [ -n "$tick_pid" ]; then
+	kill "$tick_pid" 2>/dev/null
+	wait "$tick_pid" 2>/dev/null
+	tick_pid=
+fi
 
 for ((r = 1; r <= REPS; r++)); do
+	on stream || break
 	log "[streaming $r/$REPS]"
 	for t in $(order "$r"); do
 		[ "${ok[$t]}" = 1 ] || continue
@@ -287,6 +421,30 @@ for ((r = 1; r <= REPS; r++)); do
 		for hz in $RATES; do
 			[ "$t" = lp ] && s=$LP_STREAM || s=$BT_STREAM
 			run_stream "rate$hz" "$t" "$s" rate "$hz" "$DUR"
+		done
+	done
+done
+
+# Per repetition and CPU: a bare run, then luaprobe's count, bpftrace's count
+# and luaprobe's floor on syscalls:sys_enter_getppid in rotating order, another
+# bare run, then the same three on raw_syscalls:sys_enter.
+for ((r = 1; r <= COUNT_REPS; r++)); do
+	on count || break
+	log "[in-kernel count $r/$COUNT_REPS]"
+	cpus=$(rotate "$r" "${COUNT_CPUS[@]}")
+	for c in $cpus; do
+		for row in tp raw; do
+			run_bare "$c"
+			for job in $(rotate "$r" lp.$row bt.$row lp.f$row); do
+				t=${job%%.*}
+				[ "${ok[$t]}" = 1 ] || continue
+				case $job in
+				lp.f*) s=$(lp_floor "${cpoint[$row]}") ;;
+				lp.*) s=$(lp_agg "${cpoint[$row]}") ;;
+				bt.*) s=$(bt_agg "${cpoint[$row]}") ;;
+				esac
+				run_count "$t" "${job#*.}" "$c" "$s"
+			done
 		done
 	done
 done
@@ -306,6 +464,7 @@ fmt() {
 	awk -v u="$1" -v v="$2" -v bare="${3:-}" 'BEGIN {
 		if (u == "ms") printf "%.1f%s", v, bare ? "" : " ms"
 		else if (u == "MiB") printf "%.1f%s", v, bare ? "" : " MiB"
+		else if (u == "f1") printf "%.1f", v
 		else if (u == "rate") {
 			if (v >= 1e6) printf "%.2fM", v / 1e6
 			else if (v >= 1e3) printf "%.1fk", v / 1e3
@@ -349,21 +508,127 @@ row() {
 		"$(cell "$btm" bt "$u")" "$ratio" "$bartxt"
 }
 
+# ---- report: in-kernel count ------------------------------------------------------
+# added METRIC TOOL CPU -> "median min max n" of ns/call minus the bare median on CPU
+added() {
+	local st b
+	st=$(stat "$res/$1.$2")
+	b=$(stat "$res/bare.$3.x")
+	[ -n "$st" ] && [ -n "$b" ] || return
+	awk -v st="$st" -v b="${b%% *}" 'BEGIN { split(st, a, " ")
+		printf "%.1f %.1f %.1f %d\n", a[1] - b, a[2] - b, a[3] - b, a[4] }'
+}
+
+# acell METRIC TOOL CPU -> "added [min-max]" (with the failures) or n/a
+acell() {
+	local st med lo hi fails=0
+	[ -f "$res/$1.$2.fail" ] && fails=$(wc -l <"$res/$1.$2.fail")
+	st=$(added "$1" "$2" "$3")
+	if [ -z "$st" ]; then
+		printf 'n/a'
+	else
+		read -r med lo hi _ <<<"$st"
+		awk -v m="$med" -v l="$lo" -v h="$hi" 'BEGIN {
+			printf "%.0f [%.0f%s%.0f]", m, l, l < 0 ? " to " : "-", h }'
+	fi
+	[ "$fails" -gt 0 ] && printf ' (%d failed)' "$fails"
+}
+
+# quot A B OP BAR -> "ratio verdict" of two "median ..." strings, or "n/a"
+quot() {
+	[ -n "$1" ] && [ -n "$2" ] || { printf 'n/a'; return; }
+	awk -v a="${1%% *}" -v b="${2%% *}" -v op="$3" -v bar="$4" 'BEGIN {
+		if (b <= 0) { printf "n/a"; exit }
+		r = sprintf("%.2f", a / b); printf "%s", r
+		if (op != "") printf " %s", (r + 0 <= bar + 0 ? "met" : "MISSED") }'
+}
+
+# ccell METRIC TOOL EXPECTED -> the counts printed at exit against EXPECTED
+ccell() {
+	local f="$res/$1.n.$2" out
+	[ -s "$f" ] || { printf 'n/a'; return; }
+	out=$(awk -v e="$3" '{ n++; if ($1 == e) ok++; else bad = bad (bad == "" ? "" : ", ") $1 }
+		END { if (ok == n) printf "%d, exact (%d/%d)", e, ok, n
+		      else printf "**MISMATCH**: %d/%d exact, got %s", ok, n, bad }' "$f")
+	case $out in *MISMATCH*) echo x >>"$res/count.bad" ;; esac
+	printf '%s' "$out"
+}
+
+count_report() {
+	on count || return 0
+	local row c label bar exp lps bts fls pr pf bare
+	echo "### In-kernel count: added ns per event ($COUNT_N getppid() calls pinned to one CPU, comm lpbench)"
+	echo
+	bare=
+	for c in "${COUNT_CPUS[@]}"; do
+		bare+="${bare:+; }CPU $c $(cell bare.$c x f1) ns/call"
+	done
+	echo "Bare (no tracer): $bare."
+	echo
+	echo "| probe | CPU | luaprobe | bpftrace | ratio | bar | luaprobe ÷ floor-ish | bar | luaprobe count | bpftrace count |"
+	echo "|---|---|---|---|---|---|---|---|---|---|"
+	for row in tp raw; do
+		[ $row = tp ] && bar=0.7 exp=$COUNT_N || bar=0.6 exp=$((COUNT_N + 1))
+		for c in "${COUNT_CPUS[@]}"; do
+			lps=$(added "cnt.$row.$c" lp "$c")
+			bts=$(added "cnt.$row.$c" bt "$c")
+			fls=$(added "cnt.f$row.$c" lp "$c")
+			pr=$(quot "$lps" "$bts" "<=" "$bar")
+			pf=$(quot "$lps" "$fls" "<=" 1.3)
+			# "ratio verdict" -> ratio | bar verdict
+			printf '| %s, count by comm | %s | %s | %s | %s | ≤ %s%s | %s | ≤ 1.3%s | %s | %s |\n' \
+				"${cpoint[$row]}" "$c" "$(acell "cnt.$row.$c" lp "$c")" \
+				"$(acell "cnt.$row.$c" bt "$c")" "${pr%% *}" "$bar" "${pr#"${pr%% *}"}" \
+				"${pf%% *}" "${pf#"${pf%% *}"}" \
+				"$(ccell "cnt.$row.$c" lp "$exp")" "$(ccell "cnt.$row.$c" bt "$exp")"
+		done
+	done
+	for row in tp raw; do
+		for c in "${COUNT_CPUS[@]}"; do
+			printf '| luaprobe filter-only (floor-ish), %s | %s | %s | — | — | — | — | — | — | — |\n' \
+				"${cpoint[$row]}" "$c" "$(acell "cnt.f$row.$c" lp "$c")"
+		done
+	done
+	echo
+	echo "Added ns per event = the workload's ns per getppid() traced − the median bare on that CPU" \
+		"(medians [min-max] over $COUNT_REPS runs each; $((COUNT_REPS * 2)) bare runs per CPU); ratio = luaprobe/bpftrace" \
+		"of the added medians; ÷ floor-ish = luaprobe's count over its filter-only program" \
+		"(\`where = 'pid == 1'\`, nothing counted) on the same attach point."
+	echo "Counts are what each tracer printed at exit: exactly $COUNT_N on the getppid tracepoint;" \
+		"on raw_syscalls $((COUNT_N + 1)) (the workload's prctl that puts its name back after the loop)."
+	if [ -s "$res/count.bad" ]; then
+		echo
+		echo "**A count did not match.** If bpftrace's is off too, another \`lpbench\` process" \
+			"ran during the measurement; if only luaprobe's is, that is a luaprobe bug."
+	fi
+}
+
 echo "## luaprobe beside bpftrace"
 echo
-echo "$(date -u '+%Y-%m-%d %H:%M UTC'), kernel $(uname -r), $(nproc) CPUs; $REPS runs of each," \
+runs=
+{ on startup || on stream; } && runs="$REPS runs of each"
+if on count && [ -n "$runs" ]; then
+	runs+=" ($COUNT_REPS in the in-kernel count section)"
+elif on count; then
+	runs="$COUNT_REPS runs of each in the in-kernel count section"
+fi
+echo "$(date -u '+%Y-%m-%d %H:%M UTC'), kernel $(uname -r), $(nproc) CPUs; $runs," \
 	"alternating; medians [min-max]; ratio = luaprobe/bpftrace of the medians."
-echo "luaprobe: ${why[lp]:-$LUAPROBE}${LP_WRAP[*]:+, run under \`${LP_WRAP[*]}\`}." \
+rev=$(git -C "$top" describe --always --dirty 2>/dev/null)
+echo "luaprobe: ${why[lp]:-$LUAPROBE${rev:+ (tree $rev)}, copied at the start}${LP_WRAP[*]:+, run under \`${LP_WRAP[*]}\`}." \
 	"bpftrace: ${btver:-${why[bt]}}."
 echo
-echo "### Start-up and memory (a helper calls getppid() every 200 µs)"
-echo
-echo "| | luaprobe | bpftrace | ratio | bar |"
-echo "|---|---|---|---|---|"
-row "launch → first event" first ms "<=" 0.33
-row "launch → exit, one probe that exits at once" exit ms
-row "peak RSS, same script" rss MiB "<=" 0.10
-echo
+if on startup; then
+	echo "### Start-up and memory (a helper calls getppid() every 200 µs)"
+	echo
+	echo "| | luaprobe | bpftrace | ratio | bar |"
+	echo "|---|---|---|---|---|"
+	row "launch → first event" first ms "<=" 0.33
+	row "launch → exit, one probe that exits at once" exit ms
+	row "peak RSS, same script" rss MiB "<=" 0.10
+	echo
+fi
+on stream || { count_report; exit 0; }
 echo "### Streaming one line per event (workload \`flat $DUR\`, comm lpbench)"
 echo
 echo "| | luaprobe | bpftrace | ratio | bar |"
@@ -384,3 +649,5 @@ echo
 echo "delivered/s = event lines read / (last line's arrival − workload start);" \
 	"Lua count: handled / workload duration. Lost: \`luaprobe: lost N events\` on stderr" \
 	"(absent = 0), bpftrace's \`Lost N events\`. The tracer gets SIGINT ${SETTLE} s after the workload ends."
+echo
+count_report
