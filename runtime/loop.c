@@ -182,21 +182,29 @@ static void handle_signal(struct lp_session *s, int sfd)
 	}
 }
 
-static void report_lost(struct lp_session *s, unsigned long long *seen)
+/* -v: what the kernel side could not do since the last report. */
+static void report_lost(struct lp_session *s, unsigned long long seen[LP_LOST_SLOTS])
 {
-	unsigned long long lost = load_lost(&s->maps, LP_LOST_RESERVE);
+	static const char *const what[LP_LOST_SLOTS] = {
+		[LP_LOST_RESERVE] = "events lost (ring buffer full)",
+		[LP_LOST_AGGFULL] = "aggregation updates dropped (a map was full)",
+	};
 
-	if (lost > *seen)
-		fprintf(stderr, "luaprobe: lost %llu events (ring buffer full), %llu in all\n",
-			lost - *seen, lost);
-	*seen = lost;
+	for (unsigned slot = 0; slot < LP_LOST_SLOTS; slot++) {
+		unsigned long long n = load_lost(&s->maps, slot);
+
+		if (n > seen[slot])
+			fprintf(stderr, "luaprobe: %llu %s, %llu in all\n", n - seen[slot],
+				what[slot], n);
+		seen[slot] = n;
+	}
 }
 
 int loop_run(struct lp_session *s)
 {
 	struct ring_buffer *rb = NULL;
 	int ep, sfd = -1, deadline = -1, lostfd = -1, err = 0;
-	unsigned long long lost_seen = 0;
+	unsigned long long lost_seen[LP_LOST_SLOTS] = { 0 };
 	int sweep = 0;
 	struct epoll_event evs[16];
 
@@ -272,7 +280,7 @@ int loop_run(struct lp_session *s)
 				session_stop(s, 0);
 			} else if (tag == TAG_LOST) {
 				if (read(lostfd, &ticks, sizeof(ticks)) > 0)
-					report_lost(s, &lost_seen);
+					report_lost(s, lost_seen);
 			} else if (tag >= TAG_TIMER && tag < (uint64_t)TAG_TIMER + s->ntimers) {
 				struct lp_timer *t = &s->timers[tag - TAG_TIMER];
 
@@ -288,7 +296,7 @@ int loop_run(struct lp_session *s)
 	if (rb && !s->failed && !s->exited)
 		ring_buffer__consume(rb);
 	if (s->opt.verbose && s->nprobes)
-		report_lost(s, &lost_seen);
+		report_lost(s, lost_seen);
 out:
 	for (int i = 0; i < s->ntimers; i++)
 		if (s->timers[i].fd >= 0)
