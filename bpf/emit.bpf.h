@@ -56,6 +56,17 @@ static __always_inline void lp_count_lost(__u32 slot)
 		*n += 1; /* per-CPU: no atomic needed */
 }
 
+/* Zero a string slot before a string is read into it: bytes after the NUL
+ * would otherwise be the last event's, and string keys and compares read
+ * whole words (template-facts.md, trap 5). */
+static __always_inline void lp_zero_slot(char *data, const volatile struct lp_fetch *f)
+{
+#pragma unroll
+	for (int w = 0; w < LP_STR_MAX / 8; w++)
+		if (w * 8 < f->size)
+			*(__u64 *)(data + f->dst + w * 8) = 0;
+}
+
 /* The record starts with the event header; fill it. */
 static __always_inline void lp_header(struct lp_event_hdr *h, __u64 pid_tgid)
 {

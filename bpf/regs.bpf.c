@@ -33,10 +33,7 @@ static __always_inline void lp_uval(void *ctx, char *data, const volatile struct
 	if (f->flags & LP_FF_STR) {
 		__u64 str = v;
 
-#pragma unroll
-		for (int w = 0; w < LP_STR_MAX / 8; w++)
-			if (w * 8 < f->size)
-				*(__u64 *)(data + f->dst + w * 8) = 0;
+		lp_zero_slot(data, f);
 		if (is_addr)
 			bpf_probe_read_user(&str, sizeof(str), (void *)v);
 		bpf_probe_read_user_str(data + f->dst, f->size, (void *)str);

@@ -25,13 +25,7 @@ int lp_tp(void *ctx)
 			} else if (f->kind == LP_FETCH_DATALOC || f->kind == LP_FETCH_USTR) {
 				__u64 loc = 0;
 
-				/* Zero the slot first: bytes after the NUL would
-				 * otherwise be the last event's, and string keys and
-				 * compares read whole words (template-facts trap 5). */
-#pragma unroll
-				for (int w = 0; w < LP_STR_MAX / 8; w++)
-					if (w * 8 < f->size)
-						*(__u64 *)(data + f->dst + w * 8) = 0;
+				lp_zero_slot(data, f);
 				if (f->kind == LP_FETCH_DATALOC) {
 					bpf_probe_read_kernel(&loc, 4, ctx + f->src);
 					bpf_probe_read_kernel_str(data + f->dst, f->size,
