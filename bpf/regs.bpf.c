@@ -15,6 +15,10 @@ static __always_inline void lp_uval(void *ctx, char *data, const volatile struct
 
 	/* A register at a plan-given offset: probe-read, as a direct load from
 	 * a moved ctx pointer is refused (template-facts.md, trap 3). */
+	if (f->flags & LP_FF_CONST) {
+		*(__u64 *)(data + f->dst) = f->base;
+		return;
+	}
 	bpf_probe_read_kernel(&v, sizeof(v), ctx + f->src);
 	if (is_addr)
 		v += f->base;

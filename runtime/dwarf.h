@@ -24,6 +24,10 @@ const char *dwarf_path(const struct lp_dwarf *d); /* the resolved path */
 struct lp_site {
 	uint64_t addr;	  /* link-time virtual address */
 	uint64_t offset;  /* file offset of addr, what uprobe attach takes */
+	uint64_t entry_offset; /* file offset of the function's first instruction, where a
+				* uretprobe must go (it swaps the return address at the
+				* stack top): offset, except after a prologue; 0 for labels
+				* and statements */
 	char *func;	  /* the function as written in the source (clones answer to it) */
 	char *symbol;	  /* the ELF symbol the address falls in, +offset: "f.constprop.0+0x1b" */
 	char *file;	  /* source file, NULL if unknown */
@@ -43,7 +47,9 @@ int dwarf_function_sites(struct lp_dwarf *d, const char *func_glob, struct lp_si
 
 /* Sites for label(s) (glob) in function(s) (glob): one per concrete
  * instance, inlined copies too. A label DWARF gives no address for is an
- * error naming it ("label 'x' in f has no address (optimized out)"). */
+ * error naming it ("label 'x' in f has no address (optimized out)"); when
+ * only some copies lost it, the others are returned and err holds that
+ * message as a warning (err[0] != 0 with a positive count). */
 int dwarf_label_sites(struct lp_dwarf *d, const char *func_glob, const char *label_glob,
 		      struct lp_site **out, char *err, size_t errlen);
 
@@ -81,10 +87,13 @@ void dwarf_vars_free(struct lp_var *vars, int n);
  * LP_LT_STRPTR the value is the char pointer and the string is read from
  * where it points; for LP_LT_CHARARRAY the `size` bytes at a are the chars.
  * Example: p->b->c with p in rdi is REG 5, nderef 2, steps {off(b), off(c)};
- * with p at fbreg -24 and the CFA rbp+16: ADDR 6, base_off -8, steps the same. */
+ * with p at fbreg -24 and the CFA rbp+16: ADDR 6, base_off -8, steps the same.
+ *   LP_LOC_CONST:          the value is base_off itself, nothing is read:
+ *                          DWARF says it is a constant here (DW_AT_const_value
+ *                          or DW_OP_lit/const, as in a .constprop clone) */
 #define LP_LOC_MAX_DEREF 6
 
-enum lp_loc_start { LP_LOC_REG, LP_LOC_ADDR };
+enum lp_loc_start { LP_LOC_REG, LP_LOC_ADDR, LP_LOC_CONST };
 enum lp_loc_type {
 	LP_LT_INT,	/* integer (also enums, bools, chars), signedness in is_signed */
 	LP_LT_PTR,	/* a pointer, shown as an integer address */
@@ -120,9 +129,20 @@ int dwarf_fetch(struct lp_dwarf *d, const struct lp_site *site, const char *expr
 		struct lp_loc *loc, char *err, size_t errlen);
 void dwarf_loc_free(struct lp_loc *loc);
 
+/* The enumerator of lp_loc.enum_type with this value ("GREEN") into buf, for
+ * printing. 0, or -ENOENT with the number written instead. */
+int dwarf_enum_name(struct lp_dwarf *d, const char *enum_type, int64_t value, char *buf,
+		    size_t len);
+
+/* The value of enumerator `name` of lp_loc.enum_type, for filters. 0 or -ENOENT. */
+int dwarf_enum_value(struct lp_dwarf *d, const char *enum_type, const char *name, int64_t *value);
+
 /* Symbolize an address of a running process: "func+0x1b" and, where the
  * debuginfo has it, " (file.c:123)". Uses libdwfl on /proc/PID/maps;
  * modules are cached per pid. Returns 0 or -errno. */
 int dwarf_usym(int pid, uint64_t addr, char *buf, size_t len);
+
+/* Drop dwarf_usym()'s per-pid cache (at exit; the next call reads the maps again). */
+void dwarf_usym_flush(void);
 
 #endif

@@ -6,6 +6,7 @@
 
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -86,7 +87,8 @@ struct dloc {
 /* One DW_OP_piece of a variable (a whole variable is one piece, size 0). */
 struct dpiece {
 	struct dloc loc;
-	uint64_t size;
+	uint64_t size; /* bytes; 0: the whole variable */
+	int absent; /* this piece is optimized out */
 };
 
 #define DWARF_MAX_PIECES 8
@@ -97,6 +99,43 @@ struct dpiece {
  * empty), -EOPNOTSUPP for what lp_loc cannot express (why names it). */
 int dwarf_loc_var(struct lp_dwarf *d, const struct dwarf_scope *s, Dwarf_Die *var,
 		  struct dpiece *pieces, char *why, size_t whylen);
+
+/* dwarf_loc.c: the scope of a site at DWARF address pc in the function
+ * instance `func` (subprogram or inlined_subroutine) of CU `cu`. NULL with
+ * errno on failure. */
+struct dwarf_scope *dwarf_scope_new(struct lp_dwarf *d, enum dwarf_scope_kind kind, Dwarf_Die *cu,
+				    Dwarf_Die *func, Dwarf_Addr pc);
+void dwarf_scope_free(struct dwarf_scope *s);
+
+enum dwarf_var_kind { VAR_NONE, VAR_LOCAL, VAR_GLOBAL };
+
+/* dwarf_loc.c: the variable `name` in scope at s, innermost first, then a
+ * global. The names passed over go to cands (up to maxc), for "did you
+ * mean". */
+enum dwarf_var_kind dwarf_scope_lookup(struct lp_dwarf *d, const struct dwarf_scope *s,
+				       const char *name, Dwarf_Die *out, const char **cands,
+				       size_t *ncands, size_t maxc);
+
+/* dwarf_loc.c: the entry of the code a DIE covers (DW_AT_entry_pc,
+ * DW_AT_low_pc, else its first range). -ENOENT for DIEs without code:
+ * abstract instances, declarations. */
+int dwarf_die_entry(Dwarf_Die *die, Dwarf_Addr *pc);
+
+/* dwarf_loc.c: the out-of-line subprogram of CU `cu` holding pc. 0 or -ENOENT. */
+int dwarf_concrete_func(Dwarf_Die *cu, Dwarf_Addr pc, Dwarf_Die *out);
+
+/* dwarf_loc.c: whether a DIE has an attribute itself (not through an origin). */
+bool dwarf_has_attr(Dwarf_Die *die, int at);
+
+/* dwarf.c: "sym+0x1b", "sym" at its start, "0x..." outside every symbol,
+ * for an ELF address. malloc'd; NULL on ENOMEM. */
+char *dwarf_symbolize(const struct lp_dwarf *d, uint64_t addr);
+
+/* The ELF (link-time) address of a DWARF address. */
+static inline uint64_t dwarf_elf_addr(const struct lp_dwarf *d, Dwarf_Addr pc)
+{
+	return pc + d->dbg_bias - d->elf_bias;
+}
 
 /* dwarf_loc.c: 1 if the variable's location at pc reads the frame (fbreg,
  * or breg of rsp/rbp), which is not set up yet at a function's first

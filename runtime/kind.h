@@ -27,5 +27,6 @@ struct lp_kind {
 const struct lp_kind *kind_of(enum lp_point_kind kind);
 
 extern const struct lp_kind kind_tracepoint;
+extern const struct lp_kind kind_uprobe;
 
 #endif

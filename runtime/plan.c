@@ -452,6 +452,18 @@ int plan_uval(const struct lp_loc *loc, unsigned dst, struct lp_fetch *op, struc
 	int off = plan_pt_regs_offset(loc->reg), slot = 8;
 
 	memset(op, 0, sizeof(*op));
+	if (loc->start == LP_LOC_CONST) {
+		op->kind = LP_FETCH_UVAL;
+		op->flags = LP_FF_CONST;
+		op->base = loc->base_off;
+		op->size = 8;
+		op->dst = dst;
+		field->off = dst;
+		field->size = loc->size > 0 && loc->size <= 8 ? loc->size : 8;
+		field->elem = field->size;
+		field->kind = loc->is_signed ? LP_FK_INT : LP_FK_UINT;
+		return 8;
+	}
 	if (off < 0) {
 		snprintf(err, errlen, "%s", loc->reg < 0 ? "global variables are not supported yet" :
 				  "a value in a register luaprobe cannot read");

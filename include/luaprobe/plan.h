@@ -43,6 +43,7 @@
 #define LP_FF_ADDR 0x1	 /* the start is an address, not the value */
 #define LP_FF_STR 0x2	 /* read a NUL-terminated string */
 #define LP_FF_SIGNED 0x4 /* sign-extend (bitfields) */
+#define LP_FF_CONST 0x8	 /* the value is `base`: DWARF knows it without a read */
 
 struct lp_fetch {
 	__u16 kind;
