@@ -367,10 +367,24 @@ static __always_inline struct lp_scratch *lp_begin(void)
 	return s;
 }
 
-static __always_inline void lp_finish(struct lp_scratch *s)
+static __always_inline void lp_stack(void *ctx, char *data, __u16 dst, __u64 flags)
 {
+	long n = bpf_get_stack(ctx, data + dst + 8, 8 * LP_STACK_DEPTH, flags);
+
+	*(__u64 *)(data + dst) = n > 0 ? (__u64)n >> 3 : 0;
+}
+
+/* Filter, stacks, aggregations, event. */
+static __always_inline void lp_finish(void *ctx, struct lp_scratch *s)
+{
+	char *data = s->rec + sizeof(struct lp_event_hdr);
+
 	if (plan.ninsn && !lp_filter(s->rec))
 		return;
+	if (plan.stack & LP_STACK_KERNEL)
+		lp_stack(ctx, data, plan.kstack_dst, 0);
+	if (plan.stack & LP_STACK_USER)
+		lp_stack(ctx, data, plan.ustack_dst, BPF_F_USER_STACK);
 	if (plan.nagg > 0)
 		lp_agg_update(&lp_agg0, &plan.agg[0], s->rec, s->key);
 	if (plan.nagg > 1)

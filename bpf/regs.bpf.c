@@ -74,6 +74,6 @@ int lp_regs(void *ctx)
 	for (int i = 0; i < LP_MAX_FETCH; i++)
 		if (i < plan.nfetch && plan.fetch[i].kind == LP_FETCH_UVAL)
 			lp_uval(ctx, data, &plan.fetch[i]);
-	lp_finish(s);
+	lp_finish(ctx, s);
 	return 0;
 }

@@ -38,7 +38,7 @@ int lp_tp(void *ctx)
 			}
 		}
 	}
-	lp_finish(s);
+	lp_finish(ctx, s);
 	return 0;
 }
 
@@ -50,8 +50,7 @@ int lp_rawtp(void *ctx)
 {
 	struct lp_scratch *s = lp_begin();
 
-	(void)ctx;
 	if (s)
-		lp_finish(s);
+		lp_finish(ctx, s);
 	return 0;
 }

@@ -70,8 +70,24 @@ static int list_points(const char *pattern)
 	char glob[512];
 	int n;
 
+	struct lp_point pt;
+	char err[512];
+
 	if (!pattern || !*pattern)
 		pattern = "*";
+	/* A process point lists that binary's functions or labels. */
+	if (point_parse(pattern, &pt, err, sizeof(err)) == 0) {
+		const struct lp_kind *kind = kind_of(pt.kind);
+
+		if (kind && kind->list_point) {
+			n = kind->list_point(&pt, stdout, err, sizeof(err));
+			point_free(&pt);
+			if (n < 0)
+				return fail("%s", err);
+			return 0;
+		}
+		point_free(&pt);
+	}
 	if (strncmp(pattern, "tracepoint:", 11) == 0)
 		pattern += 11;
 	else if (strncmp(pattern, "t:", 2) == 0)
@@ -111,6 +127,10 @@ static int describe_point(const char *text)
 		goto out;
 	}
 	printf("%s\n", text);
+	if (kind->describe) {
+		ret = kind->describe(&p, stdout) ? 1 : 0;
+		goto out;
+	}
 	for (int i = 0; i < p.nfields; i++) {
 		const char *t = p.fields[i].ctype, *br = strchr(t, '[');
 
@@ -122,6 +142,12 @@ static int describe_point(const char *text)
 	}
 	ret = 0;
 out:
+	kind->destroy(&p);
+	for (int i = 0; i < p.nreqs; i++) {
+		free(p.reqs[i].name);
+		free(p.reqs[i].expr);
+	}
+	free(p.reqs);
 	point_free(&p.point);
 	probe_free_fields(&p);
 	return ret;

@@ -6,6 +6,8 @@
 
 #include <luaprobe/event.h>
 
+#include "dwarf.h"
+#include "ksym.h"
 #include "suggest.h"
 
 const char *const decode_builtins[] = { "pid", "tid", "uid", "comm", "cpu", "ts", "probe", NULL };
@@ -53,8 +55,31 @@ static lua_Integer read_int(const unsigned char *src, int size, int is_signed)
 	}
 }
 
+/* A stack as a table of "func+0x1b" strings, innermost frame first:
+ * symbolized when the handler reads it, not before. */
+static void push_stack(lua_State *L, const struct lp_field *f, const unsigned char *src,
+		       uint32_t pid)
+{
+	uint64_t n, addr;
+	char buf[256];
+
+	memcpy(&n, src, 8);
+	if (n > LP_STACK_DEPTH)
+		n = LP_STACK_DEPTH;
+	lua_createtable(L, (int)n, 0);
+	for (uint64_t i = 0; i < n; i++) {
+		memcpy(&addr, src + 8 + 8 * i, 8);
+		if (f->kind == LP_FK_KSTACK)
+			ksym_format(addr, buf, sizeof(buf));
+		else if (dwarf_usym((int)pid, addr, buf, sizeof(buf)) != 0)
+			snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)addr);
+		lua_pushstring(L, buf);
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+}
+
 static void push_field(lua_State *L, const struct lp_field *f, const unsigned char *data,
-		       size_t data_size)
+		       size_t data_size, uint32_t pid)
 {
 	const unsigned char *src = data + f->off;
 
@@ -63,6 +88,10 @@ static void push_field(lua_State *L, const struct lp_field *f, const unsigned ch
 		return;
 	}
 	switch (f->kind) {
+	case LP_FK_KSTACK:
+	case LP_FK_USTACK:
+		push_stack(L, f, src, pid);
+		break;
 	case LP_FK_STR:
 		lua_pushlstring(L, (const char *)src, strnlen((const char *)src, f->size));
 		break;
@@ -149,7 +178,7 @@ static int event_index(lua_State *L)
 		push_builtin(L, ev, (int)idx);
 	else
 		push_field(L, &p->fields[idx], (const unsigned char *)(&ev->hdr + 1),
-			   ev->size - sizeof(ev->hdr));
+			   ev->size - sizeof(ev->hdr), ev->hdr.pid);
 	return 1;
 }
 
@@ -177,7 +206,7 @@ static int event_next(lua_State *L)
 	if (i < p->nfields) {
 		lua_pushstring(L, p->fields[i].name);
 		push_field(L, &p->fields[i], (const unsigned char *)(&ev->hdr + 1),
-			   ev->size - sizeof(ev->hdr));
+			   ev->size - sizeof(ev->hdr), ev->hdr.pid);
 	} else {
 		lua_pushstring(L, decode_builtins[i - p->nfields]);
 		push_builtin(L, ev, -(int)(i - p->nfields) - 1);
@@ -219,6 +248,8 @@ void decode_init(lua_State *L)
 
 void decode_fieldmap(lua_State *L, struct lp_probe *p)
 {
+	if (p->fieldmap_ref > 0) /* built again after fields were added */
+		luaL_unref(L, LUA_REGISTRYINDEX, p->fieldmap_ref);
 	lua_createtable(L, 0, p->nfields + 8);
 	/* Built-ins first, so that a tracepoint's own field of the same name
 	 * (sched_process_exec's pid) wins: it is what the point offers. */

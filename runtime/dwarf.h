@@ -22,18 +22,18 @@ const char *dwarf_path(const struct lp_dwarf *d); /* the resolved path */
 
 /* One place to put a uprobe. */
 struct lp_site {
-	uint64_t addr;	  /* link-time virtual address */
-	uint64_t offset;  /* file offset of addr, what uprobe attach takes */
+	uint64_t addr; /* link-time virtual address */
+	uint64_t offset; /* file offset of addr, what uprobe attach takes */
 	uint64_t entry_offset; /* file offset of the function's first instruction, where a
 				* uretprobe must go (it swaps the return address at the
 				* stack top): offset, except after a prologue; 0 for labels
 				* and statements */
-	char *func;	  /* the function as written in the source (clones answer to it) */
-	char *symbol;	  /* the ELF symbol the address falls in, +offset: "f.constprop.0+0x1b" */
-	char *file;	  /* source file, NULL if unknown */
-	int line;	  /* source line, 0 if unknown */
-	int inlined;	  /* the site is in an inlined copy of func */
-	void *scope;	  /* private: the DIE path the site's variables are looked up in */
+	char *func; /* the function as written in the source (clones answer to it) */
+	char *symbol; /* the ELF symbol the address falls in, +offset: "f.constprop.0+0x1b" */
+	char *file; /* source file, NULL if unknown */
+	int line; /* source line, 0 if unknown */
+	int inlined; /* the site is in an inlined copy of func */
+	void *scope; /* private: the DIE path the site's variables are looked up in */
 };
 
 /* Sites for a function (glob allowed): its entry, after the prologue when
@@ -42,8 +42,8 @@ struct lp_site {
  * copy (.constprop, .isra) included, .cold/.part fragments never. Without
  * debuginfo the ELF symbol table is used (entry only). Returns the count,
  * or -ENOENT with a "did you mean" in err. */
-int dwarf_function_sites(struct lp_dwarf *d, const char *func_glob, struct lp_site **out,
-			 char *err, size_t errlen);
+int dwarf_function_sites(struct lp_dwarf *d, const char *func_glob, struct lp_site **out, char *err,
+			 size_t errlen);
 
 /* Sites for label(s) (glob) in function(s) (glob): one per concrete
  * instance, inlined copies too. A label DWARF gives no address for is an
@@ -95,27 +95,27 @@ void dwarf_vars_free(struct lp_var *vars, int n);
 
 enum lp_loc_start { LP_LOC_REG, LP_LOC_ADDR, LP_LOC_CONST };
 enum lp_loc_type {
-	LP_LT_INT,	/* integer (also enums, bools, chars), signedness in is_signed */
-	LP_LT_PTR,	/* a pointer, shown as an integer address */
-	LP_LT_STRPTR,	/* char *: the string it points to */
+	LP_LT_INT, /* integer (also enums, bools, chars), signedness in is_signed */
+	LP_LT_PTR, /* a pointer, shown as an integer address */
+	LP_LT_STRPTR, /* char *: the string it points to */
 	LP_LT_CHARARRAY, /* char[N]: a string of at most N bytes */
-	LP_LT_ARRAY,	/* another array: size bytes of elements of elem_size */
+	LP_LT_ARRAY, /* another array: size bytes of elements of elem_size */
 };
 
 struct lp_loc {
 	enum lp_loc_start start;
-	int reg;	  /* DWARF register number (x86-64: 0 rax .. 16 rip), -1: absolute */
+	int reg; /* DWARF register number (x86-64: 0 rax .. 16 rip), -1: absolute */
 	int64_t base_off;
 	int nderef;
 	int64_t step_off[LP_LOC_MAX_DEREF];
 	enum lp_loc_type type;
-	int size;	  /* bytes to read (array: whole) */
-	int elem_size;	  /* arrays */
+	int size; /* bytes to read (array: whole) */
+	int elem_size; /* arrays */
 	int is_signed;
-	int bit_offset;	  /* bitfields: bits from the LSB of the `size` bytes read, */
-	int bit_size;	  /* 0 if not a bitfield */
-	char *ctype;	  /* the expression's C type, for messages and -L */
-	char *enum_type;  /* "enum color" when the type is an enum, else NULL */
+	int bit_offset; /* bitfields: bits from the LSB of the `size` bytes read, */
+	int bit_size; /* 0 if not a bitfield */
+	char *ctype; /* the expression's C type, for messages and -L */
+	char *enum_type; /* "enum color" when the type is an enum, else NULL */
 };
 
 /* Resolve a fetch expression at a site: names in scope (parameters, and at

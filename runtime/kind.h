@@ -21,6 +21,12 @@ struct lp_kind {
 	void (*destroy)(struct lp_probe *p);
 	/* -l: print every point of this kind matching pattern. Returns the count or -errno. */
 	int (*list)(const char *pattern, FILE *out);
+	/* -l with a point of this kind as the pattern (process("/bin/x").function("*")).
+	 * Returns the count or -errno with a message in err. */
+	int (*list_point)(const struct lp_point *pt, FILE *out, char *err, size_t errlen);
+	/* -L, after resolve: what the point offers, one "    type name" a line.
+	 * NULL: the probe's fields are listed. */
+	int (*describe)(struct lp_probe *p, FILE *out);
 };
 
 /* The kind that handles `kind`, or NULL when luaprobe cannot do it yet. */

@@ -81,8 +81,8 @@ static int tp_resolve(struct lp_probe *p, char *err, size_t errlen)
 /* Events tracefs lists that are not kernel tracepoints have no raw form. */
 static int raw_eligible(const struct lp_probe *p)
 {
-	static const char *const not_raw[] = { "syscalls", "ftrace", "kprobes", "uprobes",
-					       "eprobes", "synthetic" };
+	static const char *const not_raw[] = { "syscalls", "ftrace",  "kprobes",
+					       "uprobes",  "eprobes", "synthetic" };
 
 	if (p->plan.nfetch != 0)
 		return 0;

@@ -235,9 +235,69 @@ static void up_destroy(struct lp_probe *p)
 	p->priv = NULL;
 }
 
+static void print_decl(FILE *out, const char *type, const char *name)
+{
+	const char *br = strchr(type, '[');
+
+	if (br)
+		fprintf(out, "    %.*s%s%s\n", (int)(br - type), type, name, br);
+	else
+		fprintf(out, "    %s%s%s\n", type, type[strlen(type) - 1] == '*' ? "" : " ", name);
+}
+
+/* -L: everything in scope at the first attach point, as stap -L and perf
+ * probe -V show it; the other attach points are counted. */
+static int up_describe(struct lp_probe *p, FILE *out)
+{
+	struct lp_site *sites = NULL;
+	struct lp_var *vars = NULL;
+	char err[512];
+	int n = find_sites(p, p->priv, &sites, err, sizeof(err)), nv;
+
+	if (n <= 0)
+		return n < 0 ? n : -ENOENT;
+	fprintf(out, "  at %s", p->insts[0].desc);
+	if (n > 1)
+		fprintf(out, ", and %d more place%s", n - 1, n > 2 ? "s" : "");
+	fputc('\n', out);
+	if (is_return(p)) {
+		struct lp_loc loc;
+
+		if (dwarf_fetch(p->priv, &sites[0], "$retval", 1, &loc, err, sizeof(err)) == 0) {
+			print_decl(out, loc.ctype ? loc.ctype : "?", "$retval");
+			dwarf_loc_free(&loc);
+		}
+	} else {
+		nv = dwarf_scope_vars(p->priv, &sites[0], &vars);
+		for (int i = 0; i < nv; i++)
+			print_decl(out, vars[i].ctype, vars[i].name);
+		dwarf_vars_free(vars, nv > 0 ? nv : 0);
+	}
+	dwarf_sites_free(sites, n);
+	return 0;
+}
+
+static int up_list_point(const struct lp_point *pt, FILE *out, char *err, size_t errlen)
+{
+	struct lp_dwarf *d = dwarf_open(pt->binary);
+	int n;
+
+	if (!d) {
+		n = -errno;
+		snprintf(err, errlen, "cannot open '%s': %s", pt->binary,
+			 n == -ENOEXEC ? "not an ELF file" : strerror(-n));
+		return n;
+	}
+	n = dwarf_list(d, pt->func ? pt->func : "*", pt->label != NULL, out);
+	dwarf_close(d);
+	return n;
+}
+
 const struct lp_kind kind_uprobe = {
 	.resolve = up_resolve,
 	.load = up_load,
 	.attach = up_attach,
 	.destroy = up_destroy,
+	.list_point = up_list_point,
+	.describe = up_describe,
 };

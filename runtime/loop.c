@@ -48,12 +48,14 @@ static void exec_cmd(const char *cmd)
 	int n = 0;
 
 	if (copy && !strpbrk(cmd, ";&|<>()$`\\\"'*?[#~=%{}\n")) {
-		for (char *w = strtok_r(copy, " \t", &save); w && n < 63; w = strtok_r(NULL, " \t", &save))
+		for (char *w = strtok_r(copy, " \t", &save); w && n < 63;
+		     w = strtok_r(NULL, " \t", &save))
 			words[n++] = w;
 		words[n] = NULL;
 		if (n > 0 && n < 63) {
 			execvp(words[0], words);
-			fprintf(stderr, "luaprobe: cannot run '%s': %s\n", words[0], strerror(errno));
+			fprintf(stderr, "luaprobe: cannot run '%s': %s\n", words[0],
+				strerror(errno));
 			_exit(127);
 		}
 	}

@@ -57,7 +57,8 @@ static void read_fetch(lua_State *L, int spec, struct lp_probe *p)
 		struct lp_fetchreq *r = &p->reqs[p->nreqs];
 
 		if (lua_type(L, -1) != LUA_TSTRING)
-			luaL_error(L, "probe '%s': spec.fetch holds expressions as strings", p->text);
+			luaL_error(L, "probe '%s': spec.fetch holds expressions as strings",
+				   p->text);
 		r->expr = strdup(lua_tostring(L, -1));
 		r->name = strdup(lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : r->expr);
 		p->nreqs++;
@@ -188,7 +189,8 @@ static int api_probe(lua_State *L)
 		return luaL_error(L, "probe '%s': %s probes are not supported yet", text, k);
 	}
 	if (spec)
-		read_fetch(L, spec, p); /* an error here leaks p: only out of memory or a non-string */
+		read_fetch(L, spec,
+			   p); /* an error here leaks p: only out of memory or a non-string */
 	ret = kind->resolve(p, err, sizeof(err));
 	if (!ret)
 		ret = plan_alias(p, err, sizeof(err));
@@ -205,6 +207,18 @@ static int api_probe(lua_State *L)
 	if (spec) {
 		if (lua_getfield(L, spec, "where") != LUA_TNIL)
 			set_where(L, p, luaL_checkstring(L, -1));
+		lua_pop(L, 1);
+		if (lua_getfield(L, spec, "stack") != LUA_TNIL) {
+			static const char *const opts[] = { "kernel", "user", "both", NULL };
+			static const unsigned which[] = { LP_STACK_KERNEL, LP_STACK_USER,
+							  LP_STACK_KERNEL | LP_STACK_USER };
+			int o = luaL_checkoption(L, -1, NULL, opts);
+
+			if (plan_stack(p, which[o]))
+				return luaL_error(
+					L, "probe '%s': no room for the stack in the event", text);
+			decode_fieldmap(L, p); /* again, with kstack/ustack */
+		}
 		lua_pop(L, 1);
 		if (lua_getfield(L, spec, "max_keys") != LUA_TNIL)
 			p->max_keys = (unsigned)luaL_checkinteger(L, -1);

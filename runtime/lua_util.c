@@ -12,6 +12,7 @@
 #include <lauxlib.h>
 
 #include "kbtf.h"
+#include "dwarf.h"
 #include "ksym.h"
 
 #define DROP_REASON_ENUM "skb_drop_reason"
@@ -333,18 +334,26 @@ static int util_htonl(lua_State *L)
 	return 1;
 }
 
+/* usym(pid, addr) -> "func+0x1b (file.c:12)", or the address in hex when
+ * the process or its debuginfo is gone. */
+static int util_usym(lua_State *L)
+{
+	lua_Integer pid = luaL_checkinteger(L, 1), addr = luaL_checkinteger(L, 2);
+	char buf[256];
+
+	if (dwarf_usym((int)pid, (uint64_t)addr, buf, sizeof(buf)) != 0)
+		snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)addr);
+	lua_pushstring(L, buf);
+	return 1;
+}
+
 static const luaL_Reg funcs[] = {
-	{ "ksym", util_ksym },
-	{ "kaddr", util_kaddr },
-	{ "drop_reason", util_drop_reason },
-	{ "enum", util_enum },
-	{ "errno_name", util_errno_name },
-	{ "ethertype", util_ethertype },
-	{ "ntohs", util_ntohs },
-	{ "htons", util_htons },
-	{ "ntohl", util_ntohl },
-	{ "htonl", util_htonl },
-	{ NULL, NULL },
+	{ "ksym", util_ksym },		 { "usym", util_usym },
+	{ "kaddr", util_kaddr },	 { "drop_reason", util_drop_reason },
+	{ "enum", util_enum },		 { "errno_name", util_errno_name },
+	{ "ethertype", util_ethertype }, { "ntohs", util_ntohs },
+	{ "htons", util_htons },	 { "ntohl", util_ntohl },
+	{ "htonl", util_htonl },	 { NULL, NULL },
 };
 
 void lua_util_open(lua_State *L)

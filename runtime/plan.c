@@ -190,7 +190,8 @@ int plan_alias(struct lp_probe *p, char *err, size_t errlen)
 			const char *near = plan_suggest(p, r->expr);
 
 			snprintf(err, errlen, "no field '%s'%s%s%s", r->expr,
-				 near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+				 near ? " (did you mean '" : "", near ? near : "",
+				 near ? "'?)" : "");
 			return -ENOENT;
 		}
 		grown = realloc(p->fields, (p->nfields + 1) * sizeof(*grown));
@@ -257,9 +258,9 @@ void plan_finish(struct lp_probe *p)
 	if (plan->emit)
 		return;
 	plan->want = 0;
-#define WANT(flag, field)                                                                          \
-	if (plan_reads(plan, offsetof(struct lp_event_hdr, field),                                 \
-		       sizeof(((struct lp_event_hdr *)0)->field)))                                 \
+#define WANT(flag, field)                                          \
+	if (plan_reads(plan, offsetof(struct lp_event_hdr, field), \
+		       sizeof(((struct lp_event_hdr *)0)->field))) \
 	plan->want |= flag
 	WANT(LP_W_TS, ts);
 	WANT(LP_W_UID, uid);
@@ -279,8 +280,7 @@ void plan_finish(struct lp_probe *p)
 		plan->fetch[kept++] = *f;
 	}
 	for (int n = 0; n < p->ninsts; n++)
-		memset(&p->insts[n].fetch[kept], 0,
-		       (plan->nfetch - kept) * sizeof(plan->fetch[0]));
+		memset(&p->insts[n].fetch[kept], 0, (plan->nfetch - kept) * sizeof(plan->fetch[0]));
 	memset(&plan->fetch[kept], 0, (plan->nfetch - kept) * sizeof(plan->fetch[0]));
 	plan->nfetch = kept;
 }
@@ -430,10 +430,10 @@ int plan_agg(struct lp_probe *p, int idx, char *err, size_t errlen)
 
 /* x86-64 DWARF register numbers (psABI 3.38) to struct pt_regs offsets. */
 static const int16_t pt_regs_off[] = {
-	[0] = 80,  /* rax */ [1] = 96,	/* rdx */ [2] = 88,  /* rcx */ [3] = 40,  /* rbx */
-	[4] = 104, /* rsi */ [5] = 112, /* rdi */ [6] = 32,  /* rbp */ [7] = 152, /* rsp */
-	[8] = 72,  /* r8 */  [9] = 64,	/* r9 */  [10] = 56, /* r10 */ [11] = 48, /* r11 */
-	[12] = 24, /* r12 */ [13] = 16, /* r13 */ [14] = 8,  /* r14 */ [15] = 0,  /* r15 */
+	[0] = 80,   /* rax */[1] = 96,	/* rdx */[2] = 88, /* rcx */[3] = 40, /* rbx */
+	[4] = 104,  /* rsi */[5] = 112, /* rdi */[6] = 32, /* rbp */[7] = 152, /* rsp */
+	[8] = 72,   /* r8 */[9] = 64,	/* r9 */[10] = 56, /* r10 */[11] = 48, /* r11 */
+	[12] = 24,  /* r12 */[13] = 16, /* r13 */[14] = 8, /* r14 */[15] = 0, /* r15 */
 	[16] = 128, /* rip */
 };
 
@@ -465,8 +465,9 @@ int plan_uval(const struct lp_loc *loc, unsigned dst, struct lp_fetch *op, struc
 		return 8;
 	}
 	if (off < 0) {
-		snprintf(err, errlen, "%s", loc->reg < 0 ? "global variables are not supported yet" :
-				  "a value in a register luaprobe cannot read");
+		snprintf(err, errlen, "%s",
+			 loc->reg < 0 ? "global variables are not supported yet"
+				      : "a value in a register luaprobe cannot read");
 		return -EINVAL;
 	}
 	if (loc->nderef > LP_MAX_DEREF) {
@@ -505,8 +506,10 @@ int plan_uval(const struct lp_loc *loc, unsigned dst, struct lp_fetch *op, struc
 		break;
 	default:
 		if (loc->size > 8 || loc->size <= 0) {
-			snprintf(err, errlen, "a %s is not a value an event can carry (fetch one of "
-					      "its members)", loc->ctype ? loc->ctype : "value");
+			snprintf(err, errlen,
+				 "a %s is not a value an event can carry (fetch one of "
+				 "its members)",
+				 loc->ctype ? loc->ctype : "value");
 			return -EINVAL;
 		}
 	}
@@ -527,4 +530,45 @@ int plan_uval(const struct lp_loc *loc, unsigned dst, struct lp_fetch *op, struc
 	op->dst = dst;
 	field->off = dst;
 	return slot;
+}
+
+static int add_stack_field(struct lp_probe *p, const char *name, uint8_t kind, __u16 *dst)
+{
+	struct lp_field *grown, *f;
+
+	if (p->plan.data_size + LP_STACK_SLOT > LP_DATA_MAX)
+		return -E2BIG;
+	grown = realloc(p->fields, (p->nfields + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	p->fields = grown;
+	f = &p->fields[p->nfields];
+	memset(f, 0, sizeof(*f));
+	f->name = strdup(name);
+	f->ctype = strdup("stack");
+	if (!f->name || !f->ctype) {
+		free(f->name);
+		free(f->ctype);
+		return -ENOMEM;
+	}
+	f->off = *dst = p->plan.data_size;
+	f->size = LP_STACK_SLOT;
+	f->elem = 8;
+	f->kind = kind;
+	p->nfields++;
+	p->plan.data_size += LP_STACK_SLOT;
+	return 0;
+}
+
+int plan_stack(struct lp_probe *p, unsigned which)
+{
+	int err = 0;
+
+	if ((which & LP_STACK_KERNEL) && !(p->plan.stack & LP_STACK_KERNEL))
+		err = add_stack_field(p, "kstack", LP_FK_KSTACK, &p->plan.kstack_dst);
+	if (!err && (which & LP_STACK_USER) && !(p->plan.stack & LP_STACK_USER))
+		err = add_stack_field(p, "ustack", LP_FK_USTACK, &p->plan.ustack_dst);
+	if (!err)
+		p->plan.stack |= which;
+	return err;
 }

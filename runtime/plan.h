@@ -33,6 +33,10 @@ int plan_uval(const struct lp_loc *loc, unsigned dst, struct lp_fetch *op, struc
 /* The pt_regs offset of x86-64 DWARF register `reg`, or -1. */
 int plan_pt_regs_offset(int reg);
 
+/* spec.stack: capture the kernel and/or user stack (LP_STACK_*) into each
+ * event, as the fields kstack and ustack. Returns 0 or -E2BIG. */
+int plan_stack(struct lp_probe *p, unsigned which);
+
 /* Where `name` (a field, an alias or a built-in) sits in the record.
  * Returns 0 or -ENOENT. */
 int plan_operand(const struct lp_probe *p, const char *name, struct lp_operand *op);

@@ -15,6 +15,8 @@ enum lp_field_kind {
 	LP_FK_STR, /* NUL-terminated string in a slot of `size` bytes */
 	LP_FK_INTARRAY, /* `size / elem` signed integers */
 	LP_FK_UINTARRAY, /* `size / elem` unsigned integers */
+	LP_FK_KSTACK, /* a stack slot (LP_STACK_SLOT): kernel addresses */
+	LP_FK_USTACK, /* a stack slot: addresses in the event's process */
 };
 
 /* Where one named value sits in an event's data, and how to read it. */
@@ -63,7 +65,7 @@ struct lp_fetchreq {
  * and the event layout, are the probe's. */
 struct lp_inst {
 	uint64_t offset; /* uprobe: file offset in the binary */
-	char *desc;	 /* "f.constprop.0+0x1b (file.c:12)", for -v and messages */
+	char *desc; /* "f.constprop.0+0x1b (file.c:12)", for -v and messages */
 	struct lp_fetch fetch[LP_MAX_FETCH];
 	void *skel;
 	struct bpf_link *link;

@@ -38,7 +38,7 @@ struct lp_session {
 	int on_start_ref; /* Lua table of functions */
 	int on_exit_ref;
 	struct lp_maps maps;
-	pid_t child;	/* -c: the command */
+	pid_t child; /* -c: the command */
 	int child_gate; /* -c: write end of the pipe the command waits on; -1 */
 	int stopping; /* the loop ends after the current callback */
 	int exited; /* by exit(): no further event is delivered */

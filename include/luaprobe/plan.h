@@ -40,19 +40,19 @@
 
 #define LP_MAX_DEREF 6
 
-#define LP_FF_ADDR 0x1	 /* the start is an address, not the value */
-#define LP_FF_STR 0x2	 /* read a NUL-terminated string */
+#define LP_FF_ADDR 0x1 /* the start is an address, not the value */
+#define LP_FF_STR 0x2 /* read a NUL-terminated string */
 #define LP_FF_SIGNED 0x4 /* sign-extend (bitfields) */
-#define LP_FF_CONST 0x8	 /* the value is `base`: DWARF knows it without a read */
+#define LP_FF_CONST 0x8 /* the value is `base`: DWARF knows it without a read */
 
 struct lp_fetch {
 	__u16 kind;
-	__u16 src;  /* offset in the context (tracepoint record, pt_regs) */
+	__u16 src; /* offset in the context (tracepoint record, pt_regs) */
 	__u16 size; /* bytes to copy; for strings, the slot size */
-	__u16 dst;  /* offset in the event's data, after the header */
+	__u16 dst; /* offset in the event's data, after the header */
 	__u8 nderef;
 	__u8 flags;
-	__u8 bit_off;  /* bitfield: shift right by bit_off ... */
+	__u8 bit_off; /* bitfield: shift right by bit_off ... */
 	__u8 bit_size; /* ... and keep bit_size bits; 0: not a bitfield */
 	__u32 pad;
 	__s64 base;
@@ -146,22 +146,31 @@ _Static_assert(sizeof(struct lp_agg) == 32 + 8 * LP_MAX_KEYS, "lp_agg layout");
 #define LP_W_COMM 0x8
 #define LP_W_ALL 0xf
 
+/* Stacks (spec.stack): a slot is a u64 count of frames, then the frames. */
+#define LP_STACK_KERNEL 0x1
+#define LP_STACK_USER 0x2
+#define LP_STACK_DEPTH 32
+#define LP_STACK_SLOT (8 + 8 * LP_STACK_DEPTH)
+
 struct lp_plan {
 	__u32 probe_id; /* echoed in every event header */
 	__u32 nfetch; /* ops used in fetch[] */
 	__u32 data_size; /* bytes of event data after the header */
 	__u32 target_tgid; /* 0: every process; else only this one */
 	__u32 emit; /* send the record to the ring buffer (the probe has a handler) */
-	__u32 want;	 /* LP_W_*: the header fields to fill besides pid and tid */
+	__u32 want; /* LP_W_*: the header fields to fill besides pid and tid */
 	__u32 ninsn; /* filter instructions; 0: no filter */
 	__u32 nagg;
+	__u32 stack; /* LP_STACK_*: stacks to capture into the event */
+	__u16 kstack_dst; /* data offsets of the stack slots */
+	__u16 ustack_dst;
 	struct lp_fetch fetch[LP_MAX_FETCH];
 	struct lp_insn insn[LP_MAX_INSN];
 	__u64 strpool[LP_MAX_STRWORDS];
 	struct lp_range ranges[LP_MAX_RANGES];
 	struct lp_agg agg[LP_MAX_AGG];
 };
-_Static_assert(sizeof(struct lp_plan) == 32 + 48 * LP_MAX_FETCH + 16 * LP_MAX_INSN +
+_Static_assert(sizeof(struct lp_plan) == 40 + 48 * LP_MAX_FETCH + 16 * LP_MAX_INSN +
 						 8 * LP_MAX_STRWORDS + 16 * LP_MAX_RANGES +
 						 sizeof(struct lp_agg) * LP_MAX_AGG,
 	       "lp_plan layout");
