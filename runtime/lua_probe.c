@@ -9,6 +9,7 @@
 #include <lauxlib.h>
 
 #include "decode.h"
+#include "dwarf.h"
 #include "filter.h"
 #include "kbtf.h"
 #include "kind.h"
@@ -84,10 +85,21 @@ static const char *env_suggest(void *ctx, const char *name)
 static int env_constant(void *ctx, const char *name, const char *hint, long long *val, char *err,
 			size_t errlen)
 {
+	struct lp_probe *p = ctx;
 	const char *closest = NULL;
 	size_t n = strlen(name), c;
 
-	(void)ctx;
+	/* A user program's enums are in its own DWARF, not the kernel's BTF. */
+	if (p->point.kind == LP_PT_UPROBE || p->point.kind == LP_PT_URETPROBE) {
+		int64_t v;
+
+		if (hint && strncmp(hint, "enum ", 5) == 0 && p->priv &&
+		    dwarf_enum_value(p->priv, hint, name, &v) == 0) {
+			*val = v;
+			return 0;
+		}
+		return -ENOENT;
+	}
 	/* Compared with an enum field: its own enumerators first, by full
 	 * name or by the part after the prefix (NO_SOCKET in skb_drop_reason). */
 	if (hint && strncmp(hint, "enum ", 5) == 0) {
