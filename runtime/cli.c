@@ -118,8 +118,8 @@ static int describe_point(const char *text)
 	}
 	kind = kind_of(p.point.kind);
 	if (!kind) {
-		fprintf(stderr, "luaprobe: probe '%s': %s probes are not supported yet\n", text,
-			point_kind_name(p.point.kind));
+		kind_unsupported(&p.point, err, sizeof(err));
+		fprintf(stderr, "luaprobe: probe '%s': %s\n", text, err);
 		goto out;
 	}
 	if (kind->resolve(&p, err, sizeof(err))) {

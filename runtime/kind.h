@@ -32,6 +32,10 @@ struct lp_kind {
 /* The kind that handles `kind`, or NULL when luaprobe cannot do it yet. */
 const struct lp_kind *kind_of(enum lp_point_kind kind);
 
+/* Why a point has no kind here, and which point carries the same events:
+ * one message for every place that refuses it. */
+void kind_unsupported(const struct lp_point *pt, char *buf, size_t len);
+
 extern const struct lp_kind kind_tracepoint;
 extern const struct lp_kind kind_uprobe;
 

@@ -195,10 +195,9 @@ static int api_probe(lua_State *L)
 	}
 	kind = kind_of(p->point.kind);
 	if (!kind) {
-		const char *k = point_kind_name(p->point.kind);
-
+		kind_unsupported(&p->point, err, sizeof(err));
 		probe_free(p);
-		return luaL_error(L, "probe '%s': %s probes are not supported yet", text, k);
+		return luaL_error(L, "probe '%s': %s", text, err);
 	}
 	if (spec)
 		read_fetch(L, spec,
