@@ -65,7 +65,7 @@ local function print_hist(h, info)
     local n = h[b] or 0
     local label = info.fn == "hist" and log2_label(b) or lin_label(b, info)
     local bar = max > 0 and (n * 52) // max or 0
-    write(format("%-16s %8d |%s%s|\n", label, n, rep("@", bar), rep(" ", 52 - bar)))
+    write(format("%-16s%8d |%s%s|\n", label, n, rep("@", bar), rep(" ", 52 - bar)))
   end
 end
 

@@ -413,6 +413,10 @@ int filter_compile(const char *text, const struct filter_env *env, struct lp_pla
 	if (parse_expr(&ps, &v))
 		goto bad;
 	skip_space(&ps);
+	if (*ps.p == '=' && ps.p[1] != '=') {
+		fail(&ps, ps.p, "'=' assigns; compare with '=='");
+		goto bad;
+	}
 	if (*ps.p) {
 		fail(&ps, ps.p, "unexpected '%s'", ps.p);
 		goto bad;

@@ -2,6 +2,7 @@
  * is loaded only when a script first asks for an enum, and once. */
 #include "kbtf.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -264,4 +265,91 @@ int kbtf_enum_suggest(const char *type, const char *name, const char **closest)
 	*closest = suggest_closest(name, names, vlen);
 	free(names);
 	return 0;
+}
+
+/* The enumerators' common prefix up to its last '_' ("SKB_DROP_REASON_"). */
+static size_t common_prefix(const struct btf_type *t)
+{
+	int vlen = btf_vlen(t);
+	const char *first;
+	size_t n;
+
+	if (vlen < 2)
+		return 0;
+	first = enum_entry_name(t, 0);
+	n = strlen(first);
+	for (int i = 1; i < vlen && n; i++) {
+		const char *e = enum_entry_name(t, i);
+		size_t k = 0;
+
+		while (k < n && e[k] == first[k])
+			k++;
+		n = k;
+	}
+	while (n && first[n - 1] != '_')
+		n--;
+	return n;
+}
+
+int kbtf_enum_value_in(const char *type, const char *name, long long *val)
+{
+	const struct btf_type *t = find_enum(type);
+	size_t qlen = strlen(name), plen;
+	int vlen, found = 0;
+	long long v = 0;
+
+	char typed[256];
+	size_t tlen = 0;
+
+	if (!t)
+		return -errno;
+	/* The kernel's convention: enum skb_drop_reason's constants are
+	 * SKB_DROP_REASON_*, though its first is SKB_NOT_DROPPED_YET. */
+	if (!strncmp(type, "enum ", 5))
+		type += 5;
+	while (type[tlen] && tlen + 2 < sizeof(typed)) {
+		typed[tlen] = (char)toupper((unsigned char)type[tlen]);
+		tlen++;
+	}
+	typed[tlen++] = '_';
+	typed[tlen] = '\0';
+	vlen = btf_vlen(t);
+	plen = common_prefix(t);
+	for (int i = 0; i < vlen; i++) {
+		const char *e = enum_entry_name(t, i);
+		size_t elen = strlen(e);
+
+		/* the name, or the name after the type's or the common prefix */
+		if (!strcmp(e, name) ||
+		    (elen == tlen + qlen && !strncmp(e, typed, tlen) && !strcmp(e + tlen, name)) ||
+		    (elen == plen + qlen && !strcmp(e + plen, name))) {
+			*val = enum_entry_value(t, i);
+			return 0;
+		}
+	}
+	for (int i = 0; i < vlen; i++)
+		if (suffix_match(enum_entry_name(t, i), name, qlen) && !found++)
+			v = enum_entry_value(t, i);
+	if (found != 1)
+		return found ? -EEXIST : -ENOENT;
+	*val = v;
+	return 0;
+}
+
+int kbtf_enum_candidates(const char *type, const char *name, char *out, size_t len)
+{
+	const struct btf_type *t = find_enum(type);
+	size_t qlen = strlen(name);
+	int vlen, n = 0;
+
+	if (!t)
+		return -errno;
+	out[0] = '\0';
+	vlen = btf_vlen(t);
+	for (int i = 0; i < vlen; i++)
+		if (suffix_match(enum_entry_name(t, i), name, qlen)) {
+			list_add(out, len, enum_entry_name(t, i));
+			n++;
+		}
+	return n;
 }

@@ -30,6 +30,15 @@ const char *kbtf_enum_name(const char *type, long long val, const char *strip_pr
  * type_out as "a, b"; -ENOENT; or kbtf_load()'s error. type_out may be NULL. */
 int kbtf_enum_lookup_any(const char *name, long long *val, char *type_out, size_t len);
 
+/* An enumerator of enum `type` as users write it: its full name, the part
+ * after the enum's common prefix (OTHERHOST for SKB_DROP_REASON_OTHERHOST),
+ * or the one name that ends in "_<name>". 0, -ENOENT, -EEXIST, or the load error. */
+int kbtf_enum_value_in(const char *type, const char *name, long long *val);
+
+/* The enumerators of `type` that end in "_<name>", as "A, B" in out.
+ * Returns how many, or the load error. */
+int kbtf_enum_candidates(const char *type, const char *name, char *out, size_t len);
+
 /* For "did you mean": 0 when `type` is an enum, with *closest the
  * enumerator that ends in "_<name>" if exactly one does, else the nearest
  * by edit distance, else NULL; -ENOENT when there is no such enum, or

@@ -86,8 +86,7 @@ static int env_constant(void *ctx, const char *name, const char *hint, long long
 			size_t errlen)
 {
 	struct lp_probe *p = ctx;
-	const char *closest = NULL;
-	size_t n = strlen(name), c;
+	int n;
 
 	/* A user program's enums are in its own DWARF, not the kernel's BTF. */
 	if (p->point.kind == LP_PT_UPROBE || p->point.kind == LP_PT_URETPROBE) {
@@ -103,12 +102,15 @@ static int env_constant(void *ctx, const char *name, const char *hint, long long
 	/* Compared with an enum field: its own enumerators first, by full
 	 * name or by the part after the prefix (NO_SOCKET in skb_drop_reason). */
 	if (hint && strncmp(hint, "enum ", 5) == 0) {
-		if (kbtf_enum_value(hint, name, val) == 0)
-			return 0;
-		if (kbtf_enum_suggest(hint, name, &closest) == 0 && closest &&
-		    (c = strlen(closest)) > n && closest[c - n - 1] == '_' &&
-		    strcmp(closest + c - n, name) == 0 && kbtf_enum_value(hint, closest, val) == 0)
-			return 0;
+		int ret = kbtf_enum_value_in(hint, name, val);
+
+		if (ret != -EEXIST)
+			return ret == 0 ? 0 : kbtf_enum_lookup_any(name, val, err, errlen);
+		/* ambiguous inside the field's own enum: name the candidates */
+		n = snprintf(err, errlen, "in %s it could be ", hint);
+		if (n > 0 && (size_t)n < errlen)
+			kbtf_enum_candidates(hint, name, err + n, errlen - n);
+		return -EEXIST;
 	}
 	return kbtf_enum_lookup_any(name, val, err, errlen);
 }

@@ -413,7 +413,12 @@ int plan_agg(struct lp_probe *p, int idx, char *err, size_t errlen)
 	}
 	a->key_size = dst;
 	if (d->value) {
-		if (plan_operand(p, d->value, &op) || op.kind == LP_FK_STR) {
+		if (plan_operand(p, d->value, &op) == 0 && op.kind == LP_FK_STR) {
+			snprintf(err, errlen, "'%s' is a string; aggregate an integer field",
+				 d->value);
+			return -EINVAL;
+		}
+		if (plan_operand(p, d->value, &op)) {
 			const char *near = plan_suggest(p, d->value);
 
 			snprintf(err, errlen, "'%s' is not an integer field%s%s%s", d->value,

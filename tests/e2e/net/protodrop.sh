@@ -1,0 +1,75 @@
+# The protodrop recipe against real frames on a veth pair (demo/netns.sh):
+# 5 frames of EtherType 0x88b5, then 3 of 0x88b6, then 3 IPv4 frames whose
+# header is not IPv4 (dropped later, in ip_rcv_core). Per interval it prints
+# "N frames dropped in F: protocol 0xNNNN (NAME), reason R" for what was
+# added since the last print: summed over its lines, exactly 5 of 0x88b5
+# and 3 of 0x88b6, each with reason UNHANDLED_PROTO, and none of the IPv4
+# frames, which the kernel drops outside __netif_receive_skb_core. With
+# --func ip_rcv_core: exactly the 3 IPv4 frames, named IPv4, and no other.
+. "$TESTS/e2e/lib.sh"
+need_root
+need_cmd ip
+need_cmd flock
+need_tracepoint skb:kfree_skb
+
+NETNS_SH="$TESTS/../demo/netns.sh"
+SENDFRAME=${SENDFRAME:-$(dirname "$LUAPROBE")/sendframe}
+[ -x "$SENDFRAME" ] || skip "no sendframe at $SENDFRAME (built by demo/CMakeLists.txt)"
+export SENDFRAME
+
+# The net tests that send frames run one at a time (see netdrop.sh).
+exec 9>"${TMPDIR:-/tmp}/luaprobe-e2e-net.lock"
+flock -w 60 9 || fail "another net test held the lock for 60 s"
+
+NAME=lpproto$$
+NAME=${NAME:0:15}
+[ -e "/run/netns/$NAME" ] || ! ip link show dev "$NAME" >/dev/null 2>&1 ||
+	fail "interface $NAME exists already"
+net_cleanup() {
+	bash "$NETNS_SH" down "$NAME" >/dev/null 2>&1 || true
+	cleanup
+}
+trap net_cleanup EXIT
+
+run bash "$NETNS_SH" up "$NAME"
+[ "$RC" -eq 0 ] || skip "no network namespace or veth support here: $ERR"
+
+send="bash $NETNS_SH send $NAME"
+senders="$send 5 100 0x88b5 && $send 3 100 0x88b6 && $send 3 100 0x0800"
+
+# sums FUNC: "PROTO (NAME) REASON total" per protocol, from the lines of $OUT,
+# failing on a line of another form.
+sums() {
+	local re="^([0-9]+) frames dropped in $1: protocol (0x[0-9a-f]{4}) \\(([^)]+)\\), reason ([A-Z0-9_]+)\$"
+	local line
+	declare -A total=()
+	while IFS= read -r line; do
+		case "$line" in "watching drops in "* | "sent "*) continue ;; esac
+		[[ "$line" =~ $re ]] || fail "a line not in the form 'N frames dropped in $1: protocol 0xNNNN (NAME), reason R': '$line'"
+		local k="${BASH_REMATCH[2]} (${BASH_REMATCH[3]}) ${BASH_REMATCH[4]}"
+		total[$k]=$((${total[$k]:-0} + BASH_REMATCH[1]))
+	done <<<"$OUT"
+	for k in "${!total[@]}"; do echo "$k ${total[$k]}"; done | sort
+}
+
+run "$LUAPROBE" -c "$senders" protodrop --interval 250ms
+assert_eq 0 "$RC" "exit status ($ERR)"
+assert_eq "" "$ERR" "stderr"
+assert_eq "watching drops in __netif_receive_skb_core; every 250ms the protocols of the new ones (Ctrl-C to end)" \
+	"$(head -n1 <<<"$OUT")" "first line"
+assert_eq $'sent 5 frames\nsent 3 frames\nsent 3 frames' "$(grep '^sent ' <<<"$OUT")" "the senders' lines"
+sum=$(sums __netif_receive_skb_core)
+assert_eq "0x88b5 (0x88b5) UNHANDLED_PROTO 5
+0x88b6 (0x88b6) UNHANDLED_PROTO 3" "$sum" \
+	"frames per protocol and reason dropped in __netif_receive_skb_core, summed over the lines"
+
+run "$LUAPROBE" -c "$senders" protodrop --func ip_rcv_core --interval 1s
+assert_eq 0 "$RC" "exit status of protodrop --func ip_rcv_core ($ERR)"
+assert_eq "" "$ERR" "stderr of protodrop --func ip_rcv_core"
+sum=$(sums ip_rcv_core)
+[[ "$sum" =~ ^"0x0800 (IPv4) "[A-Z0-9_]+" 3"$ ]] ||
+	fail "unexpected drops in ip_rcv_core: expected '0x0800 (IPv4) REASON 3', actual: '$sum'"
+
+run bash "$NETNS_SH" down "$NAME"
+assert_eq 0 "$RC" "netns.sh down ($ERR)"
+exit 0
