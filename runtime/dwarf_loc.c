@@ -216,6 +216,7 @@ static int eval_ops(struct eval *e, const Dwarf_Op *ops, size_t n, struct dpiece
 		uint8_t a = op->atom;
 		struct dloc v;
 
+		err = 0; /* not every operation below sets it */
 		if (a >= DW_OP_reg0 && a <= DW_OP_reg31) {
 			reg = a - DW_OP_reg0;
 		} else if (a == DW_OP_regx) {
