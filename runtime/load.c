@@ -96,7 +96,23 @@ int load_share_maps(struct bpf_map *events, struct bpf_map *lost, const struct l
 
 int load_size_agg(struct bpf_map *map, const struct lp_probe *p, int idx)
 {
-	int err = bpf_map__set_key_size(map, p->plan.agg[idx].key_size);
+	const struct lp_agg *a = &p->plan.agg[idx];
+	int err;
+
+	/* Without keys there is one value: a per-CPU array, whose lookup the
+	 * verifier inlines, instead of hashing a zero key every event. The
+	 * template's key buffer starts with the u32 0 an array wants. */
+	if (a->nkeys == 0 && a->kind != LP_AGG_HIST && a->kind != LP_AGG_LHIST) {
+		err = bpf_map__set_type(map, BPF_MAP_TYPE_PERCPU_ARRAY);
+		if (!err)
+			err = bpf_map__set_key_size(map, sizeof(__u32));
+		if (!err)
+			err = bpf_map__set_value_size(map, plan_agg_value_size(p, idx));
+		if (!err)
+			err = bpf_map__set_max_entries(map, 1);
+		return err;
+	}
+	err = bpf_map__set_key_size(map, a->key_size);
 
 	if (!err)
 		err = bpf_map__set_value_size(map, plan_agg_value_size(p, idx));

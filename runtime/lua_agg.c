@@ -327,8 +327,17 @@ static int agg_clear(lua_State *L)
 
 	if (n < 0)
 		return luaL_error(L, "cannot read the aggregation: %s", strerror(-n));
-	for (int i = 0; i < n; i++)
-		bpf_map_delete_elem(p->aggs[idx].fd, rows[i].key);
+	for (int i = 0; i < n; i++) {
+		if (bpf_map_delete_elem(p->aggs[idx].fd, rows[i].key) && errno == EINVAL) {
+			/* an array (an unkeyed aggregation): its one value is zeroed */
+			int ncpu = libbpf_num_possible_cpus();
+			void *zero = ncpu > 0 ? calloc(ncpu, sizeof(struct lp_stats)) : NULL;
+
+			if (zero)
+				bpf_map_update_elem(p->aggs[idx].fd, rows[i].key, zero, BPF_ANY);
+			free(zero);
+		}
+	}
 	free(rows);
 	return 0;
 }
