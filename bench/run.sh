@@ -4,11 +4,16 @@
 #
 # Environment:
 #   BENCH_ONLY=""           sections to run, e.g. "count" or "startup,stream" (default: all:
-#                           startup, stream, count)
+#                           startup, stream, count, uprobe)
 #   BENCH_REPS=5            repetitions per tool and measurement
 #   BENCH_COUNT_REPS=3      repetitions of the in-kernel count section (each run is seconds long)
 #   BENCH_COUNT_N=5000000   getppid() calls per run in the in-kernel count section
 #   BENCH_COUNT_CPUS="0 1"  CPUs the count section pins the workload to
+#   BENCH_UPROBE_REPS=3     repetitions of the uprobe section
+#   BENCH_UPROBE_N=200000   calls of the probed function per run in the uprobe section
+#   BENCH_UPROBE_CPUS="0 1" CPUs the uprobe section pins its workload to
+#   BENCH_UPROBE_STATS=1    turn kernel.bpf_stats_enabled on during the uprobe section (put
+#                           back after it) to report each program's own ns per run; 0: don't
 #   BENCH_SECONDS=2         workload duration for the streaming runs
 #   BENCH_RATES=""          also stream at these paced rates, e.g. "100000 200000"
 #   BENCH_SETTLE=0.3        seconds between the workload's end and SIGINT to the tracer
@@ -29,6 +34,11 @@ SETTLE=${BENCH_SETTLE:-0.3}
 COUNT_REPS=${BENCH_COUNT_REPS:-3}
 COUNT_N=${BENCH_COUNT_N:-5000000}
 read -r -a COUNT_CPUS <<<"${BENCH_COUNT_CPUS:-0 1}"
+UPROBE_REPS=${BENCH_UPROBE_REPS:-3}
+UPROBE_N=${BENCH_UPROBE_N:-200000}
+read -r -a UPROBE_CPUS <<<"${BENCH_UPROBE_CPUS:-0 1}"
+UPROBE_STATS=${BENCH_UPROBE_STATS:-1}
+stats_restore= # kernel.bpf_stats_enabled's value to put back, once changed
 LUAPROBE=${LUAPROBE:-$top/build/luaprobe}
 BPFTRACE=${BPFTRACE:-$(command -v bpftrace || echo /usr/bin/bpftrace)}
 read -r -a LP_FLAGS <<<"${BENCH_LP_FLAGS:-}"
@@ -36,16 +46,17 @@ read -r -a LP_WRAP <<<"${BENCH_LP_WRAP:-}"
 
 # Sections: BENCH_ONLY="count", "startup,stream", ... (default all).
 declare -A want
-IFS=', ' read -r -a only <<<"${BENCH_ONLY:-startup stream count}"
+IFS=', ' read -r -a only <<<"${BENCH_ONLY:-startup stream count uprobe}"
 for sec in "${only[@]}"; do
 	case $sec in
-	startup | stream | count) want[$sec]=1 ;;
-	*) printf 'bench: BENCH_ONLY: unknown section "%s" (startup, stream, count)\n' "$sec" >&2; exit 2 ;;
+	startup | stream | count | uprobe) want[$sec]=1 ;;
+	*) printf 'bench: BENCH_ONLY: unknown section "%s" (startup, stream, count, uprobe)\n' "$sec" >&2; exit 2 ;;
 	esac
 done
 [ ${#want[@]} -gt 0 ] || { echo "bench: BENCH_ONLY names no section" >&2; exit 2; }
 on() { [ "${want[$1]:-0}" = 1 ]; }
 case $COUNT_N in '' | *[!0-9]*) echo "bench: BENCH_COUNT_N must be a number" >&2; exit 2 ;; esac
+case $UPROBE_N in '' | *[!0-9]*) echo "bench: BENCH_UPROBE_N must be a number" >&2; exit 2 ;; esac
 
 work=$(mktemp -d /tmp/lpbench.XXXXXX) || exit 1
 res=$work/res
@@ -56,6 +67,7 @@ tracer_pid=
 log() { printf '%s\n' "$*" >&2; }
 
 cleanup() {
+	[ -n "$stats_restore" ] && sysctl -qw kernel.bpf_stats_enabled="$stats_restore"
 	[ -n "$tick_pid" ] && kill "$tick_pid" 2>/dev/null && wait "$tick_pid" 2>/dev/null
 	[ -n "$tracer_pid" ] && kill -KILL "$tracer_pid" 2>/dev/null && wait "$tracer_pid" 2>/dev/null
 	if [ "${BENCH_KEEP:-0}" = 1 ]; then
@@ -89,6 +101,12 @@ fi
 for h in $helpers; do
 	[ -x "$bin/$h" ] || { log "bench: no helper $bin/$h"; exit 1; }
 done
+# The uprobe section's target: always built here, with -g (luaprobe reads the
+# struct through DWARF), whatever BENCH_HELPERS says.
+if on uprobe; then
+	"${CC:-cc}" -g -O2 -Wall -Wextra -Werror -o "$work/bin/uprobe_target" "$here/uprobe_target.c" ||
+		{ log "bench: cannot build uprobe_target"; exit 1; }
+fi
 
 if [ ! -e /sys/kernel/tracing/events/syscalls ]; then
 	mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
@@ -119,6 +137,21 @@ bt_agg() {
 }
 # The count section's rows: ROW -> attach point
 declare -A cpoint=([tp]=syscalls:sys_enter_getppid [raw]=raw_syscalls:sys_enter)
+# The uprobe section: bench_target(struct s *p) in uprobe_target, three
+# members fetched and counted in the kernel by all three; the floors attach
+# the same uprobe with nothing fetched or counted. bpftrace gets struct s from
+# uprobe_target.c itself.
+UTARGET=$work/bin/uprobe_target
+USTRUCT=$(sed -n '/BENCH_STRUCT_BEGIN/,/BENCH_STRUCT_END/p' "$here/uprobe_target.c" | sed '1d;$d')
+LP_UPROBE="local c = probe(\"uprobe:$UTARGET:bench_target\", { fetch = { a = \"p->a\", b = \"p->b\", c = \"p->c\" } }):count(\"a\", \"b\", \"c\")
+on_start(function() print(\"READY\") io.stdout:flush() end)
+on_exit(function() for k, n in c:items() do print(\"COUNT\", k.a, k.b, k.c, n) end end)"
+LP_UFLOOR="probe(\"uprobe:$UTARGET:bench_target\", { fetch = {}, where = 'pid == 1' })
+on_start(function() print(\"READY\") io.stdout:flush() end)"
+BT_UPROBE="$USTRUCT
+uprobe:$UTARGET:bench_target { @[((struct s *)arg0)->a, ((struct s *)arg0)->b, ((struct s *)arg0)->c] = count(); }
+BEGIN { printf(\"READY\\n\"); }"
+BT_UFLOOR="uprobe:$UTARGET:bench_target { } BEGIN { printf(\"READY\\n\"); }"
 
 # setcmd TOOL SCRIPT: the command line in CMD
 setcmd() {
@@ -371,6 +404,101 @@ run_count() {
 	esac
 }
 
+# ---- d. uprobe: three fetched fields and an in-kernel count ---------------------------
+run_ubare() { # run_ubare CPU
+	local v
+	if "$UTARGET" --cpu "$1" "$UPROBE_N" >"$work/wl" && v=$(wl_ns "$work/wl") && [ -n "$v" ]; then
+		put "bare.u$1" x "$v"
+		log "  uprobe bare CPU $1: $v ns/call"
+	else
+		log "  uprobe bare CPU $1: uprobe_target failed"
+	fi
+}
+
+# ucount FILE -> "TOTAL KEYS MIN MAX" of the (a, b, c) counts a tracer printed:
+# luaprobe "COUNT<TAB>a<TAB>b<TAB>c<TAB>N", bpftrace "@[a, b, c]: N".
+ucount() {
+	awk '$1 == "COUNT" && NF == 5 { n = $5 }
+		/^@\[/ { n = $NF }
+		n != "" { t += n; k++; if (min == "" || n < min) min = n; if (n > max) max = n; n = "" }
+		END { printf "%d %d %d %d\n", t, k, min, max }' "$1"
+}
+
+# prog_ns PID -> ns per run of the programs process PID holds that ran at
+# least UPROBE_N times (its uprobe programs), from kernel.bpf_stats_enabled's
+# run_time_ns and run_cnt; nothing when stats are off.
+prog_ns() {
+	local id line tns=0 cnt=0 t n
+	for id in $({ sed -n 's/^prog_id:[[:space:]]*//p' /proc/"$1"/fdinfo/* 2>/dev/null || true; } | sort -un); do
+		line=$(bpftool prog show id "$id" 2>/dev/null | head -n 1)
+		[[ $line =~ run_time_ns\ ([0-9]+)\ run_cnt\ ([0-9]+) ]] || continue
+		t=${BASH_REMATCH[1]} n=${BASH_REMATCH[2]}
+		[ "$n" -ge "$UPROBE_N" ] || continue
+		tns=$((tns + t)) cnt=$((cnt + n))
+	done
+	[ "$cnt" -gt 0 ] && awk -v t="$tns" -v n="$cnt" 'BEGIN { printf "%.1f\n", t / n }'
+}
+
+# run_uprobe TOOL ROW CPU SCRIPT: ROW is fetch (three fields, count) or floor.
+# Start the tracer, wait for READY, run uprobe_target pinned to CPU, SIGINT,
+# read the counts it printed at exit.
+run_uprobe() {
+	local t=$1 row=$2 c=$3 s=$4 m=u.$2.$3 i rc v pns tot keys lo hi exact
+	given_up "$m" "$t" && return
+	setcmd "$t" "$s"
+	rm -f "$work/cout" "$work/cerr" "$work/wl"
+	# A background job of a script starts with SIGINT ignored: undo that.
+	env --default-signal=INT "${CMD[@]}" >"$work/cout" 2>"$work/cerr" &
+	tracer_pid=$!
+	for ((i = 0; i < 1000; i++)); do
+		grep -q '^READY' "$work/cout" 2>/dev/null && break
+		running "$tracer_pid" || break
+		sleep 0.01
+	done
+	if ! grep -q '^READY' "$work/cout" 2>/dev/null; then
+		kill -KILL "$tracer_pid" 2>/dev/null
+		wait "$tracer_pid" 2>/dev/null
+		tracer_pid=
+		cat "$work/cerr" >>"$work/$t.stderr"
+		fail "$m" "$t" "no READY line in 10 s: $(head -n 1 "$work/cerr")"
+		return
+	fi
+	"$UTARGET" --cpu "$c" "$UPROBE_N" >"$work/wl"
+	v=$(wl_ns "$work/wl")
+	pns=
+	[ -n "$stats_restore" ] && pns=$(prog_ns "$tracer_pid")
+	kill -INT "$tracer_pid" 2>/dev/null
+	for ((i = 0; i < 1000; i++)); do
+		running "$tracer_pid" || break
+		sleep 0.01
+	done
+	running "$tracer_pid" && kill -KILL "$tracer_pid" 2>/dev/null
+	wait "$tracer_pid" 2>/dev/null
+	rc=$?
+	tracer_pid=
+	{ cat "$work/cerr"; sed -n '/^READY/!p' "$work/cout"; } >>"$work/$t.stderr"
+	if [ -z "$v" ]; then
+		fail "$m" "$t" "uprobe_target failed"
+		return
+	fi
+	put "$m" "$t" "$v"
+	[ -n "$pns" ] && put "p$m" "$t" "$pns"
+	if [ "$row" = floor ]; then
+		log "  $t uprobe floor CPU $c: $v ns/call${pns:+, program $pns ns/run} (exit $rc)"
+		return
+	fi
+	# exact: every call counted once, N/8 under each of the 8 keys
+	read -r tot keys lo hi <<<"$(ucount "$work/cout")"
+	exact=0
+	if [ "$tot" = "$UPROBE_N" ] && { [ $((UPROBE_N % 8)) != 0 ] ||
+		{ [ "$keys" = 8 ] && [ "$lo" = $((UPROBE_N / 8)) ] && [ "$hi" = "$lo" ]; }; }; then
+		exact=1
+	fi
+	[ $rc = 0 ] || exact=0
+	put "$m.n" "$t" "$tot $keys $exact $rc"
+	log "  $t uprobe fetch+count CPU $c: $v ns/call${pns:+, program $pns ns/run}, count $tot in $keys keys [$lo-$hi] (exit $rc)"
+}
+
 # rotate R WORDS...: the words, starting at the (R mod n)th, so every position
 # gets each in turn across repetitions.
 rotate() {
@@ -383,7 +511,7 @@ rotate() {
 }
 
 btver=$("$BPFTRACE" --version 2>/dev/null | head -n 1)
-log "bench: sections ${!want[*]}; $REPS reps${want[count]:+ ($COUNT_REPS in the count section)};" \
+log "bench: sections ${!want[*]}; $REPS reps${want[count]:+ ($COUNT_REPS in the count section)}${want[uprobe]:+ ($UPROBE_REPS in the uprobe section)};" \
 	"luaprobe: ${why[lp]:-$LUAPROBE}; bpftrace: ${btver:-${why[bt]}}"
 t0=$SECONDS
 
@@ -448,6 +576,42 @@ for ((r = 1; r <= COUNT_REPS; r++)); do
 		done
 	done
 done
+if on uprobe && [ "$UPROBE_STATS" = 1 ] && [ "${UPROBE_REPS:-0}" -gt 0 ]; then
+	prev=$(cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null)
+	if [ -n "$prev" ] && sysctl -qw kernel.bpf_stats_enabled=1; then
+		stats_restore=$prev
+	else
+		log "bench: cannot turn kernel.bpf_stats_enabled on: no program ns per run"
+	fi
+fi
+# Per repetition and CPU: a bare run, then the four tracer runs in rotating
+# order (luaprobe and bpftrace with the fetches and the count, and each one's
+# floor), then another bare run.
+for ((r = 1; r <= UPROBE_REPS; r++)); do
+	on uprobe || break
+	log "[uprobe $r/$UPROBE_REPS]"
+	cpus=$(rotate "$r" "${UPROBE_CPUS[@]}")
+	for c in $cpus; do
+		run_ubare "$c"
+		for job in $(rotate "$r" lp.fetch bt.fetch lp.floor bt.floor); do
+			t=${job%%.*}
+			[ "${ok[$t]}" = 1 ] || continue
+			case $job in
+			lp.fetch) s=$LP_UPROBE ;;
+			bt.fetch) s=$BT_UPROBE ;;
+			lp.floor) s=$LP_UFLOOR ;;
+			bt.floor) s=$BT_UFLOOR ;;
+			esac
+			run_uprobe "$t" "${job#*.}" "$c" "$s"
+		done
+		run_ubare "$c"
+	done
+done
+ustats=$stats_restore
+if [ -n "$stats_restore" ]; then
+	sysctl -qw kernel.bpf_stats_enabled="$stats_restore"
+	stats_restore=
+fi
 log "bench: done in $((SECONDS - t0)) s"
 
 # ---- report ---------------------------------------------------------------------
@@ -603,6 +767,71 @@ count_report() {
 	fi
 }
 
+# ---- report: uprobe ----------------------------------------------------------------
+# uccell METRIC TOOL -> the counts printed at exit, every run, against UPROBE_N
+uccell() {
+	local f="$res/$1.n.$2" out
+	[ -s "$f" ] || { printf 'n/a'; return; }
+	out=$(awk -v e="$UPROBE_N" '{ n++; if ($3 == 1) ok++; else bad = bad (bad == "" ? "" : ", ") $1 " in " $2 " keys" ($4 != 0 ? " (exit " $4 ")" : "") }
+		END { if (ok == n) printf "%d, exact (%d/%d)", e, ok, n
+		      else printf "**MISMATCH**: %d/%d exact, got %s", ok, n, bad }' "$f")
+	case $out in *MISMATCH*) echo x >>"$res/ucount.bad" ;; esac
+	printf '%s' "$out"
+}
+
+uprobe_report() {
+	on uprobe || return 0
+	local c bare lps bts
+	on count && echo # count_report ends without a blank line
+	echo "### Uprobe: three fields fetched, counted in the kernel ($UPROBE_N calls of a noinline function pinned to one CPU)"
+	echo
+	bare=
+	for c in "${UPROBE_CPUS[@]}"; do
+		bare+="${bare:+; }CPU $c $(cell "bare.u$c" x f1) ns/call"
+	done
+	echo "Bare (no tracer): $bare."
+	echo
+	echo "| CPU | luaprobe | bpftrace | ratio | luaprobe floor | bpftrace floor | luaprobe count | bpftrace count |"
+	echo "|---|---|---|---|---|---|---|---|"
+	for c in "${UPROBE_CPUS[@]}"; do
+		lps=$(added "u.fetch.$c" lp "u$c")
+		bts=$(added "u.fetch.$c" bt "u$c")
+		printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$c" \
+			"$(acell "u.fetch.$c" lp "u$c")" "$(acell "u.fetch.$c" bt "u$c")" "$(quot "$lps" "$bts" "" "")" \
+			"$(acell "u.floor.$c" lp "u$c")" "$(acell "u.floor.$c" bt "u$c")" \
+			"$(uccell "u.fetch.$c" lp)" "$(uccell "u.fetch.$c" bt)"
+	done
+	echo
+	echo "Added ns per call = uprobe_target's ns per call traced − the median bare on that CPU" \
+		"(medians [min-max] over $UPROBE_REPS runs each; $((UPROBE_REPS * 2)) bare runs per CPU); ratio = luaprobe/bpftrace" \
+		"of the added medians. luaprobe: \`probe(\"uprobe:BIN:bench_target\", { fetch = { a = \"p->a\", b = \"p->b\", c = \"p->c\" } }):count(\"a\", \"b\", \"c\")\`;" \
+		"bpftrace: \`uprobe:BIN:bench_target { @[((struct s *)arg0)->a, ((struct s *)arg0)->b, ((struct s *)arg0)->c] = count(); }\`" \
+		"with struct s's definition. Floors: the same uprobe, nothing fetched or counted" \
+		"(luaprobe \`{ fetch = {}, where = 'pid == 1' }\`, bpftrace \`{ }\`): mostly the uprobe's own trap."
+	echo "Counts: what each printed at exit, every run: exactly $UPROBE_N calls," \
+		"$((UPROBE_N / 8)) under each of the 8 keys (a, b, c)."
+	if [ -s "$res/ucount.bad" ]; then
+		echo
+		echo "**A count did not match.** If bpftrace's is off too, another uprobe_target ran meanwhile;" \
+			"if only luaprobe's is, that is a luaprobe bug."
+	fi
+	if [ -n "$ustats" ]; then
+		echo
+		echo "The BPF programs' own ns per run (kernel.bpf_stats_enabled, run_time_ns / run_cnt; the trap is not in it):"
+		echo
+		echo "| CPU | luaprobe | bpftrace | ratio | luaprobe floor | bpftrace floor | ratio |"
+		echo "|---|---|---|---|---|---|---|"
+		for c in "${UPROBE_CPUS[@]}"; do
+			printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$c" \
+				"$(cell "pu.fetch.$c" lp f1)" "$(cell "pu.fetch.$c" bt f1)" \
+				"$(quot "$(stat "$res/pu.fetch.$c.lp")" "$(stat "$res/pu.fetch.$c.bt")" "" "")" \
+				"$(cell "pu.floor.$c" lp f1)" "$(cell "pu.floor.$c" bt f1)" \
+				"$(quot "$(stat "$res/pu.floor.$c.lp")" "$(stat "$res/pu.floor.$c.bt")" "" "")"
+		done
+	fi
+	echo
+}
+
 echo "## luaprobe beside bpftrace"
 echo
 runs=
@@ -611,6 +840,11 @@ if on count && [ -n "$runs" ]; then
 	runs+=" ($COUNT_REPS in the in-kernel count section)"
 elif on count; then
 	runs="$COUNT_REPS runs of each in the in-kernel count section"
+fi
+if on uprobe && [ -n "$runs" ]; then
+	runs+=" ($UPROBE_REPS in the uprobe section)"
+elif on uprobe; then
+	runs="$UPROBE_REPS runs of each in the uprobe section"
 fi
 echo "$(date -u '+%Y-%m-%d %H:%M UTC'), kernel $(uname -r), $(nproc) CPUs; $runs," \
 	"alternating; medians [min-max]; ratio = luaprobe/bpftrace of the medians."
@@ -628,7 +862,7 @@ if on startup; then
 	row "peak RSS, same script" rss MiB "<=" 0.10
 	echo
 fi
-on stream || { count_report; exit 0; }
+on stream || { count_report; uprobe_report; exit 0; }
 echo "### Streaming one line per event (workload \`flat $DUR\`, comm lpbench)"
 echo
 echo "| | luaprobe | bpftrace | ratio | bar |"
@@ -651,3 +885,4 @@ echo "delivered/s = event lines read / (last line's arrival − workload start);
 	"(absent = 0), bpftrace's \`Lost N events\`. The tracer gets SIGINT ${SETTLE} s after the workload ends."
 echo
 count_report
+uprobe_report

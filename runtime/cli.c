@@ -153,6 +153,17 @@ out:
 	return ret;
 }
 
+/* A point that became several attach points (clones, inlined copies, a
+ * glob) says so at start-up, and with -v lists them (DESIGN.md §2). */
+static void report_places(struct lp_session *s, const struct lp_probe *p)
+{
+	if (p->ninsts <= 1)
+		return;
+	fprintf(stderr, "luaprobe: probe '%s': %d places\n", p->text, p->ninsts);
+	for (int i = 0; s->opt.verbose && i < p->ninsts; i++)
+		fprintf(stderr, "luaprobe:   %s\n", p->insts[i].desc);
+}
+
 /* Load and attach every probe; on failure, report with the probe's line. */
 static int start_probes(struct lp_session *s, int attach)
 {
@@ -183,6 +194,7 @@ static int start_probes(struct lp_session *s, int attach)
 		if (s->opt.verbose)
 			fprintf(stderr, "luaprobe: %sprobe '%s': %s\n", p->where, p->text,
 				attach ? "attached" : "loaded");
+		report_places(s, p);
 	}
 	return 0;
 }

@@ -549,6 +549,18 @@ static int func_sites_cu(struct lp_dwarf *d, Dwarf_Die *cu, void *arg)
 
 /* Functions from the ELF symbol table that DWARF does not describe (all
  * of them in a file without debuginfo). */
+/* A site DWARF gave for the function this symbol names (or its clone). */
+static int has_func(const struct sites *ss, const char *symbol)
+{
+	char *src = source_name(symbol);
+	int found = 0;
+
+	for (int i = 0; src && i < ss->n && !found; i++)
+		found = ss->v[i].func && strcmp(ss->v[i].func, src) == 0;
+	free(src);
+	return found || !src;
+}
+
 static int func_sites_symtab(struct lp_dwarf *d, const char *glob, struct sites *ss,
 			     struct names *all)
 {
@@ -567,8 +579,11 @@ static int func_sites_symtab(struct lp_dwarf *d, const char *glob, struct sites 
 		if (!name || GELF_ST_TYPE(sym.st_info) != STT_FUNC || shndx == SHN_UNDEF || !a ||
 		    is_fragment(name))
 			continue;
-		/* DWARF knows this code: its answer stands */
-		if (d->dbg && dwfl_module_addrdie(d->mod, a, &bias))
+		/* DWARF knows this code: its answer stands, but for an exported
+		 * alias (libc's snprintf is __snprintf in DWARF) whose name only
+		 * the symbol table has: it becomes a symbol probe. */
+		if (d->dbg && dwfl_module_addrdie(d->mod, a, &bias) &&
+		    (!glob_match(glob, name) || has_func(ss, name)))
 			continue;
 		src = source_name(name);
 		if (!src)

@@ -35,36 +35,53 @@ static int find_sites(struct lp_probe *p, struct lp_dwarf *d, struct lp_site **s
 	return dwarf_function_sites(d, pt->func, sites, err, errlen);
 }
 
-/* Without spec.fetch: every parameter that fits in an event, by its name
- * ($retval too on a return probe). */
-static int default_reqs(struct lp_probe *p, struct lp_dwarf *d, const struct lp_site *site)
+/* Does `expr` give an event value at every site, the same kind everywhere? */
+static int fits_everywhere(struct lp_dwarf *d, const struct lp_site *sites, int nsites,
+			   const char *expr, int is_ret)
+{
+	int type = -1, size = -1;
+
+	for (int s = 0; s < nsites; s++) {
+		struct lp_loc loc;
+		char err[256];
+		int ok;
+
+		if (dwarf_fetch(d, &sites[s], expr, is_ret, &loc, err, sizeof(err)) != 0)
+			return 0;
+		ok = loc.type != LP_LT_ARRAY && !(loc.type == LP_LT_INT && loc.size > 8) &&
+		     (type < 0 || ((int)loc.type == type && loc.size == size));
+		type = loc.type;
+		size = loc.size;
+		dwarf_loc_free(&loc);
+		if (!ok)
+			return 0;
+	}
+	return 1;
+}
+
+/* Without spec.fetch: the parameters that every attach point has (a glob
+ * may match functions with different ones) and that fit in an event, by
+ * name; on a return probe its $retval, when there is one. What is left out
+ * is left out quietly: the user asked for nothing in particular. */
+static int default_reqs(struct lp_probe *p, struct lp_dwarf *d, const struct lp_site *sites,
+			int nsites)
 {
 	struct lp_var *vars = NULL;
-	int n = dwarf_scope_vars(d, site, &vars), k = 0;
+	int n = is_return(p) ? 0 : dwarf_scope_vars(d, &sites[0], &vars), k = 0;
 
 	p->reqs = calloc(n > 0 ? n + 1 : 1, sizeof(*p->reqs));
 	if (!p->reqs) {
 		dwarf_vars_free(vars, n > 0 ? n : 0);
 		return -ENOMEM;
 	}
-	for (int i = 0; i < n; i++) {
-		struct lp_loc loc;
-		char err[256];
-
-		/* at a return only $retval is known: the arguments are gone */
-		if (!vars[i].is_param || is_return(p) ||
-		    dwarf_fetch(d, site, vars[i].name, 0, &loc, err, sizeof(err)) != 0)
+	for (int i = 0; i < n && k < LP_MAX_FETCH; i++) {
+		if (!vars[i].is_param || !fits_everywhere(d, sites, nsites, vars[i].name, 0))
 			continue;
-		if (loc.type == LP_LT_ARRAY || (loc.type == LP_LT_INT && loc.size > 8)) {
-			dwarf_loc_free(&loc);
-			continue;
-		}
-		dwarf_loc_free(&loc);
 		p->reqs[k].name = strdup(vars[i].name);
 		p->reqs[k].expr = strdup(vars[i].name);
 		k++;
 	}
-	if (is_return(p)) {
+	if (is_return(p) && fits_everywhere(d, sites, nsites, "$retval", 1)) {
 		p->reqs[k].name = strdup("retval");
 		p->reqs[k].expr = strdup("$retval");
 		k++;
@@ -135,13 +152,63 @@ static int plan_sites(struct lp_probe *p, struct lp_dwarf *d, struct lp_site *si
 	return 0;
 }
 
+/* Probes on one binary share its open debuginfo: reading libc's DWARF
+ * again per probe cost ~0.6 s and ~20 MB each. */
+static struct dwarf_ref {
+	char *name;
+	struct lp_dwarf *d;
+	int refs;
+} dwarf_refs[16];
+
+static struct lp_dwarf *dwarf_get(const char *name)
+{
+	struct dwarf_ref *free_slot = NULL;
+	struct lp_dwarf *d;
+
+	for (size_t i = 0; i < sizeof(dwarf_refs) / sizeof(dwarf_refs[0]); i++) {
+		struct dwarf_ref *r = &dwarf_refs[i];
+
+		if (r->refs && strcmp(r->name, name) == 0) {
+			r->refs++;
+			return r->d;
+		}
+		if (!r->refs && !free_slot)
+			free_slot = r;
+	}
+	d = dwarf_open(name);
+	if (d && free_slot && (free_slot->name = strdup(name))) {
+		free_slot->d = d;
+		free_slot->refs = 1;
+	}
+	return d;
+}
+
+static void dwarf_put(struct lp_dwarf *d)
+{
+	if (!d)
+		return;
+	for (size_t i = 0; i < sizeof(dwarf_refs) / sizeof(dwarf_refs[0]); i++) {
+		struct dwarf_ref *r = &dwarf_refs[i];
+
+		if (r->refs && r->d == d) {
+			if (--r->refs == 0) {
+				free(r->name);
+				r->name = NULL;
+				dwarf_close(d);
+			}
+			return;
+		}
+	}
+	dwarf_close(d); /* the cache was full: it was never shared */
+}
+
 static int up_resolve(struct lp_probe *p, char *err, size_t errlen)
 {
 	struct lp_site *sites = NULL;
 	struct lp_dwarf *d;
 	int n, ret;
 
-	d = dwarf_open(p->point.binary);
+	d = dwarf_get(p->point.binary);
 	if (!d) {
 		ret = -errno;
 		snprintf(err, errlen, "cannot open '%s': %s", p->point.binary,
@@ -152,7 +219,7 @@ static int up_resolve(struct lp_probe *p, char *err, size_t errlen)
 	n = find_sites(p, d, &sites, err, errlen);
 	if (n <= 0)
 		return n < 0 ? n : -ENOENT;
-	if (!p->reqs && (ret = default_reqs(p, d, &sites[0]))) {
+	if (!p->reqs && (ret = default_reqs(p, d, sites, n))) {
 		dwarf_sites_free(sites, n);
 		return ret;
 	}
@@ -231,7 +298,7 @@ static void up_destroy(struct lp_probe *p)
 	free(p->insts);
 	p->insts = NULL;
 	p->ninsts = 0;
-	dwarf_close(p->priv);
+	dwarf_put(p->priv);
 	p->priv = NULL;
 }
 

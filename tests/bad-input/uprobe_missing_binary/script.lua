@@ -1,0 +1,2 @@
+-- a uprobe on a binary that does not exist
+probe("uprobe:/nonexistent/luaprobe-no-such-binary:main", function(e) end)

@@ -1,0 +1,62 @@
+# Uprobes come off when the run ends, however it ends, and the traced
+# process carries on unharmed. A private copy of the fixture (so that
+# `bpftool perf show` lines name only this test's probes) sleeps 1 s, then
+# makes its calls under luaprobe -p: at -O2 a handler raises an error at the
+# third answer() call (exit status 1, the message and a traceback); at -O0
+# SIGINT ends the run once the probes are attached (exit status 0). While
+# running, luaprobe holds an entry and a return uprobe on the copy; after
+# it, no program it held is loaded, no uprobe names the copy, and the fixture
+# ends with status 0 and every line it should print.
+. "$TESTS/e2e/lib.sh"
+. "$TESTS/e2e/uprobe/common.bash"
+need_uprobes
+need_cmd bpftool
+
+cat >"$TMP/lc.lua" <<'LUA'
+local BIN = arg[1]
+probe("uprobe:" .. BIN .. ":answer", function(e) if e.x == 2 and arg[2] == "boom" then error("boom") end end)
+probe("uretprobe:" .. BIN .. ":answer", function(e) end)
+on_start(function() print("READY") io.stdout:flush() end)
+LUA
+cd "$TMP"
+
+# prog_ids PID: every BPF program process PID holds, one id a line
+prog_ids() {
+	{ sed -n 's/^prog_id:[[:space:]]*//p' /proc/"$1"/fdinfo/* 2>/dev/null || true; } | sort -un
+}
+
+for opt in O2 O0; do
+	bin=$TMP/frames-lc-$opt
+	cp "$(fx "$opt")" "$bin"
+	how=boom
+	[ "$opt" = O0 ] && how=sigint
+	"$bin" --sleep-first 1000 5 >"$TMP/target.out" &
+	target=$!
+	lp_start -p "$target" lc.lua "$bin" "$how"
+	lp_ready
+	ids=$(prog_ids "$BG_PID")
+	[ -n "$ids" ] || fail "luaprobe holds no BPF program while running ($opt)"
+	perf=$(bpftool perf show pid "$BG_PID")
+	assert_eq "1 1" "$(grep -c " uprobe  filename $bin " <<<"$perf") $(grep -c " uretprobe  filename $bin " <<<"$perf")" \
+		"uprobes and uretprobes on the copy while running ($opt): $perf"
+	if [ "$how" = sigint ]; then
+		kill -INT "$BG_PID"
+		lp_wait 5
+		assert_eq 0 "$RC" "exit status after SIGINT ($ERR)"
+		assert_eq "" "$ERR" "stderr after SIGINT"
+	else
+		lp_wait 10
+		assert_eq 1 "$RC" "exit status after an error in a handler"
+		assert_eq "luaprobe: lc.lua:2: boom" "$(head -n1 <<<"$ERR")" "first line of stderr"
+		assert_contains $'stack traceback:\n' "$ERR" "stderr"
+	fi
+	# shellcheck disable=SC2086 # one id a word
+	wait_progs_gone 5 $ids
+	left=$(bpftool perf show | grep -F "filename $bin " || true)
+	assert_eq "" "$left" "uprobes left on the copy after the run ($opt)"
+	rc=0
+	wait "$target" || rc=$?
+	assert_eq 0 "$rc" "the traced fixture's exit status ($opt)"
+	assert_eq 56 "$(grep -c . "$TMP/target.out")" "lines the traced fixture printed ($opt)"
+	assert_eq "answer x=4 ret=31" "$(tail -n1 "$TMP/target.out")" "the traced fixture's last line ($opt)"
+done
