@@ -14,9 +14,12 @@
 
 const volatile struct lp_plan plan = {};
 
+#define LP_REGS_SIZE 168 /* struct pt_regs on x86-64 */
+
 struct lp_scratch {
 	char rec[LP_REC_MAX];
 	char key[LP_KEY_MAX];
+	char regs[LP_REGS_SIZE]; /* pt_regs contexts: the registers, copied once */
 };
 
 struct {

@@ -8,18 +8,16 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* The chain of runtime/dwarf.h's struct lp_loc: at the end either v is the
  * value (a register, nothing followed) or v is the value's address. */
-static __always_inline void lp_uval(void *ctx, char *data, const volatile struct lp_fetch *f)
+static __always_inline void lp_uval(const char *regs, char *data, const volatile struct lp_fetch *f)
 {
 	int is_addr = f->flags & LP_FF_ADDR;
 	__u64 v = 0;
 
-	/* A register at a plan-given offset: probe-read, as a direct load from
-	 * a moved ctx pointer is refused (template-facts.md, trap 3). */
 	if (f->flags & LP_FF_CONST) {
 		*(__u64 *)(data + f->dst) = f->base;
 		return;
 	}
-	bpf_probe_read_kernel(&v, sizeof(v), ctx + f->src);
+	v = *(const __u64 *)(regs + f->src); /* a rodata constant below LP_REGS_SIZE */
 	if (is_addr)
 		v += f->base;
 #pragma unroll
@@ -70,10 +68,15 @@ int lp_regs(void *ctx)
 	if (!s)
 		return 0;
 	data = s->rec + sizeof(struct lp_event_hdr);
+	/* The registers at a plan-given offset cannot be loaded from ctx
+	 * directly (a moved ctx pointer is refused, template-facts.md trap 3):
+	 * one probe-read copies them all, instead of one read per fetch. */
+	if (plan.nfetch)
+		bpf_probe_read_kernel(s->regs, sizeof(s->regs), ctx);
 #pragma unroll
 	for (int i = 0; i < LP_MAX_FETCH; i++)
 		if (i < plan.nfetch && plan.fetch[i].kind == LP_FETCH_UVAL)
-			lp_uval(ctx, data, &plan.fetch[i]);
+			lp_uval(s->regs, data, &plan.fetch[i]);
 	lp_finish(ctx, s);
 	return 0;
 }
