@@ -7,33 +7,9 @@
 # and a keyed count of the drops of 0x88b7 by reason, named by drop_reason().
 # The EtherType 0x88b7 and the protocol filters keep other traffic out.
 . "$TESTS/e2e/lib.sh"
-need_root
-need_cmd ip
-need_cmd flock
 need_tracepoint skb:kfree_skb
-
-NETNS_SH="$TESTS/../demo/netns.sh"
-SENDFRAME=${SENDFRAME:-$(dirname "$LUAPROBE")/sendframe}
-[ -x "$SENDFRAME" ] || skip "no sendframe at $SENDFRAME (built by demo/CMakeLists.txt)"
-export SENDFRAME
-
-# The tests that send frames run one at a time (see tests/e2e/net/netdrop.sh):
-# the IPv4 frames of this test and of its sibling carry the same protocol.
-exec 9>"${TMPDIR:-/tmp}/luaprobe-e2e-net.lock"
-flock -w 60 9 || fail "another net test held the lock for 60 s"
-
-NAME=lpenum$$
-NAME=${NAME:0:15}
-[ -e "/run/netns/$NAME" ] || ! ip link show dev "$NAME" >/dev/null 2>&1 ||
-	fail "interface $NAME exists already"
-net_cleanup() {
-	bash "$NETNS_SH" down "$NAME" >/dev/null 2>&1 || true
-	cleanup
-}
-trap net_cleanup EXIT
-
-run bash "$NETNS_SH" up "$NAME"
-[ "$RC" -eq 0 ] || skip "no network namespace or veth support here: $ERR"
+. "$TESTS/e2e/net.bash"
+net_up lpenum
 
 cases="4	reason == SKB_DROP_REASON_UNHANDLED_PROTO && protocol == 0x88b7
 4	reason == UNHANDLED_PROTO && protocol == 0x88b7

@@ -5,26 +5,8 @@
 # it marks the counter rising and prints the verdict, and cleanup leaves
 # nothing behind.
 . "$TESTS/e2e/lib.sh"
-need_root
-need_cmd ip
-
-NETNS_SH="$TESTS/../demo/netns.sh"
-SENDFRAME=${SENDFRAME:-$(dirname "$LUAPROBE")/sendframe}
-[ -x "$SENDFRAME" ] || skip "no sendframe at $SENDFRAME (built by demo/CMakeLists.txt)"
-export SENDFRAME
-
-NAME=lpnd$$
-NAME=${NAME:0:15}
-[ -e "/run/netns/$NAME" ] || ! ip link show dev "$NAME" >/dev/null 2>&1 ||
-	fail "interface $NAME exists already"
-net_cleanup() {
-	bash "$NETNS_SH" down "$NAME" >/dev/null 2>&1 || true
-	cleanup
-}
-trap net_cleanup EXIT
-
-run bash "$NETNS_SH" up "$NAME"
-[ "$RC" -eq 0 ] || skip "no network namespace or veth support here: $ERR"
+. "$TESTS/e2e/net.bash"
+net_up lpnd
 counter() { cat "/sys/class/net/$NAME/statistics/$1"; }
 
 before=$(counter rx_dropped)

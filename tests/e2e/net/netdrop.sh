@@ -7,35 +7,12 @@
 # 0xaddr = the symbol's address in /proc/kallsyms + off. Twice: every 300 ms
 # for the time the sender runs (-c), and with --reason UNHANDLED_PROTO for
 # 4 s (-d) with the sender started once it is counting.
-# netdrop counts every drop on the machine: the tests that send frames take
-# a lock (this file, flock), so that under ctest -j they do not count each
-# other's. (net/netdev.sh does not take it yet.)
+# netdrop counts every drop on the machine: the tests that send frames run
+# one at a time (tests/e2e/net.bash).
 . "$TESTS/e2e/lib.sh"
-need_root
-need_cmd ip
-need_cmd flock
 need_tracepoint skb:kfree_skb
-
-NETNS_SH="$TESTS/../demo/netns.sh"
-SENDFRAME=${SENDFRAME:-$(dirname "$LUAPROBE")/sendframe}
-[ -x "$SENDFRAME" ] || skip "no sendframe at $SENDFRAME (built by demo/CMakeLists.txt)"
-export SENDFRAME
-
-exec 9>"${TMPDIR:-/tmp}/luaprobe-e2e-net.lock"
-flock -w 60 9 || fail "another net test held the lock for 60 s"
-
-NAME=lpdrop$$
-NAME=${NAME:0:15}
-[ -e "/run/netns/$NAME" ] || ! ip link show dev "$NAME" >/dev/null 2>&1 ||
-	fail "interface $NAME exists already"
-net_cleanup() {
-	bash "$NETNS_SH" down "$NAME" >/dev/null 2>&1 || true
-	cleanup
-}
-trap net_cleanup EXIT
-
-run bash "$NETNS_SH" up "$NAME"
-[ "$RC" -eq 0 ] || skip "no network namespace or veth support here: $ERR"
+. "$TESTS/e2e/net.bash"
+net_up lpdrop
 
 line_re='^([0-9]+) drops at (__netif_receive_skb_core[^ ]*)\+(0x[0-9a-f]+) \((0x[0-9a-f]+)\) UNHANDLED_PROTO$'
 

@@ -7,32 +7,9 @@
 # frames, which the kernel drops outside __netif_receive_skb_core. With
 # --func ip_rcv_core: exactly the 3 IPv4 frames, named IPv4, and no other.
 . "$TESTS/e2e/lib.sh"
-need_root
-need_cmd ip
-need_cmd flock
 need_tracepoint skb:kfree_skb
-
-NETNS_SH="$TESTS/../demo/netns.sh"
-SENDFRAME=${SENDFRAME:-$(dirname "$LUAPROBE")/sendframe}
-[ -x "$SENDFRAME" ] || skip "no sendframe at $SENDFRAME (built by demo/CMakeLists.txt)"
-export SENDFRAME
-
-# The net tests that send frames run one at a time (see netdrop.sh).
-exec 9>"${TMPDIR:-/tmp}/luaprobe-e2e-net.lock"
-flock -w 60 9 || fail "another net test held the lock for 60 s"
-
-NAME=lpproto$$
-NAME=${NAME:0:15}
-[ -e "/run/netns/$NAME" ] || ! ip link show dev "$NAME" >/dev/null 2>&1 ||
-	fail "interface $NAME exists already"
-net_cleanup() {
-	bash "$NETNS_SH" down "$NAME" >/dev/null 2>&1 || true
-	cleanup
-}
-trap net_cleanup EXIT
-
-run bash "$NETNS_SH" up "$NAME"
-[ "$RC" -eq 0 ] || skip "no network namespace or veth support here: $ERR"
+. "$TESTS/e2e/net.bash"
+net_up lpproto
 
 send="bash $NETNS_SH send $NAME"
 senders="$send 5 100 0x88b5 && $send 3 100 0x88b6 && $send 3 100 0x0800"
