@@ -181,12 +181,12 @@ static void match_add(struct match *m, const struct btf_type *t, const char *nam
 	}
 }
 
-static int lookup_pass(const char *query, bool by_suffix, long long *val, char *type_out,
-		       size_t len)
+/* Every enumerator of every enum that matches query (by full name or by
+ * suffix): added to m, and with list, its enum's name added to list. */
+static void scan_enums(const char *query, bool by_suffix, struct match *m, char *list, size_t len)
 {
 	uint32_t n = btf__type_cnt(kb.btf);
 	size_t qlen = strlen(query);
-	struct match m = { 0 };
 
 	for (uint32_t id = 1; id < n; id++) {
 		const struct btf_type *t = btf__type_by_id(kb.btf, id);
@@ -196,10 +196,22 @@ static int lookup_pass(const char *query, bool by_suffix, long long *val, char *
 		for (int i = 0; i < btf_vlen(t); i++) {
 			const char *name = enum_entry_name(t, i);
 
-			if (by_suffix ? suffix_match(name, query, qlen) : !strcmp(name, query))
-				match_add(&m, t, name, enum_entry_value(t, i));
+			if (!(by_suffix ? suffix_match(name, query, qlen) : !strcmp(name, query)))
+				continue;
+			if (list)
+				list_add(list, len, type_name(t));
+			else
+				match_add(m, t, name, enum_entry_value(t, i));
 		}
 	}
+}
+
+static int lookup_pass(const char *query, bool by_suffix, long long *val, char *type_out,
+		       size_t len)
+{
+	struct match m = { 0 };
+
+	scan_enums(query, by_suffix, &m, NULL, 0);
 	if (!m.n)
 		return -ENOENT;
 	if (m.n == 1) {
@@ -208,21 +220,10 @@ static int lookup_pass(const char *query, bool by_suffix, long long *val, char *
 			snprintf(type_out, len, "%s", type_name(m.t));
 		return 0;
 	}
-	if (!type_out || !len)
-		return -EEXIST;
 	/* A second pass lists the candidates' enums for the error message. */
-	type_out[0] = '\0';
-	for (uint32_t id = 1; id < n; id++) {
-		const struct btf_type *t = btf__type_by_id(kb.btf, id);
-
-		if (!btf_is_any_enum(t))
-			continue;
-		for (int i = 0; i < btf_vlen(t); i++) {
-			const char *name = enum_entry_name(t, i);
-
-			if (by_suffix ? suffix_match(name, query, qlen) : !strcmp(name, query))
-				list_add(type_out, len, type_name(t));
-		}
+	if (type_out && len) {
+		type_out[0] = '\0';
+		scan_enums(query, by_suffix, NULL, type_out, len);
 	}
 	return -EEXIST;
 }
