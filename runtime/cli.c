@@ -107,49 +107,39 @@ static int list_points(const char *pattern)
 /* -L: the point's fields as C declarations, then the built-ins. */
 static int describe_point(const char *text)
 {
-	struct lp_probe p = { 0 };
-	const struct lp_kind *kind;
+	struct lp_probe *p = calloc(1, sizeof(*p));
+	const struct lp_kind *kind = NULL;
 	char err[512];
 	int ret = 1;
 
-	if (point_parse(text, &p.point, err, sizeof(err))) {
-		fprintf(stderr, "luaprobe: probe '%s': %s\n", text, err);
-		return 1;
-	}
-	kind = kind_of(p.point.kind);
-	if (!kind) {
-		kind_unsupported(&p.point, err, sizeof(err));
+	if (!p)
+		return fail("%s", "out of memory");
+	if (point_parse(text, &p->point, err, sizeof(err))) {
 		fprintf(stderr, "luaprobe: probe '%s': %s\n", text, err);
 		goto out;
 	}
-	if (kind->resolve(&p, err, sizeof(err))) {
+	kind = kind_of(p->point.kind);
+	if (!kind) {
+		kind_unsupported(&p->point, err, sizeof(err));
+		fprintf(stderr, "luaprobe: probe '%s': %s\n", text, err);
+		goto out;
+	}
+	if (kind->resolve(p, err, sizeof(err))) {
 		fprintf(stderr, "luaprobe: probe '%s': %s\n", text, err);
 		goto out;
 	}
 	printf("%s\n", text);
 	if (kind->describe) {
-		ret = kind->describe(&p, stdout) ? 1 : 0;
+		ret = kind->describe(p, stdout) ? 1 : 0;
 		goto out;
 	}
-	for (int i = 0; i < p.nfields; i++) {
-		const char *t = p.fields[i].ctype, *br = strchr(t, '[');
-
-		if (br)
-			printf("    %.*s %s%s\n", (int)(br - t), t, p.fields[i].name, br);
-		else
-			printf("    %s%s%s\n", t, t[strlen(t) - 1] == '*' ? "" : " ",
-			       p.fields[i].name);
-	}
+	for (int i = 0; i < p->nfields; i++)
+		kind_print_decl(stdout, p->fields[i].ctype, p->fields[i].name);
 	ret = 0;
 out:
-	kind->destroy(&p);
-	for (int i = 0; i < p.nreqs; i++) {
-		free(p.reqs[i].name);
-		free(p.reqs[i].expr);
-	}
-	free(p.reqs);
-	point_free(&p.point);
-	probe_free_fields(&p);
+	if (kind)
+		kind->destroy(p);
+	probe_free(p);
 	return ret;
 }
 

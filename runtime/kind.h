@@ -32,6 +32,10 @@ struct lp_kind {
 /* The kind that handles `kind`, or NULL when luaprobe cannot do it yet. */
 const struct lp_kind *kind_of(enum lp_point_kind kind);
 
+/* -L: one "    type name" line, an array's brackets after the name
+ * ("char comm[16]") and no space after a pointer's star ("void *skbaddr"). */
+void kind_print_decl(FILE *out, const char *type, const char *name);
+
 /* Why a point has no kind here, and which point carries the same events:
  * one message for every place that refuses it. */
 void kind_unsupported(const struct lp_point *pt, char *buf, size_t len);

@@ -302,16 +302,6 @@ static void up_destroy(struct lp_probe *p)
 	p->priv = NULL;
 }
 
-static void print_decl(FILE *out, const char *type, const char *name)
-{
-	const char *br = strchr(type, '[');
-
-	if (br)
-		fprintf(out, "    %.*s%s%s\n", (int)(br - type), type, name, br);
-	else
-		fprintf(out, "    %s%s%s\n", type, type[strlen(type) - 1] == '*' ? "" : " ", name);
-}
-
 /* -L: everything in scope at the first attach point, as stap -L and perf
  * probe -V show it; the other attach points are counted. */
 static int up_describe(struct lp_probe *p, FILE *out)
@@ -331,13 +321,13 @@ static int up_describe(struct lp_probe *p, FILE *out)
 		struct lp_loc loc;
 
 		if (dwarf_fetch(p->priv, &sites[0], "$retval", 1, &loc, err, sizeof(err)) == 0) {
-			print_decl(out, loc.ctype ? loc.ctype : "?", "$retval");
+			kind_print_decl(out, loc.ctype ? loc.ctype : "?", "$retval");
 			dwarf_loc_free(&loc);
 		}
 	} else {
 		nv = dwarf_scope_vars(p->priv, &sites[0], &vars);
 		for (int i = 0; i < nv; i++)
-			print_decl(out, vars[i].ctype, vars[i].name);
+			kind_print_decl(out, vars[i].ctype, vars[i].name);
 		dwarf_vars_free(vars, nv > 0 ? nv : 0);
 	}
 	dwarf_sites_free(sites, n);
