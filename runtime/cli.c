@@ -205,6 +205,8 @@ static void teardown(struct lp_session *s)
 	load_maps_close(&s->maps);
 	if (s->child_gate >= 0)
 		close(s->child_gate); /* a command never released exits at once */
+	if (s->child_status >= 0)
+		close(s->child_status);
 	if (s->child > 0) {
 		kill(s->child, SIGTERM);
 		waitpid(s->child, NULL, 0);
@@ -264,7 +266,7 @@ end:
 
 int main(int argc, char **argv)
 {
-	struct lp_session s = { .maps = { -1, -1 }, .child_gate = -1 };
+	struct lp_session s = { .maps = { -1, -1 }, .child_gate = -1, .child_status = -1 };
 	const char *code = NULL, *list = NULL, *describe = NULL, *script = NULL;
 	int opt, do_list = 0, check = 0, ret;
 	unsigned long long lost;

@@ -42,10 +42,10 @@ int loop_block_signals(void)
 
 /* Run cmd as the process itself when it is a plain command line, so its
  * pid is the one probes were restricted to; through sh -c otherwise. */
-static void exec_cmd(const char *cmd)
+static void exec_cmd(const char *cmd, int status_fd)
 {
 	char *words[64], *copy = strdup(cmd), *save = NULL;
-	int n = 0;
+	int n = 0, err;
 
 	if (copy && !strpbrk(cmd, ";&|<>()$`\\\"'*?[#~=%{}\n")) {
 		for (char *w = strtok_r(copy, " \t", &save); w && n < 63;
@@ -54,23 +54,36 @@ static void exec_cmd(const char *cmd)
 		words[n] = NULL;
 		if (n > 0 && n < 63) {
 			execvp(words[0], words);
-			fprintf(stderr, "luaprobe: cannot run '%s': %s\n", words[0],
-				strerror(errno));
+			/* luaprobe reports it, once, and exits non-zero */
+			err = errno;
+			if (write(status_fd, &err, sizeof(err)) != sizeof(err))
+				_exit(126);
 			_exit(127);
 		}
 	}
 	execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-	fprintf(stderr, "luaprobe: cannot run '%s': %s\n", cmd, strerror(errno));
+	err = errno;
+	if (write(status_fd, &err, sizeof(err)) != sizeof(err))
+		_exit(126);
 	_exit(127);
 }
 
 int loop_fork(struct lp_session *s, const char *cmd)
 {
-	int fds[2];
+	int fds[2], status[2];
 	pid_t pid;
 
 	if (pipe2(fds, O_CLOEXEC))
 		return -errno;
+	/* The command's exec failure comes back through status (closed by a
+	 * successful exec, O_CLOEXEC). */
+	if (pipe2(status, O_CLOEXEC | O_NONBLOCK)) {
+		int err = -errno;
+
+		close(fds[0]);
+		close(fds[1]);
+		return err;
+	}
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
@@ -78,22 +91,27 @@ int loop_fork(struct lp_session *s, const char *cmd)
 
 		close(fds[0]);
 		close(fds[1]);
+		close(status[0]);
+		close(status[1]);
 		return err;
 	}
 	if (pid == 0) {
 		char go;
 
 		close(fds[1]);
+		close(status[0]);
 		sigprocmask(SIG_SETMASK, &old_sigs, NULL);
 		signal(SIGPIPE, SIG_DFL);
 		/* Wait for loop_release(); EOF means luaprobe gave up: do nothing. */
 		if (read(fds[0], &go, 1) != 1)
 			_exit(0);
-		exec_cmd(cmd);
+		exec_cmd(cmd, status[1]);
 	}
 	close(fds[0]);
+	close(status[1]);
 	s->child = pid;
 	s->child_gate = fds[1];
+	s->child_status = status[0];
 	return 0;
 }
 
@@ -177,7 +195,12 @@ static void handle_signal(struct lp_session *s, int sfd)
 			if (pid <= 0)
 				break;
 			if (pid == s->child) {
+				int err;
+
 				s->child = 0;
+				if (read(s->child_status, &err, sizeof(err)) == sizeof(err))
+					script_report(s, "cannot run '%s': %s", s->opt.cmd,
+						      strerror(err));
 				session_stop(s, 0);
 			}
 		}

@@ -40,6 +40,7 @@ struct lp_session {
 	struct lp_maps maps;
 	pid_t child; /* -c: the command */
 	int child_gate; /* -c: write end of the pipe the command waits on; -1 */
+	int child_status; /* -c: read end of the pipe its exec failure comes through; -1 */
 	int stopping; /* the loop ends after the current callback */
 	int exited; /* by exit(): no further event is delivered */
 	int failed; /* an error was reported: exit non-zero whatever exit() said */
