@@ -349,32 +349,33 @@ run_bare() { # run_bare CPU
 	fi
 }
 
-# run_count TOOL ROW CPU SCRIPT: ROW is tp, raw (count by comm) or ftp, fraw
-# (luaprobe's filter-only floor). Start the tracer, wait for READY, run the
-# workload pinned to CPU, SIGINT, read the count it prints at exit.
-run_count() {
-	local t=$1 row=$2 c=$3 s=$4 m=cnt.$2.$3 i rc v n
-	given_up "$m" "$t" && return
+# tracer_start M TOOL SCRIPT: start the tracer in the background (tracer_pid)
+# and wait for its READY line; on failure record it against M and return 1.
+tracer_start() {
+	local m=$1 t=$2 s=$3 i
 	setcmd "$t" "$s"
 	rm -f "$work/cout" "$work/cerr" "$work/wl"
 	# A background job of a script starts with SIGINT ignored: undo that.
 	env --default-signal=INT "${CMD[@]}" >"$work/cout" 2>"$work/cerr" &
 	tracer_pid=$!
 	for ((i = 0; i < 1000; i++)); do
-		grep -q '^READY' "$work/cout" 2>/dev/null && break
+		grep -q '^READY' "$work/cout" 2>/dev/null && return 0
 		running "$tracer_pid" || break
 		sleep 0.01
 	done
-	if ! grep -q '^READY' "$work/cout" 2>/dev/null; then
-		kill -KILL "$tracer_pid" 2>/dev/null
-		wait "$tracer_pid" 2>/dev/null
-		tracer_pid=
-		cat "$work/cerr" >>"$work/$t.stderr"
-		fail "$m" "$t" "no READY line in 10 s: $(head -n 1 "$work/cerr")"
-		return
-	fi
-	"$bin/workload" --name lpbench --cpu "$c" --stamps getppid "$COUNT_N" >"$work/wl"
-	v=$(wl_ns "$work/wl")
+	grep -q '^READY' "$work/cout" 2>/dev/null && return 0
+	kill -KILL "$tracer_pid" 2>/dev/null
+	wait "$tracer_pid" 2>/dev/null
+	tracer_pid=
+	cat "$work/cerr" >>"$work/$t.stderr"
+	fail "$m" "$t" "no READY line in 10 s: $(head -n 1 "$work/cerr")"
+	return 1
+}
+
+# tracer_stop TOOL: SIGINT, up to 10 s to end, then SIGKILL; its exit status
+# in TRACER_RC, its stderr and other output kept in TOOL.stderr.
+tracer_stop() {
+	local t=$1 i
 	kill -INT "$tracer_pid" 2>/dev/null
 	for ((i = 0; i < 1000; i++)); do
 		running "$tracer_pid" || break
@@ -382,9 +383,22 @@ run_count() {
 	done
 	running "$tracer_pid" && kill -KILL "$tracer_pid" 2>/dev/null
 	wait "$tracer_pid" 2>/dev/null
-	rc=$?
+	TRACER_RC=$?
 	tracer_pid=
 	{ cat "$work/cerr"; sed -n '/^READY/!p' "$work/cout"; } >>"$work/$t.stderr"
+}
+
+# run_count TOOL ROW CPU SCRIPT: ROW is tp, raw (count by comm) or ftp, fraw
+# (luaprobe's filter-only floor). Start the tracer, wait for READY, run the
+# workload pinned to CPU, SIGINT, read the count it prints at exit.
+run_count() {
+	local t=$1 row=$2 c=$3 s=$4 m=cnt.$2.$3 i rc v n
+	given_up "$m" "$t" && return
+	tracer_start "$m" "$t" "$s" || return
+	"$bin/workload" --name lpbench --cpu "$c" --stamps getppid "$COUNT_N" >"$work/wl"
+	v=$(wl_ns "$work/wl")
+	tracer_stop "$t"
+	rc=$TRACER_RC
 	if [ -z "$v" ]; then
 		fail "$m" "$t" "workload failed"
 		return
@@ -445,38 +459,13 @@ prog_ns() {
 run_uprobe() {
 	local t=$1 row=$2 c=$3 s=$4 m=u.$2.$3 i rc v pns tot keys lo hi exact
 	given_up "$m" "$t" && return
-	setcmd "$t" "$s"
-	rm -f "$work/cout" "$work/cerr" "$work/wl"
-	# A background job of a script starts with SIGINT ignored: undo that.
-	env --default-signal=INT "${CMD[@]}" >"$work/cout" 2>"$work/cerr" &
-	tracer_pid=$!
-	for ((i = 0; i < 1000; i++)); do
-		grep -q '^READY' "$work/cout" 2>/dev/null && break
-		running "$tracer_pid" || break
-		sleep 0.01
-	done
-	if ! grep -q '^READY' "$work/cout" 2>/dev/null; then
-		kill -KILL "$tracer_pid" 2>/dev/null
-		wait "$tracer_pid" 2>/dev/null
-		tracer_pid=
-		cat "$work/cerr" >>"$work/$t.stderr"
-		fail "$m" "$t" "no READY line in 10 s: $(head -n 1 "$work/cerr")"
-		return
-	fi
+	tracer_start "$m" "$t" "$s" || return
 	"$UTARGET" --cpu "$c" "$UPROBE_N" >"$work/wl"
 	v=$(wl_ns "$work/wl")
 	pns=
 	[ -n "$stats_restore" ] && pns=$(prog_ns "$tracer_pid")
-	kill -INT "$tracer_pid" 2>/dev/null
-	for ((i = 0; i < 1000; i++)); do
-		running "$tracer_pid" || break
-		sleep 0.01
-	done
-	running "$tracer_pid" && kill -KILL "$tracer_pid" 2>/dev/null
-	wait "$tracer_pid" 2>/dev/null
-	rc=$?
-	tracer_pid=
-	{ cat "$work/cerr"; sed -n '/^READY/!p' "$work/cout"; } >>"$work/$t.stderr"
+	tracer_stop "$t"
+	rc=$TRACER_RC
 	if [ -z "$v" ]; then
 		fail "$m" "$t" "uprobe_target failed"
 		return

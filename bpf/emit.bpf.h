@@ -259,7 +259,6 @@ static __always_inline __u64 lp_log2_bucket(__s64 v)
 static __always_inline void lp_agg_update(void *map, const volatile struct lp_agg *a,
 					  const char *rec, char *key)
 {
-	struct lp_stats init = {};
 	__s64 v = 1;
 	void *val;
 
@@ -305,6 +304,8 @@ static __always_inline void lp_agg_update(void *map, const volatile struct lp_ag
 
 	val = bpf_map_lookup_elem(map, key);
 	if (!val) {
+		struct lp_stats init = {}; /* zeroed only for a new key */
+
 		/* BPF_NOEXIST: another CPU may have added the key meanwhile. The
 		 * zeroed value is every CPU's; count 0 tells stats it is new. */
 		if (bpf_map_update_elem(map, key, &init, BPF_NOEXIST) == -7 /* E2BIG */) {
