@@ -1,12 +1,12 @@
 /* Template for pt_regs contexts: uprobes and uretprobes. Values come from
- * registers and user memory at places DWARF gave (runtime/dwarf.c), as
+ * registers and user memory at places DWARF gave (runtime/resolve/dwarf/), as
  * chains the plan spells out: start at a register, maybe read user memory
  * there, follow pointers, read the value, cut out a bitfield. */
 #include "emit.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
-/* The chain of runtime/dwarf.h's struct lp_loc: at the end either v is the
+/* The chain of runtime/resolve/dwarf/dwarf.h's struct lp_loc: at the end either v is the
  * value (a register, nothing followed) or v is the value's address. */
 static __always_inline void lp_uval(const char *regs, char *data, const volatile struct lp_fetch *f)
 {

@@ -1,6 +1,6 @@
 # Writes OUT: a C table of the Lua modules (by module name) and recipes (by
 # recipe name), so the binary needs no files beside it.
-set(body "#include \"embedded.h\"\n\n")
+set(body "#include \"main/embedded.h\"\n\n")
 set(entries "")
 set(i 0)
 cmake_policy(SET CMP0054 NEW)

@@ -7,7 +7,7 @@
 
 #include <luaprobe/plan.h>
 
-#include "point.h"
+#include "point/point.h"
 
 enum lp_field_kind {
 	LP_FK_INT, /* signed integer of `size` bytes */

@@ -8,7 +8,7 @@
 
 #include <lua.h>
 
-#include "load.h"
+#include "load/load.h"
 #include "probe.h"
 
 struct lp_options {

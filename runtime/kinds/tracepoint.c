@@ -1,0 +1,171 @@
+/* tracepoint:SYSTEM:EVENT and kernel.trace("SYSTEM:EVENT"): the template
+ * reads the tracepoint's record at offsets from its tracefs format. */
+#include "kinds/kind.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/libbpf.h>
+#include <tracefs/tracefs.h>
+
+#include "plan/plan.h"
+#include "util/suggest.h"
+#include "tp.skel.h"
+#include "resolve/tpformat.h"
+
+/* Suggest a tracepoint near SYSTEM:EVENT, from the same system when it exists. */
+static void unknown_tracepoint(const struct lp_point *pt, char *err, size_t errlen)
+{
+	char **events = tracefs_system_events(NULL, pt->system);
+	char **systems = NULL;
+	const char *near = NULL;
+	int n;
+
+	if (events) {
+		for (n = 0; events[n]; n++)
+			;
+		near = suggest_closest(pt->event, (const char *const *)events, n);
+		if (near) {
+			snprintf(err, errlen, "no tracepoint '%s:%s' (did you mean '%s:%s'?)",
+				 pt->system, pt->event, pt->system, near);
+			goto out;
+		}
+		snprintf(err, errlen, "no tracepoint '%s:%s' (luaprobe -l '%s:*' lists them)",
+			 pt->system, pt->event, pt->system);
+		goto out;
+	}
+	systems = tracefs_event_systems(NULL);
+	for (n = 0; systems && systems[n]; n++)
+		;
+	near = systems ? suggest_closest(pt->system, (const char *const *)systems, n) : NULL;
+	if (near)
+		snprintf(err, errlen, "no tracepoint system '%s' (did you mean '%s'?)", pt->system,
+			 near);
+	else
+		snprintf(err, errlen, "no tracepoint system '%s' (luaprobe -l lists them)",
+			 pt->system);
+out:
+	tracefs_list_free(events);
+	tracefs_list_free(systems);
+}
+
+static int tp_resolve(struct lp_probe *p, char *err, size_t errlen)
+{
+	struct lp_tpformat fmt;
+	int ret;
+
+	if (point_has_wildcard(&p->point)) {
+		snprintf(err, errlen, "wildcards in tracepoint names are not supported yet");
+		return -EINVAL;
+	}
+	ret = tpformat_read(p->point.system, p->point.event, &fmt);
+	if (ret == -ENOENT) {
+		unknown_tracepoint(&p->point, err, errlen);
+		return ret;
+	}
+	if (ret) {
+		snprintf(err, errlen,
+			 "cannot read the tracepoint's format: %s (is tracefs mounted?)",
+			 strerror(-ret));
+		return ret;
+	}
+	ret = plan_tracepoint(&fmt, p);
+	if (ret)
+		snprintf(err, errlen, "cannot plan its fields: %s", strerror(-ret));
+	tpformat_free(&fmt);
+	return ret;
+}
+
+/* Events tracefs lists that are not kernel tracepoints have no raw form. */
+static int raw_eligible(const struct lp_probe *p)
+{
+	static const char *const not_raw[] = { "syscalls", "ftrace",  "kprobes",
+					       "uprobes",  "eprobes", "synthetic" };
+
+	if (p->plan.nfetch != 0)
+		return 0;
+	for (size_t i = 0; i < sizeof(not_raw) / sizeof(not_raw[0]); i++)
+		if (strcmp(p->point.system, not_raw[i]) == 0)
+			return 0;
+	return 1;
+}
+
+static int tp_load(struct lp_probe *p, const struct lp_maps *m, char *err, size_t errlen)
+{
+	struct lp_tp *skel = lp_tp__open();
+	int ret;
+
+	if (!skel) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot open the tracepoint template: %s", strerror(-ret));
+		return ret;
+	}
+	struct bpf_map *aggs[LP_MAX_AGG] = { skel->maps.lp_agg0, skel->maps.lp_agg1 };
+
+	p->skel = skel;
+	/* lp_rawtp where it may attach; lp_tp always, as some tracepoints
+	 * refuse a raw attach (skb:kfree_skb on 6.18 says EINVAL). */
+	bpf_program__set_autoload(skel->progs.lp_rawtp, raw_eligible(p));
+	memcpy((void *)&skel->rodata->plan, &p->plan, sizeof(p->plan));
+	ret = load_share_maps(skel->maps.lp_events, skel->maps.lp_lost, m);
+	for (int i = 0; !ret && i < p->naggs; i++)
+		ret = load_size_agg(aggs[i], p, i);
+	if (!ret)
+		ret = lp_tp__load(skel);
+	for (int i = 0; !ret && i < p->naggs; i++)
+		p->aggs[i].fd = bpf_map__fd(aggs[i]);
+	if (ret) {
+		const char *why = load_last_error();
+
+		snprintf(err, errlen, "the kernel refused the program: %s%s%s", strerror(-ret),
+			 *why ? ": " : "", why);
+		return ret;
+	}
+	return 0;
+}
+
+static int tp_attach(struct lp_probe *p, char *err, size_t errlen)
+{
+	struct lp_tp *skel = p->skel;
+	int ret;
+
+	p->link =
+		bpf_program__attach_tracepoint(skel->progs.lp_tp, p->point.system, p->point.event);
+	if (!p->link) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot attach: %s", strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
+static void tp_destroy(struct lp_probe *p)
+{
+	bpf_link__destroy(p->link);
+	p->link = NULL;
+	lp_tp__destroy(p->skel);
+	p->skel = NULL;
+}
+
+static int tp_list(const char *pattern, FILE *out)
+{
+	char **list = tpformat_list(pattern);
+	int n = 0;
+
+	if (!list)
+		return -errno;
+	for (; list[n]; n++)
+		fprintf(out, "tracepoint:%s\n", list[n]);
+	tpformat_list_free(list);
+	return n;
+}
+
+const struct lp_kind kind_tracepoint = {
+	.resolve = tp_resolve,
+	.load = tp_load,
+	.attach = tp_attach,
+	.destroy = tp_destroy,
+	.list = tp_list,
+};

@@ -1,0 +1,360 @@
+/* uprobe:/bin:func, uretprobe:/bin:func and process("/bin").function("f")
+ * with .return, .label("l") and .statement("f@file.c:12"): DWARF (runtime/
+ * dwarf.c) says where each probe goes and where each fetched value lives
+ * there; the regs template follows those chains in the kernel. One point
+ * may give many attach points (clones, inlined copies, globs): each gets its
+ * own fetch ops and program, all sharing the probe's maps and handler. */
+#include "kinds/kind.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/libbpf.h>
+
+#include "resolve/dwarf/dwarf.h"
+#include "plan/plan.h"
+#include "regs.skel.h"
+
+static int is_return(const struct lp_probe *p)
+{
+	return p->point.kind == LP_PT_URETPROBE;
+}
+
+static int find_sites(struct lp_probe *p, struct lp_dwarf *d, struct lp_site **sites, char *err,
+		      size_t errlen)
+{
+	const struct lp_point *pt = &p->point;
+
+	if (pt->label)
+		return dwarf_label_sites(d, pt->func ? pt->func : "*", pt->label, sites, err,
+					 errlen);
+	if (pt->statement)
+		return dwarf_statement_sites(d, pt->statement, sites, err, errlen);
+	return dwarf_function_sites(d, pt->func, sites, err, errlen);
+}
+
+/* Does `expr` give an event value at every site, the same kind everywhere? */
+static int fits_everywhere(struct lp_dwarf *d, const struct lp_site *sites, int nsites,
+			   const char *expr, int is_ret)
+{
+	int type = -1, size = -1;
+
+	for (int s = 0; s < nsites; s++) {
+		struct lp_loc loc;
+		char err[256];
+		int ok;
+
+		if (dwarf_fetch(d, &sites[s], expr, is_ret, &loc, err, sizeof(err)) != 0)
+			return 0;
+		ok = loc.type != LP_LT_ARRAY && !(loc.type == LP_LT_INT && loc.size > 8) &&
+		     (type < 0 || ((int)loc.type == type && loc.size == size));
+		type = loc.type;
+		size = loc.size;
+		dwarf_loc_free(&loc);
+		if (!ok)
+			return 0;
+	}
+	return 1;
+}
+
+/* Without spec.fetch: the parameters that every attach point has (a glob
+ * may match functions with different ones) and that fit in an event, by
+ * name; on a return probe its $retval, when there is one. What is left out
+ * is left out quietly: the user asked for nothing in particular. */
+static int default_reqs(struct lp_probe *p, struct lp_dwarf *d, const struct lp_site *sites,
+			int nsites)
+{
+	struct lp_var *vars = NULL;
+	int n = is_return(p) ? 0 : dwarf_scope_vars(d, &sites[0], &vars), k = 0;
+
+	p->reqs = calloc(n > 0 ? n + 1 : 1, sizeof(*p->reqs));
+	if (!p->reqs) {
+		dwarf_vars_free(vars, n > 0 ? n : 0);
+		return -ENOMEM;
+	}
+	for (int i = 0; i < n && k < LP_MAX_FETCH; i++) {
+		if (!vars[i].is_param || !fits_everywhere(d, sites, nsites, vars[i].name, 0))
+			continue;
+		p->reqs[k].name = strdup(vars[i].name);
+		p->reqs[k].expr = strdup(vars[i].name);
+		k++;
+	}
+	if (is_return(p) && fits_everywhere(d, sites, nsites, "$retval", 1)) {
+		p->reqs[k].name = strdup("retval");
+		p->reqs[k].expr = strdup("$retval");
+		k++;
+	}
+	p->nreqs = k;
+	dwarf_vars_free(vars, n > 0 ? n : 0);
+	return 0;
+}
+
+/* Each fetch at each site; the first site lays out the event. */
+static int plan_sites(struct lp_probe *p, struct lp_dwarf *d, struct lp_site *sites, int nsites,
+		      char *err, size_t errlen)
+{
+	char why[256];
+
+	p->fields = calloc(p->nreqs ? p->nreqs : 1, sizeof(*p->fields));
+	p->insts = calloc(nsites, sizeof(*p->insts));
+	if (!p->fields || !p->insts)
+		return -ENOMEM;
+	if (p->nreqs > LP_MAX_FETCH) {
+		snprintf(err, errlen, "at most %d fetches per probe", LP_MAX_FETCH);
+		return -E2BIG;
+	}
+	for (int s = 0; s < nsites; s++) {
+		struct lp_inst *in = &p->insts[s];
+		unsigned dst = 0;
+
+		/* a uretprobe must sit on the first instruction, where the return
+		 * address is still on top of the stack */
+		in->offset = is_return(p) && sites[s].entry_offset ? sites[s].entry_offset
+								   : sites[s].offset;
+		if (asprintf(&in->desc, "%s%s%s:%d%s", sites[s].symbol ? sites[s].symbol : "?",
+			     sites[s].file ? " (" : "", sites[s].file ? sites[s].file : "",
+			     sites[s].line, sites[s].file ? ")" : "") < 0)
+			return -ENOMEM;
+		p->ninsts++;
+		for (int i = 0; i < p->nreqs; i++) {
+			struct lp_field f = { 0 };
+			struct lp_loc loc;
+			int ret = dwarf_fetch(d, &sites[s], p->reqs[i].expr, is_return(p), &loc,
+					      why, sizeof(why));
+
+			if (!ret) {
+				ret = plan_uval(&loc, dst, &in->fetch[i], &f, why, sizeof(why));
+				if (ret >= 0 && s == 0) {
+					f.name = strdup(p->reqs[i].name);
+					f.ctype = strdup(loc.ctype ? loc.ctype : "?");
+					p->fields[p->nfields++] = f;
+				}
+				dwarf_loc_free(&loc);
+			}
+			if (ret < 0) {
+				if (nsites > 1)
+					snprintf(err, errlen, "fetch '%s' at %s: %s",
+						 p->reqs[i].expr, in->desc, why);
+				else
+					snprintf(err, errlen, "fetch '%s': %s", p->reqs[i].expr,
+						 why);
+				return ret;
+			}
+			dst += ret;
+		}
+		if (s == 0)
+			p->plan.data_size = dst;
+	}
+	memcpy(p->plan.fetch, p->insts[0].fetch, sizeof(p->plan.fetch));
+	p->plan.nfetch = p->nreqs;
+	return 0;
+}
+
+/* Probes on one binary share its open debuginfo: reading libc's DWARF
+ * again per probe cost ~0.6 s and ~20 MB each. */
+static struct dwarf_ref {
+	char *name;
+	struct lp_dwarf *d;
+	int refs;
+} dwarf_refs[16];
+
+static struct lp_dwarf *dwarf_get(const char *name)
+{
+	struct dwarf_ref *free_slot = NULL;
+	struct lp_dwarf *d;
+
+	for (size_t i = 0; i < sizeof(dwarf_refs) / sizeof(dwarf_refs[0]); i++) {
+		struct dwarf_ref *r = &dwarf_refs[i];
+
+		if (r->refs && strcmp(r->name, name) == 0) {
+			r->refs++;
+			return r->d;
+		}
+		if (!r->refs && !free_slot)
+			free_slot = r;
+	}
+	d = dwarf_open(name);
+	if (d && free_slot && (free_slot->name = strdup(name))) {
+		free_slot->d = d;
+		free_slot->refs = 1;
+	}
+	return d;
+}
+
+static void dwarf_put(struct lp_dwarf *d)
+{
+	if (!d)
+		return;
+	for (size_t i = 0; i < sizeof(dwarf_refs) / sizeof(dwarf_refs[0]); i++) {
+		struct dwarf_ref *r = &dwarf_refs[i];
+
+		if (r->refs && r->d == d) {
+			if (--r->refs == 0) {
+				free(r->name);
+				r->name = NULL;
+				dwarf_close(d);
+			}
+			return;
+		}
+	}
+	dwarf_close(d); /* the cache was full: it was never shared */
+}
+
+static int up_resolve(struct lp_probe *p, char *err, size_t errlen)
+{
+	struct lp_site *sites = NULL;
+	struct lp_dwarf *d;
+	int n, ret;
+
+	d = dwarf_get(p->point.binary);
+	if (!d) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot open '%s': %s", p->point.binary,
+			 ret == -ENOEXEC ? "not an ELF file" : strerror(-ret));
+		return ret;
+	}
+	p->priv = d;
+	n = find_sites(p, d, &sites, err, errlen);
+	if (n <= 0)
+		return n < 0 ? n : -ENOENT;
+	if (!p->reqs && (ret = default_reqs(p, d, sites, n))) {
+		dwarf_sites_free(sites, n);
+		return ret;
+	}
+	ret = plan_sites(p, d, sites, n, err, errlen);
+	dwarf_sites_free(sites, n);
+	return ret;
+}
+
+static int up_load(struct lp_probe *p, const struct lp_maps *m, char *err, size_t errlen)
+{
+	for (int i = 0; i < p->ninsts; i++) {
+		struct lp_inst *in = &p->insts[i];
+		struct lp_regs *skel = lp_regs__open();
+		struct bpf_map *aggs[LP_MAX_AGG];
+		int ret;
+
+		if (!skel) {
+			ret = -errno;
+			snprintf(err, errlen, "cannot open the uprobe template: %s",
+				 strerror(-ret));
+			return ret;
+		}
+		in->skel = skel;
+		aggs[0] = skel->maps.lp_agg0;
+		aggs[1] = skel->maps.lp_agg1;
+		memcpy((void *)&skel->rodata->plan, &p->plan, sizeof(p->plan));
+		memcpy((void *)skel->rodata->plan.fetch, in->fetch, sizeof(in->fetch));
+		ret = load_share_maps(skel->maps.lp_events, skel->maps.lp_lost, m);
+		/* Every copy counts into the first copy's aggregation maps. */
+		for (int a = 0; !ret && a < p->naggs; a++)
+			ret = i == 0 ? load_size_agg(aggs[a], p, a)
+				     : bpf_map__reuse_fd(aggs[a], p->aggs[a].fd);
+		if (!ret)
+			ret = lp_regs__load(skel);
+		if (ret) {
+			const char *why = load_last_error();
+
+			snprintf(err, errlen, "the kernel refused the program for %s: %s%s%s",
+				 in->desc, strerror(-ret), *why ? ": " : "", why);
+			return ret;
+		}
+		for (int a = 0; i == 0 && a < p->naggs; a++)
+			p->aggs[a].fd = bpf_map__fd(aggs[a]);
+	}
+	return 0;
+}
+
+static int up_attach(struct lp_probe *p, char *err, size_t errlen)
+{
+	const char *path = dwarf_path(p->priv);
+
+	for (int i = 0; i < p->ninsts; i++) {
+		struct lp_inst *in = &p->insts[i];
+		struct lp_regs *skel = in->skel;
+
+		in->link = bpf_program__attach_uprobe(skel->progs.lp_regs, is_return(p),
+						      p->target_pid ? p->target_pid : -1, path,
+						      in->offset);
+		if (!in->link) {
+			int ret = -errno;
+
+			snprintf(err, errlen, "cannot attach at %s: %s", in->desc, strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static void up_destroy(struct lp_probe *p)
+{
+	for (int i = 0; i < p->ninsts; i++) {
+		bpf_link__destroy(p->insts[i].link);
+		lp_regs__destroy(p->insts[i].skel);
+		free(p->insts[i].desc);
+	}
+	free(p->insts);
+	p->insts = NULL;
+	p->ninsts = 0;
+	dwarf_put(p->priv);
+	p->priv = NULL;
+}
+
+/* -L: everything in scope at the first attach point, as stap -L and perf
+ * probe -V show it; the other attach points are counted. */
+static int up_describe(struct lp_probe *p, FILE *out)
+{
+	struct lp_site *sites = NULL;
+	struct lp_var *vars = NULL;
+	char err[512];
+	int n = find_sites(p, p->priv, &sites, err, sizeof(err)), nv;
+
+	if (n <= 0)
+		return n < 0 ? n : -ENOENT;
+	fprintf(out, "  at %s", p->insts[0].desc);
+	if (n > 1)
+		fprintf(out, ", and %d more place%s", n - 1, n > 2 ? "s" : "");
+	fputc('\n', out);
+	if (is_return(p)) {
+		struct lp_loc loc;
+
+		if (dwarf_fetch(p->priv, &sites[0], "$retval", 1, &loc, err, sizeof(err)) == 0) {
+			kind_print_decl(out, loc.ctype ? loc.ctype : "?", "$retval");
+			dwarf_loc_free(&loc);
+		}
+	} else {
+		nv = dwarf_scope_vars(p->priv, &sites[0], &vars);
+		for (int i = 0; i < nv; i++)
+			kind_print_decl(out, vars[i].ctype, vars[i].name);
+		dwarf_vars_free(vars, nv > 0 ? nv : 0);
+	}
+	dwarf_sites_free(sites, n);
+	return 0;
+}
+
+static int up_list_point(const struct lp_point *pt, FILE *out, char *err, size_t errlen)
+{
+	struct lp_dwarf *d = dwarf_open(pt->binary);
+	int n;
+
+	if (!d) {
+		n = -errno;
+		snprintf(err, errlen, "cannot open '%s': %s", pt->binary,
+			 n == -ENOEXEC ? "not an ELF file" : strerror(-n));
+		return n;
+	}
+	n = dwarf_list(d, pt->func ? pt->func : "*", pt->label != NULL, out);
+	dwarf_close(d);
+	return n;
+}
+
+const struct lp_kind kind_uprobe = {
+	.resolve = up_resolve,
+	.load = up_load,
+	.attach = up_attach,
+	.destroy = up_destroy,
+	.list_point = up_list_point,
+	.describe = up_describe,
+};

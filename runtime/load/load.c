@@ -1,0 +1,141 @@
+#include "load/load.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include <luaprobe/event.h>
+
+#include "plan/plan.h"
+
+static int log_verbose;
+static char last_error[512];
+
+/* libbpf prints a refused program's verifier log line by line; the most
+ * useful single line is the last one before "processed N insns" or the
+ * END marker, so remember the last line that is neither. */
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char buf[1024];
+	char *line, *save = NULL;
+
+	if (log_verbose)
+		return vfprintf(stderr, fmt, ap);
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (!*line || strstr(line, "-- END PROG LOAD LOG --") ||
+		    strstr(line, "-- BEGIN PROG LOAD LOG --") ||
+		    strncmp(line, "processed ", 10) == 0 ||
+		    strncmp(line, "verification time", 17) == 0 ||
+		    strncmp(line, "stack depth", 11) == 0)
+			continue;
+		snprintf(last_error, sizeof(last_error), "%s", line);
+	}
+	return 0;
+}
+
+void load_init_logging(int verbose)
+{
+	log_verbose = verbose;
+	libbpf_set_print(libbpf_print);
+}
+
+const char *load_last_error(void)
+{
+	return last_error;
+}
+
+int load_maps_create(struct lp_maps *m, size_t ringbuf_size)
+{
+	int err;
+
+	m->events_fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "lp_events", 0, 0, ringbuf_size, NULL);
+	if (m->events_fd < 0) {
+		err = -errno;
+		m->lost_fd = -1;
+		return err;
+	}
+	m->lost_fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "lp_lost", sizeof(__u32),
+				    sizeof(__u64), LP_LOST_SLOTS, NULL);
+	if (m->lost_fd < 0) {
+		err = -errno;
+		close(m->events_fd);
+		m->events_fd = -1;
+		return err;
+	}
+	return 0;
+}
+
+void load_maps_close(struct lp_maps *m)
+{
+	if (m->events_fd >= 0)
+		close(m->events_fd);
+	if (m->lost_fd >= 0)
+		close(m->lost_fd);
+	m->events_fd = m->lost_fd = -1;
+}
+
+int load_share_maps(struct bpf_map *events, struct bpf_map *lost, const struct lp_maps *m)
+{
+	int err = bpf_map__reuse_fd(events, m->events_fd);
+
+	if (!err)
+		err = bpf_map__reuse_fd(lost, m->lost_fd);
+	return err;
+}
+
+#define AGG_DEFAULT_KEYS 10240
+
+int load_size_agg(struct bpf_map *map, const struct lp_probe *p, int idx)
+{
+	const struct lp_agg *a = &p->plan.agg[idx];
+	int err;
+
+	/* Without keys there is one value: a per-CPU array, whose lookup the
+	 * verifier inlines, instead of hashing a zero key every event. The
+	 * template's key buffer starts with the u32 0 an array wants. */
+	if (a->nkeys == 0 && a->kind != LP_AGG_HIST && a->kind != LP_AGG_LHIST) {
+		err = bpf_map__set_type(map, BPF_MAP_TYPE_PERCPU_ARRAY);
+		if (!err)
+			err = bpf_map__set_key_size(map, sizeof(__u32));
+		if (!err)
+			err = bpf_map__set_value_size(map, plan_agg_value_size(p, idx));
+		if (!err)
+			err = bpf_map__set_max_entries(map, 1);
+		return err;
+	}
+	err = bpf_map__set_key_size(map, a->key_size);
+
+	if (!err)
+		err = bpf_map__set_value_size(map, plan_agg_value_size(p, idx));
+	if (!err)
+		err = bpf_map__set_max_entries(map, p->max_keys ? p->max_keys : AGG_DEFAULT_KEYS);
+	return err;
+}
+
+unsigned long long load_lost(const struct lp_maps *m, unsigned slot)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	unsigned long long total = 0;
+	__u32 key = slot;
+	__u64 *vals;
+
+	if (ncpu <= 0 || m->lost_fd < 0)
+		return 0;
+	vals = calloc(ncpu, sizeof(*vals));
+	if (!vals)
+		return 0;
+	if (bpf_map_lookup_elem(m->lost_fd, &key, vals) == 0)
+		for (int i = 0; i < ncpu; i++)
+			total += vals[i];
+	free(vals);
+	return total;
+}

@@ -1,0 +1,414 @@
+/* Agg objects: in-kernel aggregations read from Lua. The kernel keeps one
+ * hash map per aggregation (see bpf/emit.bpf.h); reading walks it, decodes
+ * each key as the keys were written, and sorts largest first. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <lauxlib.h>
+
+#include "lua/agg.h"
+#include "plan/plan.h"
+#include "session.h"
+
+#define AGG_MT "luaprobe.Agg"
+
+static const char *const fn_names[] = { "count", "sum",	  "min",  "max",
+					"avg",	 "stats", "hist", "lhist" };
+
+struct agg_ud {
+	int probe;
+	int idx;
+};
+
+struct row {
+	unsigned char key[LP_KEY_MAX];
+	union {
+		__u64 count;
+		struct lp_stats st;
+	} v;
+	long long sortval;
+};
+
+static struct lp_probe *check_agg(lua_State *L, int arg, int *idx)
+{
+	struct agg_ud *ud = luaL_checkudata(L, arg, AGG_MT);
+
+	*idx = ud->idx;
+	return session_of(L)->probes[ud->probe];
+}
+
+static int cmp_rows(const void *a, const void *b)
+{
+	long long x = ((const struct row *)a)->sortval, y = ((const struct row *)b)->sortval;
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+static long long row_value(const struct lp_aggdef *d, const struct row *r)
+{
+	switch (d->fn) {
+	case LP_AF_SUM:
+		return r->v.st.sum;
+	case LP_AF_MIN:
+		return r->v.st.min;
+	case LP_AF_MAX:
+		return r->v.st.max;
+	case LP_AF_AVG:
+		return r->v.st.count ? r->v.st.sum / r->v.st.count : 0;
+	case LP_AF_STATS:
+		return r->v.st.count;
+	default:
+		return (long long)r->v.count;
+	}
+}
+
+/* The maps are per-CPU: one value's copies summed (min and max of the
+ * CPUs that saw the key). */
+static void fold_cpus(const struct lp_aggdef *d, const void *vals, int ncpu, struct row *r)
+{
+	if (d->fn < LP_AF_SUM || d->fn > LP_AF_STATS) {
+		const __u64 *c = vals;
+
+		for (int i = 0; i < ncpu; i++)
+			r->v.count += c[i];
+		return;
+	}
+	for (int i = 0; i < ncpu; i++) {
+		const struct lp_stats *st = (const struct lp_stats *)vals + i;
+
+		if (!st->count)
+			continue;
+		if (!r->v.st.count || st->min < r->v.st.min)
+			r->v.st.min = st->min;
+		if (!r->v.st.count || st->max > r->v.st.max)
+			r->v.st.max = st->max;
+		r->v.st.count += st->count;
+		r->v.st.sum += st->sum;
+	}
+}
+
+/* Every entry of the map, unsorted. Returns the count or -errno. */
+static int read_rows(const struct lp_probe *p, int idx, struct row **out)
+{
+	const struct lp_aggdef *d = &p->aggs[idx];
+	unsigned ksz = p->plan.agg[idx].key_size, n = 0, cap = 64;
+	unsigned char key[LP_KEY_MAX], next[LP_KEY_MAX];
+	int ncpu = libbpf_num_possible_cpus();
+	struct row *rows;
+	void *prev = NULL, *vals;
+
+	*out = NULL;
+	if (d->fd < 0)
+		return 0; /* not loaded yet: nothing counted */
+	if (ncpu <= 0)
+		return ncpu ? ncpu : -EINVAL;
+	rows = malloc(cap * sizeof(*rows));
+	vals = calloc(ncpu, sizeof(struct lp_stats));
+	if (!rows || !vals) {
+		free(rows);
+		free(vals);
+		return -ENOMEM;
+	}
+	while (bpf_map_get_next_key(d->fd, prev, next) == 0) {
+		memcpy(key, next, ksz);
+		prev = key;
+		if (n == cap) {
+			struct row *grown = realloc(rows, (cap *= 2) * sizeof(*rows));
+
+			if (!grown) {
+				free(rows);
+				free(vals);
+				return -ENOMEM;
+			}
+			rows = grown;
+		}
+		memset(&rows[n], 0, sizeof(rows[n]));
+		memcpy(rows[n].key, key, ksz);
+		if (bpf_map_lookup_elem(d->fd, key, vals))
+			continue; /* deleted meanwhile */
+		fold_cpus(d, vals, ncpu, &rows[n]);
+		rows[n].sortval = row_value(d, &rows[n]);
+		n++;
+	}
+	free(vals);
+	*out = rows;
+	return n;
+}
+
+/* The key table: each part under its name as written and its position. */
+static void push_key(lua_State *L, const struct lp_probe *p, int idx, const unsigned char *key)
+{
+	const struct lp_aggdef *d = &p->aggs[idx];
+	const struct lp_agg *a = &p->plan.agg[idx];
+
+	lua_createtable(L, d->nkeys, d->nkeys);
+	for (int k = 0; k < d->nkeys; k++) {
+		const struct lp_keypart *kp = &a->keys[k];
+
+		if (d->key_kind[k] == LP_FK_STR) {
+			lua_pushlstring(L, (const char *)key + kp->dst,
+					strnlen((const char *)key + kp->dst, kp->size));
+		} else {
+			long long v;
+
+			memcpy(&v, key + kp->dst, 8);
+			lua_pushinteger(L, v);
+		}
+		lua_pushvalue(L, -1);
+		lua_rawseti(L, -3, k + 1);
+		lua_setfield(L, -2, d->keys[k]);
+	}
+}
+
+static void push_value(lua_State *L, const struct lp_aggdef *d, const struct row *r)
+{
+	if (d->fn != LP_AF_STATS) {
+		lua_pushinteger(L, row_value(d, r));
+		return;
+	}
+	lua_createtable(L, 0, 5);
+	lua_pushinteger(L, r->v.st.count);
+	lua_setfield(L, -2, "count");
+	lua_pushinteger(L, r->v.st.sum);
+	lua_setfield(L, -2, "sum");
+	lua_pushinteger(L, r->v.st.count ? r->v.st.sum / r->v.st.count : 0);
+	lua_setfield(L, -2, "avg");
+	lua_pushinteger(L, r->v.st.min);
+	lua_setfield(L, -2, "min");
+	lua_pushinteger(L, r->v.st.max);
+	lua_setfield(L, -2, "max");
+}
+
+static int items_next(lua_State *L)
+{
+	lua_Integer i = lua_tointeger(L, lua_upvalueindex(2)) + 1;
+
+	lua_pushinteger(L, i);
+	lua_replace(L, lua_upvalueindex(2));
+	if (lua_rawgeti(L, lua_upvalueindex(1), i) == LUA_TNIL)
+		return 0;
+	lua_rawgeti(L, -1, 1);
+	lua_rawgeti(L, -2, 2);
+	return 2;
+}
+
+static int hist_before(lua_State *L)
+{
+	lua_Integer a, b;
+
+	lua_rawgeti(L, 1, 2);
+	lua_getfield(L, -1, "total");
+	a = lua_tointeger(L, -1);
+	lua_rawgeti(L, 2, 2);
+	lua_getfield(L, -1, "total");
+	b = lua_tointeger(L, -1);
+	lua_pushboolean(L, a > b);
+	return 1;
+}
+
+/* Histograms: the rows of one key (all its buckets) become one item whose
+ * value is { [bucket] = count, total = n }. */
+static int build_hist_items(lua_State *L, const struct lp_probe *p, int idx, struct row *rows,
+			    int n)
+{
+	unsigned kb = p->plan.agg[idx].key_size - 8; /* key bytes without the bucket */
+	int items, groups;
+
+	lua_newtable(L); /* key bytes -> item */
+	groups = lua_gettop(L);
+	lua_newtable(L); /* the list */
+	items = lua_gettop(L);
+	for (int i = 0; i < n; i++) {
+		__u64 bucket;
+
+		memcpy(&bucket, rows[i].key + kb, 8);
+		lua_pushlstring(L, (const char *)rows[i].key, kb);
+		if (lua_rawget(L, groups) == LUA_TNIL) {
+			lua_pop(L, 1);
+			lua_createtable(L, 2, 0);
+			push_key(L, p, idx, rows[i].key);
+			lua_rawseti(L, -2, 1);
+			lua_newtable(L);
+			lua_pushinteger(L, 0);
+			lua_setfield(L, -2, "total");
+			lua_rawseti(L, -2, 2);
+			lua_pushlstring(L, (const char *)rows[i].key, kb);
+			lua_pushvalue(L, -2);
+			lua_rawset(L, groups);
+			lua_pushvalue(L, -1);
+			lua_rawseti(L, items, luaL_len(L, items) + 1);
+		}
+		lua_rawgeti(L, -1, 2);
+		lua_pushinteger(L, (lua_Integer)rows[i].v.count);
+		lua_rawseti(L, -2, (lua_Integer)bucket);
+		lua_getfield(L, -1, "total");
+		lua_pushinteger(L, lua_tointeger(L, -1) + (lua_Integer)rows[i].v.count);
+		lua_setfield(L, -3, "total");
+		lua_pop(L, 3);
+	}
+	/* Largest total first. */
+	lua_getglobal(L, "table");
+	lua_getfield(L, -1, "sort");
+	lua_pushvalue(L, items);
+	lua_pushcfunction(L, hist_before);
+	lua_call(L, 2, 0);
+	lua_pop(L, 1);
+	lua_remove(L, groups);
+	return 0;
+}
+
+/* agg:items() -> iterator over (key, value), largest first. */
+static int agg_items(lua_State *L)
+{
+	int idx;
+	struct lp_probe *p = check_agg(L, 1, &idx);
+	const struct lp_aggdef *d = &p->aggs[idx];
+	struct row *rows;
+	int n = read_rows(p, idx, &rows);
+
+	if (n < 0)
+		return luaL_error(L, "cannot read the aggregation: %s", strerror(-n));
+	if (d->fn == LP_AF_HIST || d->fn == LP_AF_LHIST) {
+		build_hist_items(L, p, idx, rows, n);
+	} else {
+		qsort(rows, n, sizeof(*rows), cmp_rows);
+		lua_createtable(L, n, 0);
+		for (int i = 0; i < n; i++) {
+			lua_createtable(L, 2, 0);
+			push_key(L, p, idx, rows[i].key);
+			lua_rawseti(L, -2, 1);
+			push_value(L, d, &rows[i]);
+			lua_rawseti(L, -2, 2);
+			lua_rawseti(L, -2, i + 1);
+		}
+	}
+	free(rows);
+	lua_pushinteger(L, 0);
+	lua_pushcclosure(L, items_next, 2);
+	return 1;
+}
+
+/* agg:total(): the sum of every value (counts for count, hist, lhist, stats,
+ * min, max and avg; sums for sum). */
+static int agg_total(lua_State *L)
+{
+	int idx;
+	struct lp_probe *p = check_agg(L, 1, &idx);
+	const struct lp_aggdef *d = &p->aggs[idx];
+	struct row *rows;
+	int n = read_rows(p, idx, &rows);
+	long long total = 0;
+
+	if (n < 0)
+		return luaL_error(L, "cannot read the aggregation: %s", strerror(-n));
+	for (int i = 0; i < n; i++) {
+		if (d->fn == LP_AF_SUM)
+			total += rows[i].v.st.sum;
+		else if (d->fn >= LP_AF_MIN && d->fn <= LP_AF_STATS)
+			total += rows[i].v.st.count;
+		else
+			total += rows[i].v.count;
+	}
+	free(rows);
+	lua_pushinteger(L, total);
+	return 1;
+}
+
+/* agg:clear(): drop every key. What the kernel adds meanwhile stays. */
+static int agg_clear(lua_State *L)
+{
+	int idx;
+	struct lp_probe *p = check_agg(L, 1, &idx);
+	struct row *rows;
+	int n = read_rows(p, idx, &rows);
+
+	if (n < 0)
+		return luaL_error(L, "cannot read the aggregation: %s", strerror(-n));
+	for (int i = 0; i < n; i++) {
+		if (bpf_map_delete_elem(p->aggs[idx].fd, rows[i].key) && errno == EINVAL) {
+			/* an array (an unkeyed aggregation): its one value is zeroed */
+			int ncpu = libbpf_num_possible_cpus();
+			void *zero = ncpu > 0 ? calloc(ncpu, sizeof(struct lp_stats)) : NULL;
+
+			if (zero)
+				bpf_map_update_elem(p->aggs[idx].fd, rows[i].key, zero, BPF_ANY);
+			free(zero);
+		}
+	}
+	free(rows);
+	return 0;
+}
+
+/* agg:info() -> { fn =, keys = {...}, value =, lo =, hi =, step = } for printing. */
+static int agg_info(lua_State *L)
+{
+	int idx;
+	struct lp_probe *p = check_agg(L, 1, &idx);
+	const struct lp_aggdef *d = &p->aggs[idx];
+
+	lua_createtable(L, 0, 6);
+	lua_pushstring(L, fn_names[d->fn]);
+	lua_setfield(L, -2, "fn");
+	lua_createtable(L, d->nkeys, 0);
+	for (int k = 0; k < d->nkeys; k++) {
+		lua_pushstring(L, d->keys[k]);
+		lua_rawseti(L, -2, k + 1);
+	}
+	lua_setfield(L, -2, "keys");
+	if (d->value) {
+		lua_pushstring(L, d->value);
+		lua_setfield(L, -2, "value");
+	}
+	if (d->fn == LP_AF_LHIST) {
+		lua_pushinteger(L, d->lo);
+		lua_setfield(L, -2, "lo");
+		lua_pushinteger(L, d->hi);
+		lua_setfield(L, -2, "hi");
+		lua_pushinteger(L, d->step);
+		lua_setfield(L, -2, "step");
+	}
+	lua_pushstring(L, p->text);
+	lua_setfield(L, -2, "probe");
+	return 1;
+}
+
+static int agg_tostring(lua_State *L)
+{
+	int idx;
+	struct lp_probe *p = check_agg(L, 1, &idx);
+
+	lua_pushfstring(L, "%s aggregation of probe '%s'", fn_names[p->aggs[idx].fn], p->text);
+	return 1;
+}
+
+void lua_agg_push(lua_State *L, int probe, int idx)
+{
+	struct agg_ud *ud = lua_newuserdatauv(L, sizeof(*ud), 0);
+
+	ud->probe = probe;
+	ud->idx = idx;
+	luaL_setmetatable(L, AGG_MT);
+}
+
+void lua_agg_open(lua_State *L)
+{
+	static const luaL_Reg methods[] = {
+		{ "items", agg_items }, { "total", agg_total }, { "clear", agg_clear },
+		{ "info", agg_info },	{ NULL, NULL },
+	};
+
+	/* The methods table is also luaprobe.Agg, where lua/luaprobe.lua adds
+	 * the methods written in Lua (print). */
+	luaL_newlib(L, methods);
+	lua_pushvalue(L, -1);
+	lua_setfield(L, -3, "Agg");
+	luaL_newmetatable(L, AGG_MT);
+	lua_insert(L, -2);
+	lua_setfield(L, -2, "__index");
+	lua_pushcfunction(L, agg_tostring);
+	lua_setfield(L, -2, "__tostring");
+	lua_pop(L, 1);
+}

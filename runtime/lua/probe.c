@@ -1,0 +1,370 @@
+/* probe(point, [spec], [handler]) and the Probe object it returns. A probe
+ * is parsed and resolved here, at the line that made it, so a wrong point
+ * or field is reported with that line; it is loaded and attached once the
+ * main chunk has run. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "lua/event.h"
+#include "resolve/dwarf/dwarf.h"
+#include "plan/filter.h"
+#include "resolve/kbtf.h"
+#include "kinds/kind.h"
+#include "sym/ksym.h"
+#include "lua/agg.h"
+#include "plan/plan.h"
+#include "lua/state.h"
+#include "util/suggest.h"
+
+#define PROBE_MT "luaprobe.Probe"
+
+struct probe_ud {
+	int id;
+};
+
+static struct lp_probe *check_probe(lua_State *L, int arg)
+{
+	struct probe_ud *ud = luaL_checkudata(L, arg, PROBE_MT);
+
+	return session_of(L)->probes[ud->id];
+}
+
+/* spec.fetch: { name = "expr", ... } or { "expr", ... } (named as written),
+ * read into p->reqs before the point is resolved: a uprobe plans its
+ * fetches from them, a tracepoint checks them against its fields. */
+static void read_fetch(lua_State *L, int spec, struct lp_probe *p)
+{
+	int fetch, n = 0;
+
+	if (lua_getfield(L, spec, "fetch") == LUA_TNIL) {
+		lua_pop(L, 1);
+		return;
+	}
+	fetch = lua_gettop(L);
+	luaL_argcheck(L, lua_istable(L, fetch), 2, "spec.fetch must be a table");
+	lua_pushnil(L);
+	while (lua_next(L, fetch)) {
+		lua_pop(L, 1);
+		n++;
+	}
+	p->reqs = calloc(n + 1, sizeof(*p->reqs));
+	if (!p->reqs)
+		luaL_error(L, "out of memory");
+	lua_pushnil(L);
+	while (lua_next(L, fetch)) {
+		struct lp_fetchreq *r = &p->reqs[p->nreqs];
+
+		if (lua_type(L, -1) != LUA_TSTRING)
+			luaL_error(L, "probe '%s': spec.fetch holds expressions as strings",
+				   p->text);
+		r->expr = strdup(lua_tostring(L, -1));
+		r->name = strdup(lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : r->expr);
+		p->nreqs++;
+		if (!r->expr || !r->name)
+			luaL_error(L, "out of memory");
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+}
+
+/* --- where: the filter compiler's view of one probe -------------------- */
+
+static int env_operand(void *ctx, const char *name, struct lp_operand *op)
+{
+	return plan_operand(ctx, name, op);
+}
+
+static const char *env_suggest(void *ctx, const char *name)
+{
+	return plan_suggest(ctx, name);
+}
+
+static int env_constant(void *ctx, const char *name, const char *hint, long long *val, char *err,
+			size_t errlen)
+{
+	struct lp_probe *p = ctx;
+	int n;
+
+	/* A user program's enums are in its own DWARF, not the kernel's BTF. */
+	if (p->point.kind == LP_PT_UPROBE || p->point.kind == LP_PT_URETPROBE) {
+		int64_t v;
+
+		if (hint && strncmp(hint, "enum ", 5) == 0 && p->priv &&
+		    dwarf_enum_value(p->priv, hint, name, &v) == 0) {
+			*val = v;
+			return 0;
+		}
+		return -ENOENT;
+	}
+	/* Compared with an enum field: its own enumerators first, by full
+	 * name or by the part after the prefix (NO_SOCKET in skb_drop_reason). */
+	if (hint && strncmp(hint, "enum ", 5) == 0) {
+		int ret = kbtf_enum_value_in(hint, name, val);
+
+		if (ret != -EEXIST)
+			return ret == 0 ? 0 : kbtf_enum_lookup_any(name, val, err, errlen);
+		/* ambiguous inside the field's own enum: name the candidates */
+		n = snprintf(err, errlen, "in %s it could be ", hint);
+		if (n > 0 && (size_t)n < errlen)
+			kbtf_enum_candidates(hint, name, err + n, errlen - n);
+		return -EEXIST;
+	}
+	return kbtf_enum_lookup_any(name, val, err, errlen);
+}
+
+static int env_ranges(void *ctx, const char *func, struct lp_range *out, int max)
+{
+	struct ksym_range r[LP_MAX_RANGES];
+	int n;
+
+	(void)ctx;
+	n = ksym_ranges(func, r, max < LP_MAX_RANGES ? max : LP_MAX_RANGES);
+	for (int i = 0; i < n; i++) {
+		out[i].lo = r[i].start;
+		out[i].hi = r[i].end;
+	}
+	return n;
+}
+
+static int not_started(lua_State *L, struct lp_probe *p, const char *what)
+{
+	if (p->skel)
+		return luaL_error(L,
+				  "probe '%s': %s must be set before the probes start "
+				  "(in the script's main chunk)",
+				  p->text, what);
+	return 0;
+}
+
+static void set_where(lua_State *L, struct lp_probe *p, const char *expr)
+{
+	struct filter_env env = { p, env_operand, env_suggest, env_constant, env_ranges };
+	char err[512];
+
+	not_started(L, p, "a filter");
+	if (p->filter)
+		luaL_error(L, "probe '%s': it has a filter already", p->text);
+	if (filter_compile(expr, &env, &p->plan, err, sizeof(err)))
+		luaL_error(L, "probe '%s': where: %s", p->text, err);
+	p->filter = strdup(expr);
+	if (!p->filter)
+		luaL_error(L, "out of memory");
+}
+
+static int api_probe(lua_State *L)
+{
+	struct lp_session *s = session_of(L);
+	const char *text = luaL_checkstring(L, 1);
+	const struct lp_kind *kind;
+	struct lp_probe *p, **grown;
+	struct probe_ud *ud;
+	char err[512];
+	int spec = 0, handler = 0, ret;
+
+	if (lua_istable(L, 2))
+		spec = 2;
+	if (lua_isfunction(L, 2))
+		handler = 2;
+	else if (lua_isfunction(L, 3))
+		handler = 3;
+	luaL_argcheck(L, spec || handler || lua_isnoneornil(L, 2), 2, "spec table or handler");
+	if (s->nprobes >= 0xffff)
+		return luaL_error(L, "too many probes");
+
+	p = calloc(1, sizeof(*p));
+	grown = realloc(s->probes, (s->nprobes + 1) * sizeof(*grown));
+	if (!p || !grown) {
+		free(p);
+		return luaL_error(L, "out of memory");
+	}
+	s->probes = grown;
+	p->handler_ref = LUA_NOREF;
+	p->fieldmap_ref = LUA_NOREF;
+	p->text = strdup(text);
+	luaL_where(L, 1);
+	p->where = strdup(lua_tostring(L, -1));
+	lua_pop(L, 1);
+	if (!p->text || !p->where) {
+		probe_free(p);
+		return luaL_error(L, "out of memory");
+	}
+	if (point_parse(text, &p->point, err, sizeof(err))) {
+		probe_free(p);
+		return luaL_error(L, "probe '%s': %s", text, err);
+	}
+	kind = kind_of(p->point.kind);
+	if (!kind) {
+		kind_unsupported(&p->point, err, sizeof(err));
+		probe_free(p);
+		return luaL_error(L, "probe '%s': %s", text, err);
+	}
+	if (spec)
+		read_fetch(L, spec,
+			   p); /* an error here leaks p: only out of memory or a non-string */
+	ret = kind->resolve(p, err, sizeof(err));
+	if (!ret)
+		ret = plan_alias(p, err, sizeof(err));
+	if (ret) {
+		kind->destroy(p);
+		probe_free(p);
+		return luaL_error(L, "probe '%s': %s", text, err);
+	}
+	/* From here the session owns p: later errors leave it to teardown. */
+	p->id = s->nprobes;
+	p->plan.probe_id = p->id;
+	s->probes[s->nprobes++] = p;
+	decode_fieldmap(L, p);
+	if (spec) {
+		if (lua_getfield(L, spec, "where") != LUA_TNIL)
+			set_where(L, p, luaL_checkstring(L, -1));
+		lua_pop(L, 1);
+		if (lua_getfield(L, spec, "stack") != LUA_TNIL) {
+			static const char *const opts[] = { "kernel", "user", "both", NULL };
+			static const unsigned which[] = { LP_STACK_KERNEL, LP_STACK_USER,
+							  LP_STACK_KERNEL | LP_STACK_USER };
+			int o = luaL_checkoption(L, -1, NULL, opts);
+
+			if (plan_stack(p, which[o]))
+				return luaL_error(
+					L, "probe '%s': no room for the stack in the event", text);
+			decode_fieldmap(L, p); /* again, with kstack/ustack */
+		}
+		lua_pop(L, 1);
+		if (lua_getfield(L, spec, "max_keys") != LUA_TNIL)
+			p->max_keys = (unsigned)luaL_checkinteger(L, -1);
+		lua_pop(L, 1);
+	}
+	if (handler) {
+		lua_pushvalue(L, handler);
+		p->handler_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	}
+	ud = lua_newuserdatauv(L, sizeof(*ud), 0);
+	ud->id = p->id;
+	luaL_setmetatable(L, PROBE_MT);
+	return 1;
+}
+
+static int probe_tostring(lua_State *L)
+{
+	lua_pushfstring(L, "probe '%s'", check_probe(L, 1)->text);
+	return 1;
+}
+
+static int probe_where(lua_State *L)
+{
+	set_where(L, check_probe(L, 1), luaL_checkstring(L, 2));
+	lua_settop(L, 1);
+	return 1;
+}
+
+/* Probe:count(key...), :sum(expr, key...), ... :lhist(expr, lo, hi, step, key...) */
+static int add_agg(lua_State *L, enum lp_agg_fn fn)
+{
+	struct lp_probe *p = check_probe(L, 1);
+	int arg = 2, nkeys, idx = p->naggs;
+	struct lp_aggdef *d;
+	char err[512];
+
+	not_started(L, p, "aggregations");
+	if (p->naggs >= LP_MAX_AGG)
+		return luaL_error(L,
+				  "probe '%s': at most %d aggregations per probe; make "
+				  "another probe on the same point",
+				  p->text, LP_MAX_AGG);
+	d = &p->aggs[idx];
+	memset(d, 0, sizeof(*d));
+	d->fd = -1;
+	d->fn = fn;
+	if (fn != LP_AF_COUNT)
+		d->value = (char *)luaL_checkstring(L, arg++);
+	if (fn == LP_AF_LHIST) {
+		d->lo = luaL_checkinteger(L, arg++);
+		d->hi = luaL_checkinteger(L, arg++);
+		d->step = luaL_checkinteger(L, arg++);
+		luaL_argcheck(L, d->step > 0 && d->hi > d->lo, arg - 1,
+			      "want lo < hi and step > 0");
+		luaL_argcheck(L, (d->hi - d->lo) / d->step <= 1000, arg - 1,
+			      "at most 1000 buckets");
+	}
+	nkeys = lua_gettop(L) - arg + 1;
+	if (nkeys > LP_MAX_KEYS)
+		return luaL_error(L, "probe '%s': at most %d keys", p->text, LP_MAX_KEYS);
+	for (int k = 0; k < nkeys; k++)
+		d->keys[k] = (char *)luaL_checkstring(L, arg + k);
+	d->nkeys = nkeys;
+	if (plan_agg(p, idx, err, sizeof(err))) {
+		memset(d, 0, sizeof(*d));
+		return luaL_error(L, "probe '%s': %s: %s", p->text,
+				  lua_tostring(L, lua_upvalueindex(1)), err);
+	}
+	/* Own the strings only once the definition is good. */
+	if (d->value)
+		d->value = strdup(d->value);
+	for (int k = 0; k < nkeys; k++)
+		d->keys[k] = strdup(d->keys[k]);
+	p->naggs++;
+	p->plan.nagg = p->naggs;
+	lua_agg_push(L, p->id, idx);
+	return 1;
+}
+
+#define AGG_METHOD(name, fn)                  \
+	static int probe_##name(lua_State *L) \
+	{                                     \
+		return add_agg(L, fn);        \
+	}
+AGG_METHOD(count, LP_AF_COUNT)
+AGG_METHOD(sum, LP_AF_SUM)
+AGG_METHOD(min, LP_AF_MIN)
+AGG_METHOD(max, LP_AF_MAX)
+AGG_METHOD(avg, LP_AF_AVG)
+AGG_METHOD(stats, LP_AF_STATS)
+AGG_METHOD(hist, LP_AF_HIST)
+AGG_METHOD(lhist, LP_AF_LHIST)
+
+static const luaL_Reg probe_methods[] = {
+	{ "where", probe_where }, { "count", probe_count }, { "sum", probe_sum },
+	{ "min", probe_min },	  { "max", probe_max },	    { "avg", probe_avg },
+	{ "stats", probe_stats }, { "hist", probe_hist },   { "lhist", probe_lhist },
+	{ NULL, NULL },
+};
+
+/* Methods, then p.hits (events delivered so far) and p.point (as written). */
+static int probe_index(lua_State *L)
+{
+	struct lp_probe *p = check_probe(L, 1);
+	const char *key = luaL_checkstring(L, 2);
+
+	for (const luaL_Reg *m = probe_methods; m->name; m++)
+		if (strcmp(key, m->name) == 0) {
+			lua_pushstring(L, m->name);
+			lua_pushcclosure(L, m->func, 1);
+			return 1;
+		}
+	if (strcmp(key, "hits") == 0)
+		lua_pushinteger(L, (lua_Integer)p->hits);
+	else if (strcmp(key, "point") == 0)
+		lua_pushstring(L, p->text);
+	else
+		return luaL_error(L, "Probe has no method or field '%s'", key);
+	return 1;
+}
+
+void lua_probe_open(lua_State *L)
+{
+	static const luaL_Reg meta[] = {
+		{ "__index", probe_index },
+		{ "__tostring", probe_tostring },
+		{ NULL, NULL },
+	};
+
+	luaL_newmetatable(L, PROBE_MT);
+	luaL_setfuncs(L, meta, 0);
+	lua_pop(L, 1);
+	lua_agg_open(L);
+	lua_pushcfunction(L, api_probe);
+	lua_setfield(L, -2, "probe");
+}

@@ -1,0 +1,362 @@
+/* ksym(addr), kaddr(name), drop_reason(n), enum(type, name), errno_name(n),
+ * ethertype(n), ntohs/htons/ntohl/htonl. Kernel addresses above 2^63 are
+ * negative Lua integers; they convert to uint64_t and back unchanged. */
+#include "lua/util.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "resolve/kbtf.h"
+#include "resolve/dwarf/dwarf.h"
+#include "sym/ksym.h"
+
+#define DROP_REASON_ENUM "skb_drop_reason"
+#define DROP_REASON_PREFIX "SKB_DROP_REASON_"
+
+/* Room for KSYM_NAME_LEN (512) plus "+0x" and 16 hex digits. */
+#define KSYM_BUF 544
+
+static int util_ksym(lua_State *L)
+{
+	uint64_t addr = (uint64_t)luaL_checkinteger(L, 1);
+	char buf[KSYM_BUF];
+
+	/* An address kallsyms cannot name is shown in hex: never an error in
+	 * a handler. */
+	ksym_format(addr, buf, sizeof(buf));
+	lua_pushstring(L, buf);
+	return 1;
+}
+
+static int util_kaddr(lua_State *L)
+{
+	const char *name = luaL_checkstring(L, 1);
+	uint64_t addr;
+	int err;
+
+	err = ksym_load();
+	if (err == -EPERM)
+		return luaL_error(
+			L, "kaddr: /proc/kallsyms shows no addresses (kernel.kptr_restrict)");
+	if (err)
+		return luaL_error(L, "kaddr: cannot read /proc/kallsyms: %s", strerror(-err));
+	addr = ksym_addr(name);
+	if (addr)
+		lua_pushinteger(L, (lua_Integer)addr);
+	else
+		lua_pushnil(L);
+	return 1;
+}
+
+static int util_drop_reason(lua_State *L)
+{
+	lua_Integer n = luaL_checkinteger(L, 1);
+	const char *name = kbtf_enum_name(DROP_REASON_ENUM, n, DROP_REASON_PREFIX);
+
+	if (name)
+		lua_pushstring(L, name);
+	else
+		lua_pushfstring(L, "%I", n);
+	return 1;
+}
+
+static int util_enum(lua_State *L)
+{
+	const char *type = luaL_checkstring(L, 1);
+	const char *name = luaL_checkstring(L, 2);
+	const char *shown = strncmp(type, "enum ", 5) ? type : type + 5;
+	const char *closest = NULL;
+	long long val;
+	int err;
+
+	/* a missing BTF would read as "no such enum" below */
+	err = kbtf_load();
+	if (err)
+		return luaL_error(L, "enum '%s': cannot read the kernel's BTF: %s", shown,
+				  strerror(-err));
+	err = kbtf_enum_value(type, name, &val);
+	if (!err) {
+		lua_pushinteger(L, (lua_Integer)val);
+		return 1;
+	}
+	if (err == -ENOENT)
+		err = kbtf_enum_suggest(type, name, &closest);
+	if (err == -ENOENT)
+		return luaL_error(L, "no enum '%s' in the kernel's BTF", shown);
+	if (err)
+		return luaL_error(L, "enum '%s': %s", shown, strerror(-err));
+	if (closest)
+		return luaL_error(L, "enum '%s' has no value '%s' (did you mean '%s'?)", shown,
+				  name, closest);
+	return luaL_error(L, "enum '%s' has no value '%s'", shown, name);
+}
+
+#define E(x) [x] = #x
+/* Linux's numbers, named without strerror so the names read the same on
+ * every libc (aliases EWOULDBLOCK, EDEADLOCK and ENOTSUP left out). */
+static const char *const errno_names[] = {
+	E(EPERM),
+	E(ENOENT),
+	E(ESRCH),
+	E(EINTR),
+	E(EIO),
+	E(ENXIO),
+	E(E2BIG),
+	E(ENOEXEC),
+	E(EBADF),
+	E(ECHILD),
+	E(EAGAIN),
+	E(ENOMEM),
+	E(EACCES),
+	E(EFAULT),
+	E(ENOTBLK),
+	E(EBUSY),
+	E(EEXIST),
+	E(EXDEV),
+	E(ENODEV),
+	E(ENOTDIR),
+	E(EISDIR),
+	E(EINVAL),
+	E(ENFILE),
+	E(EMFILE),
+	E(ENOTTY),
+	E(ETXTBSY),
+	E(EFBIG),
+	E(ENOSPC),
+	E(ESPIPE),
+	E(EROFS),
+	E(EMLINK),
+	E(EPIPE),
+	E(EDOM),
+	E(ERANGE),
+	E(EDEADLK),
+	E(ENAMETOOLONG),
+	E(ENOLCK),
+	E(ENOSYS),
+	E(ENOTEMPTY),
+	E(ELOOP),
+	E(ENOMSG),
+	E(EIDRM),
+	E(ECHRNG),
+	E(EL2NSYNC),
+	E(EL3HLT),
+	E(EL3RST),
+	E(ELNRNG),
+	E(EUNATCH),
+	E(ENOCSI),
+	E(EL2HLT),
+	E(EBADE),
+	E(EBADR),
+	E(EXFULL),
+	E(ENOANO),
+	E(EBADRQC),
+	E(EBADSLT),
+	E(EBFONT),
+	E(ENOSTR),
+	E(ENODATA),
+	E(ETIME),
+	E(ENOSR),
+	E(ENONET),
+	E(ENOPKG),
+	E(EREMOTE),
+	E(ENOLINK),
+	E(EADV),
+	E(ESRMNT),
+	E(ECOMM),
+	E(EPROTO),
+	E(EMULTIHOP),
+	E(EDOTDOT),
+	E(EBADMSG),
+	E(EOVERFLOW),
+	E(ENOTUNIQ),
+	E(EBADFD),
+	E(EREMCHG),
+	E(ELIBACC),
+	E(ELIBBAD),
+	E(ELIBSCN),
+	E(ELIBMAX),
+	E(ELIBEXEC),
+	E(EILSEQ),
+	E(ERESTART),
+	E(ESTRPIPE),
+	E(EUSERS),
+	E(ENOTSOCK),
+	E(EDESTADDRREQ),
+	E(EMSGSIZE),
+	E(EPROTOTYPE),
+	E(ENOPROTOOPT),
+	E(EPROTONOSUPPORT),
+	E(ESOCKTNOSUPPORT),
+	E(EOPNOTSUPP),
+	E(EPFNOSUPPORT),
+	E(EAFNOSUPPORT),
+	E(EADDRINUSE),
+	E(EADDRNOTAVAIL),
+	E(ENETDOWN),
+	E(ENETUNREACH),
+	E(ENETRESET),
+	E(ECONNABORTED),
+	E(ECONNRESET),
+	E(ENOBUFS),
+	E(EISCONN),
+	E(ENOTCONN),
+	E(ESHUTDOWN),
+	E(ETOOMANYREFS),
+	E(ETIMEDOUT),
+	E(ECONNREFUSED),
+	E(EHOSTDOWN),
+	E(EHOSTUNREACH),
+	E(EALREADY),
+	E(EINPROGRESS),
+	E(ESTALE),
+	E(EUCLEAN),
+	E(ENOTNAM),
+	E(ENAVAIL),
+	E(EISNAM),
+	E(EREMOTEIO),
+	E(EDQUOT),
+	E(ENOMEDIUM),
+	E(EMEDIUMTYPE),
+	E(ECANCELED),
+	E(ENOKEY),
+	E(EKEYEXPIRED),
+	E(EKEYREVOKED),
+	E(EKEYREJECTED),
+	E(EOWNERDEAD),
+	E(ENOTRECOVERABLE),
+	E(ERFKILL),
+	E(EHWPOISON),
+};
+#undef E
+
+/* The kernel's own codes (include/linux/errno.h), which a traced kernel
+ * function can return but user space never sees. */
+static const struct {
+	int num;
+	const char *name;
+} kernel_errnos[] = {
+	{ 512, "ERESTARTSYS" },
+	{ 513, "ERESTARTNOINTR" },
+	{ 514, "ERESTARTNOHAND" },
+	{ 515, "ENOIOCTLCMD" },
+	{ 516, "ERESTART_RESTARTBLOCK" },
+	{ 517, "EPROBE_DEFER" },
+	{ 518, "EOPENSTALE" },
+	{ 519, "ENOPARAM" },
+	{ 521, "EBADHANDLE" },
+	{ 522, "ENOTSYNC" },
+	{ 523, "EBADCOOKIE" },
+	{ 524, "ENOTSUPP" },
+	{ 525, "ETOOSMALL" },
+	{ 526, "ESERVERFAULT" },
+	{ 527, "EBADTYPE" },
+	{ 528, "EJUKEBOX" },
+	{ 529, "EIOCBQUEUED" },
+	{ 530, "ERECALLCONDITIONAL" },
+};
+
+static int util_errno_name(lua_State *L)
+{
+	lua_Integer n = luaL_checkinteger(L, 1);
+	/* kernel functions return -errno: both signs name the same code */
+	lua_Integer a = n < 0 ? -n : n;
+
+	if (a > 0 && a < (lua_Integer)(sizeof(errno_names) / sizeof(errno_names[0])) &&
+	    errno_names[a]) {
+		lua_pushstring(L, errno_names[a]);
+		return 1;
+	}
+	for (size_t i = 0; i < sizeof(kernel_errnos) / sizeof(kernel_errnos[0]); i++) {
+		if (kernel_errnos[i].num == a) {
+			lua_pushstring(L, kernel_errnos[i].name);
+			return 1;
+		}
+	}
+	lua_pushfstring(L, "%I", n);
+	return 1;
+}
+
+static const struct {
+	uint16_t type;
+	const char *name;
+} ethertypes[] = {
+	{ 0x0800, "IPv4" },   { 0x0806, "ARP" },  { 0x86DD, "IPv6" },	  { 0x8100, "VLAN" },
+	{ 0x88A8, "QinQ" },   { 0x8847, "MPLS" }, { 0x8848, "MPLS-mc" },  { 0x8863, "PPPoE-disc" },
+	{ 0x8864, "PPPoE" },  { 0x88CC, "LLDP" }, { 0x888E, "802.1X" },	  { 0x88F7, "PTP" },
+	{ 0x88E5, "MACsec" }, { 0x8035, "RARP" }, { 0x0842, "WoL" },	  { 0x22F3, "TRILL" },
+	{ 0x8906, "FCoE" },   { 0x8915, "ROCE" }, { 0x9000, "LOOPBACK" }, { 0x894F, "NSH" },
+};
+
+static int util_ethertype(lua_State *L)
+{
+	lua_Integer n = luaL_checkinteger(L, 1);
+	char buf[24];
+
+	for (size_t i = 0; i < sizeof(ethertypes) / sizeof(ethertypes[0]); i++) {
+		if (ethertypes[i].type == n) {
+			lua_pushstring(L, ethertypes[i].name);
+			return 1;
+		}
+	}
+	snprintf(buf, sizeof(buf), "0x%04llx", (unsigned long long)n);
+	lua_pushstring(L, buf);
+	return 1;
+}
+
+/* Byte order: the low 16 or 32 bits of the argument, swapped to or from
+ * network order. */
+static int util_ntohs(lua_State *L)
+{
+	lua_pushinteger(L, ntohs((uint16_t)luaL_checkinteger(L, 1)));
+	return 1;
+}
+
+static int util_htons(lua_State *L)
+{
+	lua_pushinteger(L, htons((uint16_t)luaL_checkinteger(L, 1)));
+	return 1;
+}
+
+static int util_ntohl(lua_State *L)
+{
+	lua_pushinteger(L, ntohl((uint32_t)luaL_checkinteger(L, 1)));
+	return 1;
+}
+
+static int util_htonl(lua_State *L)
+{
+	lua_pushinteger(L, htonl((uint32_t)luaL_checkinteger(L, 1)));
+	return 1;
+}
+
+/* usym(pid, addr) -> "func+0x1b (file.c:12)", or the address in hex when
+ * the process or its debuginfo is gone. */
+static int util_usym(lua_State *L)
+{
+	lua_Integer pid = luaL_checkinteger(L, 1), addr = luaL_checkinteger(L, 2);
+	char buf[256];
+
+	if (dwarf_usym((int)pid, (uint64_t)addr, buf, sizeof(buf)) != 0)
+		snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)addr);
+	lua_pushstring(L, buf);
+	return 1;
+}
+
+static const luaL_Reg funcs[] = {
+	{ "ksym", util_ksym },		 { "usym", util_usym },
+	{ "kaddr", util_kaddr },	 { "drop_reason", util_drop_reason },
+	{ "enum", util_enum },		 { "errno_name", util_errno_name },
+	{ "ethertype", util_ethertype }, { "ntohs", util_ntohs },
+	{ "htons", util_htons },	 { "ntohl", util_ntohl },
+	{ "htonl", util_htonl },	 { NULL, NULL },
+};
+
+void lua_util_open(lua_State *L)
+{
+	luaL_setfuncs(L, funcs, 0);
+}

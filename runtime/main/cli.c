@@ -1,0 +1,366 @@
+/* luaprobe's command line (DESIGN.md §2) and the one path every run takes:
+ * script -> probes resolved -> loaded -> attached -> on_start -> event loop
+ * -> on_exit -> teardown. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+#include <luaprobe/event.h>
+#include <lauxlib.h>
+
+#include "kinds/kind.h"
+#include "load/load.h"
+#include "plan/plan.h"
+#include "run/loop.h"
+#include "main/recipe.h"
+#include "lua/state.h"
+#include "session.h"
+
+static const char usage[] =
+	"USAGE\n"
+	"  luaprobe SCRIPT.lua [ARGS...]   run a script; ARGS reach it as the table arg\n"
+	"  luaprobe NAME [ARGS...]         run a recipe found by name (luaprobe --recipes)\n"
+	"  luaprobe -e 'LUA' [ARGS...]     run a one-liner\n"
+	"  luaprobe -l [PATTERN]           list probe points (tracepoints) matching PATTERN\n"
+	"  luaprobe -L POINT               what a point offers: its fields with C types\n"
+	"  luaprobe --check SCRIPT         resolve and load every probe, attach nothing\n"
+	"  luaprobe --recipes              list the recipes\n"
+	"\n"
+	"OPTIONS\n"
+	"  -d SECONDS    stop after SECONDS\n"
+	"  -c 'CMD'      run CMD once every probe is attached; stop when it exits\n"
+	"  -p PID        the process the script is about (target_pid)\n"
+	"  -v            verbose: what was attached, lost events as they happen, libbpf's log\n"
+	"  --unsafe      allow os.execute, io.popen, package.loadlib and debug\n"
+	"  --version     print the version\n"
+	"\n"
+	"EXAMPLES\n"
+	"  luaprobe execsnoop\n"
+	"  luaprobe -d 5 -e 'probe(\"tracepoint:syscalls:sys_enter_openat\", function(e)\n"
+	"      printf(\"%s %s\\n\", e.comm, e.filename) end)'\n"
+	"  luaprobe -L tracepoint:skb:kfree_skb\n";
+
+enum { OPT_VERSION = 256, OPT_UNSAFE, OPT_RECIPES, OPT_CHECK, OPT_HELP };
+
+static const struct option long_opts[] = {
+	{ "version", no_argument, NULL, OPT_VERSION }, { "unsafe", no_argument, NULL, OPT_UNSAFE },
+	{ "recipes", no_argument, NULL, OPT_RECIPES }, { "check", no_argument, NULL, OPT_CHECK },
+	{ "help", no_argument, NULL, OPT_HELP },       { NULL, 0, NULL, 0 },
+};
+
+static int fail(const char *fmt, const char *arg)
+{
+	fputs("luaprobe: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	return 1;
+}
+
+/* -l: the pattern may carry the kind ("tracepoint:sched:*") or not ("sched:*");
+ * a glob without a system matches event names ("kfree_*"), and a bare word
+ * matches anywhere in the name. */
+static int list_points(const char *pattern)
+{
+	char glob[512];
+	int n;
+
+	struct lp_point pt;
+	char err[512];
+
+	if (!pattern || !*pattern)
+		pattern = "*";
+	/* A process point lists that binary's functions or labels. */
+	if (point_parse(pattern, &pt, err, sizeof(err)) == 0) {
+		const struct lp_kind *kind = kind_of(pt.kind);
+
+		if (kind && kind->list_point) {
+			n = kind->list_point(&pt, stdout, err, sizeof(err));
+			point_free(&pt);
+			if (n < 0)
+				return fail("%s", err);
+			return 0;
+		}
+		point_free(&pt);
+	}
+	if (strncmp(pattern, "tracepoint:", 11) == 0)
+		pattern += 11;
+	else if (strncmp(pattern, "t:", 2) == 0)
+		pattern += 2;
+	if (!strpbrk(pattern, "*?[") && !strchr(pattern, ':'))
+		snprintf(glob, sizeof(glob), "*%s*", pattern);
+	else if (!strchr(pattern, ':'))
+		snprintf(glob, sizeof(glob), "*:%s", pattern);
+	else
+		snprintf(glob, sizeof(glob), "%s", pattern);
+	n = kind_tracepoint.list(glob, stdout);
+	if (n < 0)
+		return fail("cannot list tracepoints: %s (is tracefs mounted?)", strerror(-n));
+	return 0;
+}
+
+/* -L: the point's fields as C declarations, then the built-ins. */
+static int describe_point(const char *text)
+{
+	struct lp_probe *p = calloc(1, sizeof(*p));
+	const struct lp_kind *kind = NULL;
+	char err[512];
+	int ret = 1;
+
+	if (!p)
+		return fail("%s", "out of memory");
+	if (point_parse(text, &p->point, err, sizeof(err))) {
+		fprintf(stderr, "luaprobe: probe '%s': %s\n", text, err);
+		goto out;
+	}
+	kind = kind_of(p->point.kind);
+	if (!kind) {
+		kind_unsupported(&p->point, err, sizeof(err));
+		fprintf(stderr, "luaprobe: probe '%s': %s\n", text, err);
+		goto out;
+	}
+	if (kind->resolve(p, err, sizeof(err))) {
+		fprintf(stderr, "luaprobe: probe '%s': %s\n", text, err);
+		goto out;
+	}
+	printf("%s\n", text);
+	if (kind->describe) {
+		ret = kind->describe(p, stdout) ? 1 : 0;
+		goto out;
+	}
+	for (int i = 0; i < p->nfields; i++)
+		kind_print_decl(stdout, p->fields[i].ctype, p->fields[i].name);
+	ret = 0;
+out:
+	if (kind)
+		kind->destroy(p);
+	probe_free(p);
+	return ret;
+}
+
+/* A point that became several attach points (clones, inlined copies, a
+ * glob) says so at start-up, and with -v lists them (DESIGN.md §2). */
+static void report_places(struct lp_session *s, const struct lp_probe *p)
+{
+	if (p->ninsts <= 1)
+		return;
+	fprintf(stderr, "luaprobe: probe '%s': %d places\n", p->text, p->ninsts);
+	for (int i = 0; s->opt.verbose && i < p->ninsts; i++)
+		fprintf(stderr, "luaprobe:   %s\n", p->insts[i].desc);
+}
+
+/* Load and attach every probe; on failure, report with the probe's line. */
+static int start_probes(struct lp_session *s, int attach)
+{
+	char err[512];
+	int ret;
+
+	if (!s->nprobes)
+		return 0;
+	ret = load_maps_create(&s->maps, s->opt.ringbuf_size);
+	if (ret) {
+		script_report(s, "cannot create the event ring buffer: %s%s", strerror(-ret),
+			      ret == -EPERM ? " (luaprobe needs root or CAP_BPF and CAP_PERFMON)"
+					    : "");
+		return ret;
+	}
+	for (int i = 0; i < s->nprobes; i++) {
+		struct lp_probe *p = s->probes[i];
+		const struct lp_kind *kind = kind_of(p->point.kind);
+
+		plan_finish(p);
+		ret = kind->load(p, &s->maps, err, sizeof(err));
+		if (!ret && attach)
+			ret = kind->attach(p, err, sizeof(err));
+		if (ret) {
+			script_report(s, "%sprobe '%s': %s", p->where, p->text, err);
+			return ret;
+		}
+		if (s->opt.verbose)
+			fprintf(stderr, "luaprobe: %sprobe '%s': %s\n", p->where, p->text,
+				attach ? "attached" : "loaded");
+		report_places(s, p);
+	}
+	return 0;
+}
+
+static void teardown(struct lp_session *s)
+{
+	for (int i = 0; i < s->nprobes; i++) {
+		struct lp_probe *p = s->probes[i];
+
+		kind_of(p->point.kind)->destroy(p);
+		probe_free(p);
+	}
+	free(s->probes);
+	s->probes = NULL;
+	s->nprobes = 0;
+	free(s->timers);
+	s->timers = NULL;
+	load_maps_close(&s->maps);
+	if (s->child_gate >= 0)
+		close(s->child_gate); /* a command never released exits at once */
+	if (s->child_status >= 0)
+		close(s->child_status);
+	if (s->child > 0) {
+		kill(s->child, SIGTERM);
+		waitpid(s->child, NULL, 0);
+		s->child = 0;
+	}
+}
+
+static int run_script(struct lp_session *s, const char *code, const char *script, int argc,
+		      char **argv, int check)
+{
+	char *path = NULL;
+	const struct lp_embedded *emb = NULL;
+	int ret;
+
+	if (code) {
+		ret = script_run_string(s, code, "-e", argc, argv);
+	} else if (strchr(script, '/') || access(script, F_OK) == 0 ||
+		   (strlen(script) > 4 && !strcmp(script + strlen(script) - 4, ".lua"))) {
+		ret = script_run_file(s, script, script, argc, argv);
+	} else if (recipe_find(script, &path, &emb) == 0) {
+		char name[256];
+
+		snprintf(name, sizeof(name), "%s.lua", script);
+		ret = path ? script_run_file(s, path, name, argc, argv)
+			   : script_run_string(s, emb->src, name, argc, argv);
+		free(path);
+	} else {
+		script_report(s,
+			      "no script file or recipe named '%s' (luaprobe --recipes lists "
+			      "the recipes)",
+			      script);
+		return 1;
+	}
+	if (ret)
+		return 1;
+	if (s->exited) /* exit() in the main chunk: nothing to attach */
+		goto end;
+	/* The command exists before the probes so process probes can be
+	 * restricted to its pid; it runs once they are attached. */
+	if (s->opt.cmd && !check && (ret = loop_fork(s, s->opt.cmd))) {
+		script_report(s, "cannot start '%s': %s", s->opt.cmd, strerror(-ret));
+		return 1;
+	}
+	for (int i = 0; i < s->nprobes; i++)
+		s->probes[i]->target_pid = s->child ? s->child : s->opt.pid;
+	if (start_probes(s, !check) || check)
+		return s->failed;
+	script_run_hooks(s, s->on_start_ref);
+	if (s->child && !s->stopping)
+		loop_release(s);
+	if (!s->stopping && (ret = loop_run(s)))
+		script_report(s, "event loop failed: %s", strerror(-ret));
+end:
+	script_run_hooks(s, s->on_exit_ref);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct lp_session s = { .maps = { -1, -1 }, .child_gate = -1, .child_status = -1 };
+	const char *code = NULL, *list = NULL, *describe = NULL, *script = NULL;
+	int opt, do_list = 0, check = 0, ret;
+	unsigned long long lost;
+	char *end;
+
+	s.opt.ringbuf_size = 4 << 20;
+	while ((opt = getopt_long(argc, argv, "+e:d:c:p:lL:vh", long_opts, NULL)) != -1) {
+		switch (opt) {
+		case 'e':
+			code = optarg;
+			break;
+		case 'd':
+			s.opt.duration = strtod(optarg, &end);
+			if (*end || s.opt.duration <= 0)
+				return fail("-d wants a number of seconds, not '%s'", optarg);
+			break;
+		case 'c':
+			s.opt.cmd = optarg;
+			break;
+		case 'p':
+			s.opt.pid = strtol(optarg, &end, 10);
+			if (*end || s.opt.pid <= 0)
+				return fail("-p wants a process id, not '%s'", optarg);
+			if (kill(s.opt.pid, 0) && errno == ESRCH)
+				return fail("-p %s: no such process", optarg);
+			break;
+		case 'l':
+			do_list = 1;
+			/* -l takes an optional pattern as the next word, as bpftrace's does */
+			if (optind < argc && argv[optind][0] != '-')
+				list = argv[optind++];
+			break;
+		case 'L':
+			describe = optarg;
+			break;
+		case 'v':
+			s.opt.verbose++;
+			break;
+		case OPT_UNSAFE:
+			s.opt.unsafe = 1;
+			break;
+		case OPT_CHECK:
+			check = 1;
+			break;
+		case OPT_VERSION:
+			printf("luaprobe %s (libbpf %d.%d, %s)\n", LP_VERSION,
+			       libbpf_major_version(), libbpf_minor_version(), LUA_RELEASE);
+			return 0;
+		case OPT_RECIPES:
+			return recipe_list(stdout) < 0;
+		case 'h':
+		case OPT_HELP:
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fputs("Try 'luaprobe --help'.\n", stderr);
+			return 2;
+		}
+	}
+	load_init_logging(s.opt.verbose > 1);
+	if (do_list)
+		return list_points(list);
+	if (describe)
+		return describe_point(describe);
+	if (!code) {
+		if (optind >= argc) {
+			fputs(usage, stderr);
+			return 2;
+		}
+		script = argv[optind];
+	}
+	/* arg[0] is the script (or "-e"); the rest are the script's arguments. */
+	if (code) {
+		optind--;
+		argv[optind] = "-e";
+	}
+	if (loop_block_signals() || script_open(&s))
+		return fail("%s", "cannot start: out of memory");
+	ret = run_script(&s, code, script, argc - optind, argv + optind, check);
+	fflush(stdout);
+	lost = s.maps.lost_fd >= 0 ? load_lost(&s.maps, LP_LOST_RESERVE) : 0;
+	if (lost)
+		fprintf(stderr, "luaprobe: lost %llu events (ring buffer full)\n", lost);
+	else if (s.opt.verbose && s.nprobes)
+		fprintf(stderr, "luaprobe: 0 events lost\n");
+	lost = s.maps.lost_fd >= 0 ? load_lost(&s.maps, LP_LOST_AGGFULL) : 0;
+	if (lost)
+		fprintf(stderr,
+			"luaprobe: %llu aggregation updates dropped: a map was full "
+			"(raise the probe's spec.max_keys)\n",
+			lost);
+	teardown(&s);
+	script_close(&s);
+	if (ret || s.failed)
+		return 1;
+	return s.exit_code;
+}

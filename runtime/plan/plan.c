@@ -1,0 +1,579 @@
+#include "plan/plan.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <luaprobe/event.h>
+
+#include "lua/event.h"
+#include "resolve/dwarf/dwarf.h"
+#include "util/suggest.h"
+
+static int add_fetch(struct lp_plan *plan, __u16 kind, int src, int size, int dst)
+{
+	struct lp_fetch *f;
+
+	if (plan->nfetch >= LP_MAX_FETCH || src > 0xffff || dst + size > LP_DATA_MAX)
+		return -E2BIG;
+	f = &plan->fetch[plan->nfetch++];
+	f->kind = kind;
+	f->src = src;
+	f->size = size;
+	f->dst = dst;
+	return 0;
+}
+
+/* The C types whose width and sign the format's size and signed flag can
+ * misstate: a syscall tracepoint stores an `int dfd` in 8 bytes, unsigned,
+ * but the value is the low 4 bytes, signed (AT_FDCWD is -100). */
+static const struct {
+	const char *type;
+	uint8_t size;
+	uint8_t is_signed;
+} ctypes[] = {
+	{ "int", 4, 1 },	   { "unsigned int", 4, 0 },  { "long", 8, 1 },
+	{ "unsigned long", 8, 0 }, { "short", 2, 1 },	      { "unsigned short", 2, 0 },
+	{ "pid_t", 4, 1 },	   { "uid_t", 4, 0 },	      { "gid_t", 4, 0 },
+	{ "umode_t", 2, 0 },	   { "size_t", 8, 0 },	      { "ssize_t", 8, 1 },
+	{ "loff_t", 8, 1 },	   { "off_t", 8, 1 },	      { "key_t", 4, 1 },
+	{ "clockid_t", 4, 1 },	   { "qid_t", 4, 0 },	      { "u32", 4, 0 },
+	{ "s32", 4, 1 },	   { "u16", 2, 0 },	      { "s16", 2, 1 },
+	{ "u64", 8, 0 },	   { "s64", 8, 1 },	      { "int32_t", 4, 1 },
+	{ "uint32_t", 4, 0 },	   { "aio_context_t", 8, 0 }, { "mqd_t", 4, 1 },
+};
+
+static void narrow_by_type(const struct lp_tpfield *tf, struct lp_field *f)
+{
+	for (size_t i = 0; i < sizeof(ctypes) / sizeof(ctypes[0]); i++) {
+		if (strcmp(tf->type, ctypes[i].type) != 0)
+			continue;
+		if (ctypes[i].size > tf->size)
+			return; /* the record holds less than the type: trust the record */
+		f->size = ctypes[i].size; /* little-endian: the low bytes come first */
+		f->elem = f->size;
+		f->kind = ctypes[i].is_signed ? LP_FK_INT : LP_FK_UINT;
+		return;
+	}
+}
+
+/* A syscall's `const char *` argument points into the caller's memory: the
+ * string is what users want, so it is fetched as one. */
+static int is_user_string(const struct lp_tpformat *fmt, const struct lp_tpfield *tf)
+{
+	size_t n = strlen(tf->type);
+
+	return fmt->system && strcmp(fmt->system, "syscalls") == 0 && tf->size == 8 && n > 6 &&
+	       strcmp(tf->type + n - 6, "char *") == 0 && !strstr(tf->type, "* *");
+}
+
+static uint8_t field_kind(const struct lp_tpfield *tf)
+{
+	int is_signed = tf->flags & LP_TPF_SIGNED;
+
+	if (tf->flags & LP_TPF_STRING)
+		return LP_FK_STR;
+	if ((tf->flags & LP_TPF_ARRAY) && tf->elemsize > 0 && tf->elemsize < tf->size)
+		return is_signed ? LP_FK_INTARRAY : LP_FK_UINTARRAY;
+	return is_signed ? LP_FK_INT : LP_FK_UINT;
+}
+
+int plan_tracepoint(const struct lp_tpformat *fmt, struct lp_probe *p)
+{
+	int lo = 0x7fffffff, hi = 0, dst, err;
+
+	p->fields = calloc(fmt->nfields ? fmt->nfields : 1, sizeof(*p->fields));
+	if (!p->fields)
+		return -ENOMEM;
+	p->nfields = 0;
+
+	/* One copy of the fixed part: [lo, hi) of the record. */
+	for (int i = 0; i < fmt->nfields; i++) {
+		const struct lp_tpfield *tf = &fmt->fields[i];
+
+		if (tf->flags & (LP_TPF_DATALOC | LP_TPF_RELLOC))
+			continue;
+		if (tf->offset < lo)
+			lo = tf->offset;
+		if (tf->offset + tf->size > hi)
+			hi = tf->offset + tf->size;
+	}
+	dst = 0;
+	if (hi > lo) {
+		err = add_fetch(&p->plan, LP_FETCH_CTX, lo, hi - lo, 0);
+		if (err)
+			return err;
+		dst = (hi - lo + 7) & ~7;
+	}
+
+	for (int i = 0; i < fmt->nfields; i++) {
+		const struct lp_tpfield *tf = &fmt->fields[i];
+		struct lp_field *f = &p->fields[p->nfields];
+
+		f->name = strdup(tf->name);
+		f->ctype = strdup(tf->type);
+		if (!f->name || !f->ctype) {
+			free(f->name);
+			free(f->ctype);
+			return -ENOMEM;
+		}
+		p->nfields++;
+		if ((tf->flags & LP_TPF_DATALOC) || is_user_string(fmt, tf)) {
+			err = add_fetch(&p->plan,
+					tf->flags & LP_TPF_DATALOC ? LP_FETCH_DATALOC
+								   : LP_FETCH_USTR,
+					tf->offset, LP_STR_MAX, dst);
+			if (err)
+				return err;
+			f->off = dst;
+			f->size = LP_STR_MAX;
+			f->elem = 1;
+			/* A __data_loc that is not a string (a dynamic array) arrives as bytes. */
+			f->kind = LP_FK_STR;
+			dst += LP_STR_MAX;
+			continue;
+		}
+		if (tf->flags & LP_TPF_RELLOC) {
+			/* Rare (__rel_loc); the template does not resolve it yet:
+			 * the raw u32 locator is what the handler sees. */
+			err = add_fetch(&p->plan, LP_FETCH_CTX, tf->offset, 4, dst);
+			if (err)
+				return err;
+			f->off = dst;
+			f->size = 4;
+			f->elem = 4;
+			f->kind = LP_FK_UINT;
+			dst += 8;
+			continue;
+		}
+		f->off = tf->offset - lo;
+		f->size = tf->size;
+		f->elem = tf->elemsize;
+		f->kind = field_kind(tf);
+		if (!(tf->flags & LP_TPF_ARRAY))
+			narrow_by_type(tf, f);
+	}
+	p->plan.data_size = (dst + 7) & ~7;
+	return 0;
+}
+
+void probe_free_aggs(struct lp_probe *p)
+{
+	for (int i = 0; i < p->naggs; i++) {
+		free(p->aggs[i].value);
+		for (int k = 0; k < p->aggs[i].nkeys; k++)
+			free(p->aggs[i].keys[k]);
+	}
+	p->naggs = 0;
+}
+
+static struct lp_field *field_named(struct lp_probe *p, const char *name)
+{
+	for (int i = 0; i < p->nfields; i++)
+		if (strcmp(p->fields[i].name, name) == 0)
+			return &p->fields[i];
+	return NULL;
+}
+
+int plan_alias(struct lp_probe *p, char *err, size_t errlen)
+{
+	for (int i = 0; i < p->nreqs; i++) {
+		const struct lp_fetchreq *r = &p->reqs[i];
+		struct lp_field *f, *grown;
+
+		if (field_named(p, r->name))
+			continue;
+		f = field_named(p, r->expr);
+		if (!f) {
+			const char *near = plan_suggest(p, r->expr);
+
+			snprintf(err, errlen, "no field '%s'%s%s%s", r->expr,
+				 near ? " (did you mean '" : "", near ? near : "",
+				 near ? "'?)" : "");
+			return -ENOENT;
+		}
+		grown = realloc(p->fields, (p->nfields + 1) * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		p->fields = grown;
+		f = field_named(p, r->expr);
+		p->fields[p->nfields] = *f;
+		p->fields[p->nfields].name = strdup(r->name);
+		p->fields[p->nfields].ctype = strdup(f->ctype);
+		p->nfields++;
+	}
+	return 0;
+}
+
+void probe_free(struct lp_probe *p)
+{
+	for (int i = 0; i < p->nreqs; i++) {
+		free(p->reqs[i].name);
+		free(p->reqs[i].expr);
+	}
+	free(p->reqs);
+	probe_free_aggs(p);
+	probe_free_fields(p);
+	point_free(&p->point);
+	free(p->filter);
+	free(p->text);
+	free(p->where);
+	free(p);
+}
+
+/* Does anything but a handler read record bytes [lo, lo + n)? */
+static int plan_reads(const struct lp_plan *plan, unsigned lo, unsigned n)
+{
+#define OVERLAPS(off, size) ((off) < lo + n && (off) + (size) > lo)
+	for (unsigned i = 0; i < plan->ninsn; i++) {
+		const struct lp_insn *in = &plan->insn[i];
+
+		if (in->op == LP_OP_LD && OVERLAPS(in->off, in->size))
+			return 1;
+		if (in->op == LP_OP_STREQ && OVERLAPS(in->off, (unsigned)in->imm))
+			return 1;
+	}
+	for (unsigned a = 0; a < plan->nagg; a++) {
+		const struct lp_agg *g = &plan->agg[a];
+
+		if (g->val_size && OVERLAPS(g->val_src, g->val_size))
+			return 1;
+		for (unsigned k = 0; k < g->nkeys; k++)
+			if (OVERLAPS(g->keys[k].src, g->keys[k].size))
+				return 1;
+	}
+	return 0;
+#undef OVERLAPS
+}
+
+void plan_finish(struct lp_probe *p)
+{
+	struct lp_plan *plan = &p->plan;
+	unsigned kept = 0;
+
+	plan->emit = p->handler_ref >= 0;
+	plan->want = LP_W_ALL;
+	if (plan->emit)
+		return;
+	plan->want = 0;
+#define WANT(flag, field)                                          \
+	if (plan_reads(plan, offsetof(struct lp_event_hdr, field), \
+		       sizeof(((struct lp_event_hdr *)0)->field))) \
+	plan->want |= flag
+	WANT(LP_W_TS, ts);
+	WANT(LP_W_UID, uid);
+	WANT(LP_W_CPU, cpu);
+	WANT(LP_W_COMM, comm);
+#undef WANT
+	/* No handler: fetch only what the filter and the aggregations read.
+	 * A count by comm then costs no read of the tracepoint's record. */
+	for (unsigned i = 0; i < plan->nfetch; i++) {
+		const struct lp_fetch *f = &plan->fetch[i];
+
+		if (!plan_reads(plan, sizeof(struct lp_event_hdr) + f->dst, f->size))
+			continue;
+		/* every attach point keeps the same ops: their layout is the probe's */
+		for (int n = 0; n < p->ninsts; n++)
+			p->insts[n].fetch[kept] = p->insts[n].fetch[i];
+		plan->fetch[kept++] = *f;
+	}
+	for (int n = 0; n < p->ninsts; n++)
+		memset(&p->insts[n].fetch[kept], 0, (plan->nfetch - kept) * sizeof(plan->fetch[0]));
+	memset(&plan->fetch[kept], 0, (plan->nfetch - kept) * sizeof(plan->fetch[0]));
+	plan->nfetch = kept;
+}
+
+void probe_free_fields(struct lp_probe *p)
+{
+	for (int i = 0; p->fields && i < p->nfields; i++) {
+		free(p->fields[i].name);
+		free(p->fields[i].ctype);
+	}
+	free(p->fields);
+	p->fields = NULL;
+	p->nfields = 0;
+}
+
+/* The header fields a filter or key can read, at their record offsets. */
+static const struct {
+	const char *name;
+	struct lp_operand op;
+} builtins[] = {
+	{ "ts", { offsetof(struct lp_event_hdr, ts), 8, LP_FK_UINT } },
+	{ "pid", { offsetof(struct lp_event_hdr, pid), 4, LP_FK_UINT } },
+	{ "tid", { offsetof(struct lp_event_hdr, tid), 4, LP_FK_UINT } },
+	{ "uid", { offsetof(struct lp_event_hdr, uid), 4, LP_FK_UINT } },
+	{ "cpu", { offsetof(struct lp_event_hdr, cpu), 4, LP_FK_UINT } },
+	{ "comm", { offsetof(struct lp_event_hdr, comm), LP_COMM_LEN, LP_FK_STR } },
+};
+
+int plan_operand(const struct lp_probe *p, const char *name, struct lp_operand *op)
+{
+	/* The probe's own fields first, as for events (decode.c). */
+	for (int i = 0; i < p->nfields; i++) {
+		const struct lp_field *f = &p->fields[i];
+
+		if (strcmp(f->name, name) != 0)
+			continue;
+		if (f->kind == LP_FK_INTARRAY || f->kind == LP_FK_UINTARRAY)
+			return -ENOENT; /* arrays are for handlers, not keys or filters */
+		op->off = sizeof(struct lp_event_hdr) + f->off;
+		op->size = f->size;
+		op->kind = f->kind;
+		op->ctype = f->ctype;
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
+		if (strcmp(builtins[i].name, name) == 0) {
+			*op = builtins[i].op;
+			return 0;
+		}
+	return -ENOENT;
+}
+
+const char *plan_suggest(const struct lp_probe *p, const char *name)
+{
+	const char *cands[LP_MAX_FETCH * 4 + 8];
+	size_t n = 0;
+
+	for (int i = 0; i < p->nfields && n < LP_MAX_FETCH * 4; i++)
+		cands[n++] = p->fields[i].name;
+	for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
+		cands[n++] = builtins[i].name;
+	return suggest_closest(name, cands, n);
+}
+
+unsigned plan_agg_value_size(const struct lp_probe *p, int idx)
+{
+	return p->plan.agg[idx].kind == LP_AGG_STATS ? sizeof(struct lp_stats) : sizeof(__u64);
+}
+
+#define KEY_STR_MAX 64 /* bytes of a string key part */
+
+int plan_agg(struct lp_probe *p, int idx, char *err, size_t errlen)
+{
+	struct lp_aggdef *d = &p->aggs[idx];
+	struct lp_agg *a = &p->plan.agg[idx];
+	struct lp_operand op;
+	unsigned dst = 0;
+
+	memset(a, 0, sizeof(*a));
+	switch (d->fn) {
+	case LP_AF_COUNT:
+		a->kind = LP_AGG_COUNT;
+		break;
+	case LP_AF_HIST:
+		a->kind = LP_AGG_HIST;
+		break;
+	case LP_AF_LHIST:
+		a->kind = LP_AGG_LHIST;
+		a->lo = d->lo;
+		a->hi = d->hi;
+		a->step = d->step;
+		break;
+	default:
+		a->kind = LP_AGG_STATS;
+	}
+	for (int k = 0; k < d->nkeys; k++) {
+		struct lp_keypart *kp = &a->keys[k];
+
+		if (plan_operand(p, d->keys[k], &op)) {
+			const char *near = plan_suggest(p, d->keys[k]);
+
+			snprintf(err, errlen, "no field '%s' to key by%s%s%s", d->keys[k],
+				 near ? " (did you mean '" : "", near ? near : "",
+				 near ? "'?)" : "");
+			return -EINVAL;
+		}
+		kp->src = op.off;
+		kp->dst = dst;
+		if (op.kind == LP_FK_STR) {
+			kp->size = op.size < KEY_STR_MAX ? op.size : KEY_STR_MAX;
+			kp->size = (kp->size + 7) & ~7;
+			/* Never read past the record: a short string at its end. */
+			if (op.off + kp->size > LP_REC_MAX)
+				kp->size = 8;
+		} else {
+			kp->size = op.size;
+			kp->pad = op.kind == LP_FK_INT;
+		}
+		d->key_kind[k] = op.kind;
+		dst += op.kind == LP_FK_STR ? kp->size : 8;
+	}
+	a->nkeys = d->nkeys;
+	if (a->kind == LP_AGG_HIST || a->kind == LP_AGG_LHIST)
+		dst += 8;
+	if (dst == 0)
+		dst = 8; /* a hash map needs a key: an unkeyed total has one, zero */
+	if (dst > LP_KEY_MAX) {
+		snprintf(err, errlen, "key too large (%u bytes; at most %d)", dst, LP_KEY_MAX);
+		return -E2BIG;
+	}
+	a->key_size = dst;
+	if (d->value) {
+		if (plan_operand(p, d->value, &op) == 0 && op.kind == LP_FK_STR) {
+			snprintf(err, errlen, "'%s' is a string; aggregate an integer field",
+				 d->value);
+			return -EINVAL;
+		}
+		if (plan_operand(p, d->value, &op)) {
+			const char *near = plan_suggest(p, d->value);
+
+			snprintf(err, errlen, "'%s' is not an integer field%s%s%s", d->value,
+				 near ? " (did you mean '" : "", near ? near : "",
+				 near ? "'?)" : "");
+			return -EINVAL;
+		}
+		a->val_src = op.off;
+		a->val_size = op.size;
+		a->val_signed = op.kind == LP_FK_INT;
+	}
+	return 0;
+}
+
+/* x86-64 DWARF register numbers (psABI 3.38) to struct pt_regs offsets. */
+static const int16_t pt_regs_off[] = {
+	[0] = 80,   /* rax */[1] = 96,	/* rdx */[2] = 88, /* rcx */[3] = 40, /* rbx */
+	[4] = 104,  /* rsi */[5] = 112, /* rdi */[6] = 32, /* rbp */[7] = 152, /* rsp */
+	[8] = 72,   /* r8 */[9] = 64,	/* r9 */[10] = 56, /* r10 */[11] = 48, /* r11 */
+	[12] = 24,  /* r12 */[13] = 16, /* r13 */[14] = 8, /* r14 */[15] = 0, /* r15 */
+	[16] = 128, /* rip */
+};
+
+int plan_pt_regs_offset(int reg)
+{
+	if (reg < 0 || reg >= (int)(sizeof(pt_regs_off) / sizeof(pt_regs_off[0])))
+		return -1;
+	return pt_regs_off[reg];
+}
+
+#define USTR_MAX 64 /* bytes of a char * string, as bpftrace's default */
+
+int plan_uval(const struct lp_loc *loc, unsigned dst, struct lp_fetch *op, struct lp_field *field,
+	      char *err, size_t errlen)
+{
+	int off = plan_pt_regs_offset(loc->reg), slot = 8;
+
+	memset(op, 0, sizeof(*op));
+	if (loc->start == LP_LOC_CONST) {
+		op->kind = LP_FETCH_UVAL;
+		op->flags = LP_FF_CONST;
+		op->base = loc->base_off;
+		op->size = 8;
+		op->dst = dst;
+		field->off = dst;
+		field->size = loc->size > 0 && loc->size <= 8 ? loc->size : 8;
+		field->elem = field->size;
+		field->kind = loc->is_signed ? LP_FK_INT : LP_FK_UINT;
+		return 8;
+	}
+	if (off < 0) {
+		snprintf(err, errlen, "%s",
+			 loc->reg < 0 ? "global variables are not supported yet"
+				      : "a value in a register luaprobe cannot read");
+		return -EINVAL;
+	}
+	if (loc->nderef > LP_MAX_DEREF) {
+		snprintf(err, errlen, "pointer chain longer than %d", LP_MAX_DEREF);
+		return -E2BIG;
+	}
+	op->kind = LP_FETCH_UVAL;
+	op->src = off;
+	op->flags = loc->start == LP_LOC_ADDR ? LP_FF_ADDR : 0;
+	op->base = loc->base_off;
+	op->nderef = loc->nderef;
+	for (int i = 0; i < loc->nderef; i++)
+		op->steps[i] = (__s32)loc->step_off[i];
+	op->size = loc->size;
+	field->size = loc->size;
+	field->elem = loc->size;
+	field->kind = loc->is_signed ? LP_FK_INT : LP_FK_UINT;
+	switch (loc->type) {
+	case LP_LT_STRPTR:
+		op->flags |= LP_FF_STR;
+		op->size = slot = USTR_MAX;
+		field->size = USTR_MAX;
+		field->kind = LP_FK_STR;
+		break;
+	case LP_LT_CHARARRAY:
+		slot = loc->size;
+		field->kind = LP_FK_STR;
+		break;
+	case LP_LT_ARRAY:
+		slot = loc->size;
+		field->elem = loc->elem_size;
+		field->kind = loc->is_signed ? LP_FK_INTARRAY : LP_FK_UINTARRAY;
+		break;
+	case LP_LT_PTR:
+		field->kind = LP_FK_UINT;
+		break;
+	default:
+		if (loc->size > 8 || loc->size <= 0) {
+			snprintf(err, errlen,
+				 "a %s is not a value an event can carry (fetch one of "
+				 "its members)",
+				 loc->ctype ? loc->ctype : "value");
+			return -EINVAL;
+		}
+	}
+	if (loc->bit_size) {
+		op->bit_off = loc->bit_offset;
+		op->bit_size = loc->bit_size;
+		if (loc->is_signed)
+			op->flags |= LP_FF_SIGNED;
+		field->size = 8; /* the template widens the bitfield to 8 bytes */
+	}
+	if (loc->start == LP_LOC_REG && loc->nderef == 0 && loc->type != LP_LT_STRPTR)
+		field->size = loc->size; /* the low bytes of the register, stored as 8 */
+	slot = (slot + 7) & ~7;
+	if (dst + slot > LP_DATA_MAX) {
+		snprintf(err, errlen, "the fetched values take more than %d bytes", LP_DATA_MAX);
+		return -E2BIG;
+	}
+	op->dst = dst;
+	field->off = dst;
+	return slot;
+}
+
+static int add_stack_field(struct lp_probe *p, const char *name, uint8_t kind, __u16 *dst)
+{
+	struct lp_field *grown, *f;
+
+	if (p->plan.data_size + LP_STACK_SLOT > LP_DATA_MAX)
+		return -E2BIG;
+	grown = realloc(p->fields, (p->nfields + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	p->fields = grown;
+	f = &p->fields[p->nfields];
+	memset(f, 0, sizeof(*f));
+	f->name = strdup(name);
+	f->ctype = strdup("stack");
+	if (!f->name || !f->ctype) {
+		free(f->name);
+		free(f->ctype);
+		return -ENOMEM;
+	}
+	f->off = *dst = p->plan.data_size;
+	f->size = LP_STACK_SLOT;
+	f->elem = 8;
+	f->kind = kind;
+	p->nfields++;
+	p->plan.data_size += LP_STACK_SLOT;
+	return 0;
+}
+
+int plan_stack(struct lp_probe *p, unsigned which)
+{
+	int err = 0;
+
+	if ((which & LP_STACK_KERNEL) && !(p->plan.stack & LP_STACK_KERNEL))
+		err = add_stack_field(p, "kstack", LP_FK_KSTACK, &p->plan.kstack_dst);
+	if (!err && (which & LP_STACK_USER) && !(p->plan.stack & LP_STACK_USER))
+		err = add_stack_field(p, "ustack", LP_FK_USTACK, &p->plan.ustack_dst);
+	if (!err)
+		p->plan.stack |= which;
+	return err;
+}

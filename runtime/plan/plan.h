@@ -1,0 +1,60 @@
+/* From what a point resolved to, the plan the template runs and the layout
+ * user space decodes its events with. Pure: no kernel, no Lua. */
+#ifndef LUAPROBE_PLAN_BUILD_H
+#define LUAPROBE_PLAN_BUILD_H
+
+#include <luaprobe/plan.h>
+
+#include "plan/filter.h"
+#include "probe.h"
+#include "resolve/tpformat.h"
+
+/* Every field of the tracepoint's format becomes an event field: adjacent
+ * fixed-size fields are copied by one op; each __data_loc string gets an op
+ * and a slot of LP_STR_MAX bytes. Fills p->plan (nfetch, data_size) and
+ * p->fields. Returns 0, -ENOMEM, or -E2BIG when the plan does not fit. */
+int plan_tracepoint(const struct lp_tpformat *fmt, struct lp_probe *p);
+
+struct lp_loc;
+
+/* spec.fetch on a point whose fields are fixed (a tracepoint): each request
+ * must name a field; one under another name becomes an alias (another
+ * lp_field at the same place). Requests already fields are left alone.
+ * Returns 0, or -ENOENT with "no field 'x' (did you mean 'y'?)" in err. */
+int plan_alias(struct lp_probe *p, char *err, size_t errlen);
+
+/* A value DWARF located (struct lp_loc) as a pt_regs fetch op writing to
+ * data + dst, and the field its events decode it with (name and ctype are
+ * left to the caller). Returns the bytes the value takes in the event data
+ * (a multiple of 8), or -EINVAL/-E2BIG with the reason in err. */
+int plan_uval(const struct lp_loc *loc, unsigned dst, struct lp_fetch *op, struct lp_field *field,
+	      char *err, size_t errlen);
+
+/* The pt_regs offset of x86-64 DWARF register `reg`, or -1. */
+int plan_pt_regs_offset(int reg);
+
+/* spec.stack: capture the kernel and/or user stack (LP_STACK_*) into each
+ * event, as the fields kstack and ustack. Returns 0 or -E2BIG. */
+int plan_stack(struct lp_probe *p, unsigned which);
+
+/* Where `name` (a field, an alias or a built-in) sits in the record.
+ * Returns 0 or -ENOENT. */
+int plan_operand(const struct lp_probe *p, const char *name, struct lp_operand *op);
+
+/* The name in scope nearest to `name`, or NULL. */
+const char *plan_suggest(const struct lp_probe *p, const char *name);
+
+/* Lay out aggregation `idx` of p (p->aggs[idx]) as p->plan.agg[idx]: keys
+ * resolved to record offsets, integers widened to 8 bytes, strings to at
+ * most 64. Returns 0, or -EINVAL/-E2BIG with the reason in err. */
+int plan_agg(struct lp_probe *p, int idx, char *err, size_t errlen);
+
+/* Settle what is known only once the script's main chunk has run: whether
+ * events go to the ring buffer (the probe has a handler) and whether the
+ * header needs comm. */
+void plan_finish(struct lp_probe *p);
+
+/* Bytes of one value of aggregation idx's map. */
+unsigned plan_agg_value_size(const struct lp_probe *p, int idx);
+
+#endif

@@ -1,0 +1,356 @@
+/* Kernel BTF through libbpf. vmlinux BTF is several megabytes parsed, so it
+ * is loaded only when a script first asks for an enum, and once. */
+#include "resolve/kbtf.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/btf.h>
+
+#include "util/suggest.h"
+
+static struct {
+	struct btf *btf;
+	bool tried;
+	int err;
+	/* The last type looked up by name: drop_reason() asks for the same
+	 * enum on every call, and btf__find_by_name_kind() is a linear scan. */
+	char last_type[128];
+	int last_id;
+} kb;
+
+int kbtf_load(void)
+{
+	if (kb.tried)
+		return kb.err;
+	kb.tried = true;
+	kb.btf = btf__load_vmlinux_btf();
+	/* libbpf says -ESRCH for "no kernel BTF anywhere": that is a missing file */
+	if (!kb.btf)
+		kb.err = errno && errno != ESRCH ? -errno : -ENOENT;
+	return kb.err;
+}
+
+void kbtf_free(void)
+{
+	btf__free(kb.btf);
+	memset(&kb, 0, sizeof(kb));
+}
+
+static const char *enum_entry_name(const struct btf_type *t, int i)
+{
+	uint32_t off;
+
+	if (btf_is_enum(t))
+		off = btf_enum(t)[i].name_off;
+	else
+		off = btf_enum64(t)[i].name_off;
+	return btf__name_by_offset(kb.btf, off);
+}
+
+static long long enum_entry_value(const struct btf_type *t, int i)
+{
+	/* kind_flag marks a signed enum; libbpf's btf_dump reads it the same way */
+	if (btf_is_enum(t)) {
+		int32_t v = btf_enum(t)[i].val;
+
+		return btf_kflag(t) ? (long long)v : (long long)(uint32_t)v;
+	}
+	return (long long)btf_enum64_value(btf_enum64(t) + i);
+}
+
+/* The enum named `type` ("enum x" or "x"), or NULL with errno set. */
+static const struct btf_type *find_enum(const char *type)
+{
+	int err = kbtf_load(), id;
+
+	if (err) {
+		errno = -err;
+		return NULL;
+	}
+	if (!strncmp(type, "enum ", 5))
+		type += 5;
+	while (*type == ' ')
+		type++;
+	if (kb.last_id && !strcmp(kb.last_type, type))
+		return btf__type_by_id(kb.btf, kb.last_id);
+	id = btf__find_by_name_kind(kb.btf, type, BTF_KIND_ENUM);
+	if (id < 0)
+		id = btf__find_by_name_kind(kb.btf, type, BTF_KIND_ENUM64);
+	if (id < 0) {
+		errno = ENOENT;
+		return NULL;
+	}
+	if (strlen(type) < sizeof(kb.last_type)) {
+		strcpy(kb.last_type, type);
+		kb.last_id = id;
+	}
+	return btf__type_by_id(kb.btf, id);
+}
+
+int kbtf_enum_value(const char *type, const char *name, long long *val)
+{
+	const struct btf_type *t = find_enum(type);
+
+	if (!t)
+		return -errno;
+	for (int i = 0; i < btf_vlen(t); i++) {
+		if (!strcmp(enum_entry_name(t, i), name)) {
+			*val = enum_entry_value(t, i);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+const char *kbtf_enum_name(const char *type, long long val, const char *strip_prefix)
+{
+	const struct btf_type *t = find_enum(type);
+	size_t plen = strip_prefix ? strlen(strip_prefix) : 0;
+
+	if (!t)
+		return NULL;
+	for (int i = 0; i < btf_vlen(t); i++) {
+		const char *name = enum_entry_name(t, i);
+
+		if (enum_entry_value(t, i) != val)
+			continue;
+		if (plen && !strncmp(name, strip_prefix, plen) && name[plen])
+			name += plen;
+		return name;
+	}
+	errno = ENOENT;
+	return NULL;
+}
+
+/* `name` is `query` or ends in "_<query>". */
+static bool suffix_match(const char *name, const char *query, size_t qlen)
+{
+	size_t nlen = strlen(name);
+
+	return nlen > qlen && name[nlen - qlen - 1] == '_' && !strcmp(name + nlen - qlen, query);
+}
+
+static const char *type_name(const struct btf_type *t)
+{
+	const char *name = btf__name_by_offset(kb.btf, t->name_off);
+
+	return name && *name ? name : "(anonymous)";
+}
+
+/* Append a type name to "a, b" unless it is there already; what does not
+ * fit becomes "...". */
+static void list_add(char *out, size_t len, const char *name)
+{
+	size_t used = strlen(out), nlen = strlen(name);
+
+	for (const char *p = out; (p = strstr(p, name)); p += nlen) {
+		if ((p == out || p[-1] == ' ') && (p[nlen] == ',' || !p[nlen]))
+			return;
+	}
+	if (used >= 3 && !strcmp(out + used - 3, "..."))
+		return;
+	if (used + 2 + nlen + 5 < len)
+		snprintf(out + used, len - used, "%s%s", used ? ", " : "", name);
+	else if (used + 5 < len)
+		snprintf(out + used, len - used, "%s...", used ? ", " : "");
+}
+
+/* Matches of one kind (full name or suffix): how many differ, and the first. */
+struct match {
+	int n;
+	const struct btf_type *t;
+	const char *name;
+	long long val;
+};
+
+static void match_add(struct match *m, const struct btf_type *t, const char *name, long long val)
+{
+	/* the same enumerator in two copies of an enum is one match */
+	if (m->n && m->val == val && !strcmp(m->name, name))
+		return;
+	if (!m->n++) {
+		m->t = t;
+		m->name = name;
+		m->val = val;
+	}
+}
+
+/* Every enumerator of every enum that matches query (by full name or by
+ * suffix): added to m, and with list, its enum's name added to list. */
+static void scan_enums(const char *query, bool by_suffix, struct match *m, char *list, size_t len)
+{
+	uint32_t n = btf__type_cnt(kb.btf);
+	size_t qlen = strlen(query);
+
+	for (uint32_t id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(kb.btf, id);
+
+		if (!btf_is_any_enum(t))
+			continue;
+		for (int i = 0; i < btf_vlen(t); i++) {
+			const char *name = enum_entry_name(t, i);
+
+			if (!(by_suffix ? suffix_match(name, query, qlen) : !strcmp(name, query)))
+				continue;
+			if (list)
+				list_add(list, len, type_name(t));
+			else
+				match_add(m, t, name, enum_entry_value(t, i));
+		}
+	}
+}
+
+static int lookup_pass(const char *query, bool by_suffix, long long *val, char *type_out,
+		       size_t len)
+{
+	struct match m = { 0 };
+
+	scan_enums(query, by_suffix, &m, NULL, 0);
+	if (!m.n)
+		return -ENOENT;
+	if (m.n == 1) {
+		*val = m.val;
+		if (type_out && len)
+			snprintf(type_out, len, "%s", type_name(m.t));
+		return 0;
+	}
+	/* A second pass lists the candidates' enums for the error message. */
+	if (type_out && len) {
+		type_out[0] = '\0';
+		scan_enums(query, by_suffix, NULL, type_out, len);
+	}
+	return -EEXIST;
+}
+
+int kbtf_enum_lookup_any(const char *name, long long *val, char *type_out, size_t len)
+{
+	int err = kbtf_load();
+
+	if (err)
+		return err;
+	err = lookup_pass(name, false, val, type_out, len);
+	if (err != -ENOENT)
+		return err;
+	return lookup_pass(name, true, val, type_out, len);
+}
+
+int kbtf_enum_suggest(const char *type, const char *name, const char **closest)
+{
+	const struct btf_type *t = find_enum(type);
+	size_t qlen = strlen(name);
+	const char **names;
+	int vlen, found = 0;
+
+	if (!t)
+		return -errno;
+	*closest = NULL;
+	vlen = btf_vlen(t);
+	for (int i = 0; i < vlen; i++) {
+		if (suffix_match(enum_entry_name(t, i), name, qlen) && !found++)
+			*closest = enum_entry_name(t, i);
+	}
+	if (found == 1)
+		return 0;
+	*closest = NULL;
+	names = calloc(vlen + 1, sizeof(*names));
+	if (!names)
+		return -ENOMEM;
+	for (int i = 0; i < vlen; i++)
+		names[i] = enum_entry_name(t, i);
+	*closest = suggest_closest(name, names, vlen);
+	free(names);
+	return 0;
+}
+
+/* The enumerators' common prefix up to its last '_' ("SKB_DROP_REASON_"). */
+static size_t common_prefix(const struct btf_type *t)
+{
+	int vlen = btf_vlen(t);
+	const char *first;
+	size_t n;
+
+	if (vlen < 2)
+		return 0;
+	first = enum_entry_name(t, 0);
+	n = strlen(first);
+	for (int i = 1; i < vlen && n; i++) {
+		const char *e = enum_entry_name(t, i);
+		size_t k = 0;
+
+		while (k < n && e[k] == first[k])
+			k++;
+		n = k;
+	}
+	while (n && first[n - 1] != '_')
+		n--;
+	return n;
+}
+
+int kbtf_enum_value_in(const char *type, const char *name, long long *val)
+{
+	const struct btf_type *t = find_enum(type);
+	size_t qlen = strlen(name), plen;
+	int vlen, found = 0;
+	long long v = 0;
+
+	char typed[256];
+	size_t tlen = 0;
+
+	if (!t)
+		return -errno;
+	/* The kernel's convention: enum skb_drop_reason's constants are
+	 * SKB_DROP_REASON_*, though its first is SKB_NOT_DROPPED_YET. */
+	if (!strncmp(type, "enum ", 5))
+		type += 5;
+	while (type[tlen] && tlen + 2 < sizeof(typed)) {
+		typed[tlen] = (char)toupper((unsigned char)type[tlen]);
+		tlen++;
+	}
+	typed[tlen++] = '_';
+	typed[tlen] = '\0';
+	vlen = btf_vlen(t);
+	plen = common_prefix(t);
+	for (int i = 0; i < vlen; i++) {
+		const char *e = enum_entry_name(t, i);
+		size_t elen = strlen(e);
+
+		/* the name, or the name after the type's or the common prefix */
+		if (!strcmp(e, name) ||
+		    (elen == tlen + qlen && !strncmp(e, typed, tlen) && !strcmp(e + tlen, name)) ||
+		    (elen == plen + qlen && !strcmp(e + plen, name))) {
+			*val = enum_entry_value(t, i);
+			return 0;
+		}
+	}
+	for (int i = 0; i < vlen; i++)
+		if (suffix_match(enum_entry_name(t, i), name, qlen) && !found++)
+			v = enum_entry_value(t, i);
+	if (found != 1)
+		return found ? -EEXIST : -ENOENT;
+	*val = v;
+	return 0;
+}
+
+int kbtf_enum_candidates(const char *type, const char *name, char *out, size_t len)
+{
+	const struct btf_type *t = find_enum(type);
+	size_t qlen = strlen(name);
+	int vlen, n = 0;
+
+	if (!t)
+		return -errno;
+	out[0] = '\0';
+	vlen = btf_vlen(t);
+	for (int i = 0; i < vlen; i++)
+		if (suffix_match(enum_entry_name(t, i), name, qlen)) {
+			list_add(out, len, enum_entry_name(t, i));
+			n++;
+		}
+	return n;
+}

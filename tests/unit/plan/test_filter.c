@@ -1,0 +1,195 @@
+/* The where compiler: exact programs for known expressions, and the column
+ * of every error. The environment is a fixed fake probe. */
+#include <errno.h>
+
+#include "plan/filter.h"
+#include "probe.h"
+#include "util/suggest.h"
+#include "test.h"
+
+static const struct {
+	const char *name;
+	struct lp_operand op;
+} names[] = {
+	{ "comm", { 32, 16, LP_FK_STR } },
+	{ "pid", { 8, 4, LP_FK_UINT } },
+	{ "protocol", { 72, 2, LP_FK_UINT } },
+	{ "reason", { 76, 4, LP_FK_UINT, "enum skb_drop_reason" } },
+	{ "delta", { 80, 4, LP_FK_INT } },
+	{ "location", { 56, 8, LP_FK_UINT } },
+};
+
+static int fake_operand(void *ctx, const char *name, struct lp_operand *op)
+{
+	(void)ctx;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(names[i].name, name)) {
+			*op = names[i].op;
+			return 0;
+		}
+	return -ENOENT;
+}
+
+static const char *fake_suggest(void *ctx, const char *name)
+{
+	const char *c[] = { "comm", "pid", "protocol", "reason", "delta", "location" };
+
+	(void)ctx;
+	return suggest_closest(name, c, 6);
+}
+
+static int fake_constant(void *ctx, const char *name, const char *hint, long long *val, char *err,
+			 size_t len)
+{
+	(void)ctx;
+	if (hint && !strcmp(hint, "enum skb_drop_reason") && !strcmp(name, "NO_SOCKET")) {
+		*val = 3;
+		return 0;
+	}
+	if (!strcmp(name, "UNHANDLED_PROTO") || !strcmp(name, "SKB_DROP_REASON_UNHANDLED_PROTO")) {
+		*val = 74;
+		return 0;
+	}
+	if (!strcmp(name, "NO_SOCKET")) {
+		snprintf(err, len, "it names a value in enum a, enum b");
+		return -EEXIST;
+	}
+	return -ENOENT;
+}
+
+static int fake_ranges(void *ctx, const char *func, struct lp_range *out, int max)
+{
+	(void)ctx;
+	if (strcmp(func, "__netif_receive_skb_core") || max < 2)
+		return 0;
+	out[0] = (struct lp_range){ 0x1000, 0x2000 };
+	out[1] = (struct lp_range){ 0x5000, 0x5400 }; /* .constprop.0 */
+	return 2;
+}
+
+static const struct filter_env env = { NULL, fake_operand, fake_suggest, fake_constant,
+				       fake_ranges };
+
+static struct lp_plan plan;
+static char err[256];
+
+static int compile(const char *text)
+{
+	memset(&plan, 0, sizeof(plan));
+	err[0] = '\0';
+	return filter_compile(text, &env, &plan, err, sizeof(err));
+}
+
+#define INSN(i, o, sz, of, ax, im)                            \
+	do {                                                  \
+		ASSERT_EQ(plan.insn[i].op, o, "op " #i);      \
+		ASSERT_EQ(plan.insn[i].size, sz, "size " #i); \
+		ASSERT_EQ(plan.insn[i].off, of, "off " #i);   \
+		ASSERT_EQ(plan.insn[i].aux, ax, "aux " #i);   \
+		ASSERT_EQ(plan.insn[i].imm, im, "imm " #i);   \
+	} while (0)
+
+static void test_string_compare(void)
+{
+	if (!ASSERT_EQ(compile("comm == \"sshd\""), 0, "compile"))
+		return;
+	ASSERT_EQ(plan.ninsn, 1, "one string compare");
+	INSN(0, LP_OP_STREQ, 0, 32, 0, 5);
+	ASSERT_TRUE(memcmp(&plan.strpool[0], "sshd\0\0\0\0", 8) == 0, "literal, zero-padded");
+
+	if (!ASSERT_EQ(compile("\"bash\" != comm"), 0, "reversed, negated"))
+		return;
+	ASSERT_EQ(plan.ninsn, 2, "compare and not");
+	INSN(0, LP_OP_STREQ, 0, 32, 0, 5);
+	INSN(1, LP_OP_NOT, 0, 0, 0, 0);
+
+	/* 16 bytes with the NUL cannot fit comm's 16: never equal, no load. */
+	ASSERT_EQ(compile("comm == \"0123456789abcdef\""), 0, "too long for the field");
+	INSN(0, LP_OP_IMM, 0, 0, 0, 0);
+}
+
+static void test_precedence(void)
+{
+	/* && binds tighter than ||; both sides are evaluated (no jumps). */
+	if (!ASSERT_EQ(compile("pid == 1 || protocol != 0x88b5 && !delta"), 0, "compile"))
+		return;
+	ASSERT_EQ(plan.ninsn, 10, "ops");
+	INSN(0, LP_OP_LD, 4, 8, 0, 0);
+	INSN(1, LP_OP_IMM, 0, 0, 0, 1);
+	INSN(2, LP_OP_EQ, 0, 0, 0, 0);
+	INSN(3, LP_OP_LD, 2, 72, 0, 0);
+	INSN(4, LP_OP_IMM, 0, 0, 0, 0x88b5);
+	INSN(5, LP_OP_NE, 0, 0, 0, 0);
+	INSN(6, LP_OP_LD, 4, 80, 1, 0); /* signed load */
+	INSN(7, LP_OP_NOT, 0, 0, 0, 0);
+	INSN(8, LP_OP_LAND, 0, 0, 0, 0);
+	INSN(9, LP_OP_LOR, 0, 0, 0, 0);
+}
+
+static void test_signedness(void)
+{
+	ASSERT_EQ(compile("delta < -5"), 0, "signed field");
+	INSN(1, LP_OP_IMM, 0, 0, 0, -5);
+	INSN(2, LP_OP_LT, 0, 0, 0, 0);
+	ASSERT_EQ(compile("location >= 0xffffffff81000000"), 0, "unsigned field");
+	INSN(2, LP_OP_UGE, 0, 0, 0, 0);
+	ASSERT_EQ(compile("(protocol & 0xff00) == 'A' << 8") != 0, 1, "no shifts");
+	ASSERT_EQ(compile("(protocol & 0xff00) == 0x4100 | 'A'"), 0, "char literal");
+	INSN(5, LP_OP_IMM, 0, 0, 0, 'A');
+}
+
+static void test_enums_and_ranges(void)
+{
+	ASSERT_EQ(compile("reason == UNHANDLED_PROTO"), 0, "enum by suffix");
+	INSN(1, LP_OP_IMM, 0, 0, 0, 74);
+	ASSERT_EQ(compile("location in \"__netif_receive_skb_core\""), 0, "in");
+	ASSERT_EQ(plan.ninsn, 2, "load and range test");
+	INSN(0, LP_OP_LD, 8, 56, 0, 0);
+	INSN(1, LP_OP_INRANGE, 2, 0, 0, 0);
+	ASSERT_EQ(plan.ranges[1].lo, 0x5000, "clone's range");
+}
+
+static void test_errors(void)
+{
+	ASSERT_EQ(compile("protocl == 1"), -EINVAL, "misspelt");
+	ASSERT_STREQ(err, "column 1: unknown name 'protocl' (did you mean 'protocol'?)", "msg");
+	ASSERT_EQ(compile("pid == 1 &&"), -EINVAL, "short");
+	ASSERT_STREQ(err, "column 12: expression ends too early", "msg");
+	ASSERT_EQ(compile("comm == \"ssh"), -EINVAL, "unterminated");
+	ASSERT_STREQ(err, "column 9: unterminated string", "msg");
+	ASSERT_EQ(compile("pid == 1 )"), -EINVAL, "trailing");
+	ASSERT_STREQ(err, "column 10: unexpected ')'", "msg");
+	ASSERT_EQ(compile("comm < \"a\""), -EINVAL, "string order");
+	ASSERT_STREQ(err, "column 1: a string is only compared with == or != to a string", "msg");
+	ASSERT_EQ(compile("reason == NO_SOCKET"), 0, "the field's own enum decides");
+	INSN(1, LP_OP_IMM, 0, 0, 0, 3);
+	ASSERT_EQ(compile("pid == NO_SOCKET"), -EINVAL, "ambiguous");
+	ASSERT_STREQ(err, "column 8: 'NO_SOCKET' is ambiguous: it names a value in enum a, enum b",
+		     "msg");
+	ASSERT_EQ(compile("location in \"nosuch\""), -EINVAL, "no function");
+	ASSERT_STREQ(err, "column 13: no kernel function 'nosuch'", "msg");
+	ASSERT_EQ(compile("comm"), -EINVAL, "bare string");
+	ASSERT_STREQ(err, "column 1: a string is not a condition; compare it: comm == \"x\"",
+		     "msg");
+	ASSERT_EQ(compile("pid == 12ab"), -EINVAL, "bad number");
+	ASSERT_STREQ(err, "column 8: bad number", "msg");
+	ASSERT_EQ(plan.ninsn, 0, "nothing left on error");
+}
+
+static void test_limits(void)
+{
+	char big[1024] = "pid == 1";
+
+	for (int i = 0; i < 20; i++)
+		strcat(big, " || pid == 1");
+	ASSERT_EQ(compile(big), -E2BIG, "too many ops");
+	ASSERT_STREQ(err, "column 106: filter too long (at most 32 operations)", "msg");
+	ASSERT_EQ(compile("((((((((pid + 1))))))))") != 0, 1, "no arithmetic");
+	ASSERT_EQ(compile("pid == 1 && (pid == 2 && (pid == 3 && (pid == 4 && (pid == 5 && "
+			  "(pid == 6 && (pid == 7 && pid == 8)))))))"),
+		  -EINVAL, "too deep");
+	ASSERT_TRUE(strstr(err, "nested too deeply") != NULL, "depth msg");
+}
+
+TEST_MAIN(TEST(test_string_compare), TEST(test_precedence), TEST(test_signedness),
+	  TEST(test_enums_and_ranges), TEST(test_errors), TEST(test_limits))
