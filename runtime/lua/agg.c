@@ -148,7 +148,10 @@ static void push_key(lua_State *L, const struct lp_probe *p, int idx, const unsi
 	for (int k = 0; k < d->nkeys; k++) {
 		const struct lp_keypart *kp = &a->keys[k];
 
-		if (d->key_kind[k] == LP_FK_STR) {
+		if (d->key_kind[k] == LP_FK_UINTARRAY) {
+			/* bytes (an address): whole, zeros included */
+			lua_pushlstring(L, (const char *)key + kp->dst, kp->size);
+		} else if (d->key_kind[k] == LP_FK_STR) {
 			lua_pushlstring(L, (const char *)key + kp->dst,
 					strnlen((const char *)key + kp->dst, kp->size));
 		} else {
