@@ -160,6 +160,11 @@ static int event_index(lua_State *L)
 	}
 	if (idx < 0)
 		push_builtin(L, ev, (int)-idx - 1);
+	else if (p->fields[idx].kind == LP_FK_DYNARRAY)
+		return luaL_error(L,
+				  "probe '%s': field '%s' (%s) is a variable-length array, which "
+				  "luaprobe does not read yet",
+				  p->text, p->fields[idx].name, p->fields[idx].ctype);
 	else
 		push_field(L, &p->fields[idx], (const unsigned char *)(&ev->hdr + 1),
 			   ev->size - sizeof(ev->hdr), ev->hdr.pid);
@@ -174,16 +179,17 @@ static int event_newindex(lua_State *L)
 }
 
 /* pairs(e): every field, then the built-ins, in a fixed order; a built-in
- * a field hides comes under the spelling that reaches it ("_pid"). Stacks
- * are fields already. */
+ * a field hides comes under the spelling that reaches it ("_pid"). */
 static int event_next(lua_State *L)
 {
 	struct lp_event_ud *ev = lua_touserdata(L, 1);
 	struct lp_probe *p = ev->probe;
 	lua_Integer i = lua_isnil(L, 2) ? 0 : lua_tointeger(L, lua_upvalueindex(1));
 
-	while (i >= p->nfields && i < p->nfields + builtin_count &&
-	       builtin_table[i - p->nfields].src == LP_BI_STACK)
+	/* skipped: stacks (fields already) and arrays it cannot read */
+	while ((i < p->nfields && p->fields[i].kind == LP_FK_DYNARRAY) ||
+	       (i >= p->nfields && i < p->nfields + builtin_count &&
+		builtin_table[i - p->nfields].src == LP_BI_STACK))
 		i++;
 	if (i >= p->nfields + builtin_count)
 		return 0;

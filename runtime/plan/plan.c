@@ -120,6 +120,14 @@ int plan_tracepoint(const struct lp_tpformat *fmt, struct lp_probe *p)
 			return -ENOMEM;
 		}
 		p->nfields++;
+		if ((tf->flags & LP_TPF_DATALOC) && !(tf->flags & LP_TPF_STRING)) {
+			/* A variable-length array (u8[] buf, u64[] addrs): the
+			 * template copies __data_loc strings only, which would cut
+			 * it at its first zero. Not fetched; reading it says so. */
+			f->kind = LP_FK_DYNARRAY;
+			f->elem = tf->elemsize;
+			continue;
+		}
 		if ((tf->flags & LP_TPF_DATALOC) || is_user_string(fmt, tf)) {
 			err = add_fetch(&p->plan,
 					tf->flags & LP_TPF_DATALOC ? LP_FETCH_DATALOC
@@ -130,7 +138,6 @@ int plan_tracepoint(const struct lp_tpformat *fmt, struct lp_probe *p)
 			f->off = dst;
 			f->size = LP_STR_MAX;
 			f->elem = 1;
-			/* A __data_loc that is not a string (a dynamic array) arrives as bytes. */
 			f->kind = LP_FK_STR;
 			dst += LP_STR_MAX;
 			continue;
@@ -410,10 +417,11 @@ int plan_agg(struct lp_probe *p, int idx, char *err, size_t errlen)
 		}
 		kp->src = op.off;
 		kp->dst = dst;
-		if (op.kind == LP_FK_INTARRAY || op.kind == LP_FK_UINTARRAY) {
+		if (op.kind == LP_FK_INTARRAY || op.kind == LP_FK_UINTARRAY ||
+		    op.kind == LP_FK_DYNARRAY) {
 			/* Bytes (an address) key whole: 1, 2, 4 or 8 read as one
 			 * integer, more as whole words; never a neighbour's byte. */
-			if (op.elem != 1 || op.size > KEY_STR_MAX ||
+			if (op.elem != 1 || op.size == 0 || op.size > KEY_STR_MAX ||
 			    (op.size % 8 && op.size != 1 && op.size != 2 && op.size != 4)) {
 				snprintf(err, errlen,
 					 "'%s' (%s) cannot be a key: keys take arrays of 1, 2 or "

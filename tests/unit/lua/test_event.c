@@ -27,6 +27,7 @@ static struct lp_field fields[] = {
 	  .size = 4,
 	  .elem = 1,
 	  .kind = LP_FK_UINTARRAY },
+	{ .name = "buf", .ctype = "u8[]", .elem = 1, .kind = LP_FK_DYNARRAY },
 };
 
 struct raw {
@@ -35,7 +36,7 @@ struct raw {
 };
 
 static lua_State *L;
-static struct lp_probe probe = { .text = "tracepoint:test:ev", .fields = fields, .nfields = 8 };
+static struct lp_probe probe = { .text = "tracepoint:test:ev", .fields = fields, .nfields = 9 };
 
 /* Run `expr` against the event as e and return its value as a string. */
 static const char *eval(const char *expr)
@@ -136,6 +137,10 @@ static void test_errors(void)
 		     "error: t:1: probe "
 		     "'tracepoint:test:ev' has no field 's33' (did you mean 's32'?)",
 		     "misspelt field");
+	ASSERT_STREQ(eval("e.buf"),
+		     "error: t:1: probe 'tracepoint:test:ev': field 'buf' (u8[]) is a "
+		     "variable-length array, which luaprobe does not read yet",
+		     "a __data_loc array");
 	ASSERT_STREQ(eval("(function() e.x = 1 end)()"),
 		     "error: t:1: probe 'tracepoint:test:ev': events are read-only", "read-only");
 }
@@ -145,7 +150,7 @@ static void test_pairs(void)
 	ASSERT_STREQ(eval("(function() local n, names = 0, {} for k, v in pairs(e) do n = n + 1 "
 			  "names[#names + 1] = k end return n .. ' ' .. names[1] .. ' ' .. "
 			  "names[#names] end)()"),
-		     "15 s8 probe", "pairs: 8 fields then 7 built-ins");
+		     "15 s8 probe", "pairs: 8 readable fields then 7 built-ins");
 	ASSERT_STREQ(
 		eval("(function() local t = {} for k, v in pairs(e) do t[k] = v end "
 		     "return t._pid .. ' ' .. t.pid .. ' ' .. t._comm .. ' ' .. t.tid .. ' ' .. "

@@ -218,6 +218,27 @@ static void test_plan_byte_arrays(void)
 	probe_free_fields(&p);
 }
 
+/* __data_loc u8[] buf: the template copies __data_loc strings only, so the
+ * array is not fetched (a string copy would cut it) and is marked unreadable. */
+static void test_plan_dynamic_array(void)
+{
+	struct lp_probe p;
+	const struct lp_field *f;
+
+	if (!ASSERT_EQ(plan_of("ras", "non_standard_event.format", &p), 0, "plan"))
+		return;
+	f = field(&p, "buf");
+	if (ASSERT_TRUE(f != NULL, "buf"))
+		ASSERT_EQ(f->kind, LP_FK_DYNARRAY, "buf is a variable-length array");
+	f = field(&p, "fru_text");
+	if (ASSERT_TRUE(f != NULL, "fru_text"))
+		ASSERT_EQ(f->kind, LP_FK_STR, "__data_loc char[] is a string");
+	ASSERT_EQ(p.plan.nfetch, 2, "the fixed part and fru_text, not buf");
+	ASSERT_EQ(p.plan.fetch[1].kind, LP_FETCH_DATALOC, "fru_text's copy");
+	ASSERT_EQ(p.plan.fetch[1].src, 40, "from its locator");
+	probe_free_fields(&p);
+}
+
 /* Without a handler, only what the filter and aggregations read is fetched. */
 static void test_plan_finish_prunes(void)
 {
@@ -266,4 +287,5 @@ static void test_plan_finish_prunes(void)
 
 TEST_MAIN(TEST(test_plan_finish_prunes), TEST(test_exec_format), TEST(test_kfree_skb_format),
 	  TEST(test_bad_format), TEST(test_plan_exec), TEST(test_plan_kfree_skb),
-	  TEST(test_plan_arrays_and_comm), TEST(test_plan_byte_arrays))
+	  TEST(test_plan_arrays_and_comm), TEST(test_plan_byte_arrays),
+	  TEST(test_plan_dynamic_array))
