@@ -42,3 +42,13 @@ run "$LUAPROBE" -d 1 "$TMP/where.lua"
 assert_eq 1 "$RC" "exit status of a filter on a byte array"
 assert_eq "luaprobe: $TMP/where.lua:1: probe 'tracepoint:sock:inet_sock_set_state': where: column 1: 'daddr' is an array of bytes: a filter compares integers and strings (read it in a handler)" \
 	"$ERR" "message of a filter on a byte array"
+
+# print() shows a byte key as hex, zeros included
+cat >"$TMP/print.lua" <<'LUA'
+local by = probe("tracepoint:sock:inet_sock_set_state",
+                 { where = 'comm == "tcpconnect" && newstate == 2' }):count("daddr")
+on_exit(function() by:print() end)
+LUA
+run "$LUAPROBE" -c "$FIXTURES/tcpconnect 127.1.0.9 127.0.5.1" "$TMP/print.lua"
+assert_eq 0 "$RC" "exit status of print ($ERR)"
+assert_eq "@[7f:00:05:01]: 1" "$(grep '^@' <<<"$OUT")" "print() of a byte key"
