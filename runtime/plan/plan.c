@@ -368,8 +368,13 @@ const char *plan_suggest(const struct lp_probe *p, const char *name)
 
 	for (int i = 0; i < p->nfields && n < LP_MAX_FETCH * 4; i++)
 		cands[n++] = p->fields[i].name;
-	for (int i = 0; i < builtin_count && n < sizeof(cands) / sizeof(cands[0]); i++)
-		cands[n++] = builtin_table[i].name;
+	/* only the built-ins a filter or key can read here */
+	for (int i = 0; i < builtin_count && n < sizeof(cands) / sizeof(cands[0]); i++) {
+		struct lp_operand op;
+
+		if (builtin_operand(p, &builtin_table[i], &op) == 0)
+			cands[n++] = builtin_table[i].name;
+	}
 	return suggest_closest(name, cands, n);
 }
 
