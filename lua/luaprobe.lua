@@ -19,10 +19,18 @@ end
 -- largest ends next to the prompt; histograms as bars 52 wide.
 local Agg = M.Agg
 
-local function keystr(k, n)
+-- A key part that is bytes (__u8 daddr[4]) prints as hex, "7f:00:05:01":
+-- its zeros and non-printable bytes stay visible. inet() formats addresses.
+local function hexbytes(s)
+  return (s:gsub(".", function(c) return format("%02x:", c:byte()) end):sub(1, -2))
+end
+
+local function keystr(k, n, bytes)
   if n == 0 then return "" end
   local parts = {}
-  for i = 1, n do parts[i] = tostring(k[i]) end
+  for i = 1, n do
+    parts[i] = bytes and bytes[i] and hexbytes(k[i]) or tostring(k[i])
+  end
   return "[" .. concat(parts, ", ") .. "]"
 end
 
@@ -82,7 +90,7 @@ function Agg:print(opts)
   local nkeys = #info.keys
   if info.fn == "hist" or info.fn == "lhist" then
     for i = #rows, 1, -1 do
-      write(name, keystr(rows[i][1], nkeys), ":\n")
+      write(name, keystr(rows[i][1], nkeys, info.bytes), ":\n")
       print_hist(rows[i][2], info)
       write("\n")
     end
@@ -93,7 +101,7 @@ function Agg:print(opts)
     if info.fn == "stats" then
       v = format("count %d, average %d, total %d", v.count, v.avg, v.sum)
     end
-    write(name, keystr(k, nkeys), ": ", tostring(v), "\n")
+    write(name, keystr(k, nkeys, info.bytes), ": ", tostring(v), "\n")
   end
 end
 
@@ -111,7 +119,7 @@ function Agg:delta()
   local prev = last_seen[self] or {}
   local now, rows = {}, {}
   for k, v in self:items() do
-    local id = keystr(k, nkeys)
+    local id = keystr(k, nkeys, info.bytes)
     now[id] = v
     local d = v - (prev[id] or 0)
     if d > 0 then rows[#rows + 1] = { k, d } end

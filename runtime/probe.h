@@ -17,6 +17,7 @@ enum lp_field_kind {
 	LP_FK_UINTARRAY, /* `size / elem` unsigned integers */
 	LP_FK_KSTACK, /* a stack slot (LP_STACK_SLOT): kernel addresses */
 	LP_FK_USTACK, /* a stack slot: addresses in the event's process */
+	LP_FK_DYNARRAY, /* a __data_loc non-string array: not fetched, an error to read */
 };
 
 /* Where one named value sits in an event's data, and how to read it. */

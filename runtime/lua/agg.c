@@ -148,7 +148,10 @@ static void push_key(lua_State *L, const struct lp_probe *p, int idx, const unsi
 	for (int k = 0; k < d->nkeys; k++) {
 		const struct lp_keypart *kp = &a->keys[k];
 
-		if (d->key_kind[k] == LP_FK_STR) {
+		if (d->key_kind[k] == LP_FK_UINTARRAY) {
+			/* bytes (an address): whole, zeros included */
+			lua_pushlstring(L, (const char *)key + kp->dst, kp->size);
+		} else if (d->key_kind[k] == LP_FK_STR) {
 			lua_pushlstring(L, (const char *)key + kp->dst,
 					strnlen((const char *)key + kp->dst, kp->size));
 		} else {
@@ -342,7 +345,8 @@ static int agg_clear(lua_State *L)
 	return 0;
 }
 
-/* agg:info() -> { fn =, keys = {...}, value =, lo =, hi =, step = } for printing. */
+/* agg:info() -> { fn =, keys = {...}, bytes = { [i] = true }, value =, lo =, hi =,
+ * step = } for printing. */
 static int agg_info(lua_State *L)
 {
 	int idx;
@@ -358,6 +362,14 @@ static int agg_info(lua_State *L)
 		lua_rawseti(L, -2, k + 1);
 	}
 	lua_setfield(L, -2, "keys");
+	lua_newtable(L); /* key parts that are bytes, for print() */
+	for (int k = 0; k < d->nkeys; k++) {
+		if (d->key_kind[k] == LP_FK_UINTARRAY) {
+			lua_pushboolean(L, 1);
+			lua_rawseti(L, -2, k + 1);
+		}
+	}
+	lua_setfield(L, -2, "bytes");
 	if (d->value) {
 		lua_pushstring(L, d->value);
 		lua_setfield(L, -2, "value");

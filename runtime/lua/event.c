@@ -6,21 +6,10 @@
 
 #include <luaprobe/event.h>
 
+#include "plan/builtins.h"
 #include "resolve/dwarf/dwarf.h"
 #include "sym/ksym.h"
 #include "util/suggest.h"
-
-const char *const decode_builtins[] = { "pid", "tid", "uid", "comm", "cpu", "ts", "probe", NULL };
-
-enum {
-	BI_PID = -1,
-	BI_TID = -2,
-	BI_UID = -3,
-	BI_COMM = -4,
-	BI_CPU = -5,
-	BI_TS = -6,
-	BI_PROBE = -7
-};
 
 struct lp_event_ud {
 	struct lp_probe *probe;
@@ -97,7 +86,15 @@ static void push_field(lua_State *L, const struct lp_field *f, const unsigned ch
 		break;
 	case LP_FK_INTARRAY:
 	case LP_FK_UINTARRAY: {
-		int n = f->elem ? f->size / f->elem : 0;
+		int n;
+
+		/* Bytes (an address, a MAC) arrive whole, zeros included: a
+		 * string of the declared length, for inet() and ==. */
+		if (f->elem == 1) {
+			lua_pushlstring(L, (const char *)src, f->size);
+			break;
+		}
+		n = f->elem ? f->size / f->elem : 0;
 
 		lua_createtable(L, n, 0);
 		for (int i = 0; i < n; i++) {
@@ -112,32 +109,19 @@ static void push_field(lua_State *L, const struct lp_field *f, const unsigned ch
 	}
 }
 
-static void push_builtin(lua_State *L, const struct lp_event_ud *ev, int which)
+/* Built-in i of builtin_table. Its value is in the header, or is the probe's. */
+static void push_builtin(lua_State *L, const struct lp_event_ud *ev, int i)
 {
-	const struct lp_event_hdr *h = &ev->hdr;
+	const struct lp_builtin *b = &builtin_table[i];
+	const unsigned char *h = (const unsigned char *)&ev->hdr;
 
-	switch (which) {
-	case BI_PID:
-		lua_pushinteger(L, h->pid);
-		break;
-	case BI_TID:
-		lua_pushinteger(L, h->tid);
-		break;
-	case BI_UID:
-		lua_pushinteger(L, h->uid);
-		break;
-	case BI_COMM:
-		lua_pushlstring(L, h->comm, strnlen(h->comm, sizeof(h->comm)));
-		break;
-	case BI_CPU:
-		lua_pushinteger(L, h->cpu);
-		break;
-	case BI_TS:
-		lua_pushinteger(L, (lua_Integer)h->ts);
-		break;
-	default:
+	if (b->src == LP_BI_PROBE)
 		lua_pushstring(L, ev->probe->text);
-	}
+	else if (b->kind == LP_FK_STR)
+		lua_pushlstring(L, (const char *)h + b->off,
+				strnlen((const char *)h + b->off, b->size));
+	else
+		lua_pushinteger(L, read_int(h + b->off, b->size, b->kind == LP_FK_INT));
 }
 
 /* An unknown name is a bug in the script: say so, with the nearest name. */
@@ -147,10 +131,10 @@ static int no_such_field(lua_State *L, const struct lp_probe *p, const char *nam
 	size_t n = 0;
 	const char *near;
 
-	for (int i = 0; i < p->nfields && n < 56; i++)
+	for (int i = 0; i < p->nfields && n < 48; i++)
 		cands[n++] = p->fields[i].name;
-	for (int i = 0; decode_builtins[i]; i++)
-		cands[n++] = decode_builtins[i];
+	for (int i = 0; i < builtin_count && n < sizeof(cands) / sizeof(cands[0]); i++)
+		cands[n++] = builtin_table[i].name;
 	near = suggest_closest(name, cands, n);
 	if (near)
 		return luaL_error(L, "probe '%s' has no field '%s' (did you mean '%s'?)", p->text,
@@ -175,7 +159,12 @@ static int event_index(lua_State *L)
 		return luaL_error(L, "probe '%s': event fields are named by strings", p->text);
 	}
 	if (idx < 0)
-		push_builtin(L, ev, (int)idx);
+		push_builtin(L, ev, (int)-idx - 1);
+	else if (p->fields[idx].kind == LP_FK_DYNARRAY)
+		return luaL_error(L,
+				  "probe '%s': field '%s' (%s) is a variable-length array, which "
+				  "luaprobe does not read yet",
+				  p->text, p->fields[idx].name, p->fields[idx].ctype);
 	else
 		push_field(L, &p->fields[idx], (const unsigned char *)(&ev->hdr + 1),
 			   ev->size - sizeof(ev->hdr), ev->hdr.pid);
@@ -189,17 +178,20 @@ static int event_newindex(lua_State *L)
 	return luaL_error(L, "probe '%s': events are read-only", ev->probe->text);
 }
 
-/* pairs(e): every field, then the built-ins, in a fixed order. */
+/* pairs(e): every field, then the built-ins, in a fixed order; a built-in
+ * a field hides comes under the spelling that reaches it ("_pid"). */
 static int event_next(lua_State *L)
 {
 	struct lp_event_ud *ev = lua_touserdata(L, 1);
 	struct lp_probe *p = ev->probe;
 	lua_Integer i = lua_isnil(L, 2) ? 0 : lua_tointeger(L, lua_upvalueindex(1));
-	int nb = 0;
 
-	while (decode_builtins[nb])
-		nb++;
-	if (i >= p->nfields + nb)
+	/* skipped: stacks (fields already) and arrays it cannot read */
+	while ((i < p->nfields && p->fields[i].kind == LP_FK_DYNARRAY) ||
+	       (i >= p->nfields && i < p->nfields + builtin_count &&
+		builtin_table[i - p->nfields].src == LP_BI_STACK))
+		i++;
+	if (i >= p->nfields + builtin_count)
 		return 0;
 	lua_pushinteger(L, i + 1);
 	lua_replace(L, lua_upvalueindex(1));
@@ -208,8 +200,13 @@ static int event_next(lua_State *L)
 		push_field(L, &p->fields[i], (const unsigned char *)(&ev->hdr + 1),
 			   ev->size - sizeof(ev->hdr), ev->hdr.pid);
 	} else {
-		lua_pushstring(L, decode_builtins[i - p->nfields]);
-		push_builtin(L, ev, -(int)(i - p->nfields) - 1);
+		const struct lp_builtin *b = &builtin_table[i - p->nfields];
+
+		if (builtin_hidden_by(p, b))
+			lua_pushfstring(L, "_%s", b->name);
+		else
+			lua_pushstring(L, b->name);
+		push_builtin(L, ev, (int)(i - p->nfields));
 	}
 	return 2;
 }
@@ -250,16 +247,30 @@ void decode_fieldmap(lua_State *L, struct lp_probe *p)
 {
 	if (p->fieldmap_ref > 0) /* built again after fields were added */
 		luaL_unref(L, LUA_REGISTRYINDEX, p->fieldmap_ref);
-	lua_createtable(L, 0, p->nfields + 8);
+	lua_createtable(L, 0, p->nfields + 2 * builtin_count);
 	/* Built-ins first, so that a tracepoint's own field of the same name
 	 * (sched_process_exec's pid) wins: it is what the point offers. */
-	for (int i = 0; decode_builtins[i]; i++) {
+	for (int i = 0; i < builtin_count; i++) {
+		if (builtin_table[i].src == LP_BI_STACK)
+			continue; /* a field, once spec.stack asks */
 		lua_pushinteger(L, -i - 1);
-		lua_setfield(L, -2, decode_builtins[i]);
+		lua_setfield(L, -2, builtin_table[i].name);
 	}
 	for (int i = 0; i < p->nfields; i++) {
 		lua_pushinteger(L, i);
 		lua_setfield(L, -2, p->fields[i].name);
+	}
+	/* Then "_pid" for every built-in: no field takes these names. */
+	for (int i = 0; i < builtin_count; i++) {
+		const struct lp_builtin *b = &builtin_table[i];
+		const struct lp_field *f = builtin_field(p, b);
+
+		if (b->src == LP_BI_STACK && !f)
+			continue;
+		lua_pushinteger(L, f ? f - p->fields : -i - 1);
+		lua_pushfstring(L, "_%s", b->name);
+		lua_insert(L, -2);
+		lua_rawset(L, -3);
 	}
 	p->fieldmap_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 }

@@ -12,14 +12,12 @@
 /* Register the event metatable. Call once per state. */
 void decode_init(lua_State *L);
 
-/* Build p's field map (name -> field, built-ins included) in the registry.
+/* Build p's field map (name -> field, built-ins from plan/builtins.h
+ * included, each also as "_name") in the registry.
  * Raises a Lua error on allocation failure. */
 void decode_fieldmap(lua_State *L, struct lp_probe *p);
 
 /* Push a new event object holding a copy of the raw event. */
 void decode_push_event(lua_State *L, struct lp_probe *p, const void *data, size_t size);
-
-/* The names every event has besides its probe's fields. */
-extern const char *const decode_builtins[];
 
 #endif

@@ -1,5 +1,5 @@
 /* ksym(addr), kaddr(name), drop_reason(n), enum(type, name), errno_name(n),
- * ethertype(n), ntohs/htons/ntohl/htonl. Kernel addresses above 2^63 are
+ * ethertype(n), ntohs/htons/ntohl/htonl, inet(addr[, family]), ntop(addr). Kernel addresses above 2^63 are
  * negative Lua integers; they convert to uint64_t and back unchanged. */
 #include "lua/util.h"
 
@@ -334,6 +334,82 @@ static int util_htonl(lua_State *L)
 	return 1;
 }
 
+/* An address as text: `arg` is 4 bytes (IPv4) or 16 (IPv6), as a byte
+ * array field arrives, or an integer as the kernel stores a __be32 (its
+ * bytes in memory order are the address). `family` (0: from the length) is
+ * AF_INET or AF_INET6. IPv6 comes out as RFC 5952 text (inet_ntop). */
+static int push_addr(lua_State *L, int arg, int family)
+{
+	unsigned char buf[16];
+	char text[INET6_ADDRSTRLEN];
+	const void *bytes = buf;
+	size_t len;
+
+	if (lua_type(L, arg) == LUA_TNUMBER) {
+		lua_Integer n = luaL_checkinteger(L, arg);
+		uint32_t v = (uint32_t)n;
+
+		if (family == AF_INET6)
+			return luaL_argerror(L, arg,
+					     "an integer is an IPv4 address; an inet6 address is "
+					     "16 bytes");
+		if (n < 0 || n > (lua_Integer)UINT32_MAX)
+			return luaL_argerror(L, arg,
+					     lua_pushfstring(L, "%I is not a 32-bit address", n));
+		memcpy(buf, &v, 4);
+		family = AF_INET;
+	} else if (lua_type(L, arg) == LUA_TSTRING) {
+		bytes = lua_tolstring(L, arg, &len);
+		if (family && len != (family == AF_INET ? 4u : 16u))
+			return luaL_argerror(L, arg,
+					     lua_pushfstring(L, "%d bytes: an %s address is %d",
+							     (int)len,
+							     family == AF_INET ? "inet" : "inet6",
+							     family == AF_INET ? 4 : 16));
+		if (len != 4 && len != 16)
+			return luaL_argerror(L, arg,
+					     lua_pushfstring(L,
+							     "%d bytes: an address is 4 bytes "
+							     "(IPv4) or 16 (IPv6)",
+							     (int)len));
+		family = len == 4 ? AF_INET : AF_INET6;
+	} else {
+		return luaL_typeerror(L, arg, "string or integer");
+	}
+	if (!inet_ntop(family, bytes, text, sizeof(text)))
+		return luaL_error(L, "inet_ntop: %s", strerror(errno));
+	lua_pushstring(L, text);
+	return 1;
+}
+
+/* inet(addr[, family]): family AF_INET (2), AF_INET6 (10), "inet" or "inet6". */
+static int util_inet(lua_State *L)
+{
+	static const char *const names[] = { "inet", "inet6", NULL };
+	int family = 0;
+
+	if (lua_type(L, 2) == LUA_TNUMBER) {
+		lua_Integer f = lua_tointeger(L, 2);
+
+		if (f != AF_INET && f != AF_INET6)
+			return luaL_argerror(L, 2,
+					     lua_pushfstring(L,
+							     "family %I: want AF_INET (%d), "
+							     "AF_INET6 (%d), 'inet' or 'inet6'",
+							     f, AF_INET, AF_INET6));
+		family = (int)f;
+	} else if (!lua_isnoneornil(L, 2)) {
+		family = luaL_checkoption(L, 2, NULL, names) ? AF_INET6 : AF_INET;
+	}
+	return push_addr(L, 1, family);
+}
+
+/* ntop(addr): inet() with the family read from the length. */
+static int util_ntop(lua_State *L)
+{
+	return push_addr(L, 1, 0);
+}
+
 /* usym(pid, addr) -> "func+0x1b (file.c:12)", or the address in hex when
  * the process or its debuginfo is gone. */
 static int util_usym(lua_State *L)
@@ -353,7 +429,8 @@ static const luaL_Reg funcs[] = {
 	{ "enum", util_enum },		 { "errno_name", util_errno_name },
 	{ "ethertype", util_ethertype }, { "ntohs", util_ntohs },
 	{ "htons", util_htons },	 { "ntohl", util_ntohl },
-	{ "htonl", util_htonl },	 { NULL, NULL },
+	{ "htonl", util_htonl },	 { "inet", util_inet },
+	{ "ntop", util_ntop },		 { NULL, NULL },
 };
 
 void lua_util_open(lua_State *L)

@@ -16,6 +16,7 @@
 
 #include "kinds/kind.h"
 #include "load/load.h"
+#include "plan/builtins.h"
 #include "plan/plan.h"
 #include "run/loop.h"
 #include "main/recipe.h"
@@ -104,7 +105,7 @@ static int list_points(const char *pattern)
 	return 0;
 }
 
-/* -L: the point's fields as C declarations, then the built-ins. */
+/* -L: the point's fields as C declarations, then the built-ins they hide. */
 static int describe_point(const char *text)
 {
 	struct lp_probe *p = calloc(1, sizeof(*p));
@@ -135,6 +136,7 @@ static int describe_point(const char *text)
 	}
 	for (int i = 0; i < p->nfields; i++)
 		kind_print_decl(stdout, p->fields[i].ctype, p->fields[i].name);
+	builtin_describe_hidden(p, stdout);
 	ret = 0;
 out:
 	if (kind)

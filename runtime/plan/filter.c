@@ -166,6 +166,15 @@ static int parse_ident(struct parser *ps, struct val *v)
 			ps->p++;
 	name[n] = '\0';
 	if (ps->env->operand && ps->env->operand(ps->env->ctx, name, &v->op) == 0) {
+		if (v->op.kind != LP_FK_STR && v->op.kind != LP_FK_INT && v->op.kind != LP_FK_UINT)
+			return fail(ps, start,
+				    "'%s' is %s: a filter compares integers and strings "
+				    "(read it in a handler)",
+				    name,
+				    v->op.elem == 1 ? "an array of bytes"
+				    : v->op.kind == LP_FK_KSTACK || v->op.kind == LP_FK_USTACK
+					    ? "a stack"
+					    : "an array");
 		v->kind = v->op.kind == LP_FK_STR ? V_STRFIELD : V_FIELD;
 		v->is_unsigned = v->op.kind == LP_FK_UINT;
 		return 0;

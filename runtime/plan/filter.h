@@ -11,9 +11,10 @@
 /* Where a named value sits in the record the template builds. */
 struct lp_operand {
 	uint16_t off; /* offset in the record (header included) */
-	uint16_t size; /* bytes; for strings, the slot */
-	uint8_t kind; /* LP_FK_INT, LP_FK_UINT or LP_FK_STR */
+	uint16_t size; /* bytes; for strings, the slot; for arrays, the whole array */
+	uint8_t kind; /* LP_FK_*: filters read INT, UINT and STR; arrays are refused */
 	const char *ctype; /* the field's C type ("enum skb_drop_reason"), NULL if unknown */
+	uint16_t elem; /* bytes of one element of an array (1: a byte array) */
 };
 
 /* What the compiler asks of the probe it compiles for. */

@@ -8,7 +8,7 @@
 
 #include <luaprobe/event.h>
 
-#include "lua/event.h"
+#include "plan/builtins.h"
 #include "resolve/dwarf/dwarf.h"
 #include "util/suggest.h"
 
@@ -120,6 +120,14 @@ int plan_tracepoint(const struct lp_tpformat *fmt, struct lp_probe *p)
 			return -ENOMEM;
 		}
 		p->nfields++;
+		if ((tf->flags & LP_TPF_DATALOC) && !(tf->flags & LP_TPF_STRING)) {
+			/* A variable-length array (u8[] buf, u64[] addrs): the
+			 * template copies __data_loc strings only, which would cut
+			 * it at its first zero. Not fetched; reading it says so. */
+			f->kind = LP_FK_DYNARRAY;
+			f->elem = tf->elemsize;
+			continue;
+		}
 		if ((tf->flags & LP_TPF_DATALOC) || is_user_string(fmt, tf)) {
 			err = add_fetch(&p->plan,
 					tf->flags & LP_TPF_DATALOC ? LP_FETCH_DATALOC
@@ -130,7 +138,6 @@ int plan_tracepoint(const struct lp_tpformat *fmt, struct lp_probe *p)
 			f->off = dst;
 			f->size = LP_STR_MAX;
 			f->elem = 1;
-			/* A __data_loc that is not a string (a dynamic array) arrives as bytes. */
 			f->kind = LP_FK_STR;
 			dst += LP_STR_MAX;
 			continue;
@@ -181,8 +188,17 @@ int plan_alias(struct lp_probe *p, char *err, size_t errlen)
 {
 	for (int i = 0; i < p->nreqs; i++) {
 		const struct lp_fetchreq *r = &p->reqs[i];
+		const struct lp_builtin *b;
 		struct lp_field *f, *grown;
+		int plain;
 
+		/* "_pid" always means the built-in: no field may take the name. */
+		b = builtin_find(r->name, &plain);
+		if (b && !plain) {
+			snprintf(err, errlen, "'%s' is the built-in %s; name the fetch otherwise",
+				 r->name, b->name);
+			return -EINVAL;
+		}
 		if (field_named(p, r->name))
 			continue;
 		f = field_named(p, r->expr);
@@ -258,15 +274,12 @@ void plan_finish(struct lp_probe *p)
 	if (plan->emit)
 		return;
 	plan->want = 0;
-#define WANT(flag, field)                                          \
-	if (plan_reads(plan, offsetof(struct lp_event_hdr, field), \
-		       sizeof(((struct lp_event_hdr *)0)->field))) \
-	plan->want |= flag
-	WANT(LP_W_TS, ts);
-	WANT(LP_W_UID, uid);
-	WANT(LP_W_CPU, cpu);
-	WANT(LP_W_COMM, comm);
-#undef WANT
+	for (int i = 0; i < builtin_count; i++) {
+		const struct lp_builtin *b = &builtin_table[i];
+
+		if (b->want && plan_reads(plan, b->off, b->size))
+			plan->want |= b->want;
+	}
 	/* No handler: fetch only what the filter and the aggregations read.
 	 * A count by comm then costs no read of the tracepoint's record. */
 	for (unsigned i = 0; i < plan->nfetch; i++) {
@@ -296,52 +309,72 @@ void probe_free_fields(struct lp_probe *p)
 	p->nfields = 0;
 }
 
-/* The header fields a filter or key can read, at their record offsets. */
-static const struct {
-	const char *name;
-	struct lp_operand op;
-} builtins[] = {
-	{ "ts", { offsetof(struct lp_event_hdr, ts), 8, LP_FK_UINT } },
-	{ "pid", { offsetof(struct lp_event_hdr, pid), 4, LP_FK_UINT } },
-	{ "tid", { offsetof(struct lp_event_hdr, tid), 4, LP_FK_UINT } },
-	{ "uid", { offsetof(struct lp_event_hdr, uid), 4, LP_FK_UINT } },
-	{ "cpu", { offsetof(struct lp_event_hdr, cpu), 4, LP_FK_UINT } },
-	{ "comm", { offsetof(struct lp_event_hdr, comm), LP_COMM_LEN, LP_FK_STR } },
-};
+static void field_operand(const struct lp_field *f, struct lp_operand *op)
+{
+	op->off = sizeof(struct lp_event_hdr) + f->off;
+	op->size = f->size;
+	op->kind = f->kind;
+	op->elem = f->elem;
+	op->ctype = f->ctype;
+}
+
+static int builtin_operand(const struct lp_probe *p, const struct lp_builtin *b,
+			   struct lp_operand *op)
+{
+	const struct lp_field *f;
+
+	memset(op, 0, sizeof(*op));
+	switch (b->src) {
+	case LP_BI_HDR:
+		op->off = b->off;
+		op->size = b->size;
+		op->kind = b->kind;
+		op->elem = b->kind == LP_FK_STR ? 1 : b->size;
+		return 0;
+	case LP_BI_STACK:
+		f = builtin_field(p, b);
+		if (!f)
+			return -ENOENT;
+		field_operand(f, op);
+		return 0;
+	default:
+		return -ENOENT; /* the record does not hold it */
+	}
+}
 
 int plan_operand(const struct lp_probe *p, const char *name, struct lp_operand *op)
 {
-	/* The probe's own fields first, as for events (decode.c). */
-	for (int i = 0; i < p->nfields; i++) {
-		const struct lp_field *f = &p->fields[i];
+	int plain = 0;
+	const struct lp_builtin *b = builtin_find(name, &plain);
 
-		if (strcmp(f->name, name) != 0)
-			continue;
-		if (f->kind == LP_FK_INTARRAY || f->kind == LP_FK_UINTARRAY)
-			return -ENOENT; /* arrays are for handlers, not keys or filters */
-		op->off = sizeof(struct lp_event_hdr) + f->off;
-		op->size = f->size;
-		op->kind = f->kind;
-		op->ctype = f->ctype;
-		return 0;
-	}
-	for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
-		if (strcmp(builtins[i].name, name) == 0) {
-			*op = builtins[i].op;
+	/* "_pid" is the built-in whatever the point's fields are called. */
+	if (b && !plain)
+		return builtin_operand(p, b, op);
+	/* The probe's own fields first, as for events (lua/event.c). */
+	for (int i = 0; i < p->nfields; i++) {
+		if (strcmp(p->fields[i].name, name) == 0) {
+			memset(op, 0, sizeof(*op));
+			field_operand(&p->fields[i], op);
 			return 0;
 		}
-	return -ENOENT;
+	}
+	return b ? builtin_operand(p, b, op) : -ENOENT;
 }
 
 const char *plan_suggest(const struct lp_probe *p, const char *name)
 {
-	const char *cands[LP_MAX_FETCH * 4 + 8];
+	const char *cands[LP_MAX_FETCH * 4 + 16];
 	size_t n = 0;
 
 	for (int i = 0; i < p->nfields && n < LP_MAX_FETCH * 4; i++)
 		cands[n++] = p->fields[i].name;
-	for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
-		cands[n++] = builtins[i].name;
+	/* only the built-ins a filter or key can read here */
+	for (int i = 0; i < builtin_count && n < sizeof(cands) / sizeof(cands[0]); i++) {
+		struct lp_operand op;
+
+		if (builtin_operand(p, &builtin_table[i], &op) == 0)
+			cands[n++] = builtin_table[i].name;
+	}
 	return suggest_closest(name, cands, n);
 }
 
@@ -389,6 +422,23 @@ int plan_agg(struct lp_probe *p, int idx, char *err, size_t errlen)
 		}
 		kp->src = op.off;
 		kp->dst = dst;
+		if (op.kind == LP_FK_INTARRAY || op.kind == LP_FK_UINTARRAY ||
+		    op.kind == LP_FK_DYNARRAY) {
+			/* Bytes (an address) key whole: 1, 2, 4 or 8 read as one
+			 * integer, more as whole words; never a neighbour's byte. */
+			if (op.elem != 1 || op.size == 0 || op.size > KEY_STR_MAX ||
+			    (op.size % 8 && op.size != 1 && op.size != 2 && op.size != 4)) {
+				snprintf(err, errlen,
+					 "'%s' (%s) cannot be a key: keys take arrays of 1, 2 or "
+					 "4 bytes or of whole 8-byte words",
+					 d->keys[k], op.ctype ? op.ctype : "an array");
+				return -EINVAL;
+			}
+			kp->size = op.size;
+			d->key_kind[k] = LP_FK_UINTARRAY;
+			dst += op.size > 8 ? op.size : 8;
+			continue;
+		}
 		if (op.kind == LP_FK_STR) {
 			kp->size = op.size < KEY_STR_MAX ? op.size : KEY_STR_MAX;
 			kp->size = (kp->size + 7) & ~7;
@@ -413,9 +463,10 @@ int plan_agg(struct lp_probe *p, int idx, char *err, size_t errlen)
 	}
 	a->key_size = dst;
 	if (d->value) {
-		if (plan_operand(p, d->value, &op) == 0 && op.kind == LP_FK_STR) {
-			snprintf(err, errlen, "'%s' is a string; aggregate an integer field",
-				 d->value);
+		if (plan_operand(p, d->value, &op) == 0 && op.kind != LP_FK_INT &&
+		    op.kind != LP_FK_UINT) {
+			snprintf(err, errlen, "'%s' is %s; aggregate an integer field", d->value,
+				 op.kind == LP_FK_STR ? "a string" : "not an integer");
 			return -EINVAL;
 		}
 		if (plan_operand(p, d->value, &op)) {
@@ -537,9 +588,14 @@ int plan_uval(const struct lp_loc *loc, unsigned dst, struct lp_fetch *op, struc
 	return slot;
 }
 
-static int add_stack_field(struct lp_probe *p, const char *name, uint8_t kind, __u16 *dst)
+static int add_stack_field(struct lp_probe *p, uint8_t kind, __u16 *dst)
 {
+	const struct lp_builtin *b = NULL;
 	struct lp_field *grown, *f;
+
+	for (int i = 0; i < builtin_count && !b; i++)
+		if (builtin_table[i].src == LP_BI_STACK && builtin_table[i].kind == kind)
+			b = &builtin_table[i];
 
 	if (p->plan.data_size + LP_STACK_SLOT > LP_DATA_MAX)
 		return -E2BIG;
@@ -549,8 +605,8 @@ static int add_stack_field(struct lp_probe *p, const char *name, uint8_t kind, _
 	p->fields = grown;
 	f = &p->fields[p->nfields];
 	memset(f, 0, sizeof(*f));
-	f->name = strdup(name);
-	f->ctype = strdup("stack");
+	f->name = strdup(b->name);
+	f->ctype = strdup(b->ctype);
 	if (!f->name || !f->ctype) {
 		free(f->name);
 		free(f->ctype);
@@ -570,9 +626,9 @@ int plan_stack(struct lp_probe *p, unsigned which)
 	int err = 0;
 
 	if ((which & LP_STACK_KERNEL) && !(p->plan.stack & LP_STACK_KERNEL))
-		err = add_stack_field(p, "kstack", LP_FK_KSTACK, &p->plan.kstack_dst);
+		err = add_stack_field(p, LP_FK_KSTACK, &p->plan.kstack_dst);
 	if (!err && (which & LP_STACK_USER) && !(p->plan.stack & LP_STACK_USER))
-		err = add_stack_field(p, "ustack", LP_FK_USTACK, &p->plan.ustack_dst);
+		err = add_stack_field(p, LP_FK_USTACK, &p->plan.ustack_dst);
 	if (!err)
 		p->plan.stack |= which;
 	return err;

@@ -20,7 +20,8 @@ struct lp_loc;
 /* spec.fetch on a point whose fields are fixed (a tracepoint): each request
  * must name a field; one under another name becomes an alias (another
  * lp_field at the same place). Requests already fields are left alone.
- * Returns 0, or -ENOENT with "no field 'x' (did you mean 'y'?)" in err. */
+ * Returns 0, -ENOENT with "no field 'x' (did you mean 'y'?)" in err, or
+ * -EINVAL for a fetch named as a built-in's "_name" (of any kind). */
 int plan_alias(struct lp_probe *p, char *err, size_t errlen);
 
 /* A value DWARF located (struct lp_loc) as a pt_regs fetch op writing to
@@ -37,8 +38,10 @@ int plan_pt_regs_offset(int reg);
  * event, as the fields kstack and ustack. Returns 0 or -E2BIG. */
 int plan_stack(struct lp_probe *p, unsigned which);
 
-/* Where `name` (a field, an alias or a built-in) sits in the record.
- * Returns 0 or -ENOENT. */
+/* Where `name` sits in the record: "_pid" is the built-in (plan/builtins.h)
+ * always; else a field or alias of p, else the built-in of that name. Arrays
+ * come back as such (op->kind, op->elem), for the caller to refuse or key
+ * whole. Returns 0 or -ENOENT (also for a built-in the record does not hold). */
 int plan_operand(const struct lp_probe *p, const char *name, struct lp_operand *op);
 
 /* The name in scope nearest to `name`, or NULL. */
@@ -50,8 +53,8 @@ const char *plan_suggest(const struct lp_probe *p, const char *name);
 int plan_agg(struct lp_probe *p, int idx, char *err, size_t errlen);
 
 /* Settle what is known only once the script's main chunk has run: whether
- * events go to the ring buffer (the probe has a handler) and whether the
- * header needs comm. */
+ * events go to the ring buffer (the probe has a handler) and, without one,
+ * which header fields (LP_W_* of plan/builtins.c) the filter and keys read. */
 void plan_finish(struct lp_probe *p);
 
 /* Bytes of one value of aggregation idx's map. */

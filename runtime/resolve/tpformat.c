@@ -29,6 +29,14 @@ static unsigned flags_from_tep(unsigned long f)
 	return flags;
 }
 
+/* "char[16]", "const char[]", "char comm[16]": plain char, the C string type. */
+static int is_char_array(const char *type)
+{
+	if (strncmp(type, "const ", 6) == 0)
+		type += 6;
+	return strncmp(type, "char", 4) == 0 && (type[4] == '[' || type[4] == ' ');
+}
+
 int tpformat_parse(const char *system, const char *text, size_t len, struct lp_tpformat *fmt)
 {
 	struct tep_format_field **tf = NULL;
@@ -74,10 +82,14 @@ int tpformat_parse(const char *system, const char *text, size_t len, struct lp_t
 		f->size = tf[i]->size;
 		f->elemsize = tf[i]->elementsize ? (int)tf[i]->elementsize : tf[i]->size;
 		f->flags = flags_from_tep(tf[i]->flags);
-		/* A char array is a string whatever the parser flagged. */
-		if ((f->flags & LP_TPF_ARRAY) && strncmp(f->type, "char", 4) == 0 &&
-		    (f->type[4] == '[' || f->type[4] == ' '))
-			f->flags |= LP_TPF_STRING;
+		/* A char array is a string whatever the parser flagged; an
+		 * array of u8, unsigned char or s8 is bytes (an address), though
+		 * libtraceevent flags it a string and its zeros would cut it. */
+		if (f->flags & LP_TPF_ARRAY) {
+			f->flags &= ~LP_TPF_STRING;
+			if (is_char_array(f->type))
+				f->flags |= LP_TPF_STRING;
+		}
 	}
 	fmt->nfields = n;
 	err = 0;

@@ -131,6 +131,54 @@ static void test_byte_order(void)
 		     "missing argument");
 }
 
+static void test_inet(void)
+{
+	ASSERT_STREQ(run("return inet('\\127\\0\\0\\1')"), "127.0.0.1", "4 bytes");
+	ASSERT_STREQ(run("return inet('\\127\\1\\0\\9')"), "127.1.0.9", "a zero octet inside");
+	ASSERT_STREQ(run("return inet('\\0\\0\\0\\0')"), "0.0.0.0", "all zeros");
+	/* an integer as the kernel stores a __be32: its bytes in memory order */
+	ASSERT_STREQ(run("return inet(0x0100007f)"), "127.0.0.1", "u32 in network order");
+	ASSERT_STREQ(run("return inet(0x0900017f, 2)"), "127.1.0.9", "AF_INET by number");
+	ASSERT_STREQ(run("return inet(string.rep('\\0', 15) .. '\\1')"), "::1", "IPv6 ::1");
+	ASSERT_STREQ(run("return inet(string.rep('\\0', 16), 'inet6')"), "::", "IPv6 ::");
+	ASSERT_STREQ(run("return inet('\\32\\1\\13\\184' .. string.rep('\\0', 11) .. "
+			 "'\\1', 10)"),
+		     "2001:db8::1", "RFC 5952: zeros compressed, lower case");
+	ASSERT_STREQ(run("return inet(string.rep('\\0', 10) .. '\\255\\255\\192\\0\\2\\1')"),
+		     "::ffff:192.0.2.1", "v4-mapped");
+	ASSERT_STREQ(run("return ntop('\\10\\0\\5\\1')"), "10.0.5.1", "ntop, 4 bytes");
+	ASSERT_STREQ(run("return ntop(string.rep('\\0', 15) .. '\\1')"), "::1", "ntop, 16 bytes");
+	ASSERT_STREQ(run("return ntop(0x0100007f)"), "127.0.0.1", "ntop, an integer");
+	ASSERT_STREQ(run("return inet('\\1\\2\\3')"),
+		     "error: t:1: bad argument #1 to 'inet' (3 bytes: an address is 4 bytes (IPv4) "
+		     "or 16 (IPv6))",
+		     "3 bytes");
+	ASSERT_STREQ(run("return inet('\\1\\2\\3\\4', 'inet6')"),
+		     "error: t:1: bad argument #1 to 'inet' (4 bytes: an inet6 address is 16)",
+		     "family and length disagree");
+	ASSERT_STREQ(run("return inet(1, 10)"),
+		     "error: t:1: bad argument #1 to 'inet' (an integer is an IPv4 address; an "
+		     "inet6 address is 16 bytes)",
+		     "integer as IPv6");
+	ASSERT_STREQ(run("return inet('\\1\\2\\3\\4', 3)"),
+		     "error: t:1: bad argument #2 to 'inet' (family 3: want AF_INET (2), AF_INET6 "
+		     "(10), 'inet' or 'inet6')",
+		     "unknown family");
+	ASSERT_STREQ(run("return inet('\\1\\2\\3\\4', 'ip')"),
+		     "error: t:1: bad argument #2 to 'inet' (invalid option 'ip')", "unknown name");
+	ASSERT_STREQ(run("return inet(0x100000000)"),
+		     "error: t:1: bad argument #1 to 'inet' (4294967296 is not a 32-bit address)",
+		     "wider than 32 bits");
+	ASSERT_STREQ(
+		run("return inet({})"),
+		"error: t:1: bad argument #1 to 'inet' (string or integer expected, got table)",
+		"a table");
+	ASSERT_STREQ(run("return ntop()"),
+		     "error: t:1: bad argument #1 to 'ntop' (string or integer expected, got no "
+		     "value)",
+		     "ntop without argument");
+}
+
 static void test_errno_name(void)
 {
 	ASSERT_STREQ(run("return errno_name(2)"), "ENOENT", "2");
@@ -216,5 +264,5 @@ static void test_close(void)
 	kbtf_free();
 }
 
-TEST_MAIN(TEST(test_open), TEST(test_ethertype), TEST(test_byte_order), TEST(test_errno_name),
-	  TEST(test_ksym), TEST(test_btf), TEST(test_enum), TEST(test_close))
+TEST_MAIN(TEST(test_open), TEST(test_ethertype), TEST(test_byte_order), TEST(test_inet),
+	  TEST(test_errno_name), TEST(test_ksym), TEST(test_btf), TEST(test_enum), TEST(test_close))

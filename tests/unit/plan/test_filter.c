@@ -17,6 +17,8 @@ static const struct {
 	{ "reason", { 76, 4, LP_FK_UINT, "enum skb_drop_reason" } },
 	{ "delta", { 80, 4, LP_FK_INT } },
 	{ "location", { 56, 8, LP_FK_UINT } },
+	{ "saddr", { 84, 4, LP_FK_UINTARRAY, "__u8[4]", 1 } },
+	{ "args", { 88, 16, LP_FK_UINTARRAY, "unsigned long[2]", 8 } },
 };
 
 static int fake_operand(void *ctx, const char *name, struct lp_operand *op)
@@ -191,5 +193,21 @@ static void test_limits(void)
 	ASSERT_TRUE(strstr(err, "nested too deeply") != NULL, "depth msg");
 }
 
+/* An array is no integer: loading 4 of its bytes would compare the wrong thing. */
+static void test_arrays(void)
+{
+	ASSERT_EQ(compile("pid == 1 && saddr == 0x0100007f"), -EINVAL, "a byte array");
+	ASSERT_STREQ(err,
+		     "column 13: 'saddr' is an array of bytes: a filter compares integers and "
+		     "strings (read it in a handler)",
+		     "its message");
+	ASSERT_EQ(plan.ninsn, 0, "no program");
+	ASSERT_EQ(compile("args"), -EINVAL, "an array of integers");
+	ASSERT_STREQ(err,
+		     "column 1: 'args' is an array: a filter compares integers and strings (read "
+		     "it in a handler)",
+		     "its message");
+}
+
 TEST_MAIN(TEST(test_string_compare), TEST(test_precedence), TEST(test_signedness),
-	  TEST(test_enums_and_ranges), TEST(test_errors), TEST(test_limits))
+	  TEST(test_enums_and_ranges), TEST(test_errors), TEST(test_limits), TEST(test_arrays))

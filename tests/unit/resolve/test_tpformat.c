@@ -189,6 +189,56 @@ static void test_plan_arrays_and_comm(void)
 	}
 }
 
+/* __u8 saddr[4]: libtraceevent flags it a string; it is bytes, whole. */
+static void test_plan_byte_arrays(void)
+{
+	struct lp_tpformat fmt;
+	struct lp_probe p;
+	const struct lp_field *f;
+
+	if (ASSERT_EQ(parse("sock", "inet_sock_set_state.format", &fmt), 0, "parse")) {
+		const struct lp_tpfield *tf = tpformat_field(&fmt, "saddr");
+
+		if (ASSERT_TRUE(tf != NULL, "saddr"))
+			ASSERT_EQ(tf->flags & (LP_TPF_STRING | LP_TPF_ARRAY), LP_TPF_ARRAY,
+				  "saddr is an array, not a string");
+		tpformat_free(&fmt);
+	}
+	if (!ASSERT_EQ(plan_of("sock", "inet_sock_set_state.format", &p), 0, "plan"))
+		return;
+	f = field(&p, "saddr");
+	if (ASSERT_TRUE(f != NULL, "saddr"))
+		ASSERT_TRUE(f->kind == LP_FK_UINTARRAY && f->size == 4 && f->elem == 1 &&
+				    f->off == 24,
+			    "saddr: 4 bytes in place");
+	f = field(&p, "daddr_v6");
+	if (ASSERT_TRUE(f != NULL, "daddr_v6"))
+		ASSERT_TRUE(f->kind == LP_FK_UINTARRAY && f->size == 16 && f->elem == 1,
+			    "daddr_v6: 16 bytes");
+	probe_free_fields(&p);
+}
+
+/* __data_loc u8[] buf: the template copies __data_loc strings only, so the
+ * array is not fetched (a string copy would cut it) and is marked unreadable. */
+static void test_plan_dynamic_array(void)
+{
+	struct lp_probe p;
+	const struct lp_field *f;
+
+	if (!ASSERT_EQ(plan_of("ras", "non_standard_event.format", &p), 0, "plan"))
+		return;
+	f = field(&p, "buf");
+	if (ASSERT_TRUE(f != NULL, "buf"))
+		ASSERT_EQ(f->kind, LP_FK_DYNARRAY, "buf is a variable-length array");
+	f = field(&p, "fru_text");
+	if (ASSERT_TRUE(f != NULL, "fru_text"))
+		ASSERT_EQ(f->kind, LP_FK_STR, "__data_loc char[] is a string");
+	ASSERT_EQ(p.plan.nfetch, 2, "the fixed part and fru_text, not buf");
+	ASSERT_EQ(p.plan.fetch[1].kind, LP_FETCH_DATALOC, "fru_text's copy");
+	ASSERT_EQ(p.plan.fetch[1].src, 40, "from its locator");
+	probe_free_fields(&p);
+}
+
 /* Without a handler, only what the filter and aggregations read is fetched. */
 static void test_plan_finish_prunes(void)
 {
@@ -237,4 +287,5 @@ static void test_plan_finish_prunes(void)
 
 TEST_MAIN(TEST(test_plan_finish_prunes), TEST(test_exec_format), TEST(test_kfree_skb_format),
 	  TEST(test_bad_format), TEST(test_plan_exec), TEST(test_plan_kfree_skb),
-	  TEST(test_plan_arrays_and_comm))
+	  TEST(test_plan_arrays_and_comm), TEST(test_plan_byte_arrays),
+	  TEST(test_plan_dynamic_array))
