@@ -11,6 +11,8 @@
 #include <tracefs/tracefs.h>
 
 #include "plan/plan.h"
+#include "resolve/kbtf.h"
+#include "sym/ksym.h"
 #include "util/suggest.h"
 #include "tp.skel.h"
 #include "resolve/tpformat.h"
@@ -149,23 +151,92 @@ static void tp_destroy(struct lp_probe *p)
 	p->skel = NULL;
 }
 
-static int tp_list(const char *pattern, FILE *out)
+/* -l: the pattern may carry the kind ("tracepoint:sched:*") or not
+ * ("sched:*"); a glob without a system matches event names ("kfree_*"), and
+ * a bare word matches anywhere in the name. */
+static int tp_list(const char *pattern, FILE *out, char *err, size_t errlen)
 {
-	char **list = tpformat_list(pattern);
+	char glob[512], **list;
 	int n = 0;
 
-	if (!list)
-		return -errno;
+	if (strncmp(pattern, "tracepoint:", 11) == 0)
+		pattern += 11;
+	else if (strncmp(pattern, "t:", 2) == 0)
+		pattern += 2;
+	if (!strpbrk(pattern, "*?[") && !strchr(pattern, ':'))
+		snprintf(glob, sizeof(glob), "*%s*", pattern);
+	else if (!strchr(pattern, ':'))
+		snprintf(glob, sizeof(glob), "*:%s", pattern);
+	else
+		snprintf(glob, sizeof(glob), "%s", pattern);
+	list = tpformat_list(glob);
+	if (!list) {
+		n = -errno;
+		snprintf(err, errlen, "cannot list tracepoints: %s (is tracefs mounted?)",
+			 strerror(-n));
+		return n;
+	}
 	for (; list[n]; n++)
 		fprintf(out, "tracepoint:%s\n", list[n]);
 	tpformat_list_free(list);
 	return n;
 }
 
+/* Kernel enums from BTF. Compared with an enum field: its own enumerators
+ * first, by full name or by the part after the prefix (NO_SOCKET in
+ * skb_drop_reason). */
+static int tp_enum_value(struct lp_probe *p, const char *name, const char *hint, long long *val,
+			 char *err, size_t errlen)
+{
+	int ret, n;
+
+	(void)p;
+	if (!hint || strncmp(hint, "enum ", 5) != 0)
+		return kbtf_enum_lookup_any(name, val, err, errlen);
+	ret = kbtf_enum_value_in(hint, name, val);
+	if (ret != -EEXIST)
+		return ret == 0 ? 0 : kbtf_enum_lookup_any(name, val, err, errlen);
+	/* ambiguous inside the field's own enum: name the candidates */
+	n = snprintf(err, errlen, "in %s it could be ", hint);
+	if (n > 0 && (size_t)n < errlen)
+		kbtf_enum_candidates(hint, name, err + n, errlen - n);
+	return -EEXIST;
+}
+
+/* Tracepoint fields hold kernel addresses (kfree_skb's location): the
+ * ranges of a kernel function and its clones, from kallsyms. */
+static int tp_ranges(struct lp_probe *p, const char *func, struct lp_range *out, int max, char *err,
+		     size_t errlen)
+{
+	struct ksym_range r[LP_MAX_RANGES];
+	int n;
+
+	(void)p;
+	n = ksym_ranges(func, r, max < LP_MAX_RANGES ? max : LP_MAX_RANGES);
+	if (n == -E2BIG)
+		snprintf(err, errlen, "'%s' has more pieces than one filter holds (%d)", func, max);
+	else if (n < 0)
+		snprintf(err, errlen, "cannot read kernel symbols: %s", strerror(-n));
+	if (n < 0)
+		return n;
+	if (n == 0) {
+		snprintf(err, errlen, "no kernel function '%s'", func);
+		return -ENOENT;
+	}
+	for (int i = 0; i < n; i++) {
+		out[i].lo = r[i].start;
+		out[i].hi = r[i].end;
+	}
+	return n;
+}
+
 const struct lp_kind kind_tracepoint = {
+	.name = "tracepoint",
 	.resolve = tp_resolve,
 	.load = tp_load,
 	.attach = tp_attach,
 	.destroy = tp_destroy,
 	.list = tp_list,
+	.enum_value = tp_enum_value,
+	.ranges = tp_ranges,
 };

@@ -8,15 +8,12 @@
 
 #include <lauxlib.h>
 
-#include "lua/event.h"
-#include "resolve/dwarf/dwarf.h"
-#include "plan/filter.h"
-#include "resolve/kbtf.h"
 #include "kinds/kind.h"
-#include "sym/ksym.h"
 #include "lua/agg.h"
-#include "plan/plan.h"
+#include "lua/event.h"
 #include "lua/state.h"
+#include "plan/filter.h"
+#include "plan/plan.h"
 #include "util/suggest.h"
 
 #define PROBE_MT "luaprobe.Probe"
@@ -72,61 +69,64 @@ static void read_fetch(lua_State *L, int spec, struct lp_probe *p)
 
 /* --- where: the filter compiler's view of one probe -------------------- */
 
+/* The probe a filter is compiled for, its kind, and room for a suggestion
+ * that outlives the list of names it was picked from. */
+struct where_env {
+	struct lp_probe *p;
+	const struct lp_kind *kind;
+	char near[128];
+};
+
 static int env_operand(void *ctx, const char *name, struct lp_operand *op)
 {
-	return plan_operand(ctx, name, op);
+	return plan_operand(((struct where_env *)ctx)->p, name, op);
 }
 
+/* A field or built-in first; else a name the point has in scope (never
+ * the name itself: one in scope but not fetched is no typo). */
 static const char *env_suggest(void *ctx, const char *name)
 {
-	return plan_suggest(ctx, name);
+	struct where_env *w = ctx;
+	const char *near = plan_suggest(w->p, name);
+	char **names = NULL;
+	int n, k = 0;
+
+	if (near)
+		return near;
+	n = kind_scope(w->p, &names);
+	for (int i = 0; i < n; i++) {
+		if (strcmp(names[i], name) == 0)
+			free(names[i]);
+		else
+			names[k++] = names[i];
+	}
+	near = k > 0 ? suggest_closest(name, (const char *const *)names, k) : NULL;
+	if (near)
+		snprintf(w->near, sizeof(w->near), "%s", near);
+	kind_names_free(names, k);
+	return near ? w->near : NULL;
 }
 
 static int env_constant(void *ctx, const char *name, const char *hint, long long *val, char *err,
 			size_t errlen)
 {
-	struct lp_probe *p = ctx;
-	int n;
+	struct where_env *w = ctx;
 
-	/* A user program's enums are in its own DWARF, not the kernel's BTF. */
-	if (p->point.kind == LP_PT_UPROBE || p->point.kind == LP_PT_URETPROBE) {
-		int64_t v;
-
-		if (hint && strncmp(hint, "enum ", 5) == 0 && p->priv &&
-		    dwarf_enum_value(p->priv, hint, name, &v) == 0) {
-			*val = v;
-			return 0;
-		}
+	if (!w->kind->enum_value)
 		return -ENOENT;
-	}
-	/* Compared with an enum field: its own enumerators first, by full
-	 * name or by the part after the prefix (NO_SOCKET in skb_drop_reason). */
-	if (hint && strncmp(hint, "enum ", 5) == 0) {
-		int ret = kbtf_enum_value_in(hint, name, val);
-
-		if (ret != -EEXIST)
-			return ret == 0 ? 0 : kbtf_enum_lookup_any(name, val, err, errlen);
-		/* ambiguous inside the field's own enum: name the candidates */
-		n = snprintf(err, errlen, "in %s it could be ", hint);
-		if (n > 0 && (size_t)n < errlen)
-			kbtf_enum_candidates(hint, name, err + n, errlen - n);
-		return -EEXIST;
-	}
-	return kbtf_enum_lookup_any(name, val, err, errlen);
+	return w->kind->enum_value(w->p, name, hint, val, err, errlen);
 }
 
-static int env_ranges(void *ctx, const char *func, struct lp_range *out, int max)
+static int env_ranges(void *ctx, const char *func, struct lp_range *out, int max, char *err,
+		      size_t errlen)
 {
-	struct ksym_range r[LP_MAX_RANGES];
-	int n;
+	struct where_env *w = ctx;
 
-	(void)ctx;
-	n = ksym_ranges(func, r, max < LP_MAX_RANGES ? max : LP_MAX_RANGES);
-	for (int i = 0; i < n; i++) {
-		out[i].lo = r[i].start;
-		out[i].hi = r[i].end;
+	if (!w->kind->ranges) {
+		snprintf(err, errlen, "a %s probe has no addresses to compare", w->kind->name);
+		return -EOPNOTSUPP;
 	}
-	return n;
+	return w->kind->ranges(w->p, func, out, max, err, errlen);
 }
 
 static int not_started(lua_State *L, struct lp_probe *p, const char *what)
@@ -141,7 +141,8 @@ static int not_started(lua_State *L, struct lp_probe *p, const char *what)
 
 static void set_where(lua_State *L, struct lp_probe *p, const char *expr)
 {
-	struct filter_env env = { p, env_operand, env_suggest, env_constant, env_ranges };
+	struct where_env w = { p, kind_of(p->point.kind), "" };
+	struct filter_env env = { &w, env_operand, env_suggest, env_constant, env_ranges };
 	char err[512];
 
 	not_started(L, p, "a filter");
@@ -195,9 +196,8 @@ static int api_probe(lua_State *L)
 		probe_free(p);
 		return luaL_error(L, "probe '%s': %s", text, err);
 	}
-	kind = kind_of(p->point.kind);
+	kind = kind_find(&p->point, err, sizeof(err));
 	if (!kind) {
-		kind_unsupported(&p->point, err, sizeof(err));
 		probe_free(p);
 		return luaL_error(L, "probe '%s': %s", text, err);
 	}

@@ -62,45 +62,14 @@ static int fail(const char *fmt, const char *arg)
 	return 1;
 }
 
-/* -l: the pattern may carry the kind ("tracepoint:sched:*") or not ("sched:*");
- * a glob without a system matches event names ("kfree_*"), and a bare word
- * matches anywhere in the name. */
+/* -l: every kind lists what matches (kinds/registry.c). */
 static int list_points(const char *pattern)
 {
-	char glob[512];
-	int n;
-
-	struct lp_point pt;
 	char err[512];
+	int n = kind_list(pattern && *pattern ? pattern : "*", stdout, err, sizeof(err));
 
-	if (!pattern || !*pattern)
-		pattern = "*";
-	/* A process point lists that binary's functions or labels. */
-	if (point_parse(pattern, &pt, err, sizeof(err)) == 0) {
-		const struct lp_kind *kind = kind_of(pt.kind);
-
-		if (kind && kind->list_point) {
-			n = kind->list_point(&pt, stdout, err, sizeof(err));
-			point_free(&pt);
-			if (n < 0)
-				return fail("%s", err);
-			return 0;
-		}
-		point_free(&pt);
-	}
-	if (strncmp(pattern, "tracepoint:", 11) == 0)
-		pattern += 11;
-	else if (strncmp(pattern, "t:", 2) == 0)
-		pattern += 2;
-	if (!strpbrk(pattern, "*?[") && !strchr(pattern, ':'))
-		snprintf(glob, sizeof(glob), "*%s*", pattern);
-	else if (!strchr(pattern, ':'))
-		snprintf(glob, sizeof(glob), "*:%s", pattern);
-	else
-		snprintf(glob, sizeof(glob), "%s", pattern);
-	n = kind_tracepoint.list(glob, stdout);
 	if (n < 0)
-		return fail("cannot list tracepoints: %s (is tracefs mounted?)", strerror(-n));
+		return fail("%s", err);
 	return 0;
 }
 
@@ -118,9 +87,8 @@ static int describe_point(const char *text)
 		fprintf(stderr, "luaprobe: probe '%s': %s\n", text, err);
 		goto out;
 	}
-	kind = kind_of(p->point.kind);
+	kind = kind_find(&p->point, err, sizeof(err));
 	if (!kind) {
-		kind_unsupported(&p->point, err, sizeof(err));
 		fprintf(stderr, "luaprobe: probe '%s': %s\n", text, err);
 		goto out;
 	}
