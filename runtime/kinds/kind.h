@@ -28,6 +28,8 @@ struct lp_kind {
 	int (*load)(struct lp_probe *p, const struct lp_maps *m, char *err, size_t errlen);
 	/* Attach the loaded program. 0 or -errno, message in err. */
 	int (*attach)(struct lp_probe *p, char *err, size_t errlen);
+	/* How the probe is attached, once it is ("raw_tp"), for -v. NULL: name. */
+	const char *(*attached_as)(const struct lp_probe *p);
 	/* Detach and unload; safe on a probe that never loaded. */
 	void (*destroy)(struct lp_probe *p);
 	/* -l PATTERN, the pattern as the user wrote it ("sched:*",

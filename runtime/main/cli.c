@@ -150,8 +150,9 @@ static int start_probes(struct lp_session *s, int attach)
 			return ret;
 		}
 		if (s->opt.verbose)
-			fprintf(stderr, "luaprobe: %sprobe '%s': %s\n", p->where, p->text,
-				attach ? "attached" : "loaded");
+			fprintf(stderr, "luaprobe: %sprobe '%s': %s as %s\n", p->where, p->text,
+				attach ? "attached" : "loaded",
+				kind->attached_as ? kind->attached_as(p) : kind->name);
 		report_places(s, p);
 	}
 	return 0;
