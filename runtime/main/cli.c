@@ -128,6 +128,7 @@ static int start_probes(struct lp_session *s, int attach)
 	char err[512];
 	int ret;
 
+	s->started = 1;
 	if (!s->nprobes)
 		return 0;
 	ret = load_maps_create(&s->maps, s->opt.ringbuf_size);
@@ -160,6 +161,7 @@ static int start_probes(struct lp_session *s, int attach)
 
 static void teardown(struct lp_session *s)
 {
+	lua_probe_discard(s->L, s);
 	for (int i = 0; i < s->nprobes; i++) {
 		struct lp_probe *p = s->probes[i];
 
