@@ -14,10 +14,13 @@ extern const struct lp_kind kind_kfunc;
 
 /* A point kind missing here is parsed but "not supported yet". */
 static const struct lp_kind *const registry[] = {
-	[LP_PT_TRACEPOINT] = &kind_tracepoint, [LP_PT_UPROBE] = &kind_uprobe,
-	[LP_PT_URETPROBE] = &kind_uprobe,      [LP_PT_KPROBE] = &kind_kfunc,
-	[LP_PT_KRETPROBE] = &kind_kfunc,       [LP_PT_FENTRY] = &kind_kfunc,
-	[LP_PT_FEXIT] = &kind_kfunc,
+	[LP_PT_TRACEPOINT] = &kind_tracepoint, /* kinds/tracepoint.c */
+	[LP_PT_UPROBE] = &kind_uprobe, /* kinds/uprobe.c */
+	[LP_PT_URETPROBE] = &kind_uprobe, /* kinds/uprobe.c */
+	[LP_PT_KPROBE] = &kind_kfunc, /* kinds/kfunc.c: refused, with why */
+	[LP_PT_KRETPROBE] = &kind_kfunc, /* kinds/kfunc.c */
+	[LP_PT_FENTRY] = &kind_kfunc, /* kinds/kfunc.c */
+	[LP_PT_FEXIT] = &kind_kfunc, /* kinds/kfunc.c */
 };
 
 #define NKINDS (sizeof(registry) / sizeof(registry[0]))
