@@ -30,8 +30,8 @@ static struct lp_probe *check_probe(lua_State *L, int arg)
 }
 
 /* spec.fetch: { name = "expr", ... } or { "expr", ... } (named as written),
- * read into p->reqs before the point is resolved: a uprobe plans its
- * fetches from them, a tracepoint checks them against its fields. */
+ * read into p->reqs before the point is resolved: the kind plans its
+ * fetches from them, or checks them against the point's fixed fields. */
 static void read_fetch(lua_State *L, int spec, struct lp_probe *p)
 {
 	int fetch, n = 0;
