@@ -33,6 +33,8 @@ struct lp_session {
 	const char *script_name; /* as shown in messages */
 	struct lp_probe **probes;
 	int nprobes;
+	struct lp_probe *pending; /* a probe() call that raised: never loaded */
+	int started; /* probes are loading: no probe or plan change from here */
 	struct lp_timer *timers;
 	int ntimers;
 	int on_start_ref; /* Lua table of functions */

@@ -1,47 +1,113 @@
+/* The one map from point kinds to the kinds that answer for them. probe(),
+ * -l, -L, --check and every refusal go through it: a new kind is its own
+ * file in kinds/ and one line here. */
 #include "kinds/kind.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+
+extern const struct lp_kind kind_tracepoint;
+extern const struct lp_kind kind_uprobe;
+extern const struct lp_kind kind_kfunc;
+
+/* A point kind missing here is parsed but "not supported yet". */
+static const struct lp_kind *const registry[] = {
+	[LP_PT_TRACEPOINT] = &kind_tracepoint, /* kinds/tracepoint.c */
+	[LP_PT_UPROBE] = &kind_uprobe, /* kinds/uprobe.c */
+	[LP_PT_URETPROBE] = &kind_uprobe, /* kinds/uprobe.c */
+	[LP_PT_KPROBE] = &kind_kfunc, /* kinds/kfunc.c: refused, with why */
+	[LP_PT_KRETPROBE] = &kind_kfunc, /* kinds/kfunc.c */
+	[LP_PT_FENTRY] = &kind_kfunc, /* kinds/kfunc.c */
+	[LP_PT_FEXIT] = &kind_kfunc, /* kinds/kfunc.c */
+};
+
+#define NKINDS (sizeof(registry) / sizeof(registry[0]))
+
+static const struct lp_kind *entry(enum lp_point_kind kind)
+{
+	return (size_t)kind < NKINDS ? registry[kind] : NULL;
+}
 
 const struct lp_kind *kind_of(enum lp_point_kind kind)
 {
-	switch (kind) {
-	case LP_PT_TRACEPOINT:
-		return &kind_tracepoint;
-	case LP_PT_UPROBE:
-	case LP_PT_URETPROBE:
-		return &kind_uprobe;
-	default:
-		return NULL;
-	}
+	const struct lp_kind *k = entry(kind);
+
+	return k && k->resolve ? k : NULL;
 }
 
-void kind_unsupported(const struct lp_point *pt, char *buf, size_t len)
+const struct lp_kind *kind_find(const struct lp_point *pt, char *err, size_t errlen)
 {
-	const char *k = point_kind_name(pt->kind);
+	const struct lp_kind *k = entry(pt->kind);
 
-	switch (pt->kind) {
-	case LP_PT_KPROBE:
-	case LP_PT_KRETPROBE:
-	case LP_PT_FENTRY:
-	case LP_PT_FEXIT:
-		/* kprobe_events exists only on kernels built with kprobes */
-		snprintf(
-			buf, len,
-			"%s probes are not supported yet%s\n"
-			"hint: the kernel's tracepoints carry many of the same events (luaprobe -l); "
-			"drops inside a function are on tracepoint:skb:kfree_skb with "
-			"where = 'location in \"%s\"'",
-			k,
-			access("/sys/kernel/tracing/kprobe_events", F_OK)
-				? ", and this kernel has no kprobes"
-				: "",
-			pt->func ? pt->func : "FUNC");
-		break;
-	default:
-		snprintf(buf, len, "%s probes are not supported yet", k);
+	if (k && k->refuse && k->refuse(pt, err, errlen))
+		return NULL;
+	if (k && k->resolve)
+		return k;
+	snprintf(err, errlen, "%s probes are not supported yet", point_kind_name(pt->kind));
+	return NULL;
+}
+
+int kind_list(const char *pattern, FILE *out, char *err, size_t errlen)
+{
+	struct lp_point pt;
+	int n = 0;
+
+	/* A point of a kind that lists its own places (a binary's functions),
+	 * or one this kernel refuses: say so rather than list nothing. */
+	if (point_parse(pattern, &pt, err, errlen) == 0) {
+		char why[512];
+		const struct lp_kind *k = kind_find(&pt, why, sizeof(why));
+
+		if (!k) {
+			snprintf(err, errlen, "cannot list '%s': %s", pattern, why);
+			n = -EOPNOTSUPP;
+		} else if (k->list_point)
+			n = k->list_point(&pt, out, err, errlen);
+		point_free(&pt);
+		if (!k || k->list_point)
+			return n;
 	}
+	for (size_t i = 0; i < NKINDS; i++) {
+		const struct lp_kind *k = registry[i];
+		int seen = 0, ret;
+
+		for (size_t j = 0; j < i; j++)
+			seen |= registry[j] == k;
+		if (!k || seen || !k->list)
+			continue;
+		ret = k->list(pattern, out, err, errlen);
+		if (ret < 0)
+			return ret;
+		n += ret;
+	}
+	return n;
+}
+
+int kind_scope(struct lp_probe *p, char ***names)
+{
+	const struct lp_kind *k = kind_of(p->point.kind);
+	int n = 0;
+
+	if (k && k->scope)
+		return k->scope(p, names);
+	*names = calloc(p->nfields + 1, sizeof(**names));
+	if (!*names)
+		return -ENOMEM;
+	for (int i = 0; i < p->nfields; i++)
+		if (!((*names)[n++] = strdup(p->fields[i].name))) {
+			kind_names_free(*names, n);
+			return -ENOMEM;
+		}
+	return n;
+}
+
+void kind_names_free(char **names, int n)
+{
+	for (int i = 0; names && i < n; i++)
+		free(names[i]);
+	free(names);
 }
 
 void kind_print_decl(FILE *out, const char *type, const char *name)

@@ -350,7 +350,64 @@ static int up_list_point(const struct lp_point *pt, FILE *out, char *err, size_t
 	return n;
 }
 
+/* "did you mean": what is in scope at the first attach point, as -L lists it. */
+static int up_scope(struct lp_probe *p, char ***names)
+{
+	struct lp_site *sites = NULL;
+	struct lp_var *vars = NULL;
+	char err[512];
+	int ns = find_sites(p, p->priv, &sites, err, sizeof(err)), nv = 0, n = 0;
+
+	if (ns > 0 && !is_return(p))
+		nv = dwarf_scope_vars(p->priv, &sites[0], &vars);
+	*names = calloc((nv > 0 ? nv : 0) + 2, sizeof(**names));
+	for (int i = 0; *names && i < nv; i++)
+		(*names)[n++] = strdup(vars[i].name);
+	if (*names && is_return(p))
+		(*names)[n++] = strdup("$retval");
+	dwarf_vars_free(vars, nv > 0 ? nv : 0);
+	if (ns > 0)
+		dwarf_sites_free(sites, ns);
+	return *names ? n : -ENOMEM;
+}
+
+/* A user program's enums are in its own DWARF, not the kernel's BTF: only
+ * next to a value of enum type, whose type says where to look. */
+static int up_enum_value(struct lp_probe *p, const char *name, const char *hint, long long *val,
+			 char *err, size_t errlen)
+{
+	int64_t v;
+
+	(void)err;
+	(void)errlen;
+	if (!hint || strncmp(hint, "enum ", 5) != 0 || !p->priv ||
+	    dwarf_enum_value(p->priv, hint, name, &v) != 0)
+		return -ENOENT;
+	*val = v;
+	return 0;
+}
+
+/* A process's addresses move with each run (ASLR, shared libraries), and
+ * the template does not know where this one's binary is mapped: comparing
+ * with the function's DWARF ranges would be silently wrong. */
+static int up_ranges(struct lp_probe *p, const char *func, struct lp_range *out, int max, char *err,
+		     size_t errlen)
+{
+	(void)p;
+	(void)out;
+	(void)max;
+	snprintf(err, errlen,
+		 "'in \"%s\"' compares with kernel function addresses; a process probe has none "
+		 "(its code moves with each run)",
+		 func);
+	return -EOPNOTSUPP;
+}
+
 const struct lp_kind kind_uprobe = {
+	.name = "uprobe",
+	.scope = up_scope,
+	.enum_value = up_enum_value,
+	.ranges = up_ranges,
 	.resolve = up_resolve,
 	.load = up_load,
 	.attach = up_attach,

@@ -8,15 +8,12 @@
 
 #include <lauxlib.h>
 
-#include "lua/event.h"
-#include "resolve/dwarf/dwarf.h"
-#include "plan/filter.h"
-#include "resolve/kbtf.h"
 #include "kinds/kind.h"
-#include "sym/ksym.h"
 #include "lua/agg.h"
-#include "plan/plan.h"
+#include "lua/event.h"
 #include "lua/state.h"
+#include "plan/filter.h"
+#include "plan/plan.h"
 #include "util/suggest.h"
 
 #define PROBE_MT "luaprobe.Probe"
@@ -33,8 +30,8 @@ static struct lp_probe *check_probe(lua_State *L, int arg)
 }
 
 /* spec.fetch: { name = "expr", ... } or { "expr", ... } (named as written),
- * read into p->reqs before the point is resolved: a uprobe plans its
- * fetches from them, a tracepoint checks them against its fields. */
+ * read into p->reqs before the point is resolved: the kind plans its
+ * fetches from them, or checks them against the point's fixed fields. */
 static void read_fetch(lua_State *L, int spec, struct lp_probe *p)
 {
 	int fetch, n = 0;
@@ -72,86 +69,113 @@ static void read_fetch(lua_State *L, int spec, struct lp_probe *p)
 
 /* --- where: the filter compiler's view of one probe -------------------- */
 
+/* The probe a filter is compiled for, its kind, and room for a suggestion
+ * that outlives the list of names it was picked from. */
+struct where_env {
+	struct lp_probe *p;
+	const struct lp_kind *kind;
+	char near[128];
+};
+
 static int env_operand(void *ctx, const char *name, struct lp_operand *op)
 {
-	return plan_operand(ctx, name, op);
+	return plan_operand(((struct where_env *)ctx)->p, name, op);
 }
 
+/* A field or built-in first; else a name the point has in scope (never
+ * the name itself: one in scope but not fetched is no typo). */
 static const char *env_suggest(void *ctx, const char *name)
 {
-	return plan_suggest(ctx, name);
+	struct where_env *w = ctx;
+	const char *near = plan_suggest(w->p, name);
+	char **names = NULL;
+	int n, k = 0;
+
+	if (near)
+		return near;
+	n = kind_scope(w->p, &names);
+	for (int i = 0; i < n; i++) {
+		if (strcmp(names[i], name) == 0)
+			free(names[i]);
+		else
+			names[k++] = names[i];
+	}
+	near = k > 0 ? suggest_closest(name, (const char *const *)names, k) : NULL;
+	if (near)
+		snprintf(w->near, sizeof(w->near), "%s", near);
+	kind_names_free(names, k);
+	return near ? w->near : NULL;
 }
 
 static int env_constant(void *ctx, const char *name, const char *hint, long long *val, char *err,
 			size_t errlen)
 {
-	struct lp_probe *p = ctx;
-	int n;
+	struct where_env *w = ctx;
 
-	/* A user program's enums are in its own DWARF, not the kernel's BTF. */
-	if (p->point.kind == LP_PT_UPROBE || p->point.kind == LP_PT_URETPROBE) {
-		int64_t v;
-
-		if (hint && strncmp(hint, "enum ", 5) == 0 && p->priv &&
-		    dwarf_enum_value(p->priv, hint, name, &v) == 0) {
-			*val = v;
-			return 0;
-		}
+	if (!w->kind->enum_value)
 		return -ENOENT;
-	}
-	/* Compared with an enum field: its own enumerators first, by full
-	 * name or by the part after the prefix (NO_SOCKET in skb_drop_reason). */
-	if (hint && strncmp(hint, "enum ", 5) == 0) {
-		int ret = kbtf_enum_value_in(hint, name, val);
-
-		if (ret != -EEXIST)
-			return ret == 0 ? 0 : kbtf_enum_lookup_any(name, val, err, errlen);
-		/* ambiguous inside the field's own enum: name the candidates */
-		n = snprintf(err, errlen, "in %s it could be ", hint);
-		if (n > 0 && (size_t)n < errlen)
-			kbtf_enum_candidates(hint, name, err + n, errlen - n);
-		return -EEXIST;
-	}
-	return kbtf_enum_lookup_any(name, val, err, errlen);
+	return w->kind->enum_value(w->p, name, hint, val, err, errlen);
 }
 
-static int env_ranges(void *ctx, const char *func, struct lp_range *out, int max)
+static int env_ranges(void *ctx, const char *func, struct lp_range *out, int max, char *err,
+		      size_t errlen)
 {
-	struct ksym_range r[LP_MAX_RANGES];
-	int n;
+	struct where_env *w = ctx;
 
-	(void)ctx;
-	n = ksym_ranges(func, r, max < LP_MAX_RANGES ? max : LP_MAX_RANGES);
-	for (int i = 0; i < n; i++) {
-		out[i].lo = r[i].start;
-		out[i].hi = r[i].end;
+	if (!w->kind->ranges) {
+		snprintf(err, errlen, "a %s probe has no addresses to compare", w->kind->name);
+		return -EOPNOTSUPP;
 	}
-	return n;
+	return w->kind->ranges(w->p, func, out, max, err, errlen);
 }
 
-static int not_started(lua_State *L, struct lp_probe *p, const char *what)
+/* The plan is frozen once the probes start loading: a change made from
+ * on_start or a timer would count nothing, silently. */
+static void not_started(lua_State *L, struct lp_probe *p, const char *what)
 {
-	if (p->skel)
-		return luaL_error(L,
-				  "probe '%s': %s must be set before the probes start "
-				  "(in the script's main chunk)",
-				  p->text, what);
-	return 0;
+	if (session_of(L)->started)
+		luaL_error(L,
+			   "probe '%s': %s must be called before the probes start "
+			   "(in the script's main chunk)",
+			   p->text, what);
 }
 
 static void set_where(lua_State *L, struct lp_probe *p, const char *expr)
 {
-	struct filter_env env = { p, env_operand, env_suggest, env_constant, env_ranges };
+	struct where_env w = { p, kind_of(p->point.kind), "" };
+	struct filter_env env = { &w, env_operand, env_suggest, env_constant, env_ranges };
+	struct lp_plan plan = p->plan;
 	char err[512];
 
-	not_started(L, p, "a filter");
 	if (p->filter)
 		luaL_error(L, "probe '%s': it has a filter already", p->text);
-	if (filter_compile(expr, &env, &p->plan, err, sizeof(err)))
+	/* compiled into a copy: a filter that fails leaves the plan as it was */
+	if (filter_compile(expr, &env, &plan, err, sizeof(err)))
 		luaL_error(L, "probe '%s': where: %s", p->text, err);
 	p->filter = strdup(expr);
 	if (!p->filter)
 		luaL_error(L, "out of memory");
+	p->plan = plan;
+}
+
+/* A probe() call that raised keeps its probe here, out of the session's
+ * list: it is never loaded, and is freed by the next probe() or at the end. */
+void lua_probe_discard(lua_State *L, struct lp_session *s)
+{
+	struct lp_probe *p = s->pending;
+	const struct lp_kind *kind;
+
+	if (!p)
+		return;
+	s->pending = NULL;
+	if (L) {
+		luaL_unref(L, LUA_REGISTRYINDEX, p->handler_ref);
+		luaL_unref(L, LUA_REGISTRYINDEX, p->fieldmap_ref);
+	}
+	kind = kind_of(p->point.kind);
+	if (kind)
+		kind->destroy(p);
+	probe_free(p);
 }
 
 static int api_probe(lua_State *L)
@@ -171,70 +195,86 @@ static int api_probe(lua_State *L)
 	else if (lua_isfunction(L, 3))
 		handler = 3;
 	luaL_argcheck(L, spec || handler || lua_isnoneornil(L, 2), 2, "spec table or handler");
+	if (s->started)
+		return luaL_error(L,
+				  "probe '%s': probes must be made before they start "
+				  "(in the script's main chunk)",
+				  text);
 	if (s->nprobes >= 0xffff)
 		return luaL_error(L, "too many probes");
+	lua_probe_discard(L, s);
 
 	p = calloc(1, sizeof(*p));
 	grown = realloc(s->probes, (s->nprobes + 1) * sizeof(*grown));
+	if (grown)
+		s->probes = grown;
 	if (!p || !grown) {
 		free(p);
 		return luaL_error(L, "out of memory");
 	}
-	s->probes = grown;
+	/* Until this call returns it, p is pending: whatever raises from here
+	 * leaves it out of the session (lua_probe_discard frees it). */
+	s->pending = p;
 	p->handler_ref = LUA_NOREF;
 	p->fieldmap_ref = LUA_NOREF;
 	p->text = strdup(text);
 	luaL_where(L, 1);
 	p->where = strdup(lua_tostring(L, -1));
 	lua_pop(L, 1);
-	if (!p->text || !p->where) {
-		probe_free(p);
+	if (!p->text || !p->where)
 		return luaL_error(L, "out of memory");
-	}
-	if (point_parse(text, &p->point, err, sizeof(err))) {
-		probe_free(p);
+	if (point_parse(text, &p->point, err, sizeof(err)))
 		return luaL_error(L, "probe '%s': %s", text, err);
-	}
-	kind = kind_of(p->point.kind);
-	if (!kind) {
-		kind_unsupported(&p->point, err, sizeof(err));
-		probe_free(p);
+	kind = kind_find(&p->point, err, sizeof(err));
+	if (!kind)
 		return luaL_error(L, "probe '%s': %s", text, err);
-	}
 	if (spec)
-		read_fetch(L, spec,
-			   p); /* an error here leaks p: only out of memory or a non-string */
+		read_fetch(L, spec, p);
 	ret = kind->resolve(p, err, sizeof(err));
 	if (!ret)
 		ret = plan_alias(p, err, sizeof(err));
-	if (ret) {
-		kind->destroy(p);
-		probe_free(p);
+	if (ret)
 		return luaL_error(L, "probe '%s': %s", text, err);
-	}
-	/* From here the session owns p: later errors leave it to teardown. */
 	p->id = s->nprobes;
 	p->plan.probe_id = p->id;
-	s->probes[s->nprobes++] = p;
 	decode_fieldmap(L, p);
 	if (spec) {
-		if (lua_getfield(L, spec, "where") != LUA_TNIL)
-			set_where(L, p, luaL_checkstring(L, -1));
+		if (lua_getfield(L, spec, "where") != LUA_TNIL) {
+			if (lua_type(L, -1) != LUA_TSTRING)
+				return luaL_error(L, "probe '%s': spec.where must be a string",
+						  text);
+			set_where(L, p, lua_tostring(L, -1));
+		}
 		lua_pop(L, 1);
 		if (lua_getfield(L, spec, "stack") != LUA_TNIL) {
-			static const char *const opts[] = { "kernel", "user", "both", NULL };
+			static const char *const opts[] = { "kernel", "user", "both" };
 			static const unsigned which[] = { LP_STACK_KERNEL, LP_STACK_USER,
 							  LP_STACK_KERNEL | LP_STACK_USER };
-			int o = luaL_checkoption(L, -1, NULL, opts);
+			const char *o = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
+			size_t i = 0;
 
-			if (plan_stack(p, which[o]))
+			while (i < 3 && strcmp(o, opts[i]) != 0)
+				i++;
+			if (i == 3)
+				return luaL_error(L,
+						  "probe '%s': spec.stack must be \"kernel\", "
+						  "\"user\" or \"both\"",
+						  text);
+			if (plan_stack(p, which[i]))
 				return luaL_error(
 					L, "probe '%s': no room for the stack in the event", text);
 			decode_fieldmap(L, p); /* again, with kstack/ustack */
 		}
 		lua_pop(L, 1);
-		if (lua_getfield(L, spec, "max_keys") != LUA_TNIL)
-			p->max_keys = (unsigned)luaL_checkinteger(L, -1);
+		if (lua_getfield(L, spec, "max_keys") != LUA_TNIL) {
+			if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) <= 0 ||
+			    lua_tointeger(L, -1) > 0xffffffff)
+				return luaL_error(L,
+						  "probe '%s': spec.max_keys must be a positive "
+						  "whole number",
+						  text);
+			p->max_keys = (unsigned)lua_tointeger(L, -1);
+		}
 		lua_pop(L, 1);
 	}
 	if (handler) {
@@ -244,6 +284,9 @@ static int api_probe(lua_State *L)
 	ud = lua_newuserdatauv(L, sizeof(*ud), 0);
 	ud->id = p->id;
 	luaL_setmetatable(L, PROBE_MT);
+	/* Nothing raises past here: the session owns p. */
+	s->pending = NULL;
+	s->probes[s->nprobes++] = p;
 	return 1;
 }
 
@@ -255,7 +298,10 @@ static int probe_tostring(lua_State *L)
 
 static int probe_where(lua_State *L)
 {
-	set_where(L, check_probe(L, 1), luaL_checkstring(L, 2));
+	struct lp_probe *p = check_probe(L, 1);
+
+	not_started(L, p, "where()");
+	set_where(L, p, luaL_checkstring(L, 2));
 	lua_settop(L, 1);
 	return 1;
 }
@@ -268,7 +314,9 @@ static int add_agg(lua_State *L, enum lp_agg_fn fn)
 	struct lp_aggdef *d;
 	char err[512];
 
-	not_started(L, p, "aggregations");
+	lua_pushfstring(L, "%s()", lua_tostring(L, lua_upvalueindex(1)));
+	not_started(L, p, lua_tostring(L, -1));
+	lua_pop(L, 1);
 	if (p->naggs >= LP_MAX_AGG)
 		return luaL_error(L,
 				  "probe '%s': at most %d aggregations per probe; make "

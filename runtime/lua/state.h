@@ -29,7 +29,10 @@ void script_run_hooks(struct lp_session *s, int list_ref);
 void script_report(struct lp_session *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Install probe() and the Probe type (lua_probe.c). */
+/* Install probe() and the Probe type (lua/probe.c). */
 void lua_probe_open(lua_State *L);
+
+/* Free the probe of a probe() call that raised (s->pending), if any. */
+void lua_probe_discard(lua_State *L, struct lp_session *s);
 
 #endif

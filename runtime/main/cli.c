@@ -63,45 +63,14 @@ static int fail(const char *fmt, const char *arg)
 	return 1;
 }
 
-/* -l: the pattern may carry the kind ("tracepoint:sched:*") or not ("sched:*");
- * a glob without a system matches event names ("kfree_*"), and a bare word
- * matches anywhere in the name. */
+/* -l: every kind lists what matches (kinds/registry.c). */
 static int list_points(const char *pattern)
 {
-	char glob[512];
-	int n;
-
-	struct lp_point pt;
 	char err[512];
+	int n = kind_list(pattern && *pattern ? pattern : "*", stdout, err, sizeof(err));
 
-	if (!pattern || !*pattern)
-		pattern = "*";
-	/* A process point lists that binary's functions or labels. */
-	if (point_parse(pattern, &pt, err, sizeof(err)) == 0) {
-		const struct lp_kind *kind = kind_of(pt.kind);
-
-		if (kind && kind->list_point) {
-			n = kind->list_point(&pt, stdout, err, sizeof(err));
-			point_free(&pt);
-			if (n < 0)
-				return fail("%s", err);
-			return 0;
-		}
-		point_free(&pt);
-	}
-	if (strncmp(pattern, "tracepoint:", 11) == 0)
-		pattern += 11;
-	else if (strncmp(pattern, "t:", 2) == 0)
-		pattern += 2;
-	if (!strpbrk(pattern, "*?[") && !strchr(pattern, ':'))
-		snprintf(glob, sizeof(glob), "*%s*", pattern);
-	else if (!strchr(pattern, ':'))
-		snprintf(glob, sizeof(glob), "*:%s", pattern);
-	else
-		snprintf(glob, sizeof(glob), "%s", pattern);
-	n = kind_tracepoint.list(glob, stdout);
 	if (n < 0)
-		return fail("cannot list tracepoints: %s (is tracefs mounted?)", strerror(-n));
+		return fail("%s", err);
 	return 0;
 }
 
@@ -119,9 +88,8 @@ static int describe_point(const char *text)
 		fprintf(stderr, "luaprobe: probe '%s': %s\n", text, err);
 		goto out;
 	}
-	kind = kind_of(p->point.kind);
+	kind = kind_find(&p->point, err, sizeof(err));
 	if (!kind) {
-		kind_unsupported(&p->point, err, sizeof(err));
 		fprintf(stderr, "luaprobe: probe '%s': %s\n", text, err);
 		goto out;
 	}
@@ -162,6 +130,7 @@ static int start_probes(struct lp_session *s, int attach)
 	char err[512];
 	int ret;
 
+	s->started = 1;
 	if (!s->nprobes)
 		return 0;
 	ret = load_maps_create(&s->maps, s->opt.ringbuf_size);
@@ -184,8 +153,9 @@ static int start_probes(struct lp_session *s, int attach)
 			return ret;
 		}
 		if (s->opt.verbose)
-			fprintf(stderr, "luaprobe: %sprobe '%s': %s\n", p->where, p->text,
-				attach ? "attached" : "loaded");
+			fprintf(stderr, "luaprobe: %sprobe '%s': %s as %s\n", p->where, p->text,
+				attach ? "attached" : "loaded",
+				kind->attached_as ? kind->attached_as(p) : kind->name);
 		report_places(s, p);
 	}
 	return 0;
@@ -193,6 +163,7 @@ static int start_probes(struct lp_session *s, int attach)
 
 static void teardown(struct lp_session *s)
 {
+	lua_probe_discard(s->L, s);
 	for (int i = 0; i < s->nprobes; i++) {
 		struct lp_probe *p = s->probes[i];
 

@@ -303,6 +303,7 @@ static int string_compare(struct parser *ps, struct val *a, struct val *b, int n
 
 static int parse_in(struct parser *ps, struct val *v)
 {
+	char why[256] = "";
 	struct val func;
 	int n;
 
@@ -316,12 +317,9 @@ static int parse_in(struct parser *ps, struct val *v)
 	if (!ps->env->ranges)
 		return fail(ps, ps->text + func.col, "'in' needs kernel symbols");
 	n = ps->env->ranges(ps->env->ctx, func.str, &ps->plan->ranges[ps->nrange],
-			    LP_MAX_RANGES - ps->nrange);
-	if (n < 0)
-		return fail(ps, ps->text + func.col, "cannot read kernel symbols: %s",
-			    strerror(-n));
-	if (n == 0)
-		return fail(ps, ps->text + func.col, "no kernel function '%s'", func.str);
+			    LP_MAX_RANGES - ps->nrange, why, sizeof(why));
+	if (n <= 0)
+		return fail(ps, ps->text + func.col, "%s", n < 0 ? why : "no such function");
 	if (emit(ps, LP_OP_INRANGE, n, 0, ps->nrange, 0, 0))
 		return -EINVAL;
 	ps->nrange += n;

@@ -29,9 +29,11 @@ struct filter_env {
 	 * `reason == NO_SOCKET` looks in enum skb_drop_reason first. */
 	int (*constant)(void *ctx, const char *name, const char *type_hint, long long *val,
 			char *err, size_t errlen);
-	/* The address ranges of a kernel function and its clones; returns the
-	 * count (0: unknown) or -errno. */
-	int (*ranges)(void *ctx, const char *func, struct lp_range *out, int max);
+	/* `in "func"`: the address ranges of func and its clones, as the
+	 * probe's values hold addresses. Returns the count (> 0), or -errno
+	 * with the message in err (-ENOENT: no such function). */
+	int (*ranges)(void *ctx, const char *func, struct lp_range *out, int max, char *err,
+		      size_t errlen);
 };
 
 /* Compile `text` into plan->insn, strpool and ranges. Returns 0, or -EINVAL

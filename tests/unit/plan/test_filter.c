@@ -59,11 +59,14 @@ static int fake_constant(void *ctx, const char *name, const char *hint, long lon
 	return -ENOENT;
 }
 
-static int fake_ranges(void *ctx, const char *func, struct lp_range *out, int max)
+static int fake_ranges(void *ctx, const char *func, struct lp_range *out, int max, char *why,
+		       size_t whylen)
 {
 	(void)ctx;
-	if (strcmp(func, "__netif_receive_skb_core") || max < 2)
-		return 0;
+	if (strcmp(func, "__netif_receive_skb_core") || max < 2) {
+		snprintf(why, whylen, "no kernel function '%s'", func);
+		return -ENOENT;
+	}
 	out[0] = (struct lp_range){ 0x1000, 0x2000 };
 	out[1] = (struct lp_range){ 0x5000, 0x5400 }; /* .constprop.0 */
 	return 2;

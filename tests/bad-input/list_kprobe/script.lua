@@ -1,0 +1,1 @@
+-- unused: the case is the command line in args
