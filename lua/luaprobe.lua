@@ -36,7 +36,7 @@ local function size_label(v)
   return tostring(v) .. units[u]
 end
 
--- Bucket b of a power-of-two histogram (see bpf/emit.bpf.h lp_log2_bucket).
+-- Bucket b of a power-of-two histogram (see bpf/agg.bpf.h lp_log2_bucket).
 local function log2_label(b)
   if b == 0 then return "(..., 0)" end
   if b == 1 then return "[0]" end

@@ -1,5 +1,5 @@
 /* Agg objects: in-kernel aggregations read from Lua. The kernel keeps one
- * hash map per aggregation (see bpf/emit.bpf.h); reading walks it, decodes
+ * hash map per aggregation (see bpf/agg.bpf.h); reading walks it, decodes
  * each key as the keys were written, and sorts largest first. */
 #include <errno.h>
 #include <stdlib.h>
