@@ -68,8 +68,9 @@ static __always_inline void lp_agg_update(void *map, const volatile struct lp_ag
 				/* an integer: widened to 8 bytes, signedness in pad */
 				*(__s64 *)(key + k->dst) = lp_load(rec, k->src, k->size, k->pad);
 			} else {
+				/* a string (at most 64 bytes) or a stack slot */
 #pragma unroll
-				for (int w = 0; w < 8; w++)
+				for (int w = 0; w < LP_KEYPART_MAX / 8; w++)
 					if (w * 8 < k->size)
 						*(__u64 *)(key + k->dst + w * 8) =
 							*(const __u64 *)(rec + k->src + w * 8);

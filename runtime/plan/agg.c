@@ -3,8 +3,12 @@
 #include "plan/plan.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <luaprobe/event.h>
 
 unsigned plan_agg_value_size(const struct lp_probe *p, int idx)
 {
@@ -13,12 +17,30 @@ unsigned plan_agg_value_size(const struct lp_probe *p, int idx)
 
 #define KEY_STR_MAX 64 /* bytes of a string key part */
 
-int plan_agg(struct lp_probe *p, int idx, char *err, size_t errlen)
+/* Where key `name` sits in the record. A stack nobody asked for with
+ * spec.stack is captured into the record as spec.stack would: the key is
+ * the stack's addresses, not a number standing for them (no stack-id map
+ * whose collisions drop events or whose ids outlive a clear()). */
+static int key_operand(struct lp_probe *p, const char *name, struct lp_operand *op)
+{
+	unsigned which = strcmp(name, "kstack") == 0   ? LP_STACK_KERNEL
+			 : strcmp(name, "ustack") == 0 ? LP_STACK_USER
+						       : 0;
+	int err;
+
+	if (plan_operand(p, name, op) == 0 || !which)
+		return plan_operand(p, name, op);
+	err = plan_stack(p, which);
+	return err ? err : plan_operand(p, name, op);
+}
+
+static int layout(struct lp_probe *p, int idx, char *err, size_t errlen)
 {
 	struct lp_aggdef *d = &p->aggs[idx];
 	struct lp_agg *a = &p->plan.agg[idx];
 	struct lp_operand op;
 	unsigned dst = 0;
+	int ustack = 0, stacks = 0;
 
 	memset(a, 0, sizeof(*a));
 	switch (d->fn) {
@@ -40,7 +62,14 @@ int plan_agg(struct lp_probe *p, int idx, char *err, size_t errlen)
 	for (int k = 0; k < d->nkeys; k++) {
 		struct lp_keypart *kp = &a->keys[k];
 
-		if (plan_operand(p, d->keys[k], &op)) {
+		int ret = key_operand(p, d->keys[k], &op);
+
+		if (ret == -E2BIG) {
+			snprintf(err, errlen, "no room for the stack '%s' in the event",
+				 d->keys[k]);
+			return ret;
+		}
+		if (ret) {
 			const char *near = plan_suggest(p, d->keys[k]);
 
 			snprintf(err, errlen, "no field '%s' to key by%s%s%s", d->keys[k],
@@ -56,27 +85,55 @@ int plan_agg(struct lp_probe *p, int idx, char *err, size_t errlen)
 			/* Never read past the record: a short string at its end. */
 			if (op.off + kp->size > LP_REC_MAX)
 				kp->size = 8;
+		} else if (op.kind == LP_FK_KSTACK || op.kind == LP_FK_USTACK) {
+			kp->size = op.size;
+			ustack |= op.kind == LP_FK_USTACK;
+			stacks++;
 		} else {
 			kp->size = op.size;
 			kp->pad = op.kind == LP_FK_INT;
 		}
 		d->key_kind[k] = op.kind;
-		dst += op.kind == LP_FK_STR ? kp->size : 8;
+		dst += kp->size > 8 ? kp->size : 8;
 	}
 	a->nkeys = d->nkeys;
+	if (ustack) {
+		/* bpftrace keys a ustack by pid too: the same addresses in two
+		 * processes are two stacks, and usym needs the pid. */
+		if (a->nkeys >= LP_MAX_KEYS) {
+			snprintf(err, errlen,
+				 "a ustack key takes two of the %d key parts (the stack and "
+				 "its pid): at most %d keys with it",
+				 LP_MAX_KEYS, LP_MAX_KEYS - 1);
+			return -E2BIG;
+		}
+		a->keys[a->nkeys].src = offsetof(struct lp_event_hdr, pid);
+		a->keys[a->nkeys].size = sizeof(__u32);
+		a->keys[a->nkeys].dst = dst;
+		a->nkeys++;
+		dst += 8;
+	}
 	if (a->kind == LP_AGG_HIST || a->kind == LP_AGG_LHIST)
 		dst += 8;
 	if (dst == 0)
 		dst = 8; /* a hash map needs a key: an unkeyed total has one, zero */
 	if (dst > LP_KEY_MAX) {
-		snprintf(err, errlen, "key too large (%u bytes; at most %d)", dst, LP_KEY_MAX);
+		if (stacks)
+			snprintf(err, errlen,
+				 "key too large (%u bytes; at most %d, and a stack takes %d: one "
+				 "stack per key)",
+				 dst, LP_KEY_MAX, LP_STACK_SLOT);
+		else
+			snprintf(err, errlen, "key too large (%u bytes; at most %d)", dst,
+				 LP_KEY_MAX);
 		return -E2BIG;
 	}
 	a->key_size = dst;
 	if (d->value) {
-		if (plan_operand(p, d->value, &op) == 0 && op.kind == LP_FK_STR) {
-			snprintf(err, errlen, "'%s' is a string; aggregate an integer field",
-				 d->value);
+		if (plan_operand(p, d->value, &op) == 0 &&
+		    (op.kind == LP_FK_STR || op.kind == LP_FK_KSTACK || op.kind == LP_FK_USTACK)) {
+			snprintf(err, errlen, "'%s' is a %s; aggregate an integer field", d->value,
+				 op.kind == LP_FK_STR ? "string" : "stack");
 			return -EINVAL;
 		}
 		if (plan_operand(p, d->value, &op)) {
@@ -92,4 +149,23 @@ int plan_agg(struct lp_probe *p, int idx, char *err, size_t errlen)
 		a->val_signed = op.kind == LP_FK_INT;
 	}
 	return 0;
+}
+
+int plan_agg(struct lp_probe *p, int idx, char *err, size_t errlen)
+{
+	unsigned stack = p->plan.stack, data_size = p->plan.data_size;
+	int nfields = p->nfields, ret = layout(p, idx, err, errlen);
+
+	if (ret) {
+		/* A refused aggregation leaves no stack capture behind: it
+		 * would cost every event a stack walk for nothing. */
+		for (int i = nfields; i < p->nfields; i++) {
+			free(p->fields[i].name);
+			free(p->fields[i].ctype);
+		}
+		p->nfields = nfields;
+		p->plan.stack = stack;
+		p->plan.data_size = data_size;
+	}
+	return ret;
 }
