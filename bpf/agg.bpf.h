@@ -55,8 +55,11 @@ static __always_inline void lp_agg_update(void *map, const volatile struct lp_ag
 	__s64 v = 1;
 	void *val;
 
+	/* Only keys with a stack pass 128 bytes, and a stack's slot is copied
+	 * whole: zeroing to LP_KEY_MAX would put 48 more tests, each a few
+	 * instructions the verifier keeps, on every other probe's path. */
 #pragma unroll
-	for (int w = 0; w < LP_KEY_MAX / 8; w++)
+	for (int w = 0; w < 128 / 8; w++)
 		if (w * 8 < a->key_size)
 			((__u64 *)key)[w] = 0;
 #pragma unroll
@@ -67,13 +70,19 @@ static __always_inline void lp_agg_update(void *map, const volatile struct lp_ag
 			if (k->size <= 8) {
 				/* an integer: widened to 8 bytes, signedness in pad */
 				*(__s64 *)(key + k->dst) = lp_load(rec, k->src, k->size, k->pad);
-			} else {
-				/* a string (at most 64 bytes) or a stack slot */
+			} else if (k->size <= 64) {
+				/* a string */
 #pragma unroll
-				for (int w = 0; w < LP_KEYPART_MAX / 8; w++)
+				for (int w = 0; w < 8; w++)
 					if (w * 8 < k->size)
 						*(__u64 *)(key + k->dst + w * 8) =
 							*(const __u64 *)(rec + k->src + w * 8);
+			} else {
+				/* a stack slot, whole: the key is the stack */
+#pragma unroll
+				for (int w = 0; w < LP_STACK_SLOT / 8; w++)
+					*(__u64 *)(key + k->dst + w * 8) =
+						*(const __u64 *)(rec + k->src + w * 8);
 			}
 		}
 	}

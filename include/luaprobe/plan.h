@@ -158,7 +158,6 @@ _Static_assert(sizeof(struct lp_agg) == 32 + 8 * LP_MAX_KEYS, "lp_agg layout");
 #define LP_STACK_USER 0x2
 #define LP_STACK_DEPTH 32
 #define LP_STACK_SLOT (8 + 8 * LP_STACK_DEPTH)
-#define LP_KEYPART_MAX LP_STACK_SLOT /* bytes of one key part: a stack slot */
 
 struct lp_plan {
 	__u32 probe_id; /* echoed in every event header */
