@@ -78,11 +78,10 @@ static __always_inline void lp_agg_update(void *map, const volatile struct lp_ag
 						*(__u64 *)(key + k->dst + w * 8) =
 							*(const __u64 *)(rec + k->src + w * 8);
 			} else {
-				/* a stack slot, whole: the key is the stack */
-#pragma unroll
-				for (int w = 0; w < LP_STACK_SLOT / 8; w++)
-					*(__u64 *)(key + k->dst + w * 8) =
-						*(const __u64 *)(rec + k->src + w * 8);
+				/* A stack slot, whole: the key is the stack. One
+				 * helper call, not 33 copies unrolled at each of the
+				 * 8 key parts of the object (which grew 15%). */
+				bpf_probe_read_kernel(key + k->dst, LP_STACK_SLOT, rec + k->src);
 			}
 		}
 	}
