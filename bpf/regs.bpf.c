@@ -2,7 +2,8 @@
  * registers and user memory at places DWARF gave (runtime/resolve/dwarf/), as
  * chains the plan spells out: start at a register, maybe read user memory
  * there, follow pointers, read the value, cut out a bitfield. */
-#include "emit.bpf.h"
+#include "finish.bpf.h"
+#include "record.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 

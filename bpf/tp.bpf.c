@@ -2,7 +2,8 @@
  * laid out as its tracefs format says. Fields are copied with
  * bpf_probe_read_kernel(ctx + off): the verifier rejects direct loads at an
  * offset that is not an immediate (template-facts.md, trap 3). */
-#include "emit.bpf.h"
+#include "finish.bpf.h"
+#include "record.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 

@@ -25,13 +25,36 @@ local function hexbytes(s)
   return (s:gsub(".", function(c) return format("%02x:", c:byte()) end):sub(1, -2))
 end
 
+-- A stack key part is its table of frames: printed one frame a line,
+-- indented by 8, as bpftrace prints @[kstack].
+local function partstr(v, isbytes)
+  if isbytes then return hexbytes(v) end
+  if type(v) ~= "table" then return tostring(v) end
+  local lines = {}
+  for i = 1, #v do lines[i] = "        " .. v[i] .. "\n" end
+  return "\n" .. concat(lines)
+end
+
 local function keystr(k, n, bytes)
   if n == 0 then return "" end
   local parts = {}
-  for i = 1, n do
-    parts[i] = bytes and bytes[i] and hexbytes(k[i]) or tostring(k[i])
-  end
+  for i = 1, n do parts[i] = partstr(k[i], bytes and bytes[i]) end
   return "[" .. concat(parts, ", ") .. "]"
+end
+
+-- Folded stacks (flame-graph input): "part;outermost;...;innermost N",
+-- the other key parts first, frames by function name.
+local function foldedstr(k, n)
+  local parts = {}
+  for i = 1, n do
+    local v = k[i]
+    if type(v) == "table" then
+      for j = #v, 1, -1 do parts[#parts + 1] = v[j]:match("^[^+ ]+") end
+    else
+      parts[#parts + 1] = tostring(v)
+    end
+  end
+  return concat(parts, ";")
 end
 
 -- 1024 -> "1K", as bpftrace labels buckets.
@@ -44,7 +67,7 @@ local function size_label(v)
   return tostring(v) .. units[u]
 end
 
--- Bucket b of a power-of-two histogram (see bpf/emit.bpf.h lp_log2_bucket).
+-- Bucket b of a power-of-two histogram (see bpf/agg.bpf.h lp_log2_bucket).
 local function log2_label(b)
   if b == 0 then return "(..., 0)" end
   if b == 1 then return "[0]" end
@@ -77,7 +100,8 @@ local function print_hist(h, info)
   end
 end
 
--- agg:print([opts]): opts.name labels it (@name), opts.top keeps the largest N.
+-- agg:print([opts]): opts.name labels it (@name), opts.top keeps the largest
+-- N, opts.folded prints folded stacks (one "frame;frame N" line a key).
 function Agg:print(opts)
   opts = opts or {}
   local info = self:info()
@@ -88,6 +112,15 @@ function Agg:print(opts)
     if opts.top and #rows >= opts.top then break end
   end
   local nkeys = #info.keys
+  if opts.folded then
+    if info.fn == "hist" or info.fn == "lhist" or info.fn == "stats" then
+      error("folded is for count, sum, min, max and avg aggregations", 2)
+    end
+    for i = #rows, 1, -1 do
+      write(foldedstr(rows[i][1], nkeys), " ", tostring(rows[i][2]), "\n")
+    end
+    return
+  end
   if info.fn == "hist" or info.fn == "lhist" then
     for i = #rows, 1, -1 do
       write(name, keystr(rows[i][1], nkeys, info.bytes), ":\n")
@@ -120,6 +153,9 @@ function Agg:delta()
   local now, rows = {}, {}
   for k, v in self:items() do
     local id = keystr(k, nkeys, info.bytes)
+    for i = 1, nkeys do
+      if type(k[i]) == "table" and k[i].pid then id = id .. "/" .. k[i].pid end
+    end
     now[id] = v
     local d = v - (prev[id] or 0)
     if d > 0 then rows[#rows + 1] = { k, d } end

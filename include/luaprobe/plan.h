@@ -24,7 +24,10 @@
 #define LP_MAX_RANGES 8 /* address ranges for `location in "func"` */
 #define LP_MAX_AGG 2 /* aggregations per probe */
 #define LP_MAX_KEYS 4 /* key parts per aggregation */
-#define LP_KEY_MAX 128 /* bytes of one aggregation key, bucket included */
+/* Bytes of one aggregation key, bucket included. A stack key part holds the
+ * stack's addresses (LP_STACK_SLOT bytes); a hash map's key is at most 512
+ * bytes, so one stack fits with the other parts, two do not. */
+#define LP_KEY_MAX 512
 
 /* Fetch op kinds. Prefixed so they cannot collide with vmlinux.h enums. */
 #define LP_FETCH_NONE 0
@@ -117,6 +120,10 @@ struct lp_stats {
 	__s64 max;
 };
 
+/* A key part: an integer (widened to 8 bytes), a string, or a stack slot
+ * (copied whole: the key is the stack's addresses). A ustack part is
+ * followed, after the parts as written, by a hidden pid part: addresses
+ * mean something only in their process. */
 struct lp_keypart {
 	__u16 src; /* offset in the record */
 	__u16 size; /* bytes */

@@ -1,5 +1,5 @@
 /* Agg objects: in-kernel aggregations read from Lua. The kernel keeps one
- * hash map per aggregation (see bpf/emit.bpf.h); reading walks it, decodes
+ * hash map per aggregation (see bpf/agg.bpf.h); reading walks it, decodes
  * each key as the keys were written, and sorts largest first. */
 #include <errno.h>
 #include <stdlib.h>
@@ -11,7 +11,9 @@
 
 #include "lua/agg.h"
 #include "plan/plan.h"
+#include "resolve/dwarf/dwarf.h"
 #include "session.h"
+#include "sym/ksym.h"
 
 #define AGG_MT "luaprobe.Agg"
 
@@ -138,6 +140,34 @@ static int read_rows(const struct lp_probe *p, int idx, struct row **out)
 	return n;
 }
 
+/* A stack key part (a stack slot: frame count, then addresses) as the
+ * table of symbolized frames an event's e.kstack is, innermost first; a
+ * user stack's table also has its pid. A user stack is symbolized in its process, which must still run: the
+ * addresses of a process gone are printed as they are, as bpftrace does. */
+static void push_frames(lua_State *L, int user, const unsigned char *slot, int pid)
+{
+	uint64_t n, addr;
+	char buf[256];
+
+	memcpy(&n, slot, 8);
+	if (n > LP_STACK_DEPTH)
+		n = LP_STACK_DEPTH;
+	lua_createtable(L, (int)n, 0);
+	for (uint64_t i = 0; i < n; i++) {
+		memcpy(&addr, slot + 8 + 8 * i, 8);
+		if (!user)
+			ksym_format(addr, buf, sizeof(buf));
+		else if (dwarf_usym(pid, addr, buf, sizeof(buf)) != 0)
+			snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)addr);
+		lua_pushstring(L, buf);
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	if (user) {
+		lua_pushinteger(L, pid); /* the same frames in two processes are two keys */
+		lua_setfield(L, -2, "pid");
+	}
+}
+
 /* The key table: each part under its name as written and its position. */
 static void push_key(lua_State *L, const struct lp_probe *p, int idx, const unsigned char *key)
 {
@@ -151,6 +181,13 @@ static void push_key(lua_State *L, const struct lp_probe *p, int idx, const unsi
 		if (d->key_kind[k] == LP_FK_UINTARRAY) {
 			/* bytes (an address): whole, zeros included */
 			lua_pushlstring(L, (const char *)key + kp->dst, kp->size);
+		} else if (d->key_kind[k] == LP_FK_KSTACK || d->key_kind[k] == LP_FK_USTACK) {
+			int pid = 0;
+
+			/* the hidden pid part follows the parts as written (plan/agg.c) */
+			if (a->nkeys > d->nkeys)
+				memcpy(&pid, key + a->keys[d->nkeys].dst, sizeof(pid));
+			push_frames(L, d->key_kind[k] == LP_FK_USTACK, key + kp->dst, pid);
 		} else if (d->key_kind[k] == LP_FK_STR) {
 			lua_pushlstring(L, (const char *)key + kp->dst,
 					strnlen((const char *)key + kp->dst, kp->size));

@@ -1,0 +1,136 @@
+/* Aggregation updates: keys cut out of the record, one per-CPU hash map per
+ * aggregation (plan.agg). */
+#ifndef LUAPROBE_AGG_BPF_H
+#define LUAPROBE_AGG_BPF_H
+
+#include "record.bpf.h"
+
+/* Key and value sizes and max_entries are set per probe at load. Per-CPU:
+ * an update is a plain add to this CPU's copy (no locked instruction, no
+ * line bouncing between CPUs); user space sums the copies when it reads. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 1);
+	__uint(key_size, 8);
+	__uint(value_size, 8);
+} lp_agg0 SEC(".maps"), lp_agg1 SEC(".maps");
+
+static __always_inline __u64 lp_log2_bucket(__s64 v)
+{
+	__u64 x = v, b = 1;
+
+	/* bpftrace's buckets: [..0) is 0, 0 is 1, [1] is 2, [2,4) is 3, ... */
+	if (v < 0)
+		return 0;
+	if (v == 0)
+		return 1;
+	if (x >> 32) {
+		x >>= 32;
+		b += 32;
+	}
+	if (x >> 16) {
+		x >>= 16;
+		b += 16;
+	}
+	if (x >> 8) {
+		x >>= 8;
+		b += 8;
+	}
+	if (x >> 4) {
+		x >>= 4;
+		b += 4;
+	}
+	if (x >> 2) {
+		x >>= 2;
+		b += 2;
+	}
+	if (x >> 1)
+		b += 1;
+	return b + 1;
+}
+
+static __always_inline void lp_agg_update(void *map, const volatile struct lp_agg *a,
+					  const char *rec, char *key)
+{
+	__s64 v = 1;
+	void *val;
+
+	/* Only keys with a stack pass 128 bytes, and a stack's slot is copied
+	 * whole: zeroing to LP_KEY_MAX would put 48 more tests, each a few
+	 * instructions the verifier keeps, on every other probe's path. */
+#pragma unroll
+	for (int w = 0; w < 128 / 8; w++)
+		if (w * 8 < a->key_size)
+			((__u64 *)key)[w] = 0;
+#pragma unroll
+	for (int j = 0; j < LP_MAX_KEYS; j++) {
+		if (j < a->nkeys) {
+			const volatile struct lp_keypart *k = &a->keys[j];
+
+			if (k->size <= 8) {
+				/* an integer: widened to 8 bytes, signedness in pad */
+				*(__s64 *)(key + k->dst) = lp_load(rec, k->src, k->size, k->pad);
+			} else if (k->size <= 64) {
+				/* a string */
+#pragma unroll
+				for (int w = 0; w < 8; w++)
+					if (w * 8 < k->size)
+						*(__u64 *)(key + k->dst + w * 8) =
+							*(const __u64 *)(rec + k->src + w * 8);
+			} else {
+				/* A stack slot, whole: the key is the stack. One
+				 * helper call, not 33 copies unrolled at each of the
+				 * 8 key parts of the object (which grew 15%). */
+				bpf_probe_read_kernel(key + k->dst, LP_STACK_SLOT, rec + k->src);
+			}
+		}
+	}
+	if (a->val_size)
+		v = lp_load(rec, a->val_src, a->val_size, a->val_signed);
+	if (a->kind == LP_AGG_HIST) {
+		*(__u64 *)(key + a->key_size - 8) = lp_log2_bucket(v);
+		v = 1;
+	} else if (a->kind == LP_AGG_LHIST) {
+		__u64 bucket;
+
+		/* 0: below lo; 1 + (v - lo) / step; the last: at or above hi */
+		if (v < a->lo)
+			bucket = 0;
+		else if (v >= a->hi)
+			bucket = 1 + (__u64)(a->hi - a->lo) / (__u64)a->step;
+		else
+			bucket = 1 + (__u64)(v - a->lo) / (__u64)a->step;
+		*(__u64 *)(key + a->key_size - 8) = bucket;
+		v = 1;
+	}
+
+	val = bpf_map_lookup_elem(map, key);
+	if (!val) {
+		struct lp_stats init = {}; /* zeroed only for a new key */
+
+		/* BPF_NOEXIST: another CPU may have added the key meanwhile. The
+		 * zeroed value is every CPU's; count 0 tells stats it is new. */
+		if (bpf_map_update_elem(map, key, &init, BPF_NOEXIST) == -7 /* E2BIG */) {
+			lp_count_lost(LP_LOST_AGGFULL);
+			return;
+		}
+		val = bpf_map_lookup_elem(map, key);
+		if (!val)
+			return;
+	}
+	/* This CPU's copy: only a nested program (an NMI) could race with us. */
+	if (a->kind == LP_AGG_STATS) {
+		struct lp_stats *s = val;
+
+		if (s->count == 0 || v < s->min)
+			s->min = v;
+		if (s->count == 0 || v > s->max)
+			s->max = v;
+		s->count += 1;
+		s->sum += v;
+	} else {
+		*(__u64 *)val += v;
+	}
+}
+
+#endif

@@ -1,0 +1,98 @@
+/* Fetch ops for pt_regs contexts, shared by every kind whose program sees
+ * the registers (uprobes; kprobes and USDT later): a value DWARF located
+ * becomes a chain the template bpf/regs.bpf.c follows. */
+#include "plan/plan.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "resolve/dwarf/dwarf.h"
+
+#define USTR_MAX 64 /* bytes of a char * string, as bpftrace's default */
+
+int plan_uval(const struct lp_loc *loc, unsigned dst, struct lp_fetch *op, struct lp_field *field,
+	      char *err, size_t errlen)
+{
+	int off = plan_pt_regs_offset(loc->reg), slot = 8;
+
+	memset(op, 0, sizeof(*op));
+	if (loc->start == LP_LOC_CONST) {
+		op->kind = LP_FETCH_UVAL;
+		op->flags = LP_FF_CONST;
+		op->base = loc->base_off;
+		op->size = 8;
+		op->dst = dst;
+		field->off = dst;
+		field->size = loc->size > 0 && loc->size <= 8 ? loc->size : 8;
+		field->elem = field->size;
+		field->kind = loc->is_signed ? LP_FK_INT : LP_FK_UINT;
+		return 8;
+	}
+	if (off < 0) {
+		snprintf(err, errlen, "%s",
+			 loc->reg < 0 ? "global variables are not supported yet"
+				      : "a value in a register luaprobe cannot read");
+		return -EINVAL;
+	}
+	if (loc->nderef > LP_MAX_DEREF) {
+		snprintf(err, errlen, "pointer chain longer than %d", LP_MAX_DEREF);
+		return -E2BIG;
+	}
+	op->kind = LP_FETCH_UVAL;
+	op->src = off;
+	op->flags = loc->start == LP_LOC_ADDR ? LP_FF_ADDR : 0;
+	op->base = loc->base_off;
+	op->nderef = loc->nderef;
+	for (int i = 0; i < loc->nderef; i++)
+		op->steps[i] = (__s32)loc->step_off[i];
+	op->size = loc->size;
+	field->size = loc->size;
+	field->elem = loc->size;
+	field->kind = loc->is_signed ? LP_FK_INT : LP_FK_UINT;
+	switch (loc->type) {
+	case LP_LT_STRPTR:
+		op->flags |= LP_FF_STR;
+		op->size = slot = USTR_MAX;
+		field->size = USTR_MAX;
+		field->kind = LP_FK_STR;
+		break;
+	case LP_LT_CHARARRAY:
+		slot = loc->size;
+		field->kind = LP_FK_STR;
+		break;
+	case LP_LT_ARRAY:
+		slot = loc->size;
+		field->elem = loc->elem_size;
+		field->kind = loc->is_signed ? LP_FK_INTARRAY : LP_FK_UINTARRAY;
+		break;
+	case LP_LT_PTR:
+		field->kind = LP_FK_UINT;
+		break;
+	default:
+		if (loc->size > 8 || loc->size <= 0) {
+			snprintf(err, errlen,
+				 "a %s is not a value an event can carry (fetch one of "
+				 "its members)",
+				 loc->ctype ? loc->ctype : "value");
+			return -EINVAL;
+		}
+	}
+	if (loc->bit_size) {
+		op->bit_off = loc->bit_offset;
+		op->bit_size = loc->bit_size;
+		if (loc->is_signed)
+			op->flags |= LP_FF_SIGNED;
+		field->size = 8; /* the template widens the bitfield to 8 bytes */
+	}
+	if (loc->start == LP_LOC_REG && loc->nderef == 0 && loc->type != LP_LT_STRPTR)
+		field->size = loc->size; /* the low bytes of the register, stored as 8 */
+	slot = (slot + 7) & ~7;
+	if (dst + slot > LP_DATA_MAX) {
+		snprintf(err, errlen, "the fetched values take more than %d bytes", LP_DATA_MAX);
+		return -E2BIG;
+	}
+	op->dst = dst;
+	field->off = dst;
+	return slot;
+}
