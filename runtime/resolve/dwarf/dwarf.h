@@ -2,7 +2,20 @@
  * function, label or source line goes, what is in scope there, and where a
  * fetch expression's value lives at that address. User-space only: what
  * comes out is a location the planner turns into template fetch ops, so no
- * DWARF is interpreted at event time. x86-64. */
+ * DWARF is interpreted at event time. x86-64.
+ *
+ * Inside, one file per role; each uses only those below it (a DAG):
+ *   fetch.c  fetch-expression grammar        -> value, types, scope, names
+ *   value.c  a value moved by each step       -> loc, types, names
+ *   types.c  C types, members, enumerators    -> names, file
+ *   list.c   -l                               -> labels, sites
+ *   labels.c, lines.c  label/statement sites  -> sites, scope, file, names
+ *   sites.c  the site set, function sites     -> loc, scope, file, names
+ *   loc.c    DWARF location expressions, CFA  -> scope (its struct), names
+ *   scope.c  scopes, names in scope, -L       -> file, names
+ *   file.c   open, ELF, symbols, CU walk;  names.c  DIE and C type names
+ * Private headers: <role>.h (sites.h serves sites, labels, lines, list;
+ * value.h serves value and fetch). */
 #ifndef LUAPROBE_DWARF_H
 #define LUAPROBE_DWARF_H
 
