@@ -6,8 +6,9 @@
 
 #include <luaprobe/event.h>
 
-#include "resolve/dwarf/dwarf.h"
+#include "session.h"
 #include "sym/ksym.h"
+#include "sym/usym.h"
 #include "util/suggest.h"
 
 const char *const decode_builtins[] = { "pid", "tid", "uid", "comm", "cpu", "ts", "probe", NULL };
@@ -70,8 +71,9 @@ static void push_stack(lua_State *L, const struct lp_field *f, const unsigned ch
 	for (uint64_t i = 0; i < n; i++) {
 		memcpy(&addr, src + 8 + 8 * i, 8);
 		if (f->kind == LP_FK_KSTACK)
-			ksym_format(addr, buf, sizeof(buf));
-		else if (dwarf_usym((int)pid, addr, buf, sizeof(buf)) != 0)
+			ksym_format(session_ksym(session_of(L)), addr, buf, sizeof(buf));
+		else if (usym_format(session_usym(session_of(L)), (int)pid, addr, buf,
+				     sizeof(buf)) != 0)
 			snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)addr);
 		lua_pushstring(L, buf);
 		lua_rawseti(L, -2, (lua_Integer)i + 1);

@@ -72,20 +72,27 @@ static void read_fetch(lua_State *L, int spec, struct lp_probe *p)
 
 /* --- where: the filter compiler's view of one probe -------------------- */
 
+/* The probe, and the session whose caches (BTF, kallsyms) answer for it. */
+struct where_ctx {
+	struct lp_probe *p;
+	struct lp_session *s;
+};
+
 static int env_operand(void *ctx, const char *name, struct lp_operand *op)
 {
-	return plan_operand(ctx, name, op);
+	return plan_operand(((struct where_ctx *)ctx)->p, name, op);
 }
 
 static const char *env_suggest(void *ctx, const char *name)
 {
-	return plan_suggest(ctx, name);
+	return plan_suggest(((struct where_ctx *)ctx)->p, name);
 }
 
 static int env_constant(void *ctx, const char *name, const char *hint, long long *val, char *err,
 			size_t errlen)
 {
-	struct lp_probe *p = ctx;
+	struct lp_probe *p = ((struct where_ctx *)ctx)->p;
+	struct lp_kbtf *kb = session_kbtf(((struct where_ctx *)ctx)->s);
 	int n;
 
 	/* A user program's enums are in its own DWARF, not the kernel's BTF. */
@@ -102,17 +109,17 @@ static int env_constant(void *ctx, const char *name, const char *hint, long long
 	/* Compared with an enum field: its own enumerators first, by full
 	 * name or by the part after the prefix (NO_SOCKET in skb_drop_reason). */
 	if (hint && strncmp(hint, "enum ", 5) == 0) {
-		int ret = kbtf_enum_value_in(hint, name, val);
+		int ret = kbtf_enum_value_in(kb, hint, name, val);
 
 		if (ret != -EEXIST)
-			return ret == 0 ? 0 : kbtf_enum_lookup_any(name, val, err, errlen);
+			return ret == 0 ? 0 : kbtf_enum_lookup_any(kb, name, val, err, errlen);
 		/* ambiguous inside the field's own enum: name the candidates */
 		n = snprintf(err, errlen, "in %s it could be ", hint);
 		if (n > 0 && (size_t)n < errlen)
-			kbtf_enum_candidates(hint, name, err + n, errlen - n);
+			kbtf_enum_candidates(kb, hint, name, err + n, errlen - n);
 		return -EEXIST;
 	}
-	return kbtf_enum_lookup_any(name, val, err, errlen);
+	return kbtf_enum_lookup_any(kb, name, val, err, errlen);
 }
 
 static int env_ranges(void *ctx, const char *func, struct lp_range *out, int max)
@@ -120,8 +127,8 @@ static int env_ranges(void *ctx, const char *func, struct lp_range *out, int max
 	struct ksym_range r[LP_MAX_RANGES];
 	int n;
 
-	(void)ctx;
-	n = ksym_ranges(func, r, max < LP_MAX_RANGES ? max : LP_MAX_RANGES);
+	n = ksym_ranges(session_ksym(((struct where_ctx *)ctx)->s), func, r,
+			max < LP_MAX_RANGES ? max : LP_MAX_RANGES);
 	for (int i = 0; i < n; i++) {
 		out[i].lo = r[i].start;
 		out[i].hi = r[i].end;
@@ -141,7 +148,8 @@ static int not_started(lua_State *L, struct lp_probe *p, const char *what)
 
 static void set_where(lua_State *L, struct lp_probe *p, const char *expr)
 {
-	struct filter_env env = { p, env_operand, env_suggest, env_constant, env_ranges };
+	struct where_ctx ctx = { p, session_of(L) };
+	struct filter_env env = { &ctx, env_operand, env_suggest, env_constant, env_ranges };
 	char err[512];
 
 	not_started(L, p, "a filter");

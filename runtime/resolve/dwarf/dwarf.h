@@ -150,12 +150,4 @@ int dwarf_enum_name(struct lp_dwarf *d, const char *enum_type, int64_t value, ch
 /* The value of enumerator `name` of lp_loc.enum_type, for filters. 0 or -ENOENT. */
 int dwarf_enum_value(struct lp_dwarf *d, const char *enum_type, const char *name, int64_t *value);
 
-/* Symbolize an address of a running process: "func+0x1b" and, where the
- * debuginfo has it, " (file.c:123)". Uses libdwfl on /proc/PID/maps;
- * modules are cached per pid. Returns 0 or -errno. */
-int dwarf_usym(int pid, uint64_t addr, char *buf, size_t len);
-
-/* Drop dwarf_usym()'s per-pid cache (at exit; the next call reads the maps again). */
-void dwarf_usym_flush(void);
-
 #endif

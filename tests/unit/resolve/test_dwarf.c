@@ -1429,30 +1429,6 @@ static void test_traced_values(void)
 	}
 }
 
-/* A function of this very test, symbolized in this very process. */
-__attribute__((noinline)) int usym_target(int x)
-{
-	return x * 3 + 1;
-}
-
-static void test_usym(void)
-{
-	uint64_t a = (uint64_t)(uintptr_t)&usym_target;
-	char buf[256];
-
-	ASSERT_EQ(dwarf_usym(getpid(), a, buf, sizeof(buf)), 0, "dwarf_usym");
-	ASSERT_TRUE(!strncmp(buf, "usym_target (test_dwarf.c:", 26), "name and line at offset 0");
-	fprintf(stderr, "  usym: %s\n", buf);
-	ASSERT_EQ(dwarf_usym(getpid(), a + 4, buf, sizeof(buf)), 0, "dwarf_usym +4");
-	ASSERT_TRUE(!strncmp(buf, "usym_target+0x4", 15), "name+offset");
-	ASSERT_EQ(dwarf_usym(getpid(), 0x10, buf, sizeof(buf)), -ENOENT, "unmapped address");
-	ASSERT_STREQ(buf, "0x10", "hex for an unknown address");
-	ASSERT_EQ(dwarf_usym(getpid(), a, buf, 8), -ENOSPC, "small buffer");
-	ASSERT_EQ(dwarf_usym(999999999, a, buf, sizeof(buf)), -ESRCH, "no such pid");
-	ASSERT_EQ(usym_target(1), 4, "usym_target itself");
-	dwarf_usym_flush();
-}
-
 static void test_close(void)
 {
 	dwarf_close(d0);
@@ -1463,5 +1439,4 @@ static void test_close(void)
 TEST_MAIN(TEST(test_open), TEST(test_function_sites), TEST(test_clone), TEST(test_o2_registers),
 	  TEST(test_o0_frame), TEST(test_members), TEST(test_labels), TEST(test_label_locations),
 	  TEST(test_statement), TEST(test_errors), TEST(test_retval_and_globals),
-	  TEST(test_nodebug), TEST(test_list), TEST(test_traced_values), TEST(test_usym),
-	  TEST(test_close))
+	  TEST(test_nodebug), TEST(test_list), TEST(test_traced_values), TEST(test_close))

@@ -1,10 +1,12 @@
-/* User symbols of running processes through libdwfl on /proc/PID/maps. */
-#include "resolve/dwarf/dwarf.h"
+/* User symbols of running processes through libdwfl on /proc/PID/maps:
+ * libdwfl finds each mapped file's symbols, and its DWARF for lines. */
+#include "sym/usym.h"
 
 #include <elfutils/libdwfl.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const Dwfl_Callbacks proc_callbacks = {
@@ -15,12 +17,29 @@ static const Dwfl_Callbacks proc_callbacks = {
 #define USYM_CACHE 8
 
 /* One Dwfl per recently seen pid; the oldest goes first. */
-static struct usym_proc {
+struct usym_proc {
 	int pid;
 	Dwfl *dwfl;
 	unsigned long used;
-} usym_cache[USYM_CACHE];
-static unsigned long usym_clock;
+};
+
+struct lp_usym {
+	struct usym_proc cache[USYM_CACHE];
+	unsigned long clock;
+};
+
+struct lp_usym *usym_new(void)
+{
+	return calloc(1, sizeof(struct lp_usym));
+}
+
+void usym_free(struct lp_usym *u)
+{
+	if (!u)
+		return;
+	usym_flush(u);
+	free(u);
+}
 
 static int usym_report(Dwfl *dwfl, int pid)
 {
@@ -37,15 +56,15 @@ static int usym_report(Dwfl *dwfl, int pid)
 	return err > 0 ? -err : err < 0 ? -ESRCH : 0;
 }
 
-static struct usym_proc *usym_proc_get(int pid, int *err)
+static struct usym_proc *usym_proc_get(struct lp_usym *u, int pid, int *err)
 {
-	struct usym_proc *p = NULL, *oldest = &usym_cache[0];
+	struct usym_proc *p = NULL, *oldest = &u->cache[0];
 
 	for (int i = 0; i < USYM_CACHE; i++) {
-		if (usym_cache[i].dwfl && usym_cache[i].pid == pid)
-			p = &usym_cache[i];
-		if (usym_cache[i].used < oldest->used)
-			oldest = &usym_cache[i];
+		if (u->cache[i].dwfl && u->cache[i].pid == pid)
+			p = &u->cache[i];
+		if (u->cache[i].used < oldest->used)
+			oldest = &u->cache[i];
 	}
 	if (!p) {
 		p = oldest;
@@ -64,20 +83,20 @@ static struct usym_proc *usym_proc_get(int pid, int *err)
 			return NULL;
 		}
 	}
-	p->used = ++usym_clock;
+	p->used = ++u->clock;
 	return p;
 }
 
-void dwarf_usym_flush(void)
+void usym_flush(struct lp_usym *u)
 {
-	for (int i = 0; i < USYM_CACHE; i++) {
-		if (usym_cache[i].dwfl)
-			dwfl_end(usym_cache[i].dwfl);
-		usym_cache[i].dwfl = NULL;
+	for (int i = 0; u && i < USYM_CACHE; i++) {
+		if (u->cache[i].dwfl)
+			dwfl_end(u->cache[i].dwfl);
+		u->cache[i].dwfl = NULL;
 	}
 }
 
-int dwarf_usym(int pid, uint64_t addr, char *buf, size_t len)
+int usym_format(struct lp_usym *u, int pid, uint64_t addr, char *buf, size_t len)
 {
 	struct usym_proc *p;
 	Dwfl_Module *mod;
@@ -89,7 +108,9 @@ int dwarf_usym(int pid, uint64_t addr, char *buf, size_t len)
 
 	if (len)
 		buf[0] = 0;
-	p = usym_proc_get(pid, &err);
+	if (!u)
+		return -ENOMEM;
+	p = usym_proc_get(u, pid, &err);
 	if (!p)
 		return err;
 	mod = dwfl_addrmodule(p->dwfl, addr);
