@@ -16,6 +16,7 @@
 #include "resolve/dwarf/scope.h"
 #include "resolve/dwarf/types.h"
 #include "resolve/dwarf/value.h"
+#include "util/messages.h"
 #include "util/suggest.h"
 
 /* ---- the lexer ---- */
@@ -74,7 +75,7 @@ static int parse_unary(struct parser *p, struct xval *v);
 
 static int primary_name(struct parser *p, struct xval *v)
 {
-	const char *cands[MAX_CANDS], *best;
+	const char *cands[MAX_CANDS];
 	size_t ncands = 0;
 	char name[128];
 	Dwarf_Die var;
@@ -106,10 +107,8 @@ static int primary_name(struct parser *p, struct xval *v)
 	}
 	kind = dwarf_scope_lookup(p->d, p->s, name, &var, cands, &ncands, MAX_CANDS);
 	if (kind == VAR_NONE) {
-		dwarf_msg(p->err, p->errlen, DWARF_MSG_NO_VAR, name, p->s->where);
-		best = suggest_closest(name, cands, ncands);
-		if (best)
-			dwarf_msg_append(p->err, p->errlen, DWARF_MSG_DID_YOU_MEAN, best);
+		dwarf_msg(p->err, p->errlen, MSG_NO_VAR, name, p->s->where);
+		suggest_append_closest(p->err, p->errlen, name, cands, ncands);
 		return -ENOENT;
 	}
 	if (p->is_return && kind == VAR_LOCAL) {
@@ -273,7 +272,7 @@ static int parse_cast(struct parser *p, struct xval *v, size_t start)
 
 static int member(struct parser *p, struct xval *v, bool arrow)
 {
-	const char *cands[MAX_CANDS], *best;
+	const char *cands[MAX_CANDS];
 	size_t ncands = 0;
 	Dwarf_Die peeled, m;
 	char name[128], *tn;
@@ -301,11 +300,9 @@ static int member(struct parser *p, struct xval *v, bool arrow)
 		return value_type_error(p, v, "is not a struct or union");
 	if (!ty_find_member(&peeled, name, &m, &off, cands, &ncands)) {
 		tn = dwarf_type_name(&peeled);
-		dwarf_msg(p->err, p->errlen, DWARF_MSG_NO_MEMBER, tn ? tn : "?", name);
+		dwarf_msg(p->err, p->errlen, MSG_NO_MEMBER, tn ? tn : "?", name);
 		free(tn);
-		best = suggest_closest(name, cands, ncands);
-		if (best)
-			dwarf_msg_append(p->err, p->errlen, DWARF_MSG_DID_YOU_MEAN, best);
+		suggest_append_closest(p->err, p->errlen, name, cands, ncands);
 		return -ENOENT;
 	}
 	v->type = ty_of_die(&m);
@@ -440,13 +437,11 @@ int dwarf_fetch(struct lp_dwarf *d, const struct lp_site *site, const char *expr
 	memset(&v, 0, sizeof(v));
 	dwarf_msg(err, errlen, "%s", "");
 	if (!d->dbg) {
-		dwarf_msg(err, errlen, DWARF_MSG_NO_DEBUGINFO, d->path);
+		dwarf_msg(err, errlen, MSG_NO_DEBUGINFO, d->path);
 		return -ENODATA;
 	}
 	if (!site->scope) {
-		dwarf_msg(err, errlen,
-			  "no debuginfo for %s in %s: only a probe without fetches works there",
-			  site->symbol, d->path);
+		dwarf_msg(err, errlen, MSG_NO_DEBUGINFO_AT, site->symbol, d->path);
 		return -ENODATA;
 	}
 	p.s = site->scope;

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "resolve/dwarf/names.h"
+#include "util/messages.h"
+#include "util/suggest.h"
 
 struct label_walk {
 	const char *func_glob, *label_glob;
@@ -115,15 +117,16 @@ int dwarf_label_sites(struct lp_dwarf *d, const char *func_glob, const char *lab
 	*out = NULL;
 	dwarf_msg(err, errlen, "%s", "");
 	if (!d->dbg) {
-		dwarf_msg(err, errlen, DWARF_MSG_NO_DEBUGINFO, d->path);
+		dwarf_msg(err, errlen, MSG_NO_DEBUGINFO, d->path);
 		return -ENODATA;
 	}
 	ret = dwarf_for_each_cu(d, label_sites_cu, &w);
 	if (ret)
 		goto fail;
 	if (!w.nfuncs) {
-		dwarf_msg(err, errlen, DWARF_MSG_NO_FUNC, func_glob, d->path);
-		names_suggest(err, errlen, func_glob, &w.funcs);
+		dwarf_msg(err, errlen, MSG_NO_FUNC, func_glob, d->path);
+		suggest_append_closest(err, errlen, func_glob, (const char *const *)w.funcs.v,
+				       w.funcs.n);
 		ret = -ENOENT;
 		goto fail;
 	}
@@ -131,13 +134,14 @@ int dwarf_label_sites(struct lp_dwarf *d, const char *func_glob, const char *lab
 		char *colon = strchr(w.missing, ':');
 
 		*colon = 0;
-		dwarf_msg(err, errlen, DWARF_MSG_LABEL_NO_ADDR, colon + 1, w.missing);
+		dwarf_msg(err, errlen, MSG_LABEL_NO_ADDR, colon + 1, w.missing);
 		ret = -ENOENT;
 		goto fail;
 	}
 	if (!ss.n) {
-		dwarf_msg(err, errlen, DWARF_MSG_NO_LABEL, label_glob, func_glob);
-		names_suggest(err, errlen, label_glob, &w.labels);
+		dwarf_msg(err, errlen, MSG_NO_LABEL, label_glob, func_glob);
+		suggest_append_closest(err, errlen, label_glob, (const char *const *)w.labels.v,
+				       w.labels.n);
 		ret = -ENOENT;
 		goto fail;
 	}
@@ -146,7 +150,7 @@ int dwarf_label_sites(struct lp_dwarf *d, const char *func_glob, const char *lab
 		char *colon = strchr(w.missing, ':');
 
 		*colon = 0;
-		dwarf_msg(err, errlen, DWARF_MSG_LABEL_NO_ADDR, colon + 1, w.missing);
+		dwarf_msg(err, errlen, MSG_LABEL_NO_ADDR, colon + 1, w.missing);
 		dwarf_msg_append(err, errlen, " in %d cop%s; probing the %d that have one",
 				 w.nmissing, w.nmissing > 1 ? "ies" : "y", ss.n);
 	}

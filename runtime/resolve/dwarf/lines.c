@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "resolve/dwarf/names.h"
+#include "util/messages.h"
 
 /* "uprobe/frames.c" matches "/src/tests/fixtures/uprobe/frames.c": whole
  * trailing path components. */
@@ -162,8 +163,7 @@ int dwarf_statement_sites(struct lp_dwarf *d, const char *spec, struct lp_site *
 		return -ENOMEM;
 	colon = strrchr(copy, ':');
 	if (!colon || !colon[1]) {
-		dwarf_msg(err, errlen, "statement '%s': expected FILE:LINE or FUNC@FILE:LINE",
-			  spec);
+		dwarf_msg(err, errlen, MSG_BAD_STATEMENT, spec);
 		ret = -EINVAL;
 		goto out;
 	}
@@ -176,13 +176,12 @@ int dwarf_statement_sites(struct lp_dwarf *d, const char *spec, struct lp_site *
 		w.func_glob = copy;
 	}
 	if (*end || w.line <= 0 || !*w.file) {
-		dwarf_msg(err, errlen, "statement '%s': expected FILE:LINE or FUNC@FILE:LINE",
-			  spec);
+		dwarf_msg(err, errlen, MSG_BAD_STATEMENT, spec);
 		ret = -EINVAL;
 		goto out;
 	}
 	if (!d->dbg) {
-		dwarf_msg(err, errlen, DWARF_MSG_NO_DEBUGINFO, d->path);
+		dwarf_msg(err, errlen, MSG_NO_DEBUGINFO, d->path);
 		ret = -ENODATA;
 		goto out;
 	}
@@ -192,10 +191,10 @@ int dwarf_statement_sites(struct lp_dwarf *d, const char *spec, struct lp_site *
 	if (ret)
 		goto out;
 	if (!w.file_seen) {
-		dwarf_msg(err, errlen, DWARF_MSG_NO_FILE, w.file, d->path);
+		dwarf_msg(err, errlen, MSG_NO_FILE, w.file, d->path);
 		ret = -ENOENT;
 	} else if (!ss.n) {
-		dwarf_msg(err, errlen, DWARF_MSG_NO_LINE, w.file, w.line);
+		dwarf_msg(err, errlen, MSG_NO_LINE, w.file, w.line);
 		if (w.func_glob)
 			dwarf_msg_append(err, errlen, " in %s", w.func_glob);
 		if (w.below && w.above)

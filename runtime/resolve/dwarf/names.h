@@ -13,22 +13,6 @@
  * installed next to elfutils/libdw.h under any prefix. */
 #include <elfutils/../dwarf.h>
 
-/* The messages with a fixed meaning, quoted by tests and docs. Kept as
- * macros so that the compiler checks every use against its format. */
-#define DWARF_MSG_NO_DEBUGINFO \
-	"no debuginfo for %s: only symbol probes (uprobe:PATH:func without fetches) work"
-#define DWARF_MSG_NO_FUNC "no function '%s' in %s"
-#define DWARF_MSG_ONLY_INLINED \
-	"function '%s' in %s has no out-of-line copy (it is always inlined): probe its labels or lines instead"
-#define DWARF_MSG_NO_LABEL "no label '%s' in %s"
-#define DWARF_MSG_LABEL_NO_ADDR "label '%s' in %s has no address (optimized out)"
-#define DWARF_MSG_NO_FILE "no source file '%s' in %s"
-#define DWARF_MSG_NO_LINE "no code at %s:%d"
-#define DWARF_MSG_NO_VAR "no variable '%s' in scope at %s"
-#define DWARF_MSG_NO_MEMBER "%s has no member '%s'"
-#define DWARF_MSG_OPTIMIZED_OUT "'%s' is optimized out at this point"
-#define DWARF_MSG_DID_YOU_MEAN " (did you mean '%s'?)"
-
 /* The name of a DIE, following DW_AT_abstract_origin and
  * DW_AT_specification (concrete copies of inlined or cloned functions carry
  * only those). NULL when it has none. */

@@ -12,6 +12,7 @@
 
 #include "resolve/dwarf/loc.h"
 #include "resolve/dwarf/names.h"
+#include "util/messages.h"
 #include "util/suggest.h"
 
 /* ---- names, for "did you mean" and -l ---- */
@@ -61,14 +62,6 @@ void names_sort_unique(struct names *ns)
 			ns->v[++out] = ns->v[i];
 	}
 	ns->n = out + 1;
-}
-
-void names_suggest(char *err, size_t errlen, const char *word, struct names *ns)
-{
-	const char *best = suggest_closest(word, (const char *const *)ns->v, ns->n);
-
-	if (best)
-		dwarf_msg_append(err, errlen, DWARF_MSG_DID_YOU_MEAN, best);
 }
 
 bool sites_is_fragment(const char *sym)
@@ -348,10 +341,11 @@ int dwarf_function_sites(struct lp_dwarf *d, const char *func_glob, struct lp_si
 		goto fail;
 	if (!ss.n) {
 		if (w.only_inlined) {
-			dwarf_msg(err, errlen, DWARF_MSG_ONLY_INLINED, func_glob, d->path);
+			dwarf_msg(err, errlen, MSG_ONLY_INLINED, func_glob, d->path);
 		} else {
-			dwarf_msg(err, errlen, DWARF_MSG_NO_FUNC, func_glob, d->path);
-			names_suggest(err, errlen, func_glob, &all);
+			dwarf_msg(err, errlen, MSG_NO_FUNC, func_glob, d->path);
+			suggest_append_closest(err, errlen, func_glob, (const char *const *)all.v,
+					       all.n);
 		}
 		ret = -ENOENT;
 		goto fail;

@@ -23,8 +23,6 @@ int names_add(struct names *ns, const char *s);
 void names_free(struct names *ns);
 /* Sort and drop duplicates. */
 void names_sort_unique(struct names *ns);
-/* " (did you mean 'x'?)" after err, when a name is close to `word`. */
-void names_suggest(char *err, size_t errlen, const char *word, struct names *ns);
 
 /* The sites found so far. */
 struct sites {

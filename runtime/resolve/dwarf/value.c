@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "resolve/dwarf/names.h"
+#include "util/messages.h"
 
 /* The length of v's text, for messages. */
 int value_vlen(const struct parser *p, const struct xval *v)
@@ -56,8 +57,7 @@ static int settle(struct parser *p, struct xval *v, uint64_t size)
 			int64_t inside = v->piece_off - start;
 
 			if (pc->absent) {
-				dwarf_msg(p->err, p->errlen,
-					  "'%.*s' is optimized out at this point", VTEXT(p, v));
+				dwarf_msg(p->err, p->errlen, MSG_OPTIMIZED_OUT, VTEXT(p, v));
 				return -ENODATA;
 			}
 			v->loc = pc->loc;
@@ -143,7 +143,7 @@ int value_of_var(struct parser *p, struct xval *v, Dwarf_Die *var, const char *n
 	int n = dwarf_loc_var(p->d, p->s, var, v->pieces, why, sizeof(why));
 
 	if (n == -ENODATA) {
-		dwarf_msg(p->err, p->errlen, DWARF_MSG_OPTIMIZED_OUT, name);
+		dwarf_msg(p->err, p->errlen, MSG_OPTIMIZED_OUT, (int)strlen(name), name);
 		if (why[0])
 			dwarf_msg_append(p->err, p->errlen, " (%s)", why);
 		return n;
