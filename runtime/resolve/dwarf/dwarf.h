@@ -26,7 +26,7 @@ struct lp_dwarf; /* one ELF file and its debuginfo */
 
 /* Open `path` (an executable or shared library; a soname such as
  * "libc.so.6" is looked up on the usual library paths). NULL with errno:
- * ENOENT (no such file), ENOEXEC (not ELF). A file without DWARF opens
+ * ENOENT (no such file), ENOEXEC (not ELF), EINVAL (path NULL). A file without DWARF opens
  * (symbols still work) and dwarf_has_debuginfo() says 0. */
 struct lp_dwarf *dwarf_open(const char *path);
 void dwarf_close(struct lp_dwarf *d);

@@ -101,10 +101,15 @@ static bool has_units(Dwarf *dbg)
 
 struct lp_dwarf *dwarf_open(const char *path)
 {
-	struct lp_dwarf *d = calloc(1, sizeof(*d));
+	struct lp_dwarf *d;
 	const char *base;
 	int err;
 
+	if (!path) {
+		errno = EINVAL;
+		return NULL;
+	}
+	d = calloc(1, sizeof(*d));
 	if (!d)
 		return NULL;
 	d->path = find_file(path);

@@ -11,12 +11,15 @@
 #include "util/messages.h"
 
 /* "uprobe/frames.c" matches "/src/tests/fixtures/uprobe/frames.c": whole
- * trailing path components. */
-static bool path_tail_match(const char *path, const char *tail)
+ * trailing path components. A row libdw names no file for has NULL. */
+bool lines_path_tail_match(const char *path, const char *tail)
 {
-	size_t lp = strlen(path), lt = strlen(tail);
+	size_t lp, lt = strlen(tail);
 
-	if (!path || lt > lp || strcmp(path + lp - lt, tail))
+	if (!path)
+		return false;
+	lp = strlen(path);
+	if (lt > lp || strcmp(path + lp - lt, tail))
 		return false;
 	return lt == lp || tail[0] == '/' || path[lp - lt - 1] == '/';
 }
@@ -75,7 +78,7 @@ static int stmt_sites_cu(struct lp_dwarf *d, Dwarf_Die *cu, void *arg)
 		Dwarf_Off off;
 		int ln = 0, k;
 
-		if (!l || !path_tail_match(dwarf_linesrc(l, NULL, NULL), w->file))
+		if (!l || !lines_path_tail_match(dwarf_linesrc(l, NULL, NULL), w->file))
 			continue;
 		w->file_seen = true;
 		dwarf_lineno(l, &ln);

@@ -54,4 +54,8 @@ int sites_function_names(struct lp_dwarf *d, const char *glob, struct names *out
  * glob into out. 0 or -errno. */
 int labels_names(struct lp_dwarf *d, const char *func_glob, struct names *out);
 
+/* lines.c: "uprobe/frames.c" matches "/src/tests/fixtures/uprobe/frames.c":
+ * whole trailing path components; false for a NULL path. */
+bool lines_path_tail_match(const char *path, const char *tail);
+
 #endif

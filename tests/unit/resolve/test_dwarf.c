@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "resolve/dwarf/dwarf.h"
+#include "resolve/dwarf/sites.h"
 #include "frames.h"
 #include "test.h"
 
@@ -1429,6 +1430,20 @@ static void test_traced_values(void)
 	}
 }
 
+/* No path is an error, not a crash: dwarf_open(NULL), and a line table
+ * row whose file libdw cannot name (dwarf_linesrc() gives NULL) when a
+ * statement's file is matched against it. */
+static void test_null_path(void)
+{
+	errno = 0;
+	ASSERT_TRUE(dwarf_open(NULL) == NULL, "dwarf_open(NULL)");
+	ASSERT_EQ(errno, EINVAL, "errno for no path");
+	ASSERT_TRUE(!lines_path_tail_match(NULL, "frames.c"), "a row without a file");
+	ASSERT_TRUE(lines_path_tail_match("/src/uprobe/frames.c", "uprobe/frames.c"), "tail");
+	ASSERT_TRUE(lines_path_tail_match("frames.c", "frames.c"), "whole");
+	ASSERT_TRUE(!lines_path_tail_match("/src/xframes.c", "frames.c"), "whole components");
+}
+
 static void test_close(void)
 {
 	dwarf_close(d0);
@@ -1439,4 +1454,5 @@ static void test_close(void)
 TEST_MAIN(TEST(test_open), TEST(test_function_sites), TEST(test_clone), TEST(test_o2_registers),
 	  TEST(test_o0_frame), TEST(test_members), TEST(test_labels), TEST(test_label_locations),
 	  TEST(test_statement), TEST(test_errors), TEST(test_retval_and_globals),
-	  TEST(test_nodebug), TEST(test_list), TEST(test_traced_values), TEST(test_close))
+	  TEST(test_nodebug), TEST(test_list), TEST(test_traced_values), TEST(test_null_path),
+	  TEST(test_close))
