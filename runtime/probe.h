@@ -7,6 +7,7 @@
 
 #include <luaprobe/plan.h>
 
+#include "caches.h"
 #include "point/point.h"
 
 enum lp_field_kind {
@@ -77,6 +78,7 @@ struct lp_probe {
 	char *text; /* the point as the script wrote it */
 	char *where; /* "file.lua:12:" of the probe() call, for later messages */
 	struct lp_point point;
+	struct lp_caches *caches; /* the session's: kinds reach BTF and kallsyms through it */
 	struct lp_plan plan;
 	struct lp_field *fields;
 	int nfields;

@@ -8,6 +8,7 @@
 
 #include <lua.h>
 
+#include "caches.h"
 #include "load/load.h"
 #include "probe.h"
 
@@ -47,6 +48,9 @@ struct lp_session {
 	int exited; /* by exit(): no further event is delivered */
 	int failed; /* an error was reported: exit non-zero whatever exit() said */
 	int exit_code;
+	/* Process-wide caches, each created on first use through session_*()
+	 * below and freed by session_free_caches(): never file-scope state. */
+	struct lp_caches caches;
 };
 
 /* The session a Lua state belongs to (kept in the state's extra space). */
@@ -57,5 +61,14 @@ static inline struct lp_session *session_of(lua_State *L)
 
 /* Ask the event loop to stop after the current callback, with `code`. */
 void session_stop(struct lp_session *s, int code);
+
+/* The session's caches, created on first use. NULL when that allocation
+ * failed: the sym/ and resolve/ functions take NULL and answer -ENOMEM. */
+struct lp_ksym *session_ksym(struct lp_session *s);
+struct lp_kbtf *session_kbtf(struct lp_session *s);
+struct lp_usym *session_usym(struct lp_session *s);
+
+/* Free the caches (at the session's end; a later session_*() starts anew). */
+void session_free_caches(struct lp_session *s);
 
 #endif

@@ -262,18 +262,18 @@ static int tp_list(const char *pattern, FILE *out, char *err, size_t errlen)
 static int tp_enum_value(struct lp_probe *p, const char *name, const char *hint, long long *val,
 			 char *err, size_t errlen)
 {
+	struct lp_kbtf *kb = caches_kbtf(p->caches);
 	int ret, n;
 
-	(void)p;
 	if (!hint || strncmp(hint, "enum ", 5) != 0)
-		return kbtf_enum_lookup_any(name, val, err, errlen);
-	ret = kbtf_enum_value_in(hint, name, val);
+		return kbtf_enum_lookup_any(kb, name, val, err, errlen);
+	ret = kbtf_enum_value_in(kb, hint, name, val);
 	if (ret != -EEXIST)
-		return ret == 0 ? 0 : kbtf_enum_lookup_any(name, val, err, errlen);
+		return ret == 0 ? 0 : kbtf_enum_lookup_any(kb, name, val, err, errlen);
 	/* ambiguous inside the field's own enum: name the candidates */
 	n = snprintf(err, errlen, "in %s it could be ", hint);
 	if (n > 0 && (size_t)n < errlen)
-		kbtf_enum_candidates(hint, name, err + n, errlen - n);
+		kbtf_enum_candidates(kb, hint, name, err + n, errlen - n);
 	return -EEXIST;
 }
 
@@ -285,8 +285,7 @@ static int tp_ranges(struct lp_probe *p, const char *func, struct lp_range *out,
 	struct ksym_range r[LP_MAX_RANGES];
 	int n;
 
-	(void)p;
-	n = ksym_ranges(func, r, max < LP_MAX_RANGES ? max : LP_MAX_RANGES);
+	n = ksym_ranges(caches_ksym(p->caches), func, r, max < LP_MAX_RANGES ? max : LP_MAX_RANGES);
 	if (n == -E2BIG)
 		snprintf(err, errlen, "'%s' has more pieces than one filter holds (%d)", func, max);
 	else if (n < 0)

@@ -10,10 +10,9 @@
 #include <lauxlib.h>
 
 #include "lua/agg.h"
+#include "lua/event.h"
 #include "plan/plan.h"
-#include "resolve/dwarf/dwarf.h"
 #include "session.h"
-#include "sym/ksym.h"
 
 #define AGG_MT "luaprobe.Agg"
 
@@ -140,30 +139,14 @@ static int read_rows(const struct lp_probe *p, int idx, struct row **out)
 	return n;
 }
 
-/* A stack key part (a stack slot: frame count, then addresses) as the
- * table of symbolized frames an event's e.kstack is, innermost first; a
- * user stack's table also has its pid. A user stack is symbolized in its process, which must still run: the
- * addresses of a process gone are printed as they are, as bpftrace does. */
+/* A stack key part is the table of frames an event's e.kstack is; a user
+ * stack's table also has its pid: the same frames in two processes are
+ * two keys. */
 static void push_frames(lua_State *L, int user, const unsigned char *slot, int pid)
 {
-	uint64_t n, addr;
-	char buf[256];
-
-	memcpy(&n, slot, 8);
-	if (n > LP_STACK_DEPTH)
-		n = LP_STACK_DEPTH;
-	lua_createtable(L, (int)n, 0);
-	for (uint64_t i = 0; i < n; i++) {
-		memcpy(&addr, slot + 8 + 8 * i, 8);
-		if (!user)
-			ksym_format(addr, buf, sizeof(buf));
-		else if (dwarf_usym(pid, addr, buf, sizeof(buf)) != 0)
-			snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)addr);
-		lua_pushstring(L, buf);
-		lua_rawseti(L, -2, (lua_Integer)i + 1);
-	}
+	decode_push_stack(L, user, slot, pid);
 	if (user) {
-		lua_pushinteger(L, pid); /* the same frames in two processes are two keys */
+		lua_pushinteger(L, pid);
 		lua_setfield(L, -2, "pid");
 	}
 }

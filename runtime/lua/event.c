@@ -8,7 +8,9 @@
 
 #include "plan/builtins.h"
 #include "resolve/dwarf/dwarf.h"
+#include "session.h"
 #include "sym/ksym.h"
+#include "sym/usym.h"
 #include "util/suggest.h"
 
 struct lp_event_ud {
@@ -44,23 +46,20 @@ static lua_Integer read_int(const unsigned char *src, int size, int is_signed)
 	}
 }
 
-/* A stack as a table of "func+0x1b" strings, innermost frame first:
- * symbolized when the handler reads it, not before. */
-static void push_stack(lua_State *L, const struct lp_field *f, const unsigned char *src,
-		       uint32_t pid)
+void decode_push_stack(lua_State *L, int user, const unsigned char *slot, int pid)
 {
 	uint64_t n, addr;
 	char buf[256];
 
-	memcpy(&n, src, 8);
+	memcpy(&n, slot, 8);
 	if (n > LP_STACK_DEPTH)
 		n = LP_STACK_DEPTH;
 	lua_createtable(L, (int)n, 0);
 	for (uint64_t i = 0; i < n; i++) {
-		memcpy(&addr, src + 8 + 8 * i, 8);
-		if (f->kind == LP_FK_KSTACK)
-			ksym_format(addr, buf, sizeof(buf));
-		else if (dwarf_usym((int)pid, addr, buf, sizeof(buf)) != 0)
+		memcpy(&addr, slot + 8 + 8 * i, 8);
+		if (!user)
+			ksym_format(session_ksym(session_of(L)), addr, buf, sizeof(buf));
+		else if (usym_format(session_usym(session_of(L)), pid, addr, buf, sizeof(buf)) != 0)
 			snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)addr);
 		lua_pushstring(L, buf);
 		lua_rawseti(L, -2, (lua_Integer)i + 1);
@@ -79,7 +78,7 @@ static void push_field(lua_State *L, const struct lp_field *f, const unsigned ch
 	switch (f->kind) {
 	case LP_FK_KSTACK:
 	case LP_FK_USTACK:
-		push_stack(L, f, src, pid);
+		decode_push_stack(L, f->kind == LP_FK_USTACK, src, (int)pid);
 		break;
 	case LP_FK_STR:
 		lua_pushlstring(L, (const char *)src, strnlen((const char *)src, f->size));

@@ -17,6 +17,12 @@ void decode_init(lua_State *L);
  * Raises a Lua error on allocation failure. */
 void decode_fieldmap(lua_State *L, struct lp_probe *p);
 
+/* Push a stack slot (LP_STACK_SLOT: frame count, then addresses) as a
+ * table of "func+0x1b" strings, innermost frame first; a user stack is
+ * symbolized in process pid, which must still run (else its addresses are
+ * shown in hex, as bpftrace does). */
+void decode_push_stack(lua_State *L, int user, const unsigned char *slot, int pid);
+
 /* Push a new event object holding a copy of the raw event. */
 void decode_push_event(lua_State *L, struct lp_probe *p, const void *data, size_t size);
 

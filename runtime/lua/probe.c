@@ -215,6 +215,7 @@ static int api_probe(lua_State *L)
 	/* Until this call returns it, p is pending: whatever raises from here
 	 * leaves it out of the session (lua_probe_discard frees it). */
 	s->pending = p;
+	p->caches = &s->caches;
 	p->handler_ref = LUA_NOREF;
 	p->fieldmap_ref = LUA_NOREF;
 	p->text = strdup(text);

@@ -12,8 +12,9 @@
 #include <lauxlib.h>
 
 #include "resolve/kbtf.h"
-#include "resolve/dwarf/dwarf.h"
+#include "session.h"
 #include "sym/ksym.h"
+#include "sym/usym.h"
 
 #define DROP_REASON_ENUM "skb_drop_reason"
 #define DROP_REASON_PREFIX "SKB_DROP_REASON_"
@@ -28,7 +29,7 @@ static int util_ksym(lua_State *L)
 
 	/* An address kallsyms cannot name is shown in hex: never an error in
 	 * a handler. */
-	ksym_format(addr, buf, sizeof(buf));
+	ksym_format(session_ksym(session_of(L)), addr, buf, sizeof(buf));
 	lua_pushstring(L, buf);
 	return 1;
 }
@@ -36,16 +37,17 @@ static int util_ksym(lua_State *L)
 static int util_kaddr(lua_State *L)
 {
 	const char *name = luaL_checkstring(L, 1);
+	struct lp_ksym *ks = session_ksym(session_of(L));
 	uint64_t addr;
 	int err;
 
-	err = ksym_load();
+	err = ksym_load(ks);
 	if (err == -EPERM)
 		return luaL_error(
 			L, "kaddr: /proc/kallsyms shows no addresses (kernel.kptr_restrict)");
 	if (err)
 		return luaL_error(L, "kaddr: cannot read /proc/kallsyms: %s", strerror(-err));
-	addr = ksym_addr(name);
+	addr = ksym_addr(ks, name);
 	if (addr)
 		lua_pushinteger(L, (lua_Integer)addr);
 	else
@@ -56,7 +58,8 @@ static int util_kaddr(lua_State *L)
 static int util_drop_reason(lua_State *L)
 {
 	lua_Integer n = luaL_checkinteger(L, 1);
-	const char *name = kbtf_enum_name(DROP_REASON_ENUM, n, DROP_REASON_PREFIX);
+	const char *name = kbtf_enum_name(session_kbtf(session_of(L)), DROP_REASON_ENUM, n,
+					  DROP_REASON_PREFIX);
 
 	if (name)
 		lua_pushstring(L, name);
@@ -70,22 +73,23 @@ static int util_enum(lua_State *L)
 	const char *type = luaL_checkstring(L, 1);
 	const char *name = luaL_checkstring(L, 2);
 	const char *shown = strncmp(type, "enum ", 5) ? type : type + 5;
+	struct lp_kbtf *kb = session_kbtf(session_of(L));
 	const char *closest = NULL;
 	long long val;
 	int err;
 
 	/* a missing BTF would read as "no such enum" below */
-	err = kbtf_load();
+	err = kbtf_load(kb);
 	if (err)
 		return luaL_error(L, "enum '%s': cannot read the kernel's BTF: %s", shown,
 				  strerror(-err));
-	err = kbtf_enum_value(type, name, &val);
+	err = kbtf_enum_value(kb, type, name, &val);
 	if (!err) {
 		lua_pushinteger(L, (lua_Integer)val);
 		return 1;
 	}
 	if (err == -ENOENT)
-		err = kbtf_enum_suggest(type, name, &closest);
+		err = kbtf_enum_suggest(kb, type, name, &closest);
 	if (err == -ENOENT)
 		return luaL_error(L, "no enum '%s' in the kernel's BTF", shown);
 	if (err)
@@ -417,7 +421,8 @@ static int util_usym(lua_State *L)
 	lua_Integer pid = luaL_checkinteger(L, 1), addr = luaL_checkinteger(L, 2);
 	char buf[256];
 
-	if (dwarf_usym((int)pid, (uint64_t)addr, buf, sizeof(buf)) != 0)
+	if (usym_format(session_usym(session_of(L)), (int)pid, (uint64_t)addr, buf, sizeof(buf)) !=
+	    0)
 		snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)addr);
 	lua_pushstring(L, buf);
 	return 1;

@@ -333,6 +333,7 @@ int main(int argc, char **argv)
 			lost);
 	teardown(&s);
 	script_close(&s);
+	session_free_caches(&s);
 	if (ret || s.failed)
 		return 1;
 	return s.exit_code;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/messages.h"
 #include "util/suggest.h"
 
 /* A view of the text being parsed. text is always the caller's whole string,
@@ -315,7 +316,7 @@ static int take_keyword(struct cur *c, enum slot from, const struct keyword **ou
 {
 	int d, best = MAX_GUESS_DIST + 1;
 	const char *w, *guess = NULL;
-	char word[MAX_WORD + 1];
+	char word[MAX_WORD + 1], hint[MAX_WORD + 32];
 	size_t len, i;
 
 	skip_ws(c);
@@ -342,10 +343,8 @@ static int take_keyword(struct cur *c, enum slot from, const struct keyword **ou
 			guess = keywords[i].word;
 		}
 	}
-	if (guess)
-		return fail(c, w, "unknown %s '%.*s' (did you mean '%s'?)", slot_what[from],
-			    (int)len, w, guess);
-	return fail(c, w, "unknown %s '%.*s'", slot_what[from], (int)len, w);
+	return fail(c, w, MSG_UNKNOWN_WORD "%s", slot_what[from], (int)len, w,
+		    suggest_text(hint, sizeof(hint), guess));
 }
 
 /* "func@file.c:12" or "file.c:12": the resolver reads it against DWARF line
@@ -359,7 +358,7 @@ static int check_statement(const struct cur *sub)
 	for (q = colon; q < sub->end && isdigit((unsigned char)*q); q++)
 		;
 	if (colon <= sub->p + 1 || colon == sub->end || q != sub->end)
-		return fail(sub, sub->p, "expected 'file:line' or 'function@file:line'");
+		return fail(sub, sub->p, MSG_STATEMENT_FORM);
 	return 0;
 }
 

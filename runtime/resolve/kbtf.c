@@ -14,7 +14,7 @@
 
 #include "util/suggest.h"
 
-static struct {
+struct lp_kbtf {
 	struct btf *btf;
 	bool tried;
 	int err;
@@ -22,27 +22,36 @@ static struct {
 	 * enum on every call, and btf__find_by_name_kind() is a linear scan. */
 	char last_type[128];
 	int last_id;
-} kb;
+};
 
-int kbtf_load(void)
+struct lp_kbtf *kbtf_new(void)
 {
-	if (kb.tried)
-		return kb.err;
-	kb.tried = true;
-	kb.btf = btf__load_vmlinux_btf();
+	return calloc(1, sizeof(struct lp_kbtf));
+}
+
+int kbtf_load(struct lp_kbtf *kb)
+{
+	if (!kb)
+		return -ENOMEM;
+	if (kb->tried)
+		return kb->err;
+	kb->tried = true;
+	kb->btf = btf__load_vmlinux_btf();
 	/* libbpf says -ESRCH for "no kernel BTF anywhere": that is a missing file */
-	if (!kb.btf)
-		kb.err = errno && errno != ESRCH ? -errno : -ENOENT;
-	return kb.err;
+	if (!kb->btf)
+		kb->err = errno && errno != ESRCH ? -errno : -ENOENT;
+	return kb->err;
 }
 
-void kbtf_free(void)
+void kbtf_free(struct lp_kbtf *kb)
 {
-	btf__free(kb.btf);
-	memset(&kb, 0, sizeof(kb));
+	if (!kb)
+		return;
+	btf__free(kb->btf);
+	free(kb);
 }
 
-static const char *enum_entry_name(const struct btf_type *t, int i)
+static const char *enum_entry_name(struct lp_kbtf *kb, const struct btf_type *t, int i)
 {
 	uint32_t off;
 
@@ -50,7 +59,7 @@ static const char *enum_entry_name(const struct btf_type *t, int i)
 		off = btf_enum(t)[i].name_off;
 	else
 		off = btf_enum64(t)[i].name_off;
-	return btf__name_by_offset(kb.btf, off);
+	return btf__name_by_offset(kb->btf, off);
 }
 
 static long long enum_entry_value(const struct btf_type *t, int i)
@@ -65,9 +74,9 @@ static long long enum_entry_value(const struct btf_type *t, int i)
 }
 
 /* The enum named `type` ("enum x" or "x"), or NULL with errno set. */
-static const struct btf_type *find_enum(const char *type)
+static const struct btf_type *find_enum(struct lp_kbtf *kb, const char *type)
 {
-	int err = kbtf_load(), id;
+	int err = kbtf_load(kb), id;
 
 	if (err) {
 		errno = -err;
@@ -77,30 +86,30 @@ static const struct btf_type *find_enum(const char *type)
 		type += 5;
 	while (*type == ' ')
 		type++;
-	if (kb.last_id && !strcmp(kb.last_type, type))
-		return btf__type_by_id(kb.btf, kb.last_id);
-	id = btf__find_by_name_kind(kb.btf, type, BTF_KIND_ENUM);
+	if (kb->last_id && !strcmp(kb->last_type, type))
+		return btf__type_by_id(kb->btf, kb->last_id);
+	id = btf__find_by_name_kind(kb->btf, type, BTF_KIND_ENUM);
 	if (id < 0)
-		id = btf__find_by_name_kind(kb.btf, type, BTF_KIND_ENUM64);
+		id = btf__find_by_name_kind(kb->btf, type, BTF_KIND_ENUM64);
 	if (id < 0) {
 		errno = ENOENT;
 		return NULL;
 	}
-	if (strlen(type) < sizeof(kb.last_type)) {
-		strcpy(kb.last_type, type);
-		kb.last_id = id;
+	if (strlen(type) < sizeof(kb->last_type)) {
+		strcpy(kb->last_type, type);
+		kb->last_id = id;
 	}
-	return btf__type_by_id(kb.btf, id);
+	return btf__type_by_id(kb->btf, id);
 }
 
-int kbtf_enum_value(const char *type, const char *name, long long *val)
+int kbtf_enum_value(struct lp_kbtf *kb, const char *type, const char *name, long long *val)
 {
-	const struct btf_type *t = find_enum(type);
+	const struct btf_type *t = find_enum(kb, type);
 
 	if (!t)
 		return -errno;
 	for (int i = 0; i < btf_vlen(t); i++) {
-		if (!strcmp(enum_entry_name(t, i), name)) {
+		if (!strcmp(enum_entry_name(kb, t, i), name)) {
 			*val = enum_entry_value(t, i);
 			return 0;
 		}
@@ -108,15 +117,16 @@ int kbtf_enum_value(const char *type, const char *name, long long *val)
 	return -ENOENT;
 }
 
-const char *kbtf_enum_name(const char *type, long long val, const char *strip_prefix)
+const char *kbtf_enum_name(struct lp_kbtf *kb, const char *type, long long val,
+			   const char *strip_prefix)
 {
-	const struct btf_type *t = find_enum(type);
+	const struct btf_type *t = find_enum(kb, type);
 	size_t plen = strip_prefix ? strlen(strip_prefix) : 0;
 
 	if (!t)
 		return NULL;
 	for (int i = 0; i < btf_vlen(t); i++) {
-		const char *name = enum_entry_name(t, i);
+		const char *name = enum_entry_name(kb, t, i);
 
 		if (enum_entry_value(t, i) != val)
 			continue;
@@ -136,9 +146,9 @@ static bool suffix_match(const char *name, const char *query, size_t qlen)
 	return nlen > qlen && name[nlen - qlen - 1] == '_' && !strcmp(name + nlen - qlen, query);
 }
 
-static const char *type_name(const struct btf_type *t)
+static const char *type_name(struct lp_kbtf *kb, const struct btf_type *t)
 {
-	const char *name = btf__name_by_offset(kb.btf, t->name_off);
+	const char *name = btf__name_by_offset(kb->btf, t->name_off);
 
 	return name && *name ? name : "(anonymous)";
 }
@@ -183,66 +193,68 @@ static void match_add(struct match *m, const struct btf_type *t, const char *nam
 
 /* Every enumerator of every enum that matches query (by full name or by
  * suffix): added to m, and with list, its enum's name added to list. */
-static void scan_enums(const char *query, bool by_suffix, struct match *m, char *list, size_t len)
+static void scan_enums(struct lp_kbtf *kb, const char *query, bool by_suffix, struct match *m,
+		       char *list, size_t len)
 {
-	uint32_t n = btf__type_cnt(kb.btf);
+	uint32_t n = btf__type_cnt(kb->btf);
 	size_t qlen = strlen(query);
 
 	for (uint32_t id = 1; id < n; id++) {
-		const struct btf_type *t = btf__type_by_id(kb.btf, id);
+		const struct btf_type *t = btf__type_by_id(kb->btf, id);
 
 		if (!btf_is_any_enum(t))
 			continue;
 		for (int i = 0; i < btf_vlen(t); i++) {
-			const char *name = enum_entry_name(t, i);
+			const char *name = enum_entry_name(kb, t, i);
 
 			if (!(by_suffix ? suffix_match(name, query, qlen) : !strcmp(name, query)))
 				continue;
 			if (list)
-				list_add(list, len, type_name(t));
+				list_add(list, len, type_name(kb, t));
 			else
 				match_add(m, t, name, enum_entry_value(t, i));
 		}
 	}
 }
 
-static int lookup_pass(const char *query, bool by_suffix, long long *val, char *type_out,
-		       size_t len)
+static int lookup_pass(struct lp_kbtf *kb, const char *query, bool by_suffix, long long *val,
+		       char *type_out, size_t len)
 {
 	struct match m = { 0 };
 
-	scan_enums(query, by_suffix, &m, NULL, 0);
+	scan_enums(kb, query, by_suffix, &m, NULL, 0);
 	if (!m.n)
 		return -ENOENT;
 	if (m.n == 1) {
 		*val = m.val;
 		if (type_out && len)
-			snprintf(type_out, len, "%s", type_name(m.t));
+			snprintf(type_out, len, "%s", type_name(kb, m.t));
 		return 0;
 	}
 	/* A second pass lists the candidates' enums for the error message. */
 	if (type_out && len) {
 		type_out[0] = '\0';
-		scan_enums(query, by_suffix, NULL, type_out, len);
+		scan_enums(kb, query, by_suffix, NULL, type_out, len);
 	}
 	return -EEXIST;
 }
 
-int kbtf_enum_lookup_any(const char *name, long long *val, char *type_out, size_t len)
+int kbtf_enum_lookup_any(struct lp_kbtf *kb, const char *name, long long *val, char *type_out,
+			 size_t len)
 {
-	int err = kbtf_load();
+	int err = kbtf_load(kb);
 
 	if (err)
 		return err;
-	err = lookup_pass(name, false, val, type_out, len);
+	err = lookup_pass(kb, name, false, val, type_out, len);
 	if (err != -ENOENT)
 		return err;
-	return lookup_pass(name, true, val, type_out, len);
+	return lookup_pass(kb, name, true, val, type_out, len);
 }
 
-int kbtf_enum_suggest(const char *type, const char *name, const char **closest)
+int kbtf_enum_suggest(struct lp_kbtf *kb, const char *type, const char *name, const char **closest)
 {
-	const struct btf_type *t = find_enum(type);
+	const struct btf_type *t = find_enum(kb, type);
 	size_t qlen = strlen(name);
 	const char **names;
 	int vlen, found = 0;
@@ -252,8 +264,8 @@ int kbtf_enum_suggest(const char *type, const char *name, const char **closest)
 	*closest = NULL;
 	vlen = btf_vlen(t);
 	for (int i = 0; i < vlen; i++) {
-		if (suffix_match(enum_entry_name(t, i), name, qlen) && !found++)
-			*closest = enum_entry_name(t, i);
+		if (suffix_match(enum_entry_name(kb, t, i), name, qlen) && !found++)
+			*closest = enum_entry_name(kb, t, i);
 	}
 	if (found == 1)
 		return 0;
@@ -262,14 +274,14 @@ int kbtf_enum_suggest(const char *type, const char *name, const char **closest)
 	if (!names)
 		return -ENOMEM;
 	for (int i = 0; i < vlen; i++)
-		names[i] = enum_entry_name(t, i);
+		names[i] = enum_entry_name(kb, t, i);
 	*closest = suggest_closest(name, names, vlen);
 	free(names);
 	return 0;
 }
 
 /* The enumerators' common prefix up to its last '_' ("SKB_DROP_REASON_"). */
-static size_t common_prefix(const struct btf_type *t)
+static size_t common_prefix(struct lp_kbtf *kb, const struct btf_type *t)
 {
 	int vlen = btf_vlen(t);
 	const char *first;
@@ -277,10 +289,10 @@ static size_t common_prefix(const struct btf_type *t)
 
 	if (vlen < 2)
 		return 0;
-	first = enum_entry_name(t, 0);
+	first = enum_entry_name(kb, t, 0);
 	n = strlen(first);
 	for (int i = 1; i < vlen && n; i++) {
-		const char *e = enum_entry_name(t, i);
+		const char *e = enum_entry_name(kb, t, i);
 		size_t k = 0;
 
 		while (k < n && e[k] == first[k])
@@ -292,9 +304,9 @@ static size_t common_prefix(const struct btf_type *t)
 	return n;
 }
 
-int kbtf_enum_value_in(const char *type, const char *name, long long *val)
+int kbtf_enum_value_in(struct lp_kbtf *kb, const char *type, const char *name, long long *val)
 {
-	const struct btf_type *t = find_enum(type);
+	const struct btf_type *t = find_enum(kb, type);
 	size_t qlen = strlen(name), plen;
 	int vlen, found = 0;
 	long long v = 0;
@@ -315,9 +327,9 @@ int kbtf_enum_value_in(const char *type, const char *name, long long *val)
 	typed[tlen++] = '_';
 	typed[tlen] = '\0';
 	vlen = btf_vlen(t);
-	plen = common_prefix(t);
+	plen = common_prefix(kb, t);
 	for (int i = 0; i < vlen; i++) {
-		const char *e = enum_entry_name(t, i);
+		const char *e = enum_entry_name(kb, t, i);
 		size_t elen = strlen(e);
 
 		/* the name, or the name after the type's or the common prefix */
@@ -329,7 +341,7 @@ int kbtf_enum_value_in(const char *type, const char *name, long long *val)
 		}
 	}
 	for (int i = 0; i < vlen; i++)
-		if (suffix_match(enum_entry_name(t, i), name, qlen) && !found++)
+		if (suffix_match(enum_entry_name(kb, t, i), name, qlen) && !found++)
 			v = enum_entry_value(t, i);
 	if (found != 1)
 		return found ? -EEXIST : -ENOENT;
@@ -337,9 +349,10 @@ int kbtf_enum_value_in(const char *type, const char *name, long long *val)
 	return 0;
 }
 
-int kbtf_enum_candidates(const char *type, const char *name, char *out, size_t len)
+int kbtf_enum_candidates(struct lp_kbtf *kb, const char *type, const char *name, char *out,
+			 size_t len)
 {
-	const struct btf_type *t = find_enum(type);
+	const struct btf_type *t = find_enum(kb, type);
 	size_t qlen = strlen(name);
 	int vlen, n = 0;
 
@@ -348,8 +361,8 @@ int kbtf_enum_candidates(const char *type, const char *name, char *out, size_t l
 	out[0] = '\0';
 	vlen = btf_vlen(t);
 	for (int i = 0; i < vlen; i++)
-		if (suffix_match(enum_entry_name(t, i), name, qlen)) {
-			list_add(out, len, enum_entry_name(t, i));
+		if (suffix_match(enum_entry_name(kb, t, i), name, qlen)) {
+			list_add(out, len, enum_entry_name(kb, t, i));
 			n++;
 		}
 	return n;

@@ -23,14 +23,14 @@ struct ksym {
 #define KSYM_NOT_TEXT (1u << 31)
 #define KSYM_OFF(s) ((s)->name & ~KSYM_NOT_TEXT)
 
-static struct {
+struct lp_ksym {
 	struct ksym *syms; /* sorted by address, then by kallsyms order */
 	size_t n;
 	char *pool;
 	bool tried; /* the load ran: err is its result, kept so a failing
 		     * kallsyms is not re-read on every lookup */
 	int err;
-} tab;
+};
 
 /* The pool as it is filled: the offset and length of the last name, whose
  * tail the next one may share. */
@@ -46,9 +46,9 @@ static bool is_text(char type)
 	return type == 't' || type == 'T' || type == 'w' || type == 'W';
 }
 
-static const char *sym_name(const struct ksym *s)
+static const char *sym_name(const struct lp_ksym *tab, const struct ksym *s)
 {
-	return tab.pool + KSYM_OFF(s);
+	return tab->pool + KSYM_OFF(s);
 }
 
 static int cmp_sym(const void *pa, const void *pb)
@@ -110,7 +110,7 @@ static bool parse_line(char *line, uint64_t *addr, char *type, const char **name
 	return *len > 0;
 }
 
-static int load_path(const char *path)
+static int load_path(struct lp_ksym *tab, const char *path)
 {
 	size_t n = 0, cap = 0, linecap = 0;
 	struct pool pool = { 0 };
@@ -171,9 +171,9 @@ static int load_path(const char *path)
 	b = realloc(pool.buf, pool.used);
 	if (b)
 		pool.buf = b;
-	tab.syms = syms;
-	tab.pool = pool.buf;
-	tab.n = n;
+	tab->syms = syms;
+	tab->pool = pool.buf;
+	tab->n = n;
 	syms = NULL;
 	pool.buf = NULL;
 out:
@@ -184,37 +184,55 @@ out:
 	return err;
 }
 
-int ksym_load_file(const char *path)
+struct lp_ksym *ksym_new(void)
 {
-	ksym_free();
-	tab.tried = true;
-	tab.err = load_path(path);
-	return tab.err;
+	return calloc(1, sizeof(struct lp_ksym));
 }
 
-int ksym_load(void)
+/* Drop the table; the next lookup loads /proc/kallsyms again. */
+static void ksym_clear(struct lp_ksym *tab)
 {
-	if (tab.tried)
-		return tab.err;
-	return ksym_load_file(KALLSYMS);
+	free(tab->syms);
+	free(tab->pool);
+	memset(tab, 0, sizeof(*tab));
 }
 
-void ksym_free(void)
+void ksym_free(struct lp_ksym *tab)
 {
-	free(tab.syms);
-	free(tab.pool);
-	memset(&tab, 0, sizeof(tab));
+	if (!tab)
+		return;
+	ksym_clear(tab);
+	free(tab);
 }
 
-/* First index whose address is above addr (tab.n when none). */
-static size_t upper_bound(uint64_t addr)
+int ksym_load_file(struct lp_ksym *tab, const char *path)
 {
-	size_t lo = 0, hi = tab.n;
+	if (!tab)
+		return -ENOMEM;
+	ksym_clear(tab);
+	tab->tried = true;
+	tab->err = load_path(tab, path);
+	return tab->err;
+}
+
+int ksym_load(struct lp_ksym *tab)
+{
+	if (!tab)
+		return -ENOMEM;
+	if (tab->tried)
+		return tab->err;
+	return ksym_load_file(tab, KALLSYMS);
+}
+
+/* First index whose address is above addr (tab->n when none). */
+static size_t upper_bound(const struct lp_ksym *tab, uint64_t addr)
+{
+	size_t lo = 0, hi = tab->n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (tab.syms[mid].addr <= addr)
+		if (tab->syms[mid].addr <= addr)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -223,37 +241,37 @@ static size_t upper_bound(uint64_t addr)
 }
 
 /* First index whose address is addr or above. */
-static size_t lower_bound(uint64_t addr)
+static size_t lower_bound(const struct lp_ksym *tab, uint64_t addr)
 {
-	return addr ? upper_bound(addr - 1) : 0;
+	return addr ? upper_bound(tab, addr - 1) : 0;
 }
 
-const char *ksym_name(uint64_t addr, uint64_t *offset)
+const char *ksym_name(struct lp_ksym *tab, uint64_t addr, uint64_t *offset)
 {
 	const struct ksym *s;
 	size_t i;
 	int err;
 
-	err = ksym_load();
+	err = ksym_load(tab);
 	if (err) {
 		errno = -err;
 		return NULL;
 	}
-	i = upper_bound(addr);
+	i = upper_bound(tab, addr);
 	if (!addr || !i) {
 		errno = ENOENT;
 		return NULL;
 	}
-	s = &tab.syms[lower_bound(tab.syms[i - 1].addr)];
+	s = &tab->syms[lower_bound(tab, tab->syms[i - 1].addr)];
 	if (offset)
 		*offset = addr - s->addr;
-	return sym_name(s);
+	return sym_name(tab, s);
 }
 
-int ksym_format(uint64_t addr, char *buf, size_t len)
+int ksym_format(struct lp_ksym *tab, uint64_t addr, char *buf, size_t len)
 {
 	uint64_t off = 0;
-	const char *name = ksym_name(addr, &off);
+	const char *name = ksym_name(tab, addr, &off);
 	int n;
 
 	if (!name)
@@ -267,22 +285,22 @@ int ksym_format(uint64_t addr, char *buf, size_t len)
 	return name ? 0 : -ENOENT;
 }
 
-uint64_t ksym_addr(const char *name)
+uint64_t ksym_addr(struct lp_ksym *tab, const char *name)
 {
 	const struct ksym *any = NULL;
 	int err;
 
-	err = ksym_load();
+	err = ksym_load(tab);
 	if (err) {
 		errno = -err;
 		return 0;
 	}
 	/* A linear scan: names are asked for a few times per script, and a
 	 * name index would double the table's memory. */
-	for (size_t i = 0; i < tab.n; i++) {
-		const struct ksym *s = &tab.syms[i];
+	for (size_t i = 0; i < tab->n; i++) {
+		const struct ksym *s = &tab->syms[i];
 
-		if (strcmp(sym_name(s), name))
+		if (strcmp(sym_name(tab, s), name))
 			continue;
 		if (!(s->name & KSYM_NOT_TEXT))
 			return s->addr;
@@ -295,18 +313,18 @@ uint64_t ksym_addr(const char *name)
 	return 0;
 }
 
-int ksym_ranges(const char *func, struct ksym_range *out, int max)
+int ksym_ranges(struct lp_ksym *tab, const char *func, struct ksym_range *out, int max)
 {
 	size_t flen = strlen(func);
 	uint64_t last = 0;
 	int count = 0, err;
 
-	err = ksym_load();
+	err = ksym_load(tab);
 	if (err)
 		return err;
-	for (size_t i = 0; i < tab.n; i++) {
-		const struct ksym *s = &tab.syms[i];
-		const char *name = sym_name(s);
+	for (size_t i = 0; i < tab->n; i++) {
+		const struct ksym *s = &tab->syms[i];
+		const char *name = sym_name(tab, s);
 		size_t j;
 
 		if (strncmp(name, func, flen) || (name[flen] && name[flen] != '.'))
@@ -317,14 +335,14 @@ int ksym_ranges(const char *func, struct ksym_range *out, int max)
 		if (count && s->addr == last)
 			continue;
 		last = s->addr;
-		for (j = i + 1; j < tab.n && tab.syms[j].addr == s->addr; j++)
+		for (j = i + 1; j < tab->n && tab->syms[j].addr == s->addr; j++)
 			;
 		if (out && count >= max)
 			return -E2BIG;
 		if (out) {
 			out[count].start = s->addr;
 			/* The last symbol has no successor: claim its first byte only. */
-			out[count].end = j < tab.n ? tab.syms[j].addr : s->addr + 1;
+			out[count].end = j < tab->n ? tab->syms[j].addr : s->addr + 1;
 		}
 		count++;
 	}

@@ -1,7 +1,10 @@
 #include "util/suggest.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "util/messages.h"
 
 int suggest_distance(const char *a, const char *b)
 {
@@ -50,4 +53,27 @@ const char *suggest_closest(const char *word, const char *const *cands, size_t n
 		}
 	}
 	return found;
+}
+
+const char *suggest_append(char *buf, size_t len, const char *nearest)
+{
+	size_t used = len ? strnlen(buf, len) : 0;
+
+	if (nearest && used + 1 < len)
+		snprintf(buf + used, len - used, MSG_DID_YOU_MEAN, nearest);
+	return nearest;
+}
+
+const char *suggest_append_closest(char *buf, size_t len, const char *word,
+				   const char *const *cands, size_t n)
+{
+	return suggest_append(buf, len, suggest_closest(word, cands, n));
+}
+
+const char *suggest_text(char *buf, size_t len, const char *nearest)
+{
+	if (len)
+		buf[0] = '\0';
+	suggest_append(buf, len, nearest);
+	return buf;
 }

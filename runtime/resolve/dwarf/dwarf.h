@@ -2,7 +2,20 @@
  * function, label or source line goes, what is in scope there, and where a
  * fetch expression's value lives at that address. User-space only: what
  * comes out is a location the planner turns into template fetch ops, so no
- * DWARF is interpreted at event time. x86-64. */
+ * DWARF is interpreted at event time. x86-64.
+ *
+ * Inside, one file per role; each uses only those below it (a DAG):
+ *   fetch.c  fetch-expression grammar        -> value, types, scope, names
+ *   value.c  a value moved by each step       -> loc, types, names
+ *   types.c  C types, members, enumerators    -> names, file
+ *   list.c   -l                               -> labels, sites
+ *   labels.c, lines.c  label/statement sites  -> sites, scope, file, names
+ *   sites.c  the site set, function sites     -> loc, scope, file, names
+ *   loc.c    DWARF location expressions, CFA  -> scope (its struct), names
+ *   scope.c  scopes, names in scope, -L       -> file, names
+ *   file.c   open, ELF, symbols, CU walk;  names.c  DIE and C type names
+ * Private headers: <role>.h (sites.h serves sites, labels, lines, list;
+ * value.h serves value and fetch). */
 #ifndef LUAPROBE_DWARF_H
 #define LUAPROBE_DWARF_H
 
@@ -13,7 +26,7 @@ struct lp_dwarf; /* one ELF file and its debuginfo */
 
 /* Open `path` (an executable or shared library; a soname such as
  * "libc.so.6" is looked up on the usual library paths). NULL with errno:
- * ENOENT (no such file), ENOEXEC (not ELF). A file without DWARF opens
+ * ENOENT (no such file), ENOEXEC (not ELF), EINVAL (path NULL). A file without DWARF opens
  * (symbols still work) and dwarf_has_debuginfo() says 0. */
 struct lp_dwarf *dwarf_open(const char *path);
 void dwarf_close(struct lp_dwarf *d);
@@ -136,13 +149,5 @@ int dwarf_enum_name(struct lp_dwarf *d, const char *enum_type, int64_t value, ch
 
 /* The value of enumerator `name` of lp_loc.enum_type, for filters. 0 or -ENOENT. */
 int dwarf_enum_value(struct lp_dwarf *d, const char *enum_type, const char *name, int64_t *value);
-
-/* Symbolize an address of a running process: "func+0x1b" and, where the
- * debuginfo has it, " (file.c:123)". Uses libdwfl on /proc/PID/maps;
- * modules are cached per pid. Returns 0 or -errno. */
-int dwarf_usym(int pid, uint64_t addr, char *buf, size_t len);
-
-/* Drop dwarf_usym()'s per-pid cache (at exit; the next call reads the maps again). */
-void dwarf_usym_flush(void);
 
 #endif

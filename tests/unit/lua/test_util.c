@@ -8,14 +8,14 @@
 #include <lauxlib.h>
 #include <lualib.h>
 
-#include "resolve/kbtf.h"
-#include "sym/ksym.h"
 #include "lua/util.h"
+#include "session.h"
 #include "test.h"
 
 #define KFREE_SKB_FORMAT "/sys/kernel/tracing/events/skb/kfree_skb/format"
 
 static lua_State *L;
+static struct lp_session session; /* what util.c finds through session_of(L) */
 static long long unhandled_proto = -1; /* from the kfree_skb format */
 static char out[1024];
 
@@ -90,6 +90,7 @@ static long long format_value(const char *name)
 static void test_open(void)
 {
 	L = luaL_newstate();
+	*(struct lp_session **)lua_getextraspace(L) = &session;
 	luaL_openlibs(L);
 	/* as script.c does: the functions go in a table, each also a global */
 	lua_newtable(L);
@@ -257,12 +258,45 @@ static void test_enum(void)
 		     "missing name");
 }
 
+/* A second session beside the first: its own caches, made on first use;
+ * freeing them leaves the first session's whole. LSan (the ASan build)
+ * checks both sessions' caches are freed. */
+static void test_two_sessions(void)
+{
+	struct lp_session other = { 0 };
+	lua_State *L2 = luaL_newstate();
+	char first[64];
+
+	if (!ASSERT_TRUE(L2 != NULL, "second state"))
+		return;
+	*(struct lp_session **)lua_getextraspace(L2) = &other;
+	luaL_openlibs(L2);
+	lua_newtable(L2);
+	lua_util_open(L2);
+	lua_setglobal(L2, "u");
+	ASSERT_TRUE(session.caches.ksym != NULL && session.caches.kbtf != NULL, "the first session's caches");
+	ASSERT_TRUE(!other.caches.ksym && !other.caches.kbtf && !other.caches.usym, "nothing made before use");
+	snprintf(first, sizeof(first), "%s", run("return ksym(kaddr('do_sys_openat2') + 1)"));
+	if (luaL_dostring(L2, "return u.ksym(u.kaddr('do_sys_openat2') + 1)") == LUA_OK)
+		ASSERT_STREQ(lua_tostring(L2, -1), first, "the same answer");
+	ASSERT_TRUE(other.caches.ksym != NULL && other.caches.ksym != session.caches.ksym, "its own kallsyms");
+	ASSERT_TRUE(!other.caches.kbtf && !other.caches.usym, "only what it used");
+	if (luaL_dostring(L2, "return u.usym(0, 16)") == LUA_OK)
+		ASSERT_STREQ(lua_tostring(L2, -1), "0x10", "usym of no process");
+	ASSERT_TRUE(other.caches.usym != NULL && other.caches.usym != session.caches.usym, "its own usym");
+	lua_close(L2);
+	session_free_caches(&other);
+	ASSERT_TRUE(!other.caches.ksym && !other.caches.kbtf && !other.caches.usym, "freed");
+	ASSERT_STREQ(run("return ksym(kaddr('do_sys_openat2') + 1)"), first,
+		     "the first session after the second's end");
+}
+
 static void test_close(void)
 {
 	lua_close(L);
-	ksym_free();
-	kbtf_free();
+	session_free_caches(&session);
 }
 
 TEST_MAIN(TEST(test_open), TEST(test_ethertype), TEST(test_byte_order), TEST(test_inet),
-	  TEST(test_errno_name), TEST(test_ksym), TEST(test_btf), TEST(test_enum), TEST(test_close))
+	  TEST(test_errno_name), TEST(test_ksym), TEST(test_btf), TEST(test_enum),
+	  TEST(test_two_sessions), TEST(test_close))

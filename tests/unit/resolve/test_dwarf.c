@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "resolve/dwarf/dwarf.h"
+#include "resolve/dwarf/sites.h"
 #include "frames.h"
 #include "test.h"
 
@@ -1429,28 +1430,18 @@ static void test_traced_values(void)
 	}
 }
 
-/* A function of this very test, symbolized in this very process. */
-__attribute__((noinline)) int usym_target(int x)
+/* No path is an error, not a crash: dwarf_open(NULL), and a line table
+ * row whose file libdw cannot name (dwarf_linesrc() gives NULL) when a
+ * statement's file is matched against it. */
+static void test_null_path(void)
 {
-	return x * 3 + 1;
-}
-
-static void test_usym(void)
-{
-	uint64_t a = (uint64_t)(uintptr_t)&usym_target;
-	char buf[256];
-
-	ASSERT_EQ(dwarf_usym(getpid(), a, buf, sizeof(buf)), 0, "dwarf_usym");
-	ASSERT_TRUE(!strncmp(buf, "usym_target (test_dwarf.c:", 26), "name and line at offset 0");
-	fprintf(stderr, "  usym: %s\n", buf);
-	ASSERT_EQ(dwarf_usym(getpid(), a + 4, buf, sizeof(buf)), 0, "dwarf_usym +4");
-	ASSERT_TRUE(!strncmp(buf, "usym_target+0x4", 15), "name+offset");
-	ASSERT_EQ(dwarf_usym(getpid(), 0x10, buf, sizeof(buf)), -ENOENT, "unmapped address");
-	ASSERT_STREQ(buf, "0x10", "hex for an unknown address");
-	ASSERT_EQ(dwarf_usym(getpid(), a, buf, 8), -ENOSPC, "small buffer");
-	ASSERT_EQ(dwarf_usym(999999999, a, buf, sizeof(buf)), -ESRCH, "no such pid");
-	ASSERT_EQ(usym_target(1), 4, "usym_target itself");
-	dwarf_usym_flush();
+	errno = 0;
+	ASSERT_TRUE(dwarf_open(NULL) == NULL, "dwarf_open(NULL)");
+	ASSERT_EQ(errno, EINVAL, "errno for no path");
+	ASSERT_TRUE(!lines_path_tail_match(NULL, "frames.c"), "a row without a file");
+	ASSERT_TRUE(lines_path_tail_match("/src/uprobe/frames.c", "uprobe/frames.c"), "tail");
+	ASSERT_TRUE(lines_path_tail_match("frames.c", "frames.c"), "whole");
+	ASSERT_TRUE(!lines_path_tail_match("/src/xframes.c", "frames.c"), "whole components");
 }
 
 static void test_close(void)
@@ -1463,5 +1454,5 @@ static void test_close(void)
 TEST_MAIN(TEST(test_open), TEST(test_function_sites), TEST(test_clone), TEST(test_o2_registers),
 	  TEST(test_o0_frame), TEST(test_members), TEST(test_labels), TEST(test_label_locations),
 	  TEST(test_statement), TEST(test_errors), TEST(test_retval_and_globals),
-	  TEST(test_nodebug), TEST(test_list), TEST(test_traced_values), TEST(test_usym),
+	  TEST(test_nodebug), TEST(test_list), TEST(test_traced_values), TEST(test_null_path),
 	  TEST(test_close))

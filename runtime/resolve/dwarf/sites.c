@@ -1,0 +1,379 @@
+/* Where probes go: the set of sites being built (shared by labels.c and
+ * lines.c), and a function's sites, after the prologue where its
+ * parameters live in the frame, every out-of-line copy included. */
+#include "resolve/dwarf/sites.h"
+
+#include <errno.h>
+#include <fnmatch.h>
+#include <gelf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "resolve/dwarf/loc.h"
+#include "resolve/dwarf/names.h"
+#include "util/messages.h"
+#include "util/suggest.h"
+
+/* ---- names, for "did you mean" and -l ---- */
+
+int names_add(struct names *ns, const char *s)
+{
+	if (ns->n == ns->cap) {
+		size_t cap = ns->cap ? ns->cap * 2 : 64;
+		char **v = realloc(ns->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		ns->v = v;
+		ns->cap = cap;
+	}
+	ns->v[ns->n] = strdup(s);
+	if (!ns->v[ns->n])
+		return -ENOMEM;
+	ns->n++;
+	return 0;
+}
+
+void names_free(struct names *ns)
+{
+	for (size_t i = 0; i < ns->n; i++)
+		free(ns->v[i]);
+	free(ns->v);
+	memset(ns, 0, sizeof(*ns));
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void names_sort_unique(struct names *ns)
+{
+	size_t out = 0;
+
+	if (!ns->n)
+		return;
+	qsort(ns->v, ns->n, sizeof(*ns->v), cmp_str);
+	for (size_t i = 1; i < ns->n; i++) {
+		if (!strcmp(ns->v[out], ns->v[i]))
+			free(ns->v[i]);
+		else
+			ns->v[++out] = ns->v[i];
+	}
+	ns->n = out + 1;
+}
+
+bool sites_is_fragment(const char *sym)
+{
+	return sym && (strstr(sym, ".cold") || strstr(sym, ".part."));
+}
+
+/* The source name of a symbol: C names hold no '.', so whatever follows
+ * one is the compiler's (.constprop.0, .isra.0, .localalias). */
+static char *source_name(const char *sym)
+{
+	const char *dot = sym[0] ? strchr(sym + 1, '.') : NULL;
+
+	return dot ? strndup(sym, dot - sym) : strdup(sym);
+}
+
+bool sites_glob_match(const char *glob, const char *name)
+{
+	return name && fnmatch(glob, name, 0) == 0;
+}
+
+bool sites_is_func_tag(int tag)
+{
+	return tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine;
+}
+
+/* ---- sites ---- */
+
+static void site_clear(struct lp_site *s)
+{
+	free(s->func);
+	free(s->symbol);
+	free(s->file);
+	dwarf_scope_free(s->scope);
+	memset(s, 0, sizeof(*s));
+}
+
+void dwarf_sites_free(struct lp_site *sites, int n)
+{
+	for (int i = 0; i < n; i++)
+		site_clear(&sites[i]);
+	free(sites);
+}
+
+bool sites_have(const struct sites *ss, uint64_t addr, const char *func)
+{
+	for (int i = 0; i < ss->n; i++)
+		if (ss->v[i].addr == addr && (!func || !strcmp(ss->v[i].func, func)))
+			return true;
+	return false;
+}
+
+/* Append a site at ELF address `addr`. Takes ownership of scope, also on
+ * error. */
+int sites_add(struct lp_dwarf *d, struct sites *ss, uint64_t addr, const char *func, int inlined,
+	      struct dwarf_scope *scope, const char *file, int line)
+{
+	struct lp_site *s;
+	int err;
+
+	if (ss->n == ss->cap) {
+		int cap = ss->cap ? ss->cap * 2 : 8;
+		struct lp_site *v = realloc(ss->v, cap * sizeof(*v));
+
+		if (!v) {
+			dwarf_scope_free(scope);
+			return -ENOMEM;
+		}
+		ss->v = v;
+		ss->cap = cap;
+	}
+	s = &ss->v[ss->n];
+	memset(s, 0, sizeof(*s));
+	s->scope = scope;
+	s->addr = addr;
+	s->inlined = inlined;
+	s->line = line;
+	err = dwarf_file_offset(d, addr, &s->offset);
+	if (err) {
+		site_clear(s);
+		return err;
+	}
+	s->func = strdup(func);
+	s->symbol = dwarf_symbolize(d, addr);
+	s->file = file ? strdup(file) : NULL;
+	if (!s->func || !s->symbol || (file && !s->file)) {
+		site_clear(s);
+		return -ENOMEM;
+	}
+	ss->n++;
+	return 0;
+}
+
+static int cmp_site(const void *a, const void *b)
+{
+	const struct lp_site *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/* Hand the sites over in address order, the same on every run. */
+int sites_done(struct sites *ss, struct lp_site **out)
+{
+	qsort(ss->v, ss->n, sizeof(*ss->v), cmp_site);
+	*out = ss->v;
+	return ss->n;
+}
+
+/* The source line at a DWARF address. */
+static void line_at(Dwarf_Die *cu, Dwarf_Addr pc, const char **file, int *line)
+{
+	Dwarf_Line *l = dwarf_getsrc_die(cu, pc);
+
+	*file = l ? dwarf_linesrc(l, NULL, NULL) : NULL;
+	*line = 0;
+	if (l)
+		dwarf_lineno(l, line);
+}
+
+/* Where a function instance's probe goes: its first instruction, unless a
+ * parameter lives in the frame there (the prologue has not stored it yet,
+ * as in -O0 code): then after the prologue, where libdw's
+ * dwarf_entry_breakpoints puts a debugger's breakpoint. */
+static Dwarf_Addr entry_site(Dwarf_Die *func, Dwarf_Addr entry)
+{
+	Dwarf_Die child;
+	bool in_frame = false;
+	Dwarf_Addr *bk, pc = entry;
+	int n;
+
+	if (dwarf_child(func, &child) == 0) {
+		do {
+			if (dwarf_tag(&child) == DW_TAG_formal_parameter &&
+			    dwarf_loc_uses_frame(&child, entry) == 1)
+				in_frame = true;
+		} while (!in_frame && dwarf_siblingof(&child, &child) == 0);
+	}
+	if (!in_frame)
+		return entry;
+	n = dwarf_entry_breakpoints(func, &bk);
+	if (n > 0) {
+		pc = bk[0];
+		free(bk);
+	}
+	return pc;
+}
+
+struct func_walk {
+	const char *glob;
+	struct sites *ss;
+	struct names *all; /* every function name, for "did you mean" and -l */
+	bool only_inlined; /* the glob matched a function without out-of-line copy */
+	int err;
+};
+
+static int func_sites_cu(struct lp_dwarf *d, Dwarf_Die *cu, void *arg)
+{
+	struct func_walk *w = arg;
+	Dwarf_Die fn;
+
+	if (dwarf_child(cu, &fn))
+		return 0;
+	do {
+		struct dwarf_scope *scope;
+		const char *name, *sym, *file;
+		Dwarf_Addr entry, pc;
+		uint64_t addr;
+		int line, err;
+
+		if (dwarf_tag(&fn) != DW_TAG_subprogram)
+			continue;
+		name = dwarf_die_name(&fn);
+		if (!name)
+			continue;
+		if (dwarf_die_entry(&fn, &entry)) {
+			/* no code of its own: abstract (inlined everywhere) or a declaration */
+			if (dwarf_func_inline(&fn) && sites_glob_match(w->glob, name))
+				w->only_inlined = true;
+			continue;
+		}
+		sym = dwarf_symbol_at(d, dwarf_elf_addr(d, entry));
+		if (sites_is_fragment(sym))
+			continue;
+		if (w->all && (err = names_add(w->all, name)))
+			return err;
+		if (!sites_glob_match(w->glob, name) && !sites_glob_match(w->glob, sym))
+			continue;
+		pc = entry_site(&fn, entry);
+		addr = dwarf_elf_addr(d, pc);
+		if (sites_have(w->ss, addr, NULL))
+			continue;
+		scope = dwarf_scope_new(d, SCOPE_ENTRY, cu, &fn, pc);
+		if (!scope)
+			return -errno;
+		line_at(cu, pc, &file, &line);
+		err = sites_add(d, w->ss, addr, name, 0, scope, file, line);
+		if (!err)
+			err = dwarf_file_offset(d, dwarf_elf_addr(d, entry),
+						&w->ss->v[w->ss->n - 1].entry_offset);
+		if (err)
+			return err;
+	} while (dwarf_siblingof(&fn, &fn) == 0);
+	return 0;
+}
+
+/* Functions from the ELF symbol table that DWARF does not describe (all
+ * of them in a file without debuginfo). */
+/* A site DWARF gave for the function this symbol names (or its clone). */
+static int has_func(const struct sites *ss, const char *symbol)
+{
+	char *src = source_name(symbol);
+	int found = 0;
+
+	for (int i = 0; src && i < ss->n && !found; i++)
+		found = ss->v[i].func && strcmp(ss->v[i].func, src) == 0;
+	free(src);
+	return found || !src;
+}
+
+static int func_sites_symtab(struct lp_dwarf *d, const char *glob, struct sites *ss,
+			     struct names *all)
+{
+	int n = dwfl_module_getsymtab(d->mod);
+
+	for (int i = 1; i < n; i++) {
+		GElf_Sym sym;
+		GElf_Addr a;
+		GElf_Word shndx;
+		const char *name = dwfl_module_getsym_info(d->mod, i, &sym, &a, &shndx, NULL, NULL);
+		char *src;
+		uint64_t addr = a - d->elf_bias;
+		Dwarf_Addr bias;
+		int err = 0;
+
+		if (!name || GELF_ST_TYPE(sym.st_info) != STT_FUNC || shndx == SHN_UNDEF || !a ||
+		    sites_is_fragment(name))
+			continue;
+		/* DWARF knows this code: its answer stands, but for an exported
+		 * alias (libc's snprintf is __snprintf in DWARF) whose name only
+		 * the symbol table has: it becomes a symbol probe. */
+		if (d->dbg && dwfl_module_addrdie(d->mod, a, &bias) &&
+		    (!sites_glob_match(glob, name) || has_func(ss, name)))
+			continue;
+		src = source_name(name);
+		if (!src)
+			return -ENOMEM;
+		if (all)
+			err = names_add(all, src);
+		if (!err && (sites_glob_match(glob, src) || sites_glob_match(glob, name)) &&
+		    !sites_have(ss, addr, NULL)) {
+			err = sites_add(d, ss, addr, src, 0, NULL, NULL, 0);
+			if (!err)
+				ss->v[ss->n - 1].entry_offset = ss->v[ss->n - 1].offset;
+		}
+		free(src);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int dwarf_function_sites(struct lp_dwarf *d, const char *func_glob, struct lp_site **out, char *err,
+			 size_t errlen)
+{
+	struct sites ss = { 0 };
+	struct names all = { 0 };
+	struct func_walk w = { .glob = func_glob, .ss = &ss, .all = &all };
+	int ret = 0;
+
+	*out = NULL;
+	dwarf_msg(err, errlen, "%s", "");
+	if (d->dbg)
+		ret = dwarf_for_each_cu(d, func_sites_cu, &w);
+	if (!ret)
+		ret = func_sites_symtab(d, func_glob, &ss, &all);
+	if (ret)
+		goto fail;
+	if (!ss.n) {
+		if (w.only_inlined) {
+			dwarf_msg(err, errlen, MSG_ONLY_INLINED, func_glob, d->path);
+		} else {
+			dwarf_msg(err, errlen, MSG_NO_FUNC, func_glob, d->path);
+			suggest_append_closest(err, errlen, func_glob, (const char *const *)all.v,
+					       all.n);
+		}
+		ret = -ENOENT;
+		goto fail;
+	}
+	names_free(&all);
+	return sites_done(&ss, out);
+fail:
+	names_free(&all);
+	dwarf_sites_free(ss.v, ss.n);
+	return ret;
+}
+
+/* ---- -l ---- */
+
+int sites_function_names(struct lp_dwarf *d, const char *glob, struct names *out)
+{
+	struct sites ss = { 0 };
+	struct names all = { 0 };
+	struct func_walk w = { .glob = glob, .ss = &ss, .all = NULL };
+	int ret = 0;
+
+	if (d->dbg)
+		ret = dwarf_for_each_cu(d, func_sites_cu, &w);
+	if (!ret)
+		ret = func_sites_symtab(d, glob, &ss, &all);
+	for (int i = 0; !ret && i < ss.n; i++)
+		ret = names_add(out, ss.v[i].func);
+	dwarf_sites_free(ss.v, ss.n);
+	names_free(&all);
+	return ret;
+}

@@ -1,0 +1,28 @@
+/* Addresses of running processes as "func+0x1b (file.c:123)", through
+ * libdwfl on /proc/PID/maps. A context keeps one Dwfl per recently seen
+ * pid, so a stack of many frames reads the maps once. */
+#ifndef LUAPROBE_USYM_H
+#define LUAPROBE_USYM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct lp_usym;
+
+/* An empty context: nothing is read before the first usym_format(). NULL
+ * with errno ENOMEM. */
+struct lp_usym *usym_new(void);
+
+/* Free the context and every process it holds; NULL is a no-op. */
+void usym_free(struct lp_usym *u);
+
+/* Symbolize an address of process pid: "func+0x1b" and, where the
+ * debuginfo has it, " (file.c:123)". 0; -ENOENT (the hex address was
+ * written: no module or symbol there); -ESRCH (no such process); -ENOSPC
+ * (buf too small, the text was cut); -ENOMEM (also for u NULL). */
+int usym_format(struct lp_usym *u, int pid, uint64_t addr, char *buf, size_t len);
+
+/* Drop the processes held (the next call reads the maps again). */
+void usym_flush(struct lp_usym *u);
+
+#endif
