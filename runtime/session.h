@@ -45,6 +45,9 @@ struct lp_session {
 	int exited; /* by exit(): no further event is delivered */
 	int failed; /* an error was reported: exit non-zero whatever exit() said */
 	int exit_code;
+	/* the script's target and the loader's last word (run/, load/) */
+	pid_t target; /* -p PID, or the -c command's pid once forked; 0: none */
+	char load_error[512]; /* libbpf's last warning during the current load; "" */
 };
 
 /* The session a Lua state belongs to (kept in the state's extra space). */

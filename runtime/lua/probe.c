@@ -144,6 +144,7 @@ static void set_where(lua_State *L, struct lp_probe *p, const char *expr)
 	struct filter_env env = { p, env_operand, env_suggest, env_constant, env_ranges };
 	char err[512];
 
+	env.target = session_of(L)->target;
 	not_started(L, p, "a filter");
 	if (p->filter)
 		luaL_error(L, "probe '%s': it has a filter already", p->text);

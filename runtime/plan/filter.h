@@ -31,6 +31,8 @@ struct filter_env {
 	/* The address ranges of a kernel function and its clones; returns the
 	 * count (0: unknown) or -errno. */
 	int (*ranges)(void *ctx, const char *func, struct lp_range *out, int max);
+	/* `target`: the -p/-c process (a tgid, as `pid` is); 0: none given. */
+	int target;
 };
 
 /* Compile `text` into plan->insn, strpool and ranges. Returns 0, or -EINVAL
