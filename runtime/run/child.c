@@ -14,7 +14,7 @@
 #include "lua/state.h"
 
 /* Characters that make a command line more than words split on blanks. */
-#define SHELL_CHARS ";&|<>()$`\\\"'*?[#~=%{}\n"
+#define SHELL_CHARS ";&|<>()$`\\\"'*?[#~=%{}!\n"
 
 /* Words sh treats as grammar when they come first: `exec if` would not run. */
 static const char *const reserved[] = {

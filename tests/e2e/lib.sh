@@ -177,8 +177,8 @@ lp_ready() {
 # The on_start line lp_ready waits for.
 READY_LUA='on_start(function() print("READY") io.stdout:flush() end)'
 
-# Run rather than sourced (ctest's e2e glob registers it as e2e.e2e.lib): check
-# that the helpers themselves catch what they should. No kernel needed.
+# Run rather than sourced (ctest's e2e.lib.selftest, tests/CMakeLists.txt):
+# check that the helpers themselves catch what they should. No kernel needed.
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	assert_eq x x "equal strings"
 	msg=$( (assert_eq "a b" "a c" "words") 2>&1) && fail "assert_eq passed on a difference"
