@@ -145,6 +145,7 @@ static void set_where(lua_State *L, struct lp_probe *p, const char *expr)
 	char err[512];
 
 	env.target = session_of(L)->target;
+	env.target_used = &session_of(L)->target_used;
 	not_started(L, p, "a filter");
 	if (p->filter)
 		luaL_error(L, "probe '%s': it has a filter already", p->text);

@@ -13,6 +13,7 @@
 #include "main/embedded.h"
 #include "lua/util.h"
 #include "main/recipe.h"
+#include "run/child.h"
 
 void session_stop(struct lp_session *s, int code)
 {
@@ -201,6 +202,8 @@ static int api_target_pid(lua_State *L)
 {
 	struct lp_session *s = session_of(L);
 
+	s->target_used = 1;
+	child_note(s);
 	if (s->target > 0)
 		lua_pushinteger(L, s->target);
 	else

@@ -251,8 +251,12 @@ static int run_script(struct lp_session *s, const char *code, const char *script
 		return 1;
 	if (s->exited) /* exit() in the main chunk: nothing to attach */
 		goto end;
-	for (int i = 0; i < s->nprobes; i++)
+	for (int i = 0; i < s->nprobes; i++) {
 		s->probes[i]->target_pid = s->target;
+		/* a process point (it names a binary) is restricted to the target */
+		if (s->probes[i]->point.binary || s->target_used)
+			child_note(s);
+	}
 	if (start_probes(s, !check) || check)
 		return s->failed;
 	script_run_hooks(s, s->on_start_ref);

@@ -178,6 +178,8 @@ static int parse_ident(struct parser *ps, struct val *v)
 				    "was given");
 		v->kind = V_IMM;
 		v->imm = ps->env->target;
+		if (ps->env->target_used)
+			*ps->env->target_used = 1;
 		return 0;
 	}
 	ret = ps->env->constant

@@ -181,12 +181,7 @@ int child_fork(struct lp_session *s, const char *cmd)
 	if (!script)
 		return -ENOMEM;
 	shape = child_shape(cmd, script, len);
-	if (shape == 2)
-		fprintf(stderr,
-			"luaprobe: note: -c '%s' is more than one command: its target is the shell "
-			"that runs it, so process probes, target_pid() and `target` see that "
-			"shell, not the commands it starts\n",
-			cmd);
+	s->target_is_shell = shape == 2;
 	if (pipe2(fds, O_CLOEXEC)) {
 		err = -errno;
 		free(script);
@@ -230,6 +225,18 @@ close_gate:
 	close(fds[0]);
 	close(fds[1]);
 	return err;
+}
+
+void child_note(struct lp_session *s)
+{
+	if (s->target_is_shell != 1)
+		return;
+	s->target_is_shell = 2; /* said */
+	fprintf(stderr,
+		"luaprobe: note: -c '%s' is more than one command: its target is the shell "
+		"that runs it, so process probes, target_pid() and `target` see that shell, "
+		"not the commands it starts\n",
+		s->opt.cmd);
 }
 
 void child_release(struct lp_session *s)

@@ -10,9 +10,14 @@
  * s->target. The command becomes the process itself: a plain command line
  * is exec'd directly, one simple shell command (redirections, quotes,
  * variables) through `sh -c 'exec CMD'`. A pipeline or a list runs under
- * sh -c and the target is that shell: a note on stderr says so. The child
+ * sh -c and the target is that shell (s->target_is_shell). The child
  * runs with the signal mask luaprobe started with. Returns 0 or -errno. */
 int child_fork(struct lp_session *s, const char *cmd);
+
+/* When the target is the shell running a pipeline or a list, say so on
+ * stderr, once: call where the target matters (a process probe, `target`,
+ * target_pid()). */
+void child_note(struct lp_session *s);
 
 /* Let the forked command run. */
 void child_release(struct lp_session *s);
