@@ -4,6 +4,7 @@
 # fires during the flood; the events the ring buffer could not hold are
 # reported as lost. (Before, -d 1 took 13.6 s and Ctrl-C 47.7 s.) The bound
 # is generous: timings belong in bench/, a hang of seconds must fail here.
+# ctest: run serial (it loads the machine, and its bound is a time)
 . "$TESTS/e2e/lib.sh"
 need_tracepoint syscalls:sys_enter_getppid
 
