@@ -141,6 +141,11 @@ wait_line() {
 # lp_start ARGS...: start luaprobe in the background (stdout and stderr to
 # files); its pid is BG_PID.
 lp_start() {
+	# Emptied here, not only by the background job's redirections: those
+	# run later, and a wait_line meanwhile would read the previous run's
+	# READY (a second lp_start in one test then raced its own probes).
+	: >"$TMP/bg.out"
+	: >"$TMP/bg.err"
 	"$LUAPROBE" "$@" >"$TMP/bg.out" 2>"$TMP/bg.err" &
 	BG_PID=$!
 }
