@@ -51,6 +51,11 @@ struct lp_session {
 	/* Process-wide caches, each created on first use through session_*()
 	 * below and freed by session_free_caches(): never file-scope state. */
 	struct lp_caches caches;
+	/* the script's target and the loader's last word (run/, load/) */
+	pid_t target; /* -p PID, or the -c command's pid once forked; 0: none */
+	char load_error[512]; /* libbpf's last warning during the current load; "" */
+	int target_used; /* target_pid() or `target` in a filter was used */
+	int target_is_shell; /* 1: -c was more than one command, the target is sh; 2: and we said so */
 };
 
 /* The session a Lua state belongs to (kept in the state's extra space). */

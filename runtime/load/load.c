@@ -13,44 +13,67 @@
 #include <luaprobe/event.h>
 
 #include "plan/plan.h"
+#include "session.h"
 
-static int log_verbose;
-static char last_error[512];
+/* libbpf's print callback takes no context: the session its messages go
+ * to. The messages themselves are kept in the session. */
+static struct lp_session *log_session;
 
 /* libbpf prints a refused program's verifier log line by line; the most
  * useful single line is the last one before "processed N insns" or the
- * END marker, so remember the last line that is neither. */
+ * END marker, so remember the last line that is neither. A new log starts
+ * afresh, so a failure never quotes an earlier program's line. */
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
+	struct lp_session *s = log_session;
 	char buf[1024];
 	char *line, *save = NULL;
+	va_list copy;
 
-	if (log_verbose)
-		return vfprintf(stderr, fmt, ap);
+	if (!s)
+		return 0;
+	/* -v: libbpf's warnings (a refused program's verifier log in full);
+	 * -vv: its debug log too. */
+	if (s->opt.verbose > 1 || (s->opt.verbose && level != LIBBPF_DEBUG)) {
+		va_copy(copy, ap);
+		vfprintf(stderr, fmt, copy);
+		va_end(copy);
+	}
 	if (level == LIBBPF_DEBUG)
 		return 0;
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (strstr(line, "-- BEGIN PROG LOAD LOG --")) {
+			s->load_error[0] = '\0';
+			continue;
+		}
 		if (!*line || strstr(line, "-- END PROG LOAD LOG --") ||
-		    strstr(line, "-- BEGIN PROG LOAD LOG --") ||
 		    strncmp(line, "processed ", 10) == 0 ||
 		    strncmp(line, "verification time", 17) == 0 ||
 		    strncmp(line, "stack depth", 11) == 0)
 			continue;
-		snprintf(last_error, sizeof(last_error), "%s", line);
+		snprintf(s->load_error, sizeof(s->load_error), "%s", line);
 	}
 	return 0;
 }
 
-void load_init_logging(int verbose)
+void load_init_logging(struct lp_session *s)
 {
-	log_verbose = verbose;
+	log_session = s;
+	if (s)
+		s->load_error[0] = '\0';
 	libbpf_set_print(libbpf_print);
+}
+
+void load_error_clear(void)
+{
+	if (log_session)
+		log_session->load_error[0] = '\0';
 }
 
 const char *load_last_error(void)
 {
-	return last_error;
+	return log_session ? log_session->load_error : "";
 }
 
 int load_maps_create(struct lp_maps *m, size_t ringbuf_size)

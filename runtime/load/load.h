@@ -28,12 +28,18 @@ int load_size_agg(struct bpf_map *map, const struct lp_probe *p, int idx);
 /* Sum of the per-CPU counters of one LP_LOST_* slot. */
 unsigned long long load_lost(const struct lp_maps *m, unsigned slot);
 
-/* Route libbpf's messages: everything with verbose, else kept so that
- * load_last_error() can explain a failure in one line. */
-void load_init_logging(int verbose);
+/* Route libbpf's messages into session s: -v prints its warnings (a
+ * refused program's verifier log), -vv everything; either way the last
+ * warning is kept for load_last_error(). s outlives every load. */
+struct lp_session;
+void load_init_logging(struct lp_session *s);
 
-/* The last warning libbpf printed (the verifier's last line on a refused
- * program), or "" when there is none. */
+/* Forget the kept warning: call before each load, so that a failure never
+ * quotes another probe's message. */
+void load_error_clear(void);
+
+/* The last warning libbpf printed since load_error_clear() (the verifier's
+ * last line on a refused program), or "" when there is none. */
 const char *load_last_error(void);
 
 #endif

@@ -147,6 +147,8 @@ static void set_where(lua_State *L, struct lp_probe *p, const char *expr)
 	struct lp_plan plan = p->plan;
 	char err[512];
 
+	env.target = session_of(L)->target;
+	env.target_used = &session_of(L)->target_used;
 	if (p->filter)
 		luaL_error(L, "probe '%s': it has a filter already", p->text);
 	/* compiled into a copy: a filter that fails leaves the plan as it was */

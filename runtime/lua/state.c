@@ -13,6 +13,7 @@
 #include "main/embedded.h"
 #include "lua/util.h"
 #include "main/recipe.h"
+#include "run/child.h"
 
 void session_stop(struct lp_session *s, int code)
 {
@@ -194,9 +195,30 @@ static int api_after(lua_State *L)
 	return add_timer(L, 0);
 }
 
+/* target_pid(): the -p process or the -c command (known from the main
+ * chunk on: the command is forked, held, before the script runs); nil
+ * without either. */
+static int api_target_pid(lua_State *L)
+{
+	struct lp_session *s = session_of(L);
+
+	s->target_used = 1;
+	child_note(s);
+	if (s->target > 0)
+		lua_pushinteger(L, s->target);
+	else
+		lua_pushnil(L);
+	return 1;
+}
+
 static const luaL_Reg api_funcs[] = {
-	{ "on_start", api_on_start }, { "on_exit", api_on_exit }, { "exit", api_exit },
-	{ "every", api_every },	      { "after", api_after },	  { NULL, NULL },
+	{ "on_start", api_on_start },
+	{ "on_exit", api_on_exit },
+	{ "exit", api_exit },
+	{ "every", api_every },
+	{ "after", api_after },
+	{ "target_pid", api_target_pid },
+	{ NULL, NULL },
 };
 
 /* --- modules: embedded ones and the recipe path ------------------------ */

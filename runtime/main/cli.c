@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <bpf/libbpf.h>
@@ -18,6 +17,7 @@
 #include "load/load.h"
 #include "plan/builtins.h"
 #include "plan/plan.h"
+#include "run/child.h"
 #include "run/loop.h"
 #include "main/recipe.h"
 #include "lua/state.h"
@@ -35,9 +35,15 @@ static const char usage[] =
 	"\n"
 	"OPTIONS\n"
 	"  -d SECONDS    stop after SECONDS\n"
-	"  -c 'CMD'      run CMD once every probe is attached; stop when it exits\n"
-	"  -p PID        the process the script is about (target_pid)\n"
-	"  -v            verbose: what was attached, lost events as they happen, libbpf's log\n"
+	"  -c 'CMD'      run CMD once every probe is attached; stop when it exits. CMD is\n"
+	"                the target: process probes see only it, target_pid() is its pid,\n"
+	"                where = \"pid == target\" keeps its events (shell syntax such as\n"
+	"                redirections works: the shell execs CMD; a pipeline or a list\n"
+	"                makes the shell the target)\n"
+	"  -p PID        the process the script is about: the target, as with -c\n"
+	"  -v            verbose: what was attached, lost events as they happen, a refused\n"
+	"                program's verifier log in full\n"
+	"  -vv           also libbpf's debug log\n"
 	"  --unsafe      allow os.execute, io.popen, package.loadlib and debug\n"
 	"  --version     print the version\n"
 	"\n"
@@ -145,6 +151,7 @@ static int start_probes(struct lp_session *s, int attach)
 		const struct lp_kind *kind = kind_of(p->point.kind);
 
 		plan_finish(p);
+		load_error_clear();
 		ret = kind->load(p, &s->maps, err, sizeof(err));
 		if (!ret && attach)
 			ret = kind->attach(p, err, sizeof(err));
@@ -176,15 +183,7 @@ static void teardown(struct lp_session *s)
 	free(s->timers);
 	s->timers = NULL;
 	load_maps_close(&s->maps);
-	if (s->child_gate >= 0)
-		close(s->child_gate); /* a command never released exits at once */
-	if (s->child_status >= 0)
-		close(s->child_status);
-	if (s->child > 0) {
-		kill(s->child, SIGTERM);
-		waitpid(s->child, NULL, 0);
-		s->child = 0;
-	}
+	child_end(s);
 }
 
 static int run_script(struct lp_session *s, const char *code, const char *script, int argc,
@@ -194,6 +193,14 @@ static int run_script(struct lp_session *s, const char *code, const char *script
 	const struct lp_embedded *emb = NULL;
 	int ret;
 
+	/* The command exists before the script runs, so that its pid is the
+	 * target the script reads (target_pid(), `pid == target` compiled
+	 * into filters) and process probes attach to; it runs once every
+	 * probe is attached. */
+	if (s->opt.cmd && (ret = child_fork(s, s->opt.cmd))) {
+		script_report(s, "cannot start '%s': %s", s->opt.cmd, strerror(-ret));
+		return 1;
+	}
 	if (code) {
 		ret = script_run_string(s, code, "-e", argc, argv);
 	} else if (strchr(script, '/') || access(script, F_OK) == 0 ||
@@ -217,19 +224,17 @@ static int run_script(struct lp_session *s, const char *code, const char *script
 		return 1;
 	if (s->exited) /* exit() in the main chunk: nothing to attach */
 		goto end;
-	/* The command exists before the probes so process probes can be
-	 * restricted to its pid; it runs once they are attached. */
-	if (s->opt.cmd && !check && (ret = loop_fork(s, s->opt.cmd))) {
-		script_report(s, "cannot start '%s': %s", s->opt.cmd, strerror(-ret));
-		return 1;
+	for (int i = 0; i < s->nprobes; i++) {
+		s->probes[i]->target_pid = s->target;
+		/* a process point (it names a binary) is restricted to the target */
+		if (s->probes[i]->point.binary || s->target_used)
+			child_note(s);
 	}
-	for (int i = 0; i < s->nprobes; i++)
-		s->probes[i]->target_pid = s->child ? s->child : s->opt.pid;
 	if (start_probes(s, !check) || check)
 		return s->failed;
 	script_run_hooks(s, s->on_start_ref);
 	if (s->child && !s->stopping)
-		loop_release(s);
+		child_release(s);
 	if (!s->stopping && (ret = loop_run(s)))
 		script_report(s, "event loop failed: %s", strerror(-ret));
 end:
@@ -265,6 +270,7 @@ int main(int argc, char **argv)
 				return fail("-p wants a process id, not '%s'", optarg);
 			if (kill(s.opt.pid, 0) && errno == ESRCH)
 				return fail("-p %s: no such process", optarg);
+			s.target = s.opt.pid;
 			break;
 		case 'l':
 			do_list = 1;
@@ -299,7 +305,9 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	load_init_logging(s.opt.verbose > 1);
+	if (s.opt.pid && s.opt.cmd)
+		return fail("%s", "-p and -c both name the target: give one");
+	load_init_logging(&s);
 	if (do_list)
 		return list_points(list);
 	if (describe)

@@ -179,6 +179,18 @@ static int parse_ident(struct parser *ps, struct val *v)
 		v->is_unsigned = v->op.kind == LP_FK_UINT;
 		return 0;
 	}
+	/* A field named target wins, as fields win over built-ins. */
+	if (!strcmp(name, "target")) {
+		if (ps->env->target <= 0)
+			return fail(ps, start,
+				    "'target' is the process of -p PID or -c CMD, and neither "
+				    "was given");
+		v->kind = V_IMM;
+		v->imm = ps->env->target;
+		if (ps->env->target_used)
+			*ps->env->target_used = 1;
+		return 0;
+	}
 	ret = ps->env->constant
 		      ? ps->env->constant(ps->env->ctx, name, ps->hint, &c, why, sizeof(why))
 		      : -ENOENT;

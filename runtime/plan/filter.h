@@ -34,6 +34,10 @@ struct filter_env {
 	 * with the message in err (-ENOENT: no such function). */
 	int (*ranges)(void *ctx, const char *func, struct lp_range *out, int max, char *err,
 		      size_t errlen);
+	/* `target`: the -p/-c process (a tgid, as `pid` is); 0: none given. */
+	int target;
+	/* Set to 1 when the filter names `target`; may be NULL. */
+	int *target_used;
 };
 
 /* Compile `text` into plan->insn, strpool and ranges. Returns 0, or -EINVAL

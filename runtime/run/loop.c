@@ -9,7 +9,6 @@
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,10 +19,37 @@
 
 #include "lua/event.h"
 #include "lua/state.h"
+#include "run/child.h"
 
-/* epoll tags: the ring buffer and the signals are singletons; a timer is
- * tagged by its index + TAG_TIMER. */
-enum { TAG_RINGBUF = 1, TAG_SIGNAL, TAG_DEADLINE, TAG_LOST, TAG_TIMER };
+/* epoll tags. The loop's epoll holds the ring buffer and the control set;
+ * the control set holds the rest, so that it can also be polled from inside
+ * the ring buffer's callback. A timer is tagged by its index + TAG_TIMER. */
+enum { TAG_RINGBUF = 1, TAG_CONTROL, TAG_SIGNAL, TAG_DEADLINE, TAG_LOST, TAG_TIMER };
+
+/* Under a flood ring_buffer__consume() does not return (the producers refill
+ * what it frees), so the callback itself looks at the control set: every
+ * CHECK_EVERY events it reads a coarse clock (a vDSO call, no syscall), and
+ * every POLL_NS polls the set (one epoll_wait). -d, signals, timers and the
+ * command's exit then act within ~POLL_NS of a handler's return, whatever
+ * the event rate (DESIGN.md §5 "Control under load"). */
+#define CHECK_EVERY 8
+#define POLL_NS 10000000LL
+/* After the end by time, signal or command, what is in the ring buffer is
+ * delivered for at most this long: the probes are still attached, and a
+ * flood would otherwise be chased for ever. */
+#define DRAIN_NS 100000000LL
+
+struct loop {
+	struct lp_session *s;
+	int ctl; /* the control epoll set */
+	int sfd, deadline, lostfd;
+	unsigned long long lost_seen[LP_LOST_SLOTS];
+	unsigned events; /* since the last clock read */
+	long long next_poll; /* CLOCK_MONOTONIC_COARSE ns */
+	int draining; /* the final delivery, until drain_end */
+	long long drain_end;
+	int cut; /* the final delivery stopped at drain_end with events left */
+};
 
 static sigset_t loop_sigs, old_sigs;
 
@@ -40,112 +66,18 @@ int loop_block_signals(void)
 	return 0;
 }
 
-/* Run cmd as the process itself when it is a plain command line, so its
- * pid is the one probes were restricted to; through sh -c otherwise. */
-static void exec_cmd(const char *cmd, int status_fd)
+void loop_restore_signals(void)
 {
-	char *words[64], *copy = strdup(cmd), *save = NULL;
-	int n = 0, err;
-
-	if (copy && !strpbrk(cmd, ";&|<>()$`\\\"'*?[#~=%{}\n")) {
-		for (char *w = strtok_r(copy, " \t", &save); w && n < 63;
-		     w = strtok_r(NULL, " \t", &save))
-			words[n++] = w;
-		words[n] = NULL;
-		if (n > 0 && n < 63) {
-			execvp(words[0], words);
-			/* luaprobe reports it, once, and exits non-zero */
-			err = errno;
-			if (write(status_fd, &err, sizeof(err)) != sizeof(err))
-				_exit(126);
-			_exit(127);
-		}
-	}
-	execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-	err = errno;
-	if (write(status_fd, &err, sizeof(err)) != sizeof(err))
-		_exit(126);
-	_exit(127);
+	sigprocmask(SIG_SETMASK, &old_sigs, NULL);
+	signal(SIGPIPE, SIG_DFL);
 }
 
-int loop_fork(struct lp_session *s, const char *cmd)
+static long long coarse_ns(void)
 {
-	int fds[2], status[2];
-	pid_t pid;
+	struct timespec ts;
 
-	if (pipe2(fds, O_CLOEXEC))
-		return -errno;
-	/* The command's exec failure comes back through status (closed by a
-	 * successful exec, O_CLOEXEC). */
-	if (pipe2(status, O_CLOEXEC | O_NONBLOCK)) {
-		int err = -errno;
-
-		close(fds[0]);
-		close(fds[1]);
-		return err;
-	}
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		int err = -errno;
-
-		close(fds[0]);
-		close(fds[1]);
-		close(status[0]);
-		close(status[1]);
-		return err;
-	}
-	if (pid == 0) {
-		char go;
-
-		close(fds[1]);
-		close(status[0]);
-		sigprocmask(SIG_SETMASK, &old_sigs, NULL);
-		signal(SIGPIPE, SIG_DFL);
-		/* Wait for loop_release(); EOF means luaprobe gave up: do nothing. */
-		if (read(fds[0], &go, 1) != 1)
-			_exit(0);
-		exec_cmd(cmd, status[1]);
-	}
-	close(fds[0]);
-	close(status[1]);
-	s->child = pid;
-	s->child_gate = fds[1];
-	s->child_status = status[0];
-	return 0;
-}
-
-void loop_release(struct lp_session *s)
-{
-	if (s->child_gate < 0)
-		return;
-	if (write(s->child_gate, "g", 1) != 1)
-		fprintf(stderr, "luaprobe: cannot start the command: %s\n", strerror(errno));
-	close(s->child_gate);
-	s->child_gate = -1;
-}
-
-static int on_event(void *ctx, void *data, size_t size)
-{
-	struct lp_session *s = ctx;
-	const struct lp_event_hdr *h = data;
-	struct lp_probe *p;
-
-	/* A cancelled callback loses its event, so only exit() and errors cancel;
-	 * other stops wait for the loop to come round. */
-	if (s->exited || s->failed)
-		return -ECANCELED;
-	if (size < sizeof(*h) || h->probe_id >= (unsigned)s->nprobes)
-		return 0;
-	p = s->probes[h->probe_id];
-	p->hits++;
-	if (p->handler_ref == LUA_NOREF)
-		return 0;
-	lua_rawgeti(s->L, LUA_REGISTRYINDEX, p->handler_ref);
-	decode_push_event(s->L, p, data, size);
-	if (script_call(s, 1) != 0)
-		return -ECANCELED;
-	return 0;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 static int timer_arm(int fd, long long first_ns, long long every_ns)
@@ -183,32 +115,15 @@ static void handle_signal(struct lp_session *s, int sfd)
 	struct signalfd_siginfo si;
 
 	while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-		if (si.ssi_signo != SIGCHLD) {
+		if (si.ssi_signo != SIGCHLD)
 			session_stop(s, 0);
-			continue;
-		}
-		/* Reap whatever ended; only our -c command ends the run. */
-		for (;;) {
-			int status;
-			pid_t pid = waitpid(-1, &status, WNOHANG);
-
-			if (pid <= 0)
-				break;
-			if (pid == s->child) {
-				int err;
-
-				s->child = 0;
-				if (read(s->child_status, &err, sizeof(err)) == sizeof(err))
-					script_report(s, "cannot run '%s': %s", s->opt.cmd,
-						      strerror(err));
-				session_stop(s, 0);
-			}
-		}
+		else if (child_reap(s)) /* only our -c command ends the run */
+			session_stop(s, 0);
 	}
 }
 
 /* -v: what the kernel side could not do since the last report. */
-static void report_lost(struct lp_session *s, unsigned long long seen[LP_LOST_SLOTS])
+static void report_lost(struct loop *lp)
 {
 	static const char *const what[LP_LOST_SLOTS] = {
 		[LP_LOST_RESERVE] = "events lost (ring buffer full)",
@@ -216,49 +131,123 @@ static void report_lost(struct lp_session *s, unsigned long long seen[LP_LOST_SL
 	};
 
 	for (unsigned slot = 0; slot < LP_LOST_SLOTS; slot++) {
-		unsigned long long n = load_lost(&s->maps, slot);
+		unsigned long long n = load_lost(&lp->s->maps, slot);
 
-		if (n > seen[slot])
-			fprintf(stderr, "luaprobe: %llu %s, %llu in all\n", n - seen[slot],
+		if (n > lp->lost_seen[slot])
+			fprintf(stderr, "luaprobe: %llu %s, %llu in all\n", n - lp->lost_seen[slot],
 				what[slot], n);
-		seen[slot] = n;
+		lp->lost_seen[slot] = n;
 	}
+}
+
+/* Act on whatever of the control set is ready, without waiting. */
+static void poll_control(struct loop *lp)
+{
+	struct lp_session *s = lp->s;
+	struct epoll_event evs[16];
+	int n = epoll_wait(lp->ctl, evs, 16, 0);
+
+	for (int i = 0; i < n && !s->stopping; i++) {
+		uint64_t tag = evs[i].data.u64, ticks;
+
+		if (tag == TAG_SIGNAL) {
+			handle_signal(s, lp->sfd);
+		} else if (tag == TAG_DEADLINE) {
+			session_stop(s, 0);
+		} else if (tag == TAG_LOST) {
+			if (read(lp->lostfd, &ticks, sizeof(ticks)) > 0)
+				report_lost(lp);
+		} else if (tag >= TAG_TIMER && tag < (uint64_t)TAG_TIMER + s->ntimers) {
+			struct lp_timer *t = &s->timers[tag - TAG_TIMER];
+
+			if (read(t->fd, &ticks, sizeof(ticks)) <= 0)
+				continue;
+			lua_rawgeti(s->L, LUA_REGISTRYINDEX, t->fn_ref);
+			script_call(s, 0);
+		}
+	}
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct loop *lp = ctx;
+	struct lp_session *s = lp->s;
+	const struct lp_event_hdr *h = data;
+	struct lp_probe *p;
+	long long now;
+
+	/* A cancelled callback loses its event, so only exit() and errors
+	 * cancel before it; other stops cancel after it, below. */
+	if (s->exited || s->failed)
+		return -ECANCELED;
+	if (size >= sizeof(*h) && h->probe_id < (unsigned)s->nprobes) {
+		p = s->probes[h->probe_id];
+		p->hits++;
+		if (p->handler_ref != LUA_NOREF) {
+			lua_rawgeti(s->L, LUA_REGISTRYINDEX, p->handler_ref);
+			decode_push_event(s->L, p, data, size);
+			if (script_call(s, 1) != 0)
+				return -ECANCELED;
+		}
+	}
+	if (++lp->events < CHECK_EVERY)
+		return 0;
+	lp->events = 0;
+	now = coarse_ns();
+	if (lp->draining) {
+		if (now < lp->drain_end)
+			return 0;
+		lp->cut = 1;
+		return -ECANCELED;
+	}
+	if (now < lp->next_poll)
+		return 0;
+	lp->next_poll = now + POLL_NS;
+	poll_control(lp);
+	/* Back to loop_run, which sees the stop: this event was delivered. */
+	return s->stopping ? -EINTR : 0;
 }
 
 int loop_run(struct lp_session *s)
 {
+	struct loop lp = { .s = s, .sfd = -1, .deadline = -1, .lostfd = -1 };
 	struct ring_buffer *rb = NULL;
-	int ep, sfd = -1, deadline = -1, lostfd = -1, err = 0;
-	unsigned long long lost_seen[LP_LOST_SLOTS] = { 0 };
+	int ep, err = 0;
 	int sweep = 0;
-	struct epoll_event evs[16];
+	struct epoll_event evs[2];
 
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	if (ep < 0)
 		return -errno;
-	sfd = signalfd(-1, &loop_sigs, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (sfd < 0 || add_fd(ep, sfd, TAG_SIGNAL)) {
+	lp.ctl = epoll_create1(EPOLL_CLOEXEC);
+	if (lp.ctl < 0 || add_fd(ep, lp.ctl, TAG_CONTROL)) {
+		err = -errno;
+		goto out;
+	}
+	lp.sfd = signalfd(-1, &loop_sigs, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (lp.sfd < 0 || add_fd(lp.ctl, lp.sfd, TAG_SIGNAL)) {
 		err = -errno;
 		goto out;
 	}
 	if (s->nprobes) {
-		rb = ring_buffer__new(s->maps.events_fd, on_event, s, NULL);
+		rb = ring_buffer__new(s->maps.events_fd, on_event, &lp, NULL);
 		if (!rb || add_fd(ep, ring_buffer__epoll_fd(rb), TAG_RINGBUF)) {
 			err = -errno;
 			goto out;
 		}
 	}
 	if (s->opt.duration > 0) {
-		deadline = new_timer(ep, (long long)(s->opt.duration * 1e9), 0, TAG_DEADLINE);
-		if (deadline < 0) {
-			err = deadline;
+		lp.deadline =
+			new_timer(lp.ctl, (long long)(s->opt.duration * 1e9), 0, TAG_DEADLINE);
+		if (lp.deadline < 0) {
+			err = lp.deadline;
 			goto out;
 		}
 	}
 	if (s->opt.verbose && s->nprobes) {
-		lostfd = new_timer(ep, 1000000000LL, 1000000000LL, TAG_LOST);
-		if (lostfd < 0) {
-			err = lostfd;
+		lp.lostfd = new_timer(lp.ctl, 1000000000LL, 1000000000LL, TAG_LOST);
+		if (lp.lostfd < 0) {
+			err = lp.lostfd;
 			goto out;
 		}
 	}
@@ -266,7 +255,7 @@ int loop_run(struct lp_session *s)
 		struct lp_timer *t = &s->timers[i];
 		long long ns = t->interval_ns;
 
-		t->fd = new_timer(ep, ns, t->repeat ? ns : 0, TAG_TIMER + i);
+		t->fd = new_timer(lp.ctl, ns, t->repeat ? ns : 0, TAG_TIMER + i);
 		if (t->fd < 0) {
 			err = t->fd;
 			goto out;
@@ -274,7 +263,7 @@ int loop_run(struct lp_session *s)
 	}
 	/* A handler or on_start may already have asked to stop; a script with
 	 * nothing to wait for ends at once. */
-	if (!s->nprobes && !s->ntimers && !s->child && deadline < 0)
+	if (!s->nprobes && !s->ntimers && !s->child && lp.deadline < 0)
 		s->stopping = 1;
 
 	while (!s->stopping) {
@@ -282,57 +271,54 @@ int loop_run(struct lp_session *s)
 
 		/* What handlers printed reaches a pipe before we sleep, not at exit. */
 		fflush(stdout);
-		n = epoll_wait(ep, evs, 16, sweep ? LP_SWEEP_MS : -1);
-
-		/* A sweep: the kernel does not wake us for every event of a burst. */
-		if (n == 0 && rb)
-			sweep = ring_buffer__consume(rb) > 0;
-
+		n = epoll_wait(ep, evs, 2, sweep ? LP_SWEEP_MS : -1);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			err = -errno;
 			break;
 		}
-		for (int i = 0; i < n && !s->stopping; i++) {
-			uint64_t tag = evs[i].data.u64, ticks;
-
-			if (tag == TAG_RINGBUF) {
+		/* A sweep: the kernel does not wake us for every event of a burst. */
+		if (n == 0 && rb)
+			sweep = ring_buffer__consume(rb) > 0;
+		/* The control set first: a stop asked for meanwhile ends the
+		 * loop before another round of events. */
+		for (int i = 0; i < n; i++)
+			if (evs[i].data.u64 == TAG_CONTROL)
+				poll_control(&lp);
+		for (int i = 0; i < n && !s->stopping; i++)
+			if (evs[i].data.u64 == TAG_RINGBUF) {
+				lp.next_poll = coarse_ns() + POLL_NS;
 				sweep = ring_buffer__consume(rb) > 0;
-			} else if (tag == TAG_SIGNAL) {
-				handle_signal(s, sfd);
-			} else if (tag == TAG_DEADLINE) {
-				session_stop(s, 0);
-			} else if (tag == TAG_LOST) {
-				if (read(lostfd, &ticks, sizeof(ticks)) > 0)
-					report_lost(s, lost_seen);
-			} else if (tag >= TAG_TIMER && tag < (uint64_t)TAG_TIMER + s->ntimers) {
-				struct lp_timer *t = &s->timers[tag - TAG_TIMER];
-
-				if (read(t->fd, &ticks, sizeof(ticks)) <= 0)
-					continue;
-				lua_rawgeti(s->L, LUA_REGISTRYINDEX, t->fn_ref);
-				script_call(s, 0);
 			}
-		}
 	}
 	/* Ended by time, a signal or the command: what the kernel already sent
 	 * is delivered. Ended by exit() or an error: nothing more runs. */
-	if (rb && !s->failed && !s->exited)
+	if (rb && !s->failed && !s->exited) {
+		lp.draining = 1;
+		lp.drain_end = coarse_ns() + DRAIN_NS;
 		ring_buffer__consume(rb);
+		if (lp.cut)
+			fprintf(stderr,
+				"luaprobe: events still in the ring buffer %lld ms after the end "
+				"were not delivered (the handlers could not keep up)\n",
+				DRAIN_NS / 1000000);
+	}
 	if (s->opt.verbose && s->nprobes)
-		report_lost(s, lost_seen);
+		report_lost(&lp);
 out:
 	for (int i = 0; i < s->ntimers; i++)
 		if (s->timers[i].fd >= 0)
 			close(s->timers[i].fd);
-	if (lostfd >= 0)
-		close(lostfd);
-	if (deadline >= 0)
-		close(deadline);
+	if (lp.lostfd >= 0)
+		close(lp.lostfd);
+	if (lp.deadline >= 0)
+		close(lp.deadline);
 	ring_buffer__free(rb);
-	if (sfd >= 0)
-		close(sfd);
+	if (lp.sfd >= 0)
+		close(lp.sfd);
+	if (lp.ctl >= 0)
+		close(lp.ctl);
 	close(ep);
 	return err;
 }

@@ -141,6 +141,11 @@ wait_line() {
 # lp_start ARGS...: start luaprobe in the background (stdout and stderr to
 # files); its pid is BG_PID.
 lp_start() {
+	# Emptied here, not only by the background job's redirections: those
+	# run later, and a wait_line meanwhile would read the previous run's
+	# READY (a second lp_start in one test then raced its own probes).
+	: >"$TMP/bg.out"
+	: >"$TMP/bg.err"
 	"$LUAPROBE" "$@" >"$TMP/bg.out" 2>"$TMP/bg.err" &
 	BG_PID=$!
 }
@@ -177,8 +182,8 @@ lp_ready() {
 # The on_start line lp_ready waits for.
 READY_LUA='on_start(function() print("READY") io.stdout:flush() end)'
 
-# Run rather than sourced (ctest's e2e glob registers it as e2e.e2e.lib): check
-# that the helpers themselves catch what they should. No kernel needed.
+# Run rather than sourced (ctest's e2e.lib.selftest, tests/CMakeLists.txt):
+# check that the helpers themselves catch what they should. No kernel needed.
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	assert_eq x x "equal strings"
 	msg=$( (assert_eq "a b" "a c" "words") 2>&1) && fail "assert_eq passed on a difference"

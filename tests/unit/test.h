@@ -1,13 +1,17 @@
 /* A small test framework in the style of the kernel's test_progs: named
  * asserts that print what was expected and what came, and return bool so a
  * test can stop at the first failure. One executable per module; main() runs
- * the TESTS list and exits 0, 1 on any failure, or 77 when every test skipped. */
+ * the TESTS list and exits 0, or 1 on any failure. A test that cannot run
+ * here calls exit(77) (skipped), which becomes 1 if a failure came before:
+ * a skip never hides a failure. */
 #ifndef LUAPROBE_TEST_H
 #define LUAPROBE_TEST_H
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int test_failures;
 static const char *test_current;
@@ -43,6 +47,17 @@ static inline bool test_check(bool ok, const char *file, int line, const char *w
 		test_check(ok_, __FILE__, __LINE__, name);                                     \
 	})
 
+/* Registered by TEST_MAIN: an exit(77) (or any exit) after a failure
+ * exits 1. */
+static inline void test_atexit(void)
+{
+	if (!test_failures)
+		return;
+	fflush(NULL);
+	fprintf(stderr, "%d failure(s) before the exit: status 1\n", test_failures);
+	_exit(1);
+}
+
 struct test_case {
 	const char *name;
 	void (*fn)(void);
@@ -53,6 +68,7 @@ struct test_case {
 	{                                                                       \
 		static const struct test_case cases[] = { __VA_ARGS__ };        \
 		int n = sizeof(cases) / sizeof(cases[0]), failed = 0;           \
+		atexit(test_atexit);                                            \
 		for (int i = 0; i < n; i++) {                                   \
 			int before = test_failures;                             \
 			test_current = cases[i].name;                           \

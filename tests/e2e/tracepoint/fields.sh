@@ -8,7 +8,9 @@ need_tracepoint raw_syscalls:sys_enter
 cat >"$TMP/fields.lua" <<'LUA'
 local n, bad, last_ts, ids, maxcpu, nargs = 0, {}, 0, {}, -1, {}
 local first
-probe("tracepoint:syscalls:sys_enter_getppid", function(e)
+-- filtered in the kernel by the target too: other processes' calls (another
+-- test's flood) cannot fill the ring buffer meanwhile
+probe("tracepoint:syscalls:sys_enter_getppid", { where = "pid == target" }, function(e)
   if e.comm ~= "lpfields" then return end
   n = n + 1
   first = first or e
@@ -19,7 +21,7 @@ probe("tracepoint:syscalls:sys_enter_getppid", function(e)
   ids[e.pid .. " " .. e.uid .. " " .. e.__syscall_nr] = true
   if e.cpu > maxcpu then maxcpu = e.cpu end
 end)
-probe("tracepoint:raw_syscalls:sys_enter", function(e)
+probe("tracepoint:raw_syscalls:sys_enter", { where = "pid == target" }, function(e)
   if e.comm ~= "lpfields" then return end
   nargs[type(e.args) .. " " .. #e.args] = true
 end)

@@ -1,5 +1,6 @@
 # kernel.trace("SYSTEM:EVENT") is the same point as tracepoint:SYSTEM:EVENT:
-# both spellings, in one run, see exactly the calls the fixture made.
+# both spellings, in one run, see exactly the calls the fixture made (the
+# target's: other processes' calls are filtered out in the kernel).
 . "$TESTS/e2e/lib.sh"
 need_tracepoint syscalls:sys_enter_getppid
 
@@ -10,8 +11,9 @@ local function counter(key)
     if e.comm == "lpstap" then n[key] = n[key] + 1 end
   end
 end
-probe('kernel.trace("syscalls:sys_enter_getppid")', counter("stap"))
-probe("tracepoint:syscalls:sys_enter_getppid", counter("bt"))
+local spec = { where = "pid == target" }
+probe('kernel.trace("syscalls:sys_enter_getppid")', spec, counter("stap"))
+probe("tracepoint:syscalls:sys_enter_getppid", spec, counter("bt"))
 on_exit(function() printf("stap %d\nbt %d\n", n.stap, n.bt) end)
 LUA
 run "$LUAPROBE" -c "$FIXTURES/syscaller --name lpstap 777" "$TMP/stap.lua"

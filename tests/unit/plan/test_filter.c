@@ -212,5 +212,27 @@ static void test_arrays(void)
 		     "its message");
 }
 
+
+/* `target`: the -p/-c process as a constant of the plan; an error without one. */
+static void test_target(void)
+{
+	struct filter_env with = env;
+
+	with.target = 4242;
+	memset(&plan, 0, sizeof(plan));
+	if (!ASSERT_EQ(filter_compile("pid == target", &with, &plan, err, sizeof(err)), 0,
+		       "compile with a target"))
+		return;
+	ASSERT_EQ(plan.ninsn, 3, "ops");
+	INSN(0, LP_OP_LD, 4, 8, 0, 0);
+	INSN(1, LP_OP_IMM, 0, 0, 0, 4242);
+	INSN(2, LP_OP_EQ, 0, 0, 0, 0);
+	ASSERT_EQ(compile("pid == target"), -EINVAL, "no target");
+	ASSERT_STREQ(err,
+		     "column 8: 'target' is the process of -p PID or -c CMD, and neither was given",
+		     "msg");
+}
+
 TEST_MAIN(TEST(test_string_compare), TEST(test_precedence), TEST(test_signedness),
-	  TEST(test_enums_and_ranges), TEST(test_errors), TEST(test_limits), TEST(test_arrays))
+	  TEST(test_enums_and_ranges), TEST(test_errors), TEST(test_limits), TEST(test_arrays),
+	  TEST(test_target))
