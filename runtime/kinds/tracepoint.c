@@ -13,6 +13,7 @@
 #include "plan/plan.h"
 #include "resolve/kbtf.h"
 #include "sym/ksym.h"
+#include "util/messages.h"
 #include "util/suggest.h"
 #include "tp.skel.h"
 #include "resolve/tpformat.h"
@@ -30,11 +31,14 @@ static void unknown_tracepoint(const struct lp_point *pt, char *err, size_t errl
 			;
 		near = suggest_closest(pt->event, (const char *const *)events, n);
 		if (near) {
-			snprintf(err, errlen, "no tracepoint '%s:%s' (did you mean '%s:%s'?)",
-				 pt->system, pt->event, pt->system, near);
+			char full[256], dym[300];
+
+			snprintf(full, sizeof(full), "%s:%s", pt->system, near);
+			snprintf(err, errlen, MSG_NO_TRACEPOINT "%s", pt->system, pt->event,
+				 suggest_text(dym, sizeof(dym), full));
 			goto out;
 		}
-		snprintf(err, errlen, "no tracepoint '%s:%s' (luaprobe -l '%s:*' lists them)",
+		snprintf(err, errlen, MSG_NO_TRACEPOINT " (luaprobe -l '%s:*' lists them)",
 			 pt->system, pt->event, pt->system);
 		goto out;
 	}
@@ -42,12 +46,11 @@ static void unknown_tracepoint(const struct lp_point *pt, char *err, size_t errl
 	for (n = 0; systems && systems[n]; n++)
 		;
 	near = systems ? suggest_closest(pt->system, (const char *const *)systems, n) : NULL;
-	if (near)
-		snprintf(err, errlen, "no tracepoint system '%s' (did you mean '%s'?)", pt->system,
-			 near);
-	else
-		snprintf(err, errlen, "no tracepoint system '%s' (luaprobe -l lists them)",
-			 pt->system);
+	if (near) {
+		snprintf(err, errlen, MSG_NO_TP_SYSTEM, pt->system);
+		suggest_append(err, errlen, near);
+	} else
+		snprintf(err, errlen, MSG_NO_TP_SYSTEM " (luaprobe -l lists them)", pt->system);
 out:
 	tracefs_list_free(events);
 	tracefs_list_free(systems);

@@ -129,16 +129,15 @@ static int no_such_field(lua_State *L, const struct lp_probe *p, const char *nam
 	const char *cands[64];
 	size_t n = 0;
 	const char *near;
+	char dym[300];
 
 	for (int i = 0; i < p->nfields && n < 48; i++)
 		cands[n++] = p->fields[i].name;
 	for (int i = 0; i < builtin_count && n < sizeof(cands) / sizeof(cands[0]); i++)
 		cands[n++] = builtin_table[i].name;
 	near = suggest_closest(name, cands, n);
-	if (near)
-		return luaL_error(L, "probe '%s' has no field '%s' (did you mean '%s'?)", p->text,
-				  name, near);
-	return luaL_error(L, "probe '%s' has no field '%s'", p->text, name);
+	return luaL_error(L, "probe '%s' has no field '%s'%s", p->text, name,
+			  suggest_text(dym, sizeof(dym), near));
 }
 
 static int event_index(lua_State *L)

@@ -15,6 +15,7 @@
 #include "session.h"
 #include "sym/ksym.h"
 #include "sym/usym.h"
+#include "util/suggest.h"
 
 #define DROP_REASON_ENUM "skb_drop_reason"
 #define DROP_REASON_PREFIX "SKB_DROP_REASON_"
@@ -75,6 +76,7 @@ static int util_enum(lua_State *L)
 	const char *shown = strncmp(type, "enum ", 5) ? type : type + 5;
 	struct lp_kbtf *kb = session_kbtf(session_of(L));
 	const char *closest = NULL;
+	char dym[300];
 	long long val;
 	int err;
 
@@ -94,10 +96,8 @@ static int util_enum(lua_State *L)
 		return luaL_error(L, "no enum '%s' in the kernel's BTF", shown);
 	if (err)
 		return luaL_error(L, "enum '%s': %s", shown, strerror(-err));
-	if (closest)
-		return luaL_error(L, "enum '%s' has no value '%s' (did you mean '%s'?)", shown,
-				  name, closest);
-	return luaL_error(L, "enum '%s' has no value '%s'", shown, name);
+	return luaL_error(L, "enum '%s' has no value '%s'%s", shown, name,
+			  suggest_text(dym, sizeof(dym), closest));
 }
 
 #define E(x) [x] = #x

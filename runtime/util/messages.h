@@ -14,6 +14,10 @@
 #define MSG_UNKNOWN_WORD "unknown %s '%.*s'"
 #define MSG_STATEMENT_FORM "expected 'file:line' or 'function@file:line'"
 
+/* ---- kinds/tracepoint.c ---- */
+#define MSG_NO_TRACEPOINT "no tracepoint '%s:%s'"
+#define MSG_NO_TP_SYSTEM "no tracepoint system '%s'"
+
 /* ---- resolve/dwarf/: a binary's debuginfo ---- */
 #define MSG_NO_DEBUGINFO \
 	"no debuginfo for %s: only symbol probes (uprobe:PATH:func without fetches) work"
