@@ -67,6 +67,7 @@ struct lp_inst {
 	uint64_t offset; /* uprobe: file offset in the binary */
 	char *desc; /* "f.constprop.0+0x1b (file.c:12)", for -v and messages */
 	struct lp_fetch fetch[LP_MAX_FETCH];
+	void *site; /* the kind's own record of the place (uprobe: a struct lp_site) */
 	void *skel;
 	struct bpf_link *link;
 };

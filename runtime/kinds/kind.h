@@ -27,6 +27,11 @@ struct lp_kind {
 	/* -L, after resolve: what the point offers, one "    type name" a line.
 	 * NULL: the probe's fields are listed. */
 	int (*describe)(struct lp_probe *p, FILE *out);
+	/* A key, aggregated value or filter operand that names no field: fetch
+	 * the expression (f->proto, a->b[2].n) as a field named as written, at
+	 * every attach point. 0; -ENOENT with why in err; NULL: the kind's
+	 * fields are fixed (a tracepoint's record). */
+	int (*add_fetch)(struct lp_probe *p, const char *expr, char *err, size_t errlen);
 };
 
 /* The kind that handles `kind`, or NULL when luaprobe cannot do it yet. */

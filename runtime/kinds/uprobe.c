@@ -91,23 +91,90 @@ static int default_reqs(struct lp_probe *p, struct lp_dwarf *d, const struct lp_
 	return 0;
 }
 
-/* Each fetch at each site; the first site lays out the event. */
-static int plan_sites(struct lp_probe *p, struct lp_dwarf *d, struct lp_site *sites, int nsites,
-		      char *err, size_t errlen)
+/* One event layout serves every site: a value must decode the same way at
+ * each (a char[16] at one site and a char * at another would put every later
+ * value at another offset than the layout says). */
+static int same_shape(const struct lp_field *a, const struct lp_field *b)
 {
-	char why[256];
+	return a->kind == b->kind && a->size == b->size && a->elem == b->elem;
+}
 
-	p->fields = calloc(p->nreqs ? p->nreqs : 1, sizeof(*p->fields));
-	p->insts = calloc(nsites, sizeof(*p->insts));
-	if (!p->fields || !p->insts)
-		return -ENOMEM;
-	if (p->nreqs > LP_MAX_FETCH) {
+/* Fetch `expr` at every attach point into one new field `name` at the end
+ * of the event data: the first place lays it out, every other place writes
+ * its own ops (DWARF locations differ by address) to the same slot. */
+static int add_field(struct lp_probe *p, const char *name, const char *expr, char *err,
+		     size_t errlen)
+{
+	unsigned op = p->plan.nfetch, dst = p->plan.data_size;
+	struct lp_field first = { 0 }, *grown;
+	char why[256];
+	int slot = 0, ret = 0, s;
+
+	if (op >= LP_MAX_FETCH) {
 		snprintf(err, errlen, "at most %d fetches per probe", LP_MAX_FETCH);
 		return -E2BIG;
 	}
+	for (s = 0; s < p->ninsts; s++) {
+		struct lp_inst *in = &p->insts[s];
+		struct lp_field f = { 0 };
+		struct lp_loc loc;
+
+		ret = dwarf_fetch(p->priv, in->site, expr, is_return(p), &loc, why, sizeof(why));
+		if (ret)
+			break;
+		ret = plan_uval(&loc, dst, &in->fetch[op], &f, why, sizeof(why));
+		if (ret >= 0 && s == 0) {
+			first = f;
+			slot = ret;
+			first.ctype = strdup(loc.ctype ? loc.ctype : "?");
+			if (!first.ctype)
+				ret = -ENOMEM;
+		} else if (ret >= 0 && !same_shape(&f, &first)) {
+			snprintf(why, sizeof(why),
+				 "it is %s here but %s at %s: one probe's events have one "
+				 "layout (probe these places apart)",
+				 loc.ctype ? loc.ctype : "?", first.ctype, p->insts[0].desc);
+			ret = -EINVAL;
+		}
+		dwarf_loc_free(&loc);
+		if (ret < 0)
+			break;
+	}
+	grown = ret < 0 ? NULL : realloc(p->fields, (p->nfields + 1) * sizeof(*grown));
+	if (ret >= 0 && grown) {
+		p->fields = grown;
+		first.name = strdup(name);
+	}
+	if (ret < 0 || !grown || !first.name) {
+		if (ret == -ENOMEM || (ret >= 0 && (!grown || !first.name)))
+			snprintf(why, sizeof(why), "out of memory");
+		if (p->ninsts > 1 && s < p->ninsts)
+			snprintf(err, errlen, "fetch '%s' at %s: %s", expr, p->insts[s].desc, why);
+		else
+			snprintf(err, errlen, "fetch '%s': %s", expr, why);
+		free(first.ctype);
+		free(first.name);
+		for (int i = 0; i < p->ninsts; i++)
+			memset(&p->insts[i].fetch[op], 0, sizeof(p->insts[i].fetch[op]));
+		return ret < 0 ? ret : -ENOMEM;
+	}
+	p->fields[p->nfields++] = first;
+	p->plan.fetch[op] = p->insts[0].fetch[op];
+	p->plan.nfetch = op + 1;
+	p->plan.data_size = dst + slot;
+	return 0;
+}
+
+/* One attach point per site, each keeping its site for the fetches asked
+ * later (a key or filter by expression); then spec.fetch at each. */
+static int plan_sites(struct lp_probe *p, struct lp_site *sites, int nsites, char *err,
+		      size_t errlen)
+{
+	p->insts = calloc(nsites, sizeof(*p->insts));
+	if (!p->insts)
+		return -ENOMEM;
 	for (int s = 0; s < nsites; s++) {
 		struct lp_inst *in = &p->insts[s];
-		unsigned dst = 0;
 
 		/* a uretprobe must sit on the first instruction, where the return
 		 * address is still on top of the stack */
@@ -117,39 +184,32 @@ static int plan_sites(struct lp_probe *p, struct lp_dwarf *d, struct lp_site *si
 			     sites[s].file ? " (" : "", sites[s].file ? sites[s].file : "",
 			     sites[s].line, sites[s].file ? ")" : "") < 0)
 			return -ENOMEM;
-		p->ninsts++;
-		for (int i = 0; i < p->nreqs; i++) {
-			struct lp_field f = { 0 };
-			struct lp_loc loc;
-			int ret = dwarf_fetch(d, &sites[s], p->reqs[i].expr, is_return(p), &loc,
-					      why, sizeof(why));
-
-			if (!ret) {
-				ret = plan_uval(&loc, dst, &in->fetch[i], &f, why, sizeof(why));
-				if (ret >= 0 && s == 0) {
-					f.name = strdup(p->reqs[i].name);
-					f.ctype = strdup(loc.ctype ? loc.ctype : "?");
-					p->fields[p->nfields++] = f;
-				}
-				dwarf_loc_free(&loc);
-			}
-			if (ret < 0) {
-				if (nsites > 1)
-					snprintf(err, errlen, "fetch '%s' at %s: %s",
-						 p->reqs[i].expr, in->desc, why);
-				else
-					snprintf(err, errlen, "fetch '%s': %s", p->reqs[i].expr,
-						 why);
-				return ret;
-			}
-			dst += ret;
+		in->site = malloc(sizeof(struct lp_site));
+		if (!in->site) {
+			free(in->desc);
+			return -ENOMEM;
 		}
-		if (s == 0)
-			p->plan.data_size = dst;
+		/* the site's strings and scope move to the attach point */
+		memcpy(in->site, &sites[s], sizeof(sites[s]));
+		memset(&sites[s], 0, sizeof(sites[s]));
+		p->ninsts++;
 	}
-	memcpy(p->plan.fetch, p->insts[0].fetch, sizeof(p->plan.fetch));
-	p->plan.nfetch = p->nreqs;
+	if (p->nreqs > LP_MAX_FETCH) {
+		snprintf(err, errlen, "at most %d fetches per probe", LP_MAX_FETCH);
+		return -E2BIG;
+	}
+	for (int i = 0; i < p->nreqs; i++) {
+		int ret = add_field(p, p->reqs[i].name, p->reqs[i].expr, err, errlen);
+
+		if (ret)
+			return ret;
+	}
 	return 0;
+}
+
+static int up_add_fetch(struct lp_probe *p, const char *expr, char *err, size_t errlen)
+{
+	return add_field(p, expr, expr, err, errlen);
 }
 
 /* Probes on one binary share its open debuginfo: reading libc's DWARF
@@ -223,7 +283,7 @@ static int up_resolve(struct lp_probe *p, char *err, size_t errlen)
 		dwarf_sites_free(sites, n);
 		return ret;
 	}
-	ret = plan_sites(p, d, sites, n, err, errlen);
+	ret = plan_sites(p, sites, n, err, errlen);
 	dwarf_sites_free(sites, n);
 	return ret;
 }
@@ -294,6 +354,8 @@ static void up_destroy(struct lp_probe *p)
 		bpf_link__destroy(p->insts[i].link);
 		lp_regs__destroy(p->insts[i].skel);
 		free(p->insts[i].desc);
+		if (p->insts[i].site)
+			dwarf_sites_free(p->insts[i].site, 1);
 	}
 	free(p->insts);
 	p->insts = NULL;
@@ -357,4 +419,5 @@ const struct lp_kind kind_uprobe = {
 	.destroy = up_destroy,
 	.list_point = up_list_point,
 	.describe = up_describe,
+	.add_fetch = up_add_fetch,
 };
