@@ -72,9 +72,52 @@ static void read_fetch(lua_State *L, int spec, struct lp_probe *p)
 
 /* --- where: the filter compiler's view of one probe -------------------- */
 
+static int has_field(const struct lp_probe *p, const char *name)
+{
+	for (int i = 0; i < p->nfields; i++)
+		if (strcmp(p->fields[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* A key, value or filter operand that names no field: a fetch expression
+ * the kind adds as a hidden fetch (uprobe: through DWARF at every place).
+ * 0 when `name` is now a field; -ENOENT with why in err otherwise (err
+ * empty when the kind's fields are fixed). */
+static int fetch_operand(struct lp_probe *p, const char *name, char *err, size_t errlen)
+{
+	const struct lp_kind *kind = kind_of(p->point.kind);
+
+	err[0] = '\0';
+	if (has_field(p, name))
+		return 0;
+	if (!kind || !kind->add_fetch)
+		return -ENOENT;
+	return kind->add_fetch(p, name, err, errlen) ? -ENOENT : 0;
+}
+
+/* A plain name (pid, idx) rather than an expression: what it is not is said
+ * by the caller's "no field" with its did-you-mean. */
+static int is_plain_name(const char *name)
+{
+	return name[strcspn(name, "-.[$*(")] == '\0';
+}
+
 static int env_operand(void *ctx, const char *name, struct lp_operand *op)
 {
+	char err[256];
+
+	if (plan_operand(ctx, name, op) == 0)
+		return 0;
+	if (fetch_operand(ctx, name, err, sizeof(err)))
+		return -ENOENT;
 	return plan_operand(ctx, name, op);
+}
+
+static int env_explain(void *ctx, const char *expr, char *err, size_t errlen)
+{
+	/* the add failed a moment ago: asking again gives its reason */
+	return fetch_operand(ctx, expr, err, errlen) == -ENOENT && err[0] ? 0 : -ENOENT;
 }
 
 static const char *env_suggest(void *ctx, const char *name)
@@ -141,7 +184,10 @@ static int not_started(lua_State *L, struct lp_probe *p, const char *what)
 
 static void set_where(lua_State *L, struct lp_probe *p, const char *expr)
 {
-	struct filter_env env = { p, env_operand, env_suggest, env_constant, env_ranges };
+	struct filter_env env = {
+		p, env_operand, env_suggest, env_constant, env_ranges, env_explain
+	};
+	int nfields = p->nfields;
 	char err[512];
 
 	not_started(L, p, "a filter");
@@ -152,6 +198,8 @@ static void set_where(lua_State *L, struct lp_probe *p, const char *expr)
 	p->filter = strdup(expr);
 	if (!p->filter)
 		luaL_error(L, "out of memory");
+	if (p->nfields != nfields)
+		decode_fieldmap(L, p); /* the expressions it fetched, for handlers too */
 }
 
 static int api_probe(lua_State *L)
@@ -264,7 +312,7 @@ static int probe_where(lua_State *L)
 static int add_agg(lua_State *L, enum lp_agg_fn fn)
 {
 	struct lp_probe *p = check_probe(L, 1);
-	int arg = 2, nkeys, idx = p->naggs;
+	int arg = 2, nkeys, idx = p->naggs, nfields = p->nfields;
 	struct lp_aggdef *d;
 	char err[512];
 
@@ -295,6 +343,18 @@ static int add_agg(lua_State *L, enum lp_agg_fn fn)
 	for (int k = 0; k < nkeys; k++)
 		d->keys[k] = (char *)luaL_checkstring(L, arg + k);
 	d->nkeys = nkeys;
+	for (int k = -1; k < nkeys; k++) {
+		const char *name = k < 0 ? d->value : d->keys[k];
+		struct lp_operand op;
+
+		if (!name || plan_operand(p, name, &op) == 0)
+			continue;
+		if (fetch_operand(p, name, err, sizeof(err)) && err[0] && !is_plain_name(name)) {
+			memset(d, 0, sizeof(*d));
+			return luaL_error(L, "probe '%s': %s: %s", p->text,
+					  lua_tostring(L, lua_upvalueindex(1)), err);
+		}
+	}
 	if (plan_agg(p, idx, err, sizeof(err))) {
 		memset(d, 0, sizeof(*d));
 		return luaL_error(L, "probe '%s': %s: %s", p->text,
@@ -307,6 +367,8 @@ static int add_agg(lua_State *L, enum lp_agg_fn fn)
 		d->keys[k] = strdup(d->keys[k]);
 	p->naggs++;
 	p->plan.nagg = p->naggs;
+	if (p->nfields != nfields)
+		decode_fieldmap(L, p); /* with the expressions it fetched */
 	lua_agg_push(L, p->id, idx);
 	return 1;
 }
