@@ -92,6 +92,7 @@ struct lp_probe {
 	int ninsts;
 	void *priv; /* the kind's own state (an open debuginfo) */
 	int target_pid; /* -p or -c: process probes attach to this process only; 0: all */
+	int unsafe; /* --unsafe: uprobe:BIN:f+OFF also where no known instruction starts */
 	struct bpf_link *link;
 	void *skel;
 	unsigned long long hits; /* events delivered to Lua */

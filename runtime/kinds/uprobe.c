@@ -91,6 +91,13 @@ static int default_reqs(struct lp_probe *p, struct lp_dwarf *d, const struct lp_
 	return 0;
 }
 
+/* An attach point's site, kept for fetches asked later (lp_inst.site). The
+ * site comes first: dwarf_sites_free(&pl->site, 1) frees the whole place. */
+struct up_place {
+	struct lp_site site;
+	int early; /* f+OFF before the prologue stores the frame's values */
+};
+
 /* One event layout serves every site: a value must decode the same way at
  * each (a char[16] at one site and a char * at another would put every later
  * value at another offset than the layout says). */
@@ -119,6 +126,14 @@ static int add_field(struct lp_probe *p, const char *name, const char *expr, cha
 		struct lp_field f = { 0 };
 		struct lp_loc loc;
 
+		if (((struct up_place *)in->site)->early) {
+			snprintf(why, sizeof(why),
+				 "at %s the prologue has not stored the frame's values yet "
+				 "(probe a later offset)",
+				 in->desc);
+			ret = -EINVAL;
+			break;
+		}
 		ret = dwarf_fetch(p->priv, in->site, expr, is_return(p), &loc, why, sizeof(why));
 		if (ret)
 			break;
@@ -167,14 +182,15 @@ static int add_field(struct lp_probe *p, const char *name, const char *expr, cha
 
 /* One attach point per site, each keeping its site for the fetches asked
  * later (a key or filter by expression); then spec.fetch at each. */
-static int plan_sites(struct lp_probe *p, struct lp_site *sites, int nsites, char *err,
-		      size_t errlen)
+static int plan_sites(struct lp_probe *p, struct lp_site *sites, const int *early, int nsites,
+		      char *err, size_t errlen)
 {
 	p->insts = calloc(nsites, sizeof(*p->insts));
 	if (!p->insts)
 		return -ENOMEM;
 	for (int s = 0; s < nsites; s++) {
 		struct lp_inst *in = &p->insts[s];
+		struct up_place *pl;
 
 		/* a uretprobe must sit on the first instruction, where the return
 		 * address is still on top of the stack */
@@ -184,14 +200,16 @@ static int plan_sites(struct lp_probe *p, struct lp_site *sites, int nsites, cha
 			     sites[s].file ? " (" : "", sites[s].file ? sites[s].file : "",
 			     sites[s].line, sites[s].file ? ")" : "") < 0)
 			return -ENOMEM;
-		in->site = malloc(sizeof(struct lp_site));
-		if (!in->site) {
+		pl = malloc(sizeof(*pl));
+		if (!pl) {
 			free(in->desc);
 			return -ENOMEM;
 		}
 		/* the site's strings and scope move to the attach point */
-		memcpy(in->site, &sites[s], sizeof(sites[s]));
+		pl->site = sites[s];
+		pl->early = early[s];
 		memset(&sites[s], 0, sizeof(sites[s]));
+		in->site = pl;
 		p->ninsts++;
 	}
 	if (p->nreqs > LP_MAX_FETCH) {
@@ -262,11 +280,25 @@ static void dwarf_put(struct lp_dwarf *d)
 	dwarf_close(d); /* the cache was full: it was never shared */
 }
 
+/* uprobe:BIN:f+OFF: every site moves to OFF from its function's start. */
+static int move_sites(struct lp_probe *p, struct lp_dwarf *d, struct lp_site *sites, int n,
+		      int *early, char *err, size_t errlen)
+{
+	for (int s = 0; s < n; s++) {
+		int ret = dwarf_site_at_offset(d, &sites[s], p->point.offset, p->unsafe, &early[s],
+					       err, errlen);
+
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 static int up_resolve(struct lp_probe *p, char *err, size_t errlen)
 {
 	struct lp_site *sites = NULL;
 	struct lp_dwarf *d;
-	int n, ret;
+	int n, ret, *early;
 
 	d = dwarf_get(p->point.binary);
 	if (!d) {
@@ -279,11 +311,18 @@ static int up_resolve(struct lp_probe *p, char *err, size_t errlen)
 	n = find_sites(p, d, &sites, err, errlen);
 	if (n <= 0)
 		return n < 0 ? n : -ENOENT;
-	if (!p->reqs && (ret = default_reqs(p, d, sites, n))) {
-		dwarf_sites_free(sites, n);
-		return ret;
-	}
-	ret = plan_sites(p, sites, n, err, errlen);
+	early = calloc(n, sizeof(*early));
+	ret = early ? 0 : -ENOMEM;
+	if (!ret && p->point.offset)
+		ret = move_sites(p, d, sites, n, early, err, errlen);
+	for (int s = 0; !ret && !p->reqs && s < n; s++)
+		if (early[s]) /* no parameters to fetch by default there */
+			ret = (p->reqs = calloc(1, sizeof(*p->reqs))) ? 0 : -ENOMEM;
+	if (!ret && !p->reqs)
+		ret = default_reqs(p, d, sites, n);
+	if (!ret)
+		ret = plan_sites(p, sites, early, n, err, errlen);
+	free(early);
 	dwarf_sites_free(sites, n);
 	return ret;
 }

@@ -252,6 +252,7 @@ static int api_probe(lua_State *L)
 	if (spec)
 		read_fetch(L, spec,
 			   p); /* an error here leaks p: only out of memory or a non-string */
+	p->unsafe = s->opt.unsafe;
 	ret = kind->resolve(p, err, sizeof(err));
 	if (!ret)
 		ret = plan_alias(p, err, sizeof(err));

@@ -61,6 +61,17 @@ int dwarf_statement_sites(struct lp_dwarf *d, const char *spec, struct lp_site *
 
 void dwarf_sites_free(struct lp_site *sites, int n);
 
+/* func+OFF: move a site of dwarf_function_sites to `off` bytes after the
+ * start of its function's ELF symbol, where parameters and locals are
+ * looked up as at a statement. luaprobe decodes no instructions: the offset
+ * must be where the line table starts a row (or 0), else it is refused
+ * unless `unsafe`. *early is 1 when the place comes before the prologue that
+ * stores the parameters in the frame (what DWARF says lives there does not
+ * yet). Returns 0, or -ERANGE (outside the function), -EILSEQ (not a known
+ * instruction start) with the message in err. */
+int dwarf_site_at_offset(struct lp_dwarf *d, struct lp_site *site, uint64_t off, int unsafe,
+			 int *early, char *err, size_t errlen);
+
 /* -l: every function (or label with labels != 0) matching glob, one per
  * line "function" or "function:label", sorted, to `out`. Returns the count. */
 int dwarf_list(struct lp_dwarf *d, const char *func_glob, int labels, void *out /* FILE * */);
