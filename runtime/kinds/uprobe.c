@@ -407,13 +407,15 @@ static void up_destroy(struct lp_probe *p)
  * probe -V show it; the other attach points are counted. */
 static int up_describe(struct lp_probe *p, FILE *out)
 {
-	struct lp_site *sites = NULL;
+	const struct lp_site *site;
 	struct lp_var *vars = NULL;
+	int n = p->ninsts, nv;
 	char err[512];
-	int n = find_sites(p, p->priv, &sites, err, sizeof(err)), nv;
 
 	if (n <= 0)
-		return n < 0 ? n : -ENOENT;
+		return -ENOENT;
+	/* the place as resolved: f+OFF shows what is in scope at the offset */
+	site = p->insts[0].site;
 	fprintf(out, "  at %s", p->insts[0].desc);
 	if (n > 1)
 		fprintf(out, ", and %d more place%s", n - 1, n > 2 ? "s" : "");
@@ -421,17 +423,16 @@ static int up_describe(struct lp_probe *p, FILE *out)
 	if (is_return(p)) {
 		struct lp_loc loc;
 
-		if (dwarf_fetch(p->priv, &sites[0], "$retval", 1, &loc, err, sizeof(err)) == 0) {
+		if (dwarf_fetch(p->priv, site, "$retval", 1, &loc, err, sizeof(err)) == 0) {
 			kind_print_decl(out, loc.ctype ? loc.ctype : "?", "$retval");
 			dwarf_loc_free(&loc);
 		}
 	} else {
-		nv = dwarf_scope_vars(p->priv, &sites[0], &vars);
+		nv = dwarf_scope_vars(p->priv, site, &vars);
 		for (int i = 0; i < nv; i++)
 			kind_print_decl(out, vars[i].ctype, vars[i].name);
 		dwarf_vars_free(vars, nv > 0 ? nv : 0);
 	}
-	dwarf_sites_free(sites, n);
 	return 0;
 }
 

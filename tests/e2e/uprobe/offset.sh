@@ -55,6 +55,12 @@ for opt in $OPTS; do
 	assert_eq 8 "$(grep -c . <<<"$want")" "chain calls at $opt"
 	assert_lines "$want" "$(lines chain "$LP_OUT")" "a->tag, c->val and c->name at chain+$hex at $opt"
 
+	# -L there: the local c is in scope, as it is not at the entry
+	run "$LUAPROBE" -L "uprobe:$bin:chain+$hex"
+	assert_eq 0 "$RC" "-L exit status at chain+$hex at $opt ($ERR)"
+	assert_eq "    struct a *a
+    struct c *c" "$(sed -n '3,$p' <<<"$OUT")" "in scope at chain+$hex at $opt"
+
 	# past the end of the function
 	run "$LUAPROBE" -e "probe('uprobe:$bin:chain+$size')"
 	assert_eq 1 "$RC" "exit status at chain+size at $opt"
