@@ -69,6 +69,7 @@ struct lp_inst {
 	uint64_t offset; /* uprobe: file offset in the binary */
 	char *desc; /* "f.constprop.0+0x1b (file.c:12)", for -v and messages */
 	struct lp_fetch fetch[LP_MAX_FETCH];
+	void *site; /* the kind's own record of the place (uprobe: a struct lp_site) */
 	void *skel;
 	struct bpf_link *link;
 };
@@ -94,6 +95,7 @@ struct lp_probe {
 	int ninsts;
 	void *priv; /* the kind's own state (an open debuginfo) */
 	int target_pid; /* -p or -c: process probes attach to this process only; 0: all */
+	int unsafe; /* --unsafe: uprobe:BIN:f+OFF also where no known instruction starts */
 	struct bpf_link *link;
 	void *skel;
 	unsigned long long hits; /* events delivered to Lua */

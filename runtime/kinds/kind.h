@@ -58,6 +58,11 @@ struct lp_kind {
 	 * the kind has no addresses to compare. */
 	int (*ranges)(struct lp_probe *p, const char *func, struct lp_range *out, int max,
 		      char *err, size_t errlen);
+	/* A key, aggregated value or filter operand that names no field: fetch
+	 * the expression (f->proto, a->b[2].n) as a field named as written, at
+	 * every attach point. 0; -ENOENT with why in err; NULL: the kind's
+	 * fields are fixed (a tracepoint's record). */
+	int (*add_fetch)(struct lp_probe *p, const char *expr, char *err, size_t errlen);
 };
 
 /* The kind that probes `kind`, or NULL when luaprobe cannot (kind_find says

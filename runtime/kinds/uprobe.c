@@ -91,23 +91,106 @@ static int default_reqs(struct lp_probe *p, struct lp_dwarf *d, const struct lp_
 	return 0;
 }
 
-/* Each fetch at each site; the first site lays out the event. */
-static int plan_sites(struct lp_probe *p, struct lp_dwarf *d, struct lp_site *sites, int nsites,
-		      char *err, size_t errlen)
-{
-	char why[256];
+/* An attach point's site, kept for fetches asked later (lp_inst.site). The
+ * site comes first: dwarf_sites_free(&pl->site, 1) frees the whole place. */
+struct up_place {
+	struct lp_site site;
+	int early; /* f+OFF before the prologue stores the frame's values */
+};
 
-	p->fields = calloc(p->nreqs ? p->nreqs : 1, sizeof(*p->fields));
-	p->insts = calloc(nsites, sizeof(*p->insts));
-	if (!p->fields || !p->insts)
-		return -ENOMEM;
-	if (p->nreqs > LP_MAX_FETCH) {
+/* One event layout serves every site: a value must decode the same way at
+ * each (a char[16] at one site and a char * at another would put every later
+ * value at another offset than the layout says). */
+static int same_shape(const struct lp_field *a, const struct lp_field *b)
+{
+	return a->kind == b->kind && a->size == b->size && a->elem == b->elem;
+}
+
+/* Fetch `expr` at every attach point into one new field `name` at the end
+ * of the event data: the first place lays it out, every other place writes
+ * its own ops (DWARF locations differ by address) to the same slot. */
+static int add_field(struct lp_probe *p, const char *name, const char *expr, char *err,
+		     size_t errlen)
+{
+	unsigned op = p->plan.nfetch, dst = p->plan.data_size;
+	struct lp_field first = { 0 }, *grown;
+	char why[256];
+	int slot = 0, ret = 0, s;
+
+	if (op >= LP_MAX_FETCH) {
 		snprintf(err, errlen, "at most %d fetches per probe", LP_MAX_FETCH);
 		return -E2BIG;
 	}
+	for (s = 0; s < p->ninsts; s++) {
+		struct lp_inst *in = &p->insts[s];
+		struct lp_field f = { 0 };
+		struct lp_loc loc;
+
+		if (((struct up_place *)in->site)->early) {
+			snprintf(why, sizeof(why),
+				 "at %s the prologue has not stored the frame's values yet "
+				 "(probe a later offset)",
+				 in->desc);
+			ret = -EINVAL;
+			break;
+		}
+		ret = dwarf_fetch(p->priv, in->site, expr, is_return(p), &loc, why, sizeof(why));
+		if (ret)
+			break;
+		ret = plan_uval(&loc, dst, &in->fetch[op], &f, why, sizeof(why));
+		if (ret >= 0 && s == 0) {
+			first = f;
+			slot = ret;
+			first.ctype = strdup(loc.ctype ? loc.ctype : "?");
+			if (!first.ctype)
+				ret = -ENOMEM;
+		} else if (ret >= 0 && !same_shape(&f, &first)) {
+			snprintf(why, sizeof(why),
+				 "it is %s here but %s at %s: one probe's events have one "
+				 "layout (probe these places apart)",
+				 loc.ctype ? loc.ctype : "?", first.ctype, p->insts[0].desc);
+			ret = -EINVAL;
+		}
+		dwarf_loc_free(&loc);
+		if (ret < 0)
+			break;
+	}
+	grown = ret < 0 ? NULL : realloc(p->fields, (p->nfields + 1) * sizeof(*grown));
+	if (ret >= 0 && grown) {
+		p->fields = grown;
+		first.name = strdup(name);
+	}
+	if (ret < 0 || !grown || !first.name) {
+		if (ret == -ENOMEM || (ret >= 0 && (!grown || !first.name)))
+			snprintf(why, sizeof(why), "out of memory");
+		if (p->ninsts > 1 && s < p->ninsts)
+			snprintf(err, errlen, "fetch '%s' at %s: %s", expr, p->insts[s].desc, why);
+		else
+			snprintf(err, errlen, "fetch '%s': %s", expr, why);
+		free(first.ctype);
+		free(first.name);
+		for (int i = 0; i < p->ninsts; i++)
+			memset(&p->insts[i].fetch[op], 0, sizeof(p->insts[i].fetch[op]));
+		return ret < 0 ? ret : -ENOMEM;
+	}
+	p->fields[p->nfields++] = first;
+	p->plan.fetch[op] = p->insts[0].fetch[op];
+	p->plan.nfetch = op + 1;
+	p->plan.data_size = dst + slot;
+	return 0;
+}
+
+/* One attach point per site, each keeping its site for the fetches asked
+ * later (a key or filter by expression); then spec.fetch at each. */
+static int plan_sites(struct lp_probe *p, struct lp_site *sites, const int *early, int nsites,
+		      char *err, size_t errlen)
+{
+	p->insts = calloc(nsites, sizeof(*p->insts));
+	if (!p->insts)
+		return -ENOMEM;
 	for (int s = 0; s < nsites; s++) {
 		struct lp_inst *in = &p->insts[s];
-		unsigned dst = 0;
+		struct up_place *pl;
 
 		/* a uretprobe must sit on the first instruction, where the return
 		 * address is still on top of the stack */
@@ -117,39 +200,34 @@ static int plan_sites(struct lp_probe *p, struct lp_dwarf *d, struct lp_site *si
 			     sites[s].file ? " (" : "", sites[s].file ? sites[s].file : "",
 			     sites[s].line, sites[s].file ? ")" : "") < 0)
 			return -ENOMEM;
-		p->ninsts++;
-		for (int i = 0; i < p->nreqs; i++) {
-			struct lp_field f = { 0 };
-			struct lp_loc loc;
-			int ret = dwarf_fetch(d, &sites[s], p->reqs[i].expr, is_return(p), &loc,
-					      why, sizeof(why));
-
-			if (!ret) {
-				ret = plan_uval(&loc, dst, &in->fetch[i], &f, why, sizeof(why));
-				if (ret >= 0 && s == 0) {
-					f.name = strdup(p->reqs[i].name);
-					f.ctype = strdup(loc.ctype ? loc.ctype : "?");
-					p->fields[p->nfields++] = f;
-				}
-				dwarf_loc_free(&loc);
-			}
-			if (ret < 0) {
-				if (nsites > 1)
-					snprintf(err, errlen, "fetch '%s' at %s: %s",
-						 p->reqs[i].expr, in->desc, why);
-				else
-					snprintf(err, errlen, "fetch '%s': %s", p->reqs[i].expr,
-						 why);
-				return ret;
-			}
-			dst += ret;
+		pl = malloc(sizeof(*pl));
+		if (!pl) {
+			free(in->desc);
+			return -ENOMEM;
 		}
-		if (s == 0)
-			p->plan.data_size = dst;
+		/* the site's strings and scope move to the attach point */
+		pl->site = sites[s];
+		pl->early = early[s];
+		memset(&sites[s], 0, sizeof(sites[s]));
+		in->site = pl;
+		p->ninsts++;
 	}
-	memcpy(p->plan.fetch, p->insts[0].fetch, sizeof(p->plan.fetch));
-	p->plan.nfetch = p->nreqs;
+	if (p->nreqs > LP_MAX_FETCH) {
+		snprintf(err, errlen, "at most %d fetches per probe", LP_MAX_FETCH);
+		return -E2BIG;
+	}
+	for (int i = 0; i < p->nreqs; i++) {
+		int ret = add_field(p, p->reqs[i].name, p->reqs[i].expr, err, errlen);
+
+		if (ret)
+			return ret;
+	}
 	return 0;
+}
+
+static int up_add_fetch(struct lp_probe *p, const char *expr, char *err, size_t errlen)
+{
+	return add_field(p, expr, expr, err, errlen);
 }
 
 /* Probes on one binary share its open debuginfo: reading libc's DWARF
@@ -202,11 +280,25 @@ static void dwarf_put(struct lp_dwarf *d)
 	dwarf_close(d); /* the cache was full: it was never shared */
 }
 
+/* uprobe:BIN:f+OFF: every site moves to OFF from its function's start. */
+static int move_sites(struct lp_probe *p, struct lp_dwarf *d, struct lp_site *sites, int n,
+		      int *early, char *err, size_t errlen)
+{
+	for (int s = 0; s < n; s++) {
+		int ret = dwarf_site_at_offset(d, &sites[s], p->point.offset, p->unsafe, &early[s],
+					       err, errlen);
+
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 static int up_resolve(struct lp_probe *p, char *err, size_t errlen)
 {
 	struct lp_site *sites = NULL;
 	struct lp_dwarf *d;
-	int n, ret;
+	int n, ret, *early;
 
 	d = dwarf_get(p->point.binary);
 	if (!d) {
@@ -219,11 +311,18 @@ static int up_resolve(struct lp_probe *p, char *err, size_t errlen)
 	n = find_sites(p, d, &sites, err, errlen);
 	if (n <= 0)
 		return n < 0 ? n : -ENOENT;
-	if (!p->reqs && (ret = default_reqs(p, d, sites, n))) {
-		dwarf_sites_free(sites, n);
-		return ret;
-	}
-	ret = plan_sites(p, d, sites, n, err, errlen);
+	early = calloc(n, sizeof(*early));
+	ret = early ? 0 : -ENOMEM;
+	if (!ret && p->point.offset)
+		ret = move_sites(p, d, sites, n, early, err, errlen);
+	for (int s = 0; !ret && !p->reqs && s < n; s++)
+		if (early[s]) /* no parameters to fetch by default there */
+			ret = (p->reqs = calloc(1, sizeof(*p->reqs))) ? 0 : -ENOMEM;
+	if (!ret && !p->reqs)
+		ret = default_reqs(p, d, sites, n);
+	if (!ret)
+		ret = plan_sites(p, sites, early, n, err, errlen);
+	free(early);
 	dwarf_sites_free(sites, n);
 	return ret;
 }
@@ -294,6 +393,8 @@ static void up_destroy(struct lp_probe *p)
 		bpf_link__destroy(p->insts[i].link);
 		lp_regs__destroy(p->insts[i].skel);
 		free(p->insts[i].desc);
+		if (p->insts[i].site)
+			dwarf_sites_free(p->insts[i].site, 1);
 	}
 	free(p->insts);
 	p->insts = NULL;
@@ -306,13 +407,15 @@ static void up_destroy(struct lp_probe *p)
  * probe -V show it; the other attach points are counted. */
 static int up_describe(struct lp_probe *p, FILE *out)
 {
-	struct lp_site *sites = NULL;
+	const struct lp_site *site;
 	struct lp_var *vars = NULL;
+	int n = p->ninsts, nv;
 	char err[512];
-	int n = find_sites(p, p->priv, &sites, err, sizeof(err)), nv;
 
 	if (n <= 0)
-		return n < 0 ? n : -ENOENT;
+		return -ENOENT;
+	/* the place as resolved: f+OFF shows what is in scope at the offset */
+	site = p->insts[0].site;
 	fprintf(out, "  at %s", p->insts[0].desc);
 	if (n > 1)
 		fprintf(out, ", and %d more place%s", n - 1, n > 2 ? "s" : "");
@@ -320,17 +423,16 @@ static int up_describe(struct lp_probe *p, FILE *out)
 	if (is_return(p)) {
 		struct lp_loc loc;
 
-		if (dwarf_fetch(p->priv, &sites[0], "$retval", 1, &loc, err, sizeof(err)) == 0) {
+		if (dwarf_fetch(p->priv, site, "$retval", 1, &loc, err, sizeof(err)) == 0) {
 			kind_print_decl(out, loc.ctype ? loc.ctype : "?", "$retval");
 			dwarf_loc_free(&loc);
 		}
 	} else {
-		nv = dwarf_scope_vars(p->priv, &sites[0], &vars);
+		nv = dwarf_scope_vars(p->priv, site, &vars);
 		for (int i = 0; i < nv; i++)
 			kind_print_decl(out, vars[i].ctype, vars[i].name);
 		dwarf_vars_free(vars, nv > 0 ? nv : 0);
 	}
-	dwarf_sites_free(sites, n);
 	return 0;
 }
 
@@ -414,4 +516,5 @@ const struct lp_kind kind_uprobe = {
 	.destroy = up_destroy,
 	.list_point = up_list_point,
 	.describe = up_describe,
+	.add_fetch = up_add_fetch,
 };

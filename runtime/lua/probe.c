@@ -69,6 +69,37 @@ static void read_fetch(lua_State *L, int spec, struct lp_probe *p)
 
 /* --- where: the filter compiler's view of one probe -------------------- */
 
+static int has_field(const struct lp_probe *p, const char *name)
+{
+	for (int i = 0; i < p->nfields; i++)
+		if (strcmp(p->fields[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* A key, value or filter operand that names no field: a fetch expression
+ * the kind adds as a hidden fetch (uprobe: through DWARF at every place).
+ * 0 when `name` is now a field; -ENOENT with why in err otherwise (err
+ * empty when the kind's fields are fixed). */
+static int fetch_operand(struct lp_probe *p, const char *name, char *err, size_t errlen)
+{
+	const struct lp_kind *kind = kind_of(p->point.kind);
+
+	err[0] = '\0';
+	if (has_field(p, name))
+		return 0;
+	if (!kind || !kind->add_fetch)
+		return -ENOENT;
+	return kind->add_fetch(p, name, err, errlen) ? -ENOENT : 0;
+}
+
+/* A plain name (pid, idx) rather than an expression: what it is not is said
+ * by the caller's "no field" with its did-you-mean. */
+static int is_plain_name(const char *name)
+{
+	return name[strcspn(name, "-.[$*(")] == '\0';
+}
+
 /* The probe a filter is compiled for, its kind, and room for a suggestion
  * that outlives the list of names it was picked from. */
 struct where_env {
@@ -79,11 +110,27 @@ struct where_env {
 
 static int env_operand(void *ctx, const char *name, struct lp_operand *op)
 {
-	return plan_operand(((struct where_env *)ctx)->p, name, op);
+	struct lp_probe *p = ((struct where_env *)ctx)->p;
+	char err[256];
+
+	if (plan_operand(p, name, op) == 0)
+		return 0;
+	if (fetch_operand(p, name, err, sizeof(err)))
+		return -ENOENT;
+	return plan_operand(p, name, op);
+}
+
+static int env_explain(void *ctx, const char *expr, char *err, size_t errlen)
+{
+	/* the add failed a moment ago: asking again gives its reason */
+	return fetch_operand(((struct where_env *)ctx)->p, expr, err, errlen) == -ENOENT && err[0]
+		       ? 0
+		       : -ENOENT;
 }
 
 /* A field or built-in first; else a name the point has in scope (never
  * the name itself: one in scope but not fetched is no typo). */
+
 static const char *env_suggest(void *ctx, const char *name)
 {
 	struct where_env *w = ctx;
@@ -145,8 +192,10 @@ static void set_where(lua_State *L, struct lp_probe *p, const char *expr)
 	struct where_env w = { p, kind_of(p->point.kind), "" };
 	struct filter_env env = { &w, env_operand, env_suggest, env_constant, env_ranges };
 	struct lp_plan plan = p->plan;
+	int nfields = p->nfields;
 	char err[512];
 
+	env.explain = env_explain;
 	env.target = session_of(L)->target;
 	env.target_used = &session_of(L)->target_used;
 	if (p->filter)
@@ -157,7 +206,14 @@ static void set_where(lua_State *L, struct lp_probe *p, const char *expr)
 	p->filter = strdup(expr);
 	if (!p->filter)
 		luaL_error(L, "out of memory");
-	p->plan = plan;
+	/* Only the filter's own parts: the fetches an expression added while
+	 * compiling went to p->plan itself. */
+	memcpy(p->plan.insn, plan.insn, sizeof(plan.insn));
+	p->plan.ninsn = plan.ninsn;
+	memcpy(p->plan.strpool, plan.strpool, sizeof(plan.strpool));
+	memcpy(p->plan.ranges, plan.ranges, sizeof(plan.ranges));
+	if (p->nfields != nfields)
+		decode_fieldmap(L, p); /* the expressions it fetched, for handlers too */
 }
 
 /* A probe() call that raised keeps its probe here, out of the session's
@@ -233,6 +289,7 @@ static int api_probe(lua_State *L)
 		return luaL_error(L, "probe '%s': %s", text, err);
 	if (spec)
 		read_fetch(L, spec, p);
+	p->unsafe = s->opt.unsafe;
 	ret = kind->resolve(p, err, sizeof(err));
 	if (!ret)
 		ret = plan_alias(p, err, sizeof(err));
@@ -313,7 +370,7 @@ static int probe_where(lua_State *L)
 static int add_agg(lua_State *L, enum lp_agg_fn fn)
 {
 	struct lp_probe *p = check_probe(L, 1);
-	int arg = 2, nkeys, idx = p->naggs;
+	int arg = 2, nkeys, idx = p->naggs, nfields = p->nfields;
 	struct lp_aggdef *d;
 	char err[512];
 
@@ -346,6 +403,18 @@ static int add_agg(lua_State *L, enum lp_agg_fn fn)
 	for (int k = 0; k < nkeys; k++)
 		d->keys[k] = (char *)luaL_checkstring(L, arg + k);
 	d->nkeys = nkeys;
+	for (int k = -1; k < nkeys; k++) {
+		const char *name = k < 0 ? d->value : d->keys[k];
+		struct lp_operand op;
+
+		if (!name || plan_operand(p, name, &op) == 0)
+			continue;
+		if (fetch_operand(p, name, err, sizeof(err)) && err[0] && !is_plain_name(name)) {
+			memset(d, 0, sizeof(*d));
+			return luaL_error(L, "probe '%s': %s: %s", p->text,
+					  lua_tostring(L, lua_upvalueindex(1)), err);
+		}
+	}
 	if (plan_agg(p, idx, err, sizeof(err))) {
 		memset(d, 0, sizeof(*d));
 		return luaL_error(L, "probe '%s': %s: %s", p->text,
@@ -358,6 +427,8 @@ static int add_agg(lua_State *L, enum lp_agg_fn fn)
 		d->keys[k] = strdup(d->keys[k]);
 	p->naggs++;
 	p->plan.nagg = p->naggs;
+	if (p->nfields != nfields)
+		decode_fieldmap(L, p); /* with the expressions it fetched */
 	lua_agg_push(L, p->id, idx);
 	return 1;
 }

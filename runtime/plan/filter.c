@@ -151,6 +151,36 @@ static int parse_string(struct parser *ps, struct val *v)
 	return 0;
 }
 
+static size_t ident_len(const char *p)
+{
+	size_t n = 0;
+
+	while (isalnum((unsigned char)p[n]) || p[n] == '_')
+		n++;
+	return n;
+}
+
+/* The link to the next part of a fetch expression: "->" or "." before a
+ * member, or "[N]" (N decimal), after which a member may follow. 0: none. */
+static size_t chain_len(const char *p)
+{
+	size_t n = 0;
+
+	if (p[0] == '-' && p[1] == '>')
+		n = 2;
+	else if (p[0] == '.')
+		n = 1;
+	if (n)
+		return isalpha((unsigned char)p[n]) || p[n] == '_' ? n : 0;
+	if (p[0] != '[')
+		return 0;
+	for (n = 1; isdigit((unsigned char)p[n]); n++)
+		;
+	if (n == 1 || p[n] != ']')
+		return 0;
+	return n + 1;
+}
+
 static int parse_ident(struct parser *ps, struct val *v)
 {
 	const char *start = ps->p;
@@ -159,11 +189,26 @@ static int parse_ident(struct parser *ps, struct val *v)
 	long long c;
 	int ret;
 
-	while (isalnum((unsigned char)*ps->p) || *ps->p == '_')
-		if (n + 1 < sizeof(name))
-			name[n++] = *ps->p++;
-		else
-			ps->p++;
+	if (*ps->p == '$')
+		name[n++] = *ps->p++;
+	for (;;) {
+		size_t len = ident_len(ps->p);
+
+		if (n + len >= sizeof(name))
+			return fail(ps, start, "name longer than %zu bytes", sizeof(name) - 1);
+		memcpy(name + n, ps->p, len);
+		n += len;
+		ps->p += len;
+		/* a fetch expression goes on through members and constant indexes */
+		len = chain_len(ps->p);
+		if (!len)
+			break;
+		if (n + len >= sizeof(name))
+			return fail(ps, start, "name longer than %zu bytes", sizeof(name) - 1);
+		memcpy(name + n, ps->p, len);
+		n += len;
+		ps->p += len;
+	}
 	name[n] = '\0';
 	if (ps->env->operand && ps->env->operand(ps->env->ctx, name, &v->op) == 0) {
 		if (v->op.kind != LP_FK_STR && v->op.kind != LP_FK_INT && v->op.kind != LP_FK_UINT)
@@ -201,6 +246,9 @@ static int parse_ident(struct parser *ps, struct val *v)
 	}
 	if (ret == -EEXIST)
 		return fail(ps, start, "'%s' is ambiguous: %s", name, why);
+	if (strcspn(name, "-.[$") < n && ps->env->explain &&
+	    ps->env->explain(ps->env->ctx, name, why, sizeof(why)) == 0)
+		return fail(ps, start, "%s", why);
 	{
 		const char *near = ps->env->suggest ? ps->env->suggest(ps->env->ctx, name) : NULL;
 
@@ -254,7 +302,8 @@ static int parse_primary(struct parser *ps, struct val *v)
 		v->kind = V_STRLIT;
 		return parse_string(ps, v);
 	}
-	if (isalpha((unsigned char)*ps->p) || *ps->p == '_')
+	if (isalpha((unsigned char)*ps->p) || *ps->p == '_' ||
+	    (*ps->p == '$' && isalpha((unsigned char)ps->p[1])))
 		return parse_ident(ps, v);
 	if (!*ps->p)
 		return fail(ps, ps->p, "expression ends too early");

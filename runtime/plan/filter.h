@@ -34,13 +34,18 @@ struct filter_env {
 	 * with the message in err (-ENOENT: no such function). */
 	int (*ranges)(void *ctx, const char *func, struct lp_range *out, int max, char *err,
 		      size_t errlen);
+	/* Why a fetch expression (f->proto, a->b[2].n) is no operand, when the
+	 * probe can say (a member DWARF does not know): 0 with the reason in
+	 * err, or -ENOENT. NULL: "unknown name" is all there is to say. */
+	int (*explain)(void *ctx, const char *expr, char *err, size_t errlen);
 	/* `target`: the -p/-c process (a tgid, as `pid` is); 0: none given. */
 	int target;
 	/* Set to 1 when the filter names `target`; may be NULL. */
 	int *target_used;
 };
 
-/* Compile `text` into plan->insn, strpool and ranges. Returns 0, or -EINVAL
+/* An operand is a name, or a fetch expression's chain of members and
+ * indexes after one: f->hdr.len, a->b->c[2].val, $retval. Compile `text` into plan->insn, strpool and ranges. Returns 0, or -EINVAL
  * with "column N: what" in err (-E2BIG when it does not fit the plan). */
 int filter_compile(const char *text, const struct filter_env *env, struct lp_plan *plan, char *err,
 		   size_t errlen);

@@ -9,6 +9,7 @@
  *   value.c  a value moved by each step       -> loc, types, names
  *   types.c  C types, members, enumerators    -> names, file
  *   list.c   -l                               -> labels, sites
+ *   offset.c a site moved to func+OFF          -> scope, file, names
  *   labels.c, lines.c  label/statement sites  -> sites, scope, file, names
  *   sites.c  the site set, function sites     -> loc, scope, file, names
  *   loc.c    DWARF location expressions, CFA  -> scope (its struct), names
@@ -73,6 +74,17 @@ int dwarf_statement_sites(struct lp_dwarf *d, const char *spec, struct lp_site *
 			  size_t errlen);
 
 void dwarf_sites_free(struct lp_site *sites, int n);
+
+/* func+OFF: move a site of dwarf_function_sites to `off` bytes after the
+ * start of its function's ELF symbol, where parameters and locals are
+ * looked up as at a statement. luaprobe decodes no instructions: the offset
+ * must be where the line table starts a row (or 0), else it is refused
+ * unless `unsafe`. *early is 1 when the place comes before the prologue that
+ * stores the parameters in the frame (what DWARF says lives there does not
+ * yet). Returns 0, or -ERANGE (outside the function), -EILSEQ (not a known
+ * instruction start) with the message in err. */
+int dwarf_site_at_offset(struct lp_dwarf *d, struct lp_site *site, uint64_t off, int unsafe,
+			 int *early, char *err, size_t errlen);
 
 /* -l: every function (or label with labels != 0) matching glob, one per
  * line "function" or "function:label", sorted, to `out`. Returns the count. */

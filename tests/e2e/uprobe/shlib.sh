@@ -26,7 +26,7 @@ for opt in $OPTS; do
 	trace "$opt" 6 "$TMP/shlib.lua" "$libc"
 	trace_ok "$opt"
 	calls=$(grep -c . <<<"$FX_OUT")
-	assert_eq 67 "$calls" "lines the fixture printed at $opt (pid and 6 rounds of 11)"
+	assert_eq 91 "$calls" "lines the fixture printed at $opt (pid and 6 rounds of 15)"
 	assert_eq "$calls" "$(field soname "$LP_OUT")" "calls at uprobe:libc.so.6:printf at $opt"
 	assert_eq "$calls" "$(field path "$LP_OUT")" "calls at uprobe:$libc:printf at $opt"
 	assert_eq "$calls" "$(field return "$LP_OUT")" "returns at uretprobe:libc.so.6:printf at $opt"

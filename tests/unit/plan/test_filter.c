@@ -19,6 +19,9 @@ static const struct {
 	{ "location", { 56, 8, LP_FK_UINT } },
 	{ "saddr", { 84, 4, LP_FK_UINTARRAY, "__u8[4]", 1 } },
 	{ "args", { 88, 16, LP_FK_UINTARRAY, "unsigned long[2]", 8 } },
+	{ "f->hdr.len", { 88, 2, LP_FK_UINT } },
+	{ "a->b[2].n", { 96, 4, LP_FK_INT } },
+	{ "$retval", { 104, 8, LP_FK_INT } },
 };
 
 static int fake_operand(void *ctx, const char *name, struct lp_operand *op)
@@ -72,8 +75,17 @@ static int fake_ranges(void *ctx, const char *func, struct lp_range *out, int ma
 	return 2;
 }
 
-static const struct filter_env env = { NULL, fake_operand, fake_suggest, fake_constant,
-				       fake_ranges };
+static int fake_explain(void *ctx, const char *expr, char *err, size_t len)
+{
+	(void)ctx;
+	if (strcmp(expr, "f->pri"))
+		return -ENOENT;
+	snprintf(err, len, "fetch 'f->pri': struct frame has no member 'pri'");
+	return 0;
+}
+
+static const struct filter_env env = { NULL,	      fake_operand, fake_suggest,
+				       fake_constant, fake_ranges,  fake_explain };
 
 static struct lp_plan plan;
 static char err[256];
@@ -212,7 +224,6 @@ static void test_arrays(void)
 		     "its message");
 }
 
-
 /* `target`: the -p/-c process as a constant of the plan; an error without one. */
 static void test_target(void)
 {
@@ -233,6 +244,26 @@ static void test_target(void)
 		     "msg");
 }
 
-TEST_MAIN(TEST(test_string_compare), TEST(test_precedence), TEST(test_signedness),
-	  TEST(test_enums_and_ranges), TEST(test_errors), TEST(test_limits), TEST(test_arrays),
-	  TEST(test_target))
+/* A fetch expression is one operand, asked for as written; "->" only
+ * right after a name, with a name after it. */
+static void test_fetch_expressions(void)
+{
+	if (!ASSERT_EQ(compile("f->hdr.len == 3 && a->b[2].n < -1 && $retval"), 0, "compile"))
+		return;
+	INSN(0, LP_OP_LD, 2, 88, 0, 0);
+	INSN(3, LP_OP_LD, 4, 96, 1, 0);
+	INSN(7, LP_OP_LD, 8, 104, 1, 0);
+	ASSERT_EQ(compile("pid->x"), -EINVAL, "no such expression");
+	ASSERT_STREQ(err,
+		     "column 1: unknown name 'pid->x': not a field, a built-in or an enum constant",
+		     "msg");
+	ASSERT_EQ(compile("f->pri == 1"), -EINVAL, "the probe says why");
+	ASSERT_STREQ(err, "column 1: fetch 'f->pri': struct frame has no member 'pri'", "msg");
+	ASSERT_EQ(compile("pid - >1"), -EINVAL, "minus then greater-than");
+	ASSERT_STREQ(err, "column 5: unexpected '- >1'", "msg");
+	ASSERT_EQ(compile("a->b[x].n"), -EINVAL, "index by a constant only");
+}
+
+TEST_MAIN(TEST(test_string_compare), TEST(test_fetch_expressions), TEST(test_precedence),
+	  TEST(test_signedness), TEST(test_enums_and_ranges), TEST(test_errors), TEST(test_limits),
+	  TEST(test_arrays), TEST(test_target))
