@@ -51,8 +51,8 @@ test)
 	build_asan
 	# detect_leaks: libbpf and libtracefs keep a few process-lifetime allocations.
 	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-	ctest --test-dir build-asan --output-on-failure -j1
-	ctest --test-dir build --output-on-failure -j1
+	ctest --test-dir build-asan --output-on-failure -j2
+	ctest --test-dir build --output-on-failure -j2
 	;;
 *)
 	sed -n '2,6p' "$0"
