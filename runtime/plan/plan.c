@@ -205,9 +205,8 @@ int plan_alias(struct lp_probe *p, char *err, size_t errlen)
 		if (!f) {
 			const char *near = plan_suggest(p, r->expr);
 
-			snprintf(err, errlen, "no field '%s'%s%s%s", r->expr,
-				 near ? " (did you mean '" : "", near ? near : "",
-				 near ? "'?)" : "");
+			snprintf(err, errlen, "no field '%s'", r->expr);
+			suggest_append(err, errlen, near);
 			return -ENOENT;
 		}
 		grown = realloc(p->fields, (p->nfields + 1) * sizeof(*grown));
