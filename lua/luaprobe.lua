@@ -57,14 +57,21 @@ local function foldedstr(k, n)
   return concat(parts, ";")
 end
 
--- 1024 -> "1K", as bpftrace labels buckets.
-local function size_label(v)
-  local units = { "", "K", "M", "G", "T", "P", "E" }
-  local u = 1
-  while v >= 1024 and v % 1024 == 0 and u < #units do
-    v, u = v // 1024, u + 1
+-- Bucket labels as bpftrace 0.17 writes them: a power of two in hist
+-- with the largest of K, M, G, T it is a multiple of (2^50 is "1024T");
+-- an lhist edge with K or M when it is a multiple of one ("1536", "2K").
+local function pow2_label(p)
+  for _, u in ipairs({ { 40, "T" }, { 30, "G" }, { 20, "M" }, { 10, "K" } }) do
+    if p >= u[1] then return tostring(1 << (p - u[1])) .. u[2] end
   end
-  return tostring(v) .. units[u]
+  return tostring(1 << p)
+end
+
+local function lin_edge(v)
+  if v == 0 then return "0" end
+  if v % (1 << 20) == 0 then return tostring(v // (1 << 20)) .. "M" end
+  if v % 1024 == 0 then return tostring(v // 1024) .. "K" end
+  return tostring(v)
 end
 
 -- Bucket b of a power-of-two histogram (see bpf/agg.bpf.h lp_log2_bucket).
@@ -72,15 +79,15 @@ local function log2_label(b)
   if b == 0 then return "(..., 0)" end
   if b == 1 then return "[0]" end
   if b == 2 then return "[1]" end
-  return format("[%s, %s)", size_label(1 << (b - 2)), size_label(1 << (b - 1)))
+  return format("[%s, %s)", pow2_label(b - 2), pow2_label(b - 1))
 end
 
 local function lin_label(b, info)
   local nb = (info.hi - info.lo) // info.step
-  if b == 0 then return format("(..., %d)", info.lo) end
-  if b > nb then return format("[%d, ...)", info.hi) end
+  if b == 0 then return format("(..., %s)", lin_edge(info.lo)) end
+  if b > nb then return format("[%s, ...)", lin_edge(info.hi)) end
   local lo = info.lo + (b - 1) * info.step
-  return format("[%d, %d)", lo, lo + info.step)
+  return format("[%s, %s)", lin_edge(lo), lin_edge(lo + info.step))
 end
 
 local function print_hist(h, info)
@@ -123,7 +130,8 @@ function Agg:print(opts)
   end
   if info.fn == "hist" or info.fn == "lhist" then
     for i = #rows, 1, -1 do
-      write(name, keystr(rows[i][1], nkeys, info.bytes), ":\n")
+      -- bpftrace writes a space after a histogram's colon
+      write(name, keystr(rows[i][1], nkeys, info.bytes), ": \n")
       print_hist(rows[i][2], info)
       write("\n")
     end
@@ -167,6 +175,166 @@ function Agg:delta()
     i = i + 1
     if rows[i] then return rows[i][1], rows[i][2] end
   end
+end
+
+-- Hist(), LHist(lo, hi, step), Stats(): aggregations a script fills with
+-- values it computed, read and printed through the same methods as the
+-- in-kernel ones (items, total, clear, delta, info, print), so one printer
+-- serves both. Buckets are the kernel's (bpf/agg.bpf.h): the same value
+-- lands in the same bucket whichever side counted it.
+local LuaAgg = {}
+LuaAgg.__index = LuaAgg
+
+local function log2_bucket(v)
+  if v < 0 then return 0 end
+  local b = 1
+  while v > 0 do
+    v, b = v >> 1, b + 1
+  end
+  return b
+end
+
+-- C's division, as the kernel's average truncates toward zero
+local function cdiv(a, b)
+  local q = a // b
+  if q < 0 and q * b ~= a then q = q + 1 end
+  return q
+end
+
+local function new_agg(fn, extra)
+  local info = { fn = fn, keys = {}, bytes = {}, probe = "Lua" }
+  for k, v in pairs(extra or {}) do info[k] = v end
+  return setmetatable({ info_ = info, rows = {}, order = {} }, LuaAgg)
+end
+
+local function checkint(v, what, level)
+  local i = math.tointeger(v)
+  if i == nil then
+    error(format("%s must be an integer, got %s", what, type(v) == "number" and tostring(v) or type(v)), level + 1)
+  end
+  return i
+end
+
+function M.Hist() return new_agg("hist") end
+function M.Stats() return new_agg("stats") end
+
+function M.LHist(lo, hi, step)
+  lo, hi, step = checkint(lo, "LHist's lo", 2), checkint(hi, "LHist's hi", 2), checkint(step, "LHist's step", 2)
+  if step <= 0 or hi <= lo then
+    error(format("LHist(%d, %d, %d): needs lo < hi and step > 0", lo, hi, step), 2)
+  end
+  return new_agg("lhist", { lo = lo, hi = hi, step = step })
+end
+
+-- agg:add(value[, key...]): one value under the key (strings, integers
+-- or booleans; every add() of an aggregation names as many key parts).
+function LuaAgg:add(value, ...)
+  local info = self.info_
+  local v = checkint(value, info.fn .. ":add's value", 2)
+  local n = select("#", ...)
+  if #self.order == 0 and not self.nkeys then
+    self.nkeys = n
+    for i = 1, n do info.keys[i] = tostring(i) end
+  elseif n ~= self.nkeys then
+    error(format("%s:add: %d key part(s) where the first add() gave %d", info.fn, n, self.nkeys), 2)
+  end
+  local id = {}
+  for i = 1, n do
+    local part = select(i, ...)
+    local t = type(part)
+    if t == "number" then
+      part = checkint(part, "a key part", 2)
+      id[i] = "i" .. part
+    elseif t == "string" then
+      id[i] = "s" .. #part .. ":" .. part
+    elseif t == "boolean" then
+      id[i] = tostring(part)
+    else
+      error(format("%s:add: key part %d is a %s (strings, integers or booleans)", info.fn, i, t), 2)
+    end
+  end
+  local key = concat(id, "|")
+  local row = self.rows[key]
+  if not row then
+    row = { k = { ... }, seq = #self.order + 1 }
+    if info.fn == "stats" then
+      row.v = { count = 0, sum = 0 }
+    else
+      row.v = { total = 0 }
+    end
+    self.rows[key] = row
+    self.order[#self.order + 1] = row
+  end
+  local rv = row.v
+  if info.fn == "stats" then
+    if rv.count == 0 or v < rv.min then rv.min = v end
+    if rv.count == 0 or v > rv.max then rv.max = v end
+    rv.count, rv.sum = rv.count + 1, rv.sum + v
+  else
+    local b
+    if info.fn == "hist" then
+      b = log2_bucket(v)
+    elseif v < info.lo then
+      b = 0
+    elseif v >= info.hi then
+      b = 1 + (info.hi - info.lo) // info.step
+    else
+      b = 1 + (v - info.lo) // info.step
+    end
+    rv[b] = (rv[b] or 0) + 1
+    rv.total = rv.total + 1
+  end
+end
+
+-- Copies, so a caller that changes what it got changes nothing here.
+local function copy(t)
+  local c = {}
+  for k, v in pairs(t) do c[k] = v end
+  return c
+end
+
+function LuaAgg:items()
+  local stats = self.info_.fn == "stats"
+  local rows = {}
+  for i, row in ipairs(self.order) do rows[i] = row end
+  sort(rows, function(a, b)
+    local x = stats and a.v.count or a.v.total
+    local y = stats and b.v.count or b.v.total
+    if x ~= y then return x > y end
+    return a.seq < b.seq
+  end)
+  local i = 0
+  return function()
+    i = i + 1
+    local row = rows[i]
+    if not row then return nil end
+    local v = copy(row.v)
+    if stats then v.avg = cdiv(v.sum, v.count) end
+    return copy(row.k), v
+  end
+end
+
+function LuaAgg:total()
+  local t = 0
+  for _, row in ipairs(self.order) do t = t + (row.v.count or row.v.total) end
+  return t
+end
+
+function LuaAgg:clear()
+  self.rows, self.order = {}, {}
+end
+
+function LuaAgg:info()
+  local info = copy(self.info_)
+  info.keys, info.bytes = copy(info.keys), {}
+  return info
+end
+
+LuaAgg.print = Agg.print
+LuaAgg.delta = Agg.delta
+
+function LuaAgg:__tostring()
+  return format("%s aggregation filled from Lua", self.info_.fn)
 end
 
 -- getopt(defaults, usage): the script's --name value / --name=value options,
