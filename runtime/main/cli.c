@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/libbpf.h>
@@ -192,6 +193,7 @@ static int run_script(struct lp_session *s, const char *code, const char *script
 {
 	char *path = NULL;
 	const struct lp_embedded *emb = NULL;
+	struct timespec now;
 	int ret;
 
 	/* The command exists before the script runs, so that its pid is the
@@ -233,6 +235,8 @@ static int run_script(struct lp_session *s, const char *code, const char *script
 	}
 	if (start_probes(s, !check) || check)
 		return s->failed;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	s->start_ns = (long long)now.tv_sec * 1000000000LL + now.tv_nsec; /* elapsed()'s zero */
 	script_run_hooks(s, s->on_start_ref);
 	if (s->child && !s->stopping)
 		child_release(s);
