@@ -337,6 +337,133 @@ function LuaAgg:__tostring()
   return format("%s aggregation filled from Lua", self.info_.fn)
 end
 
+-- probe("tracepoint:syscalls:sys_enter_*", ...) makes one probe a
+-- tracepoint (api_probe in runtime/lua/probe.c) and returns them as one
+-- ProbeSet: where() and the aggregations apply to every member, and an
+-- aggregation of the set reads as one, its members' rows merged by key.
+local ProbeSet, AggSet = {}, {}
+ProbeSet.__index, AggSet.__index = ProbeSet, AggSet
+
+-- An error a member raised, raised again at the script's line: its
+-- position inside this file says nothing to the script's author.
+local function relay(ok, ...)
+  if ok then return ... end
+  local msg = tostring((...)):gsub("^[^\n]-:%d+: ", "", 1)
+  error(msg, 3)
+end
+
+local function new_probe_set(probes, pattern)
+  return setmetatable({ probes = probes, pattern = pattern }, ProbeSet)
+end
+M._set_probe_set(new_probe_set)
+M._set_probe_set = nil
+
+function ProbeSet:where(expr)
+  for _, p in ipairs(self.probes) do relay(pcall(p.where, p, expr)) end
+  return self
+end
+
+for _, fn in ipairs({ "count", "sum", "min", "max", "avg", "stats", "hist", "lhist" }) do
+  ProbeSet[fn] = function(self, ...)
+    if fn == "avg" then
+      error("avg() over several tracepoints cannot be merged exactly: use stats(), whose avg is", 2)
+    end
+    local aggs = {}
+    for i, p in ipairs(self.probes) do aggs[i] = relay(pcall(p[fn], p, ...)) end
+    return setmetatable({ aggs = aggs, pattern = self.pattern }, AggSet)
+  end
+end
+
+function ProbeSet:__index(k)
+  if k == "hits" then
+    local n = 0
+    for _, p in ipairs(self.probes) do n = n + p.hits end
+    return n
+  elseif k == "point" then
+    return self.pattern
+  end
+  return ProbeSet[k]
+end
+
+function ProbeSet:__tostring()
+  return format("probe '%s' (%d tracepoints)", self.pattern, #self.probes)
+end
+
+function AggSet:info()
+  local info = self.aggs[1]:info()
+  info.probe = self.pattern
+  return info
+end
+
+local function merge(fn, a, b)
+  if fn == "count" or fn == "sum" then return a + b end
+  if fn == "min" then return math.min(a, b) end
+  if fn == "max" then return math.max(a, b) end
+  local m = {}
+  for k, v in pairs(a) do m[k] = v end
+  if fn == "stats" then
+    m.count, m.sum = a.count + b.count, a.sum + b.sum
+    m.min, m.max = math.min(a.min, b.min), math.max(a.max, b.max)
+    m.avg = cdiv(m.sum, m.count)
+  else
+    for k, v in pairs(b) do m[k] = (m[k] or 0) + v end
+  end
+  return m
+end
+
+function AggSet:items()
+  local info = self.aggs[1]:info()
+  local fn, nkeys = info.fn, #info.keys
+  local byid, rows = {}, {}
+  for _, a in ipairs(self.aggs) do
+    -- an unkeyed aggregation always has its one row, even at count 0:
+    -- a member that saw nothing has no min, max or stats to merge
+    local empty = nkeys == 0 and a:total() == 0
+    for k, v in a:items() do
+      if empty then break end
+      local id = keystr(k, nkeys, info.bytes)
+      for i = 1, nkeys do
+        if type(k[i]) == "table" and k[i].pid then id = id .. "/" .. k[i].pid end
+      end
+      local row = byid[id]
+      if row then
+        row[2] = merge(fn, row[2], v)
+      else
+        row = { k, v }
+        byid[id] = row
+        rows[#rows + 1] = row
+      end
+    end
+  end
+  local function rank(v)
+    if type(v) ~= "table" then return v end
+    return v.count or v.total
+  end
+  sort(rows, function(a, b) return rank(a[2]) > rank(b[2]) end)
+  local i = 0
+  return function()
+    i = i + 1
+    if rows[i] then return rows[i][1], rows[i][2] end
+  end
+end
+
+function AggSet:total()
+  local t = 0
+  for _, a in ipairs(self.aggs) do t = t + a:total() end
+  return t
+end
+
+function AggSet:clear()
+  for _, a in ipairs(self.aggs) do a:clear() end
+end
+
+AggSet.print = Agg.print
+AggSet.delta = Agg.delta
+
+function AggSet:__tostring()
+  return format("%s aggregation of probe '%s'", self:info().fn, self.pattern)
+end
+
 -- getopt(defaults, usage): the script's --name value / --name=value options,
 -- checked against the names in defaults; the rest stay positional.
 function M.getopt(defaults, usage)
