@@ -5,9 +5,110 @@ local M = ...
 local write, format, rep = io.write, string.format, string.rep
 local concat, sort = table.concat, table.sort
 
+-- --json (runtime/lua/json.c): every line is an object in bpftrace's
+-- shape, {"type": ..., "data": ...}. lua-cjson encodes strings and
+-- floats; integers are written here, whole: cjson 2.1 prints numbers
+-- with 14 significant digits, so a timestamp or an address would come out
+-- rounded. Objects are written here too, keys in the order bpftrace uses.
+local JSON = M._json
+M._json = nil
+local cjson = JSON and require("cjson")
+
+local function hexbytes(s)
+  return (s:gsub(".", function(c) return format("%02x:", c:byte()) end):sub(1, -2))
+end
+
+local jenc
+-- a string that is not UTF-8 (bytes of an address) cannot be a JSON
+-- string: it is written as its bytes in hex, as print() shows it
+local function jstr(v)
+  if not utf8.len(v) then v = hexbytes(v) end
+  return cjson.encode(v)
+end
+
+-- pairs: a list of { key, value } in the order to write; values already
+-- JSON when raw is true
+local function jobject(pairs_, raw)
+  local parts = {}
+  for i, kv in ipairs(pairs_) do
+    parts[i] = jstr(tostring(kv[1])) .. ": " .. (raw and kv[2] or jenc(kv[2]))
+  end
+  return "{" .. concat(parts, ", ") .. "}"
+end
+
+function jenc(v)
+  local t = type(v)
+  if t == "number" then
+    return math.type(v) == "integer" and tostring(v) or cjson.encode(v)
+  elseif t == "string" then
+    return jstr(v)
+  elseif t == "boolean" then
+    return tostring(v)
+  elseif t == "nil" then
+    return "null"
+  elseif t == "table" then
+    if #v > 0 or next(v) == nil then
+      local parts = {}
+      for i = 1, #v do parts[i] = jenc(v[i]) end
+      return "[" .. concat(parts, ", ") .. "]"
+    end
+    local keys = {}
+    for k in pairs(v) do keys[#keys + 1] = k end
+    sort(keys, function(a, b) return tostring(a) < tostring(b) end)
+    local kv = {}
+    for i, k in ipairs(keys) do kv[i] = { k, v[k] } end
+    return jobject(kv)
+  end
+  error("cannot write a " .. t .. " as JSON", 3)
+end
+
+local function jline(typ, data)
+  write('{"type": ', cjson.encode(typ), ', "data": ', data, "}\n")
+end
+
 -- printf(fmt, ...): string.format to stdout.
 function M.printf(fmt, ...)
+  if JSON then return jline("printf", jstr(format(fmt, ...))) end
   write(format(fmt, ...))
+end
+
+-- Under --json, print() is printf's line too: a stray print must not
+-- break a consumer that reads every line as JSON.
+if JSON then
+  function M.print(...)
+    local parts = {}
+    for i = 1, select("#", ...) do parts[i] = tostring((select(i, ...))) end
+    jline("printf", jstr(concat(parts, "\t") .. "\n"))
+  end
+end
+
+-- emit(e): an event (or a table) whole: under --json
+-- {"type": "event", "data": {"name": value, ...}}, fields in the event's
+-- order (pairs(e)); else one line "probe: name=value ...".
+function M.emit(e)
+  local kv = {}
+  for k, v in pairs(e) do
+    if k ~= "probe" then kv[#kv + 1] = { k, v } end
+  end
+  if type(e) == "table" then sort(kv, function(a, b) return tostring(a[1]) < tostring(b[1]) end) end
+  local probe = e.probe
+  if JSON then
+    if probe then table.insert(kv, 1, { "probe", probe }) end
+    return jline("event", jobject(kv))
+  end
+  local parts = {}
+  for i, p in ipairs(kv) do
+    local v = p[2]
+    if type(v) == "table" then
+      local items = {}
+      for j = 1, #v do items[j] = tostring(v[j]) end
+      v = "[" .. concat(items, ", ") .. "]"
+    elseif type(v) == "string" and not utf8.len(v) then
+      v = hexbytes(v)
+    end
+    parts[i] = tostring(p[1]) .. "=" .. tostring(v)
+  end
+  write(probe and (probe .. ": ") or "", concat(parts, " "), "\n")
 end
 
 -- eprintf(fmt, ...): the same to stderr.
@@ -19,12 +120,10 @@ end
 -- largest ends next to the prompt; histograms as bars 52 wide.
 local Agg = M.Agg
 
--- A key part that is bytes (__u8 daddr[4]) prints as hex, "7f:00:05:01":
--- its zeros and non-printable bytes stay visible. inet() formats addresses.
-local function hexbytes(s)
-  return (s:gsub(".", function(c) return format("%02x:", c:byte()) end):sub(1, -2))
-end
-
+-- A key part that is bytes (__u8 daddr[4]) prints as hex (hexbytes,
+-- "7f:00:05:01"): its zeros and non-printable bytes stay visible. inet()
+-- formats addresses.
+local json_print
 -- A stack key part is its table of frames: printed one frame a line,
 -- indented by 8, as bpftrace prints @[kstack].
 local function partstr(v, isbytes)
@@ -107,6 +206,87 @@ local function print_hist(h, info)
   end
 end
 
+-- Bucket b of a histogram as bpftrace's JSON writes it: {"min", "max",
+-- "count"}, the open ends without the bound they lack.
+local function json_bucket(b, n, info)
+  local lo, hi
+  if info.fn == "hist" then
+    if b == 0 then hi = -1
+    elseif b == 1 then lo, hi = 0, 0
+    else lo, hi = 1 << (b - 2), (1 << (b - 1)) - 1 end
+  else
+    local nb = (info.hi - info.lo) // info.step
+    if b == 0 then hi = info.lo - 1
+    elseif b > nb then lo = info.hi
+    else
+      lo = info.lo + (b - 1) * info.step
+      hi = lo + info.step - 1
+    end
+  end
+  local kv = {}
+  if lo then kv[#kv + 1] = { "min", lo } end
+  if hi then kv[#kv + 1] = { "max", hi } end
+  kv[#kv + 1] = { "count", n }
+  return jobject(kv)
+end
+
+local function json_hist(h, info)
+  local first, last = math.huge, -1
+  for b, n in pairs(h) do
+    if type(b) == "number" and n > 0 then
+      if b < first then first = b end
+      if b > last then last = b end
+    end
+  end
+  local parts = {}
+  for b = first, last do parts[#parts + 1] = json_bucket(b, h[b] or 0, info) end
+  return "[" .. concat(parts, ", ") .. "]"
+end
+
+-- A key as bpftrace's JSON writes it: the parts joined by ",", a stack
+-- as its frames a line each.
+local function json_key(k, n, bytes)
+  local parts = {}
+  for i = 1, n do
+    local v = k[i]
+    if type(v) == "table" then
+      local frames = {}
+      for j = 1, #v do frames[j] = v[j] end
+      parts[i] = concat(frames, "\n")
+    elseif bytes and bytes[i] then
+      parts[i] = hexbytes(v)
+    else
+      parts[i] = tostring(v)
+    end
+  end
+  return concat(parts, ",")
+end
+
+-- {"type": "map"|"hist"|"stats", "data": {"@name": value or {key: value}}},
+-- smallest first as the text.
+function json_print(name, info, rows, nkeys)
+  local typ = (info.fn == "hist" or info.fn == "lhist") and "hist"
+    or info.fn == "stats" and "stats" or "map"
+  local function value(v)
+    if typ == "hist" then return json_hist(v, info) end
+    if typ == "stats" then
+      return jobject({ { "count", v.count }, { "average", v.avg }, { "total", v.sum } })
+    end
+    return jenc(v)
+  end
+  local data
+  if nkeys == 0 and #rows == 1 then
+    data = value(rows[1][2])
+  else
+    local kv = {}
+    for i = #rows, 1, -1 do
+      kv[#kv + 1] = { json_key(rows[i][1], nkeys, info.bytes), value(rows[i][2]) }
+    end
+    data = jobject(kv, true)
+  end
+  jline(typ, jobject({ { name, data } }, true))
+end
+
 -- agg:print([opts]): opts.name labels it (@name), opts.top keeps the largest
 -- N, opts.folded prints folded stacks (one "frame;frame N" line a key).
 function Agg:print(opts)
@@ -119,6 +299,10 @@ function Agg:print(opts)
     if opts.top and #rows >= opts.top then break end
   end
   local nkeys = #info.keys
+  if JSON then
+    if opts.folded then error("folded stacks are text: not with --json", 2) end
+    return json_print(name, info, rows, nkeys)
+  end
   if opts.folded then
     if info.fn == "hist" or info.fn == "lhist" or info.fn == "stats" then
       error("folded is for count, sum, min, max and avg aggregations", 2)

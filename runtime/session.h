@@ -19,6 +19,7 @@ struct lp_options {
 	int verbose; /* -v */
 	int unsafe; /* --unsafe */
 	size_t ringbuf_size; /* bytes, a power of two */
+	int json; /* --json, -f json: output as JSON lines (lua/json.h) */
 };
 
 struct lp_timer {

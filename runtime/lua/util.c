@@ -14,6 +14,7 @@
 #include <lauxlib.h>
 
 #include "lua/event.h"
+#include "lua/json.h"
 #include "resolve/kbtf.h"
 #include "session.h"
 #include "sym/ksym.h"
@@ -574,4 +575,5 @@ static const luaL_Reg funcs[] = {
 void lua_util_open(lua_State *L)
 {
 	luaL_setfuncs(L, funcs, 0);
+	lua_json_open(L);
 }

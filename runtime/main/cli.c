@@ -18,6 +18,7 @@
 #include "load/load.h"
 #include "plan/builtins.h"
 #include "plan/plan.h"
+#include "lua/json.h"
 #include "run/child.h"
 #include "run/loop.h"
 #include "main/recipe.h"
@@ -45,6 +46,8 @@ static const char usage[] =
 	"  -v            verbose: what was attached, lost events as they happen, a refused\n"
 	"                program's verifier log in full\n"
 	"  -vv           also libbpf's debug log\n"
+	"  --json, -f json  printf output, emit()ted events, printed aggregations and lost\n"
+	"                events as JSON lines in bpftrace's shapes; errors as JSON on stderr\n"
 	"  --unsafe      allow os.execute, io.popen, package.loadlib and debug, and\n"
 	"                uprobe:BIN:f+OFF off the instruction starts the line table names\n"
 	"  --version     print the version\n"
@@ -55,12 +58,16 @@ static const char usage[] =
 	"      printf(\"%s %s\\n\", e.comm, e.filename) end)'\n"
 	"  luaprobe -L tracepoint:skb:kfree_skb\n";
 
-enum { OPT_VERSION = 256, OPT_UNSAFE, OPT_RECIPES, OPT_CHECK, OPT_HELP };
+enum { OPT_VERSION = 256, OPT_UNSAFE, OPT_RECIPES, OPT_CHECK, OPT_HELP, OPT_JSON };
 
 static const struct option long_opts[] = {
-	{ "version", no_argument, NULL, OPT_VERSION }, { "unsafe", no_argument, NULL, OPT_UNSAFE },
-	{ "recipes", no_argument, NULL, OPT_RECIPES }, { "check", no_argument, NULL, OPT_CHECK },
-	{ "help", no_argument, NULL, OPT_HELP },       { NULL, 0, NULL, 0 },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "unsafe", no_argument, NULL, OPT_UNSAFE },
+	{ "recipes", no_argument, NULL, OPT_RECIPES },
+	{ "check", no_argument, NULL, OPT_CHECK },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ NULL, 0, NULL, 0 },
 };
 
 static int fail(const char *fmt, const char *arg)
@@ -237,6 +244,8 @@ static int run_script(struct lp_session *s, const char *code, const char *script
 		return s->failed;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	s->start_ns = (long long)now.tv_sec * 1000000000LL + now.tv_nsec; /* elapsed()'s zero */
+	if (s->opt.json)
+		json_write_attached(s->nprobes);
 	script_run_hooks(s, s->on_start_ref);
 	if (s->child && !s->stopping)
 		child_release(s);
@@ -256,7 +265,7 @@ int main(int argc, char **argv)
 	char *end;
 
 	s.opt.ringbuf_size = 4 << 20;
-	while ((opt = getopt_long(argc, argv, "+e:d:c:p:lL:vh", long_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+e:d:c:p:lL:vhf:", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'e':
 			code = optarg;
@@ -294,6 +303,15 @@ int main(int argc, char **argv)
 			break;
 		case OPT_CHECK:
 			check = 1;
+			break;
+		case 'f': /* -f json|text, as bpftrace's */
+			if (strcmp(optarg, "json") && strcmp(optarg, "text"))
+				return fail("-f: '%s' is not an output format (json or text)",
+					    optarg);
+			s.opt.json = !strcmp(optarg, "json");
+			break;
+		case OPT_JSON:
+			s.opt.json = 1;
 			break;
 		case OPT_VERSION:
 			printf("luaprobe %s (libbpf %d.%d, %s)\n", LP_VERSION,
@@ -334,16 +352,23 @@ int main(int argc, char **argv)
 	ret = run_script(&s, code, script, argc - optind, argv + optind, check);
 	fflush(stdout);
 	lost = s.maps.lost_fd >= 0 ? load_lost(&s.maps, LP_LOST_RESERVE) : 0;
-	if (lost)
+	if (lost && s.opt.json)
+		json_write_lost(lost);
+	else if (lost)
 		fprintf(stderr, "luaprobe: lost %llu events (ring buffer full)\n", lost);
 	else if (s.opt.verbose && s.nprobes)
 		fprintf(stderr, "luaprobe: 0 events lost\n");
 	lost = s.maps.lost_fd >= 0 ? load_lost(&s.maps, LP_LOST_AGGFULL) : 0;
-	if (lost)
-		fprintf(stderr,
-			"luaprobe: %llu aggregation updates dropped: a map was full "
-			"(raise the probe's spec.max_keys)\n",
-			lost);
+	if (lost) {
+		char msg[160];
+
+		snprintf(msg, sizeof(msg),
+			 "%llu aggregation updates dropped: a map was full "
+			 "(raise the probe's spec.max_keys)",
+			 lost);
+		if (!s.opt.json || json_write_text(&s, stderr, "warning", msg))
+			fprintf(stderr, "luaprobe: %s\n", msg);
+	}
 	teardown(&s);
 	script_close(&s);
 	session_free_caches(&s);
