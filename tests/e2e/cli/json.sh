@@ -80,6 +80,31 @@ else
 	echo "bpftrace comparison skipped: no bpftrace on PATH"
 fi
 
+# Lost events: a burst of 150000 getppid into a handler that spins 5 us;
+# the total lost comes last, as bpftrace's lost_events line.
+cat >"$TMP/lost.lua" <<'LUA'
+local n = 0
+probe("tracepoint:syscalls:sys_enter_getppid", { where = 'comm == "lpjlost"' }, function(e)
+  local t = os.clock()
+  while os.clock() - t < 5e-6 do end
+  n = n + 1
+end)
+on_exit(function() printf("%d\n", n) end)
+LUA
+run "$LUAPROBE" --json -c "$FIXTURES/syscaller --name lpjlost 150000 >/dev/null" "$TMP/lost.lua"
+assert_eq 0 "$RC" "exit status of the burst ($ERR)"
+printf '%s\n' "$OUT" >"$TMP/lost.jsonl"
+py=$(python3 - "$TMP/lost.jsonl" <<'PY'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+assert [l["type"] for l in lines] == ["attached_probes", "printf", "lost_events"], lines
+n, lost = int(lines[1]["data"]), lines[2]["data"]["events"]
+assert lost > 0 and n + lost <= 150000, (n, lost)
+print("ok")
+PY
+) || fail "lost events: $py
+$OUT"
+
 # Text mode: emit() of a table is one "name=value" line.
 run "$LUAPROBE" -e 'emit({ b = "x", a = 1, f = { 1, 2 } })'
 assert_eq "a=1 b=x f=[1, 2]" "$OUT" "emit() as text"
