@@ -556,6 +556,60 @@ AGG_METHOD(stats, LP_AF_STATS)
 AGG_METHOD(hist, LP_AF_HIST)
 AGG_METHOD(lhist, LP_AF_LHIST)
 
+/* latency(start, end[, key]) -> Agg: a hist of the ns from start to end,
+ * paired in the kernel by key (a fetch expression both points have; tid by
+ * default). The end's events gain e.latency, which its own aggregations
+ * (end:lhist("latency", ...), end:stats("latency", "comm")) and handler read. */
+static int api_latency(lua_State *L)
+{
+	struct lp_probe *a = check_probe(L, 1), *b = check_probe(L, 2);
+	const char *key = luaL_optstring(L, 3, "tid");
+	struct lp_probe *both[2] = { a, b };
+	char err[512];
+	int ret;
+
+	not_started(L, a, "latency()");
+	for (int i = 0; i < 2; i++) {
+		enum lp_point_kind k = both[i]->point.kind;
+
+		/* kinds whose load shares the lp_lat map (load_share_lat) */
+		if (k != LP_PT_TRACEPOINT && k != LP_PT_UPROBE && k != LP_PT_URETPROBE)
+			return luaL_error(L,
+					  "latency(): probe '%s': pairing is done for tracepoint "
+					  "and uprobe points so far",
+					  both[i]->text);
+	}
+	if (a == b)
+		return luaL_error(L, "latency(): the start and the end are the same probe ('%s')",
+				  a->text);
+	for (int i = 0; i < 2; i++) {
+		struct lp_probe *p = both[i];
+		int nfields = p->nfields;
+		struct lp_operand op;
+
+		if (plan_operand(p, key, &op) && fetch_operand(p, key, err, sizeof(err)) &&
+		    err[0] && !is_plain_name(key))
+			return luaL_error(L, "probe '%s': latency(): %s", p->text, err);
+		if (p->nfields != nfields)
+			decode_fieldmap(L, p);
+	}
+	/* the start's id names the pair: a probe starts one latency() at most */
+	ret = plan_latency(a, LP_LAT_START, key, (unsigned long long)a->id + 1, err, sizeof(err));
+	if (ret)
+		return luaL_error(L, "probe '%s': latency(): %s", a->text, err);
+	ret = plan_latency(b, LP_LAT_END, key, (unsigned long long)a->id + 1, err, sizeof(err));
+	if (ret) {
+		memset(&a->plan.lat, 0, sizeof(a->plan.lat));
+		return luaL_error(L, "probe '%s': latency(): %s", b->text, err);
+	}
+	decode_fieldmap(L, b); /* with e.latency */
+	lua_getfield(L, 2, "hist");
+	lua_pushvalue(L, 2);
+	lua_pushliteral(L, "latency");
+	lua_call(L, 2, 1);
+	return 1;
+}
+
 static const luaL_Reg probe_methods[] = {
 	{ "where", probe_where }, { "count", probe_count }, { "sum", probe_sum },
 	{ "min", probe_min },	  { "max", probe_max },	    { "avg", probe_avg },
@@ -598,6 +652,8 @@ void lua_probe_open(lua_State *L)
 	lua_agg_open(L);
 	lua_pushcfunction(L, api_probe);
 	lua_setfield(L, -2, "probe");
+	lua_pushcfunction(L, api_latency);
+	lua_setfield(L, -2, "latency");
 	lua_pushcfunction(L, set_probe_set);
 	lua_setfield(L, -2, "_set_probe_set");
 }

@@ -70,6 +70,23 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+#define LAT_MAX_TEXT "65536"
+_Static_assert(LP_LAT_MAX == 65536, "LAT_MAX_TEXT");
+
+/* A count the kernel kept of what it could not do, said at the end (with
+ * -v only, unless always). */
+static void report_count(struct lp_session *s, unsigned slot, int always, const char *fmt)
+{
+	unsigned long long n = s->maps.lost_fd >= 0 ? load_lost(&s->maps, slot) : 0;
+	char msg[200];
+
+	if (!n || !(always || s->opt.verbose))
+		return;
+	snprintf(msg, sizeof(msg), fmt, n);
+	if (!s->opt.json || json_write_text(s, stderr, "warning", msg))
+		fprintf(stderr, "luaprobe: %s\n", msg);
+}
+
 static int fail(const char *fmt, const char *arg)
 {
 	fputs("luaprobe: ", stderr);
@@ -258,7 +275,7 @@ end:
 
 int main(int argc, char **argv)
 {
-	struct lp_session s = { .maps = { -1, -1 }, .child_gate = -1, .child_status = -1 };
+	struct lp_session s = { .maps = { -1, -1, -1 }, .child_gate = -1, .child_status = -1 };
 	const char *code = NULL, *list = NULL, *describe = NULL, *script = NULL;
 	int opt, do_list = 0, check = 0, ret;
 	unsigned long long lost;
@@ -358,17 +375,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "luaprobe: lost %llu events (ring buffer full)\n", lost);
 	else if (s.opt.verbose && s.nprobes)
 		fprintf(stderr, "luaprobe: 0 events lost\n");
-	lost = s.maps.lost_fd >= 0 ? load_lost(&s.maps, LP_LOST_AGGFULL) : 0;
-	if (lost) {
-		char msg[160];
-
-		snprintf(msg, sizeof(msg),
-			 "%llu aggregation updates dropped: a map was full "
-			 "(raise the probe's spec.max_keys)",
-			 lost);
-		if (!s.opt.json || json_write_text(&s, stderr, "warning", msg))
-			fprintf(stderr, "luaprobe: %s\n", msg);
-	}
+	report_count(&s, LP_LOST_AGGFULL, 1,
+		     "%llu aggregation updates dropped: a map was full "
+		     "(raise the probe's spec.max_keys)");
+	report_count(&s, LP_LOST_LATFULL, 1,
+		     "%llu latency() starts not stored: " LAT_MAX_TEXT " pairs were in flight");
+	/* an end whose start came before the probes were attached is normal */
+	report_count(&s, LP_LOST_UNPAIRED, 0, "%llu latency() ends without a start");
 	teardown(&s);
 	script_close(&s);
 	session_free_caches(&s);

@@ -250,6 +250,8 @@ static int plan_reads(const struct lp_plan *plan, unsigned lo, unsigned n)
 		if (in->op == LP_OP_STREQ && OVERLAPS(in->off, (unsigned)in->imm))
 			return 1;
 	}
+	if (plan->lat.role && OVERLAPS(plan->lat.key_src, plan->lat.key_size))
+		return 1;
 	for (unsigned a = 0; a < plan->nagg; a++) {
 		const struct lp_agg *g = &plan->agg[a];
 
