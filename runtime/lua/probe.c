@@ -354,9 +354,8 @@ static int cmp_str(const void *a, const void *b)
 
 /* The tracepoints a point with a wildcard in its system or event names
  * ("syscalls:sys_enter_*"), each written as the point was (tracepoint: or
- * kernel.trace), sorted; pushed as a list. A pattern nothing matches is an
- * error: a probe that can never fire is a mistake in the script. */
-static void push_expansion(lua_State *L, const char *text, const struct lp_point *pt)
+ * kernel.trace), sorted; pushed as a list. Returns how many. */
+static size_t push_expansion(lua_State *L, const char *text, const struct lp_point *pt)
 {
 	int stap = strncmp(text, "kernel.trace", 12) == 0;
 	char **systems = tracefs_event_systems(NULL), **names = NULL;
@@ -391,7 +390,8 @@ static void push_expansion(lua_State *L, const char *text, const struct lp_point
 		tracefs_list_free(events);
 	}
 	tracefs_list_free(systems);
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_str);
 	lua_createtable(L, (int)n, 0);
 	for (size_t i = 0; i < n; i++) {
 		lua_pushstring(L, names[i]);
@@ -399,11 +399,7 @@ static void push_expansion(lua_State *L, const char *text, const struct lp_point
 		free(names[i]);
 	}
 	free(names);
-	if (n == 0)
-		luaL_error(L,
-			   "probe '%s': no tracepoint matches '%s:%s' (luaprobe -l '%s:%s' lists "
-			   "what is there)",
-			   text, pt->system, pt->event, pt->system, pt->event);
+	return n;
 }
 
 static int probe_set_ref = LUA_NOREF;
@@ -413,6 +409,7 @@ static int api_probe(lua_State *L)
 	const char *text = luaL_checkstring(L, 1);
 	int spec = 0, handler = 0, list;
 	struct lp_point pt = { 0 };
+	size_t n;
 	char err[512];
 
 	if (lua_istable(L, 2))
@@ -432,8 +429,15 @@ static int api_probe(lua_State *L)
 		return make_probe(L, text, spec, handler);
 	}
 	lua_settop(L, 3);
-	push_expansion(L, text, &pt);
+	n = push_expansion(L, text, &pt);
+	/* a probe that can never fire is a mistake in the script */
+	if (n == 0)
+		snprintf(err, sizeof(err),
+			 "no tracepoint matches '%s:%s' (luaprobe -l '%s:%s' lists what is there)",
+			 pt.system, pt.event, pt.system, pt.event);
 	point_free(&pt);
+	if (n == 0)
+		return luaL_error(L, "probe '%s': %s", text, err);
 	list = lua_gettop(L);
 	lua_rawgeti(L, LUA_REGISTRYINDEX, probe_set_ref);
 	lua_createtable(L, (int)luaL_len(L, list), 0);
