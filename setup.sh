@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-PACKAGES=(cmake make gcc clang llvm bpftool pkg-config libbpf-dev libelf-dev libdw-dev
+PACKAGES=(cmake make gcc clang llvm bpftool pkg-config libbpf-dev libelf-dev libdw-dev systemtap-sdt-dev
 	zlib1g-dev liblua5.4-dev libtraceevent-dev libtracefs-dev iproute2)
 
 deps() {

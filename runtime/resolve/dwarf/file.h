@@ -34,10 +34,6 @@ static inline uint64_t dwarf_elf_addr(const struct lp_dwarf *d, Dwarf_Addr pc)
  * segment holding it. 0, -ERANGE outside every segment, -ENOEXEC. */
 int dwarf_file_offset(const struct lp_dwarf *d, uint64_t addr, uint64_t *off);
 
-/* "sym+0x1b", "sym" at its start, "0x..." outside every symbol, for an
- * ELF address. malloc'd; NULL on ENOMEM. */
-char *dwarf_symbolize(const struct lp_dwarf *d, uint64_t addr);
-
 /* The ELF symbol at an ELF address exactly or around it, NULL if none. */
 const char *dwarf_symbol_at(const struct lp_dwarf *d, uint64_t addr);
 
