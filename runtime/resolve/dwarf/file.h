@@ -22,6 +22,7 @@ struct lp_dwarf {
 	Dwarf_Addr dbg_bias; /* dwfl address = DWARF address + dbg_bias */
 	Elf *elf; /* the main file, for its program headers */
 	Dwarf_Addr elf_bias; /* dwfl address = ELF address + elf_bias */
+	struct dwarf_index *index; /* index.h: built on first use */
 };
 
 /* The ELF (link-time) address of a DWARF address. */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "resolve/dwarf/index.h"
 #include "resolve/dwarf/loc.h"
 #include "resolve/dwarf/names.h"
 #include "util/messages.h"
@@ -246,41 +247,39 @@ struct func_walk {
 	int err;
 };
 
-static int func_sites_cu(struct lp_dwarf *d, Dwarf_Die *cu, void *arg)
+/* The functions DWARF describes, through the file's index (one walk over
+ * its CUs for the whole run, not one per probe). */
+static int func_sites_dwarf(struct lp_dwarf *d, struct func_walk *w)
 {
-	struct func_walk *w = arg;
-	Dwarf_Die fn;
+	const struct dwarf_func *fns;
+	int n = dwarf_index_funcs(d, &fns);
 
-	if (dwarf_child(cu, &fn))
-		return 0;
-	do {
-		const char *name, *sym;
-		Dwarf_Addr entry;
+	for (int i = 0; i < n; i++) {
+		const struct dwarf_func *f = &fns[i];
+		const char *sym;
+		Dwarf_Die fn, cu;
 		int err;
 
-		if (dwarf_tag(&fn) != DW_TAG_subprogram)
-			continue;
-		name = dwarf_die_name(&fn);
-		if (!name)
-			continue;
-		if (dwarf_die_entry(&fn, &entry)) {
-			/* no code of its own: abstract (inlined everywhere) or a declaration */
-			if (dwarf_func_inline(&fn) && sites_glob_match(w->glob, name))
+		if (f->no_code) {
+			/* abstract (inlined everywhere) or a declaration */
+			if (f->inlined && sites_glob_match(w->glob, f->name))
 				w->only_inlined = true;
 			continue;
 		}
-		sym = dwarf_symbol_at(d, dwarf_elf_addr(d, entry));
+		sym = dwarf_index_symbol_at(d, dwarf_elf_addr(d, f->entry));
 		if (sites_is_fragment(sym))
 			continue;
-		if (w->all && (err = names_add(w->all, name)))
+		if (w->all && (err = names_add(w->all, f->name)))
 			return err;
-		if (!sites_glob_match(w->glob, name) && !sites_glob_match(w->glob, sym))
+		if (!sites_glob_match(w->glob, f->name) && !sites_glob_match(w->glob, sym))
 			continue;
-		err = func_site(d, w->ss, cu, &fn, entry, name);
+		if (!dwarf_offdie(d->dbg, f->die, &fn) || !dwarf_diecu(&fn, &cu, NULL, NULL))
+			return -ENOENT;
+		err = func_site(d, w->ss, &cu, &fn, f->entry, f->name);
 		if (err)
 			return err;
-	} while (dwarf_siblingof(&fn, &fn) == 0);
-	return 0;
+	}
+	return n < 0 ? n : 0;
 }
 
 /* Functions from the ELF symbol table that DWARF does not describe (all
@@ -365,7 +364,7 @@ int dwarf_function_sites(struct lp_dwarf *d, const char *func_glob, struct lp_si
 	*out = NULL;
 	dwarf_msg(err, errlen, "%s", "");
 	if (d->dbg)
-		ret = dwarf_for_each_cu(d, func_sites_cu, &w);
+		ret = func_sites_dwarf(d, &w);
 	if (!ret)
 		ret = func_sites_symtab(d, func_glob, &ss, &all);
 	if (ret)
@@ -399,7 +398,7 @@ int sites_function_names(struct lp_dwarf *d, const char *glob, struct names *out
 	int ret = 0;
 
 	if (d->dbg)
-		ret = dwarf_for_each_cu(d, func_sites_cu, &w);
+		ret = func_sites_dwarf(d, &w);
 	if (!ret)
 		ret = func_sites_symtab(d, glob, &ss, &all);
 	for (int i = 0; !ret && i < ss.n; i++)
