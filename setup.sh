@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 PACKAGES=(cmake make gcc clang llvm bpftool pkg-config libbpf-dev libelf-dev libdw-dev systemtap-sdt-dev
-	zlib1g-dev liblua5.4-dev libtraceevent-dev libtracefs-dev iproute2)
+	zlib1g-dev liblua5.4-dev libtraceevent-dev libtracefs-dev iproute2 libc6-dbg)
 
 deps() {
 	local missing=()
