@@ -1300,20 +1300,20 @@ static void test_nodebug(void)
 		 dwarf_path(dn));
 	ASSERT_STREQ(err, want, "no debuginfo message");
 	/* the calling convention's registers (x86-64 SysV: rdi, rsi, ...) */
-	if (!ASSERT_EQ(dwarf_fetch(dn, s, "arg0", 0, &l, err, sizeof(err)), 0, err)) {
+	if (ASSERT_EQ(dwarf_fetch(dn, s, "arg0", 0, &l, err, sizeof(err)), 0, err)) {
 		ASSERT_EQ(l.start, LP_LOC_REG, "arg0 start");
 		ASSERT_EQ(l.reg, 5, "arg0 in rdi");
 		ASSERT_EQ(l.size, 8, "arg0 size");
 		ASSERT_STREQ(l.ctype, "uint64_t", "arg0 ctype");
 		dwarf_loc_free(&l);
 	}
-	if (!ASSERT_EQ(dwarf_fetch(dn, s, "(char *)arg1", 0, &l, err, sizeof(err)), 0, err)) {
+	if (ASSERT_EQ(dwarf_fetch(dn, s, "(char *)arg1", 0, &l, err, sizeof(err)), 0, err)) {
 		ASSERT_EQ(l.type, LP_LT_STRPTR, "a string");
 		ASSERT_EQ(l.reg, 4, "arg1 in rsi");
 		ASSERT_STREQ(l.ctype, "char *", "cast ctype");
 		dwarf_loc_free(&l);
 	}
-	if (!ASSERT_EQ(dwarf_fetch(dn, s, "*(int32_t *)arg2", 0, &l, err, sizeof(err)), 0, err)) {
+	if (ASSERT_EQ(dwarf_fetch(dn, s, "*(int32_t *)arg2", 0, &l, err, sizeof(err)), 0, err)) {
 		ASSERT_EQ(l.start, LP_LOC_REG, "what rdx points to");
 		ASSERT_EQ(l.reg, 1, "arg2 in rdx");
 		ASSERT_EQ(l.nderef, 1, "one read");
@@ -1322,7 +1322,7 @@ static void test_nodebug(void)
 		dwarf_loc_free(&l);
 	}
 	ASSERT_EQ(dwarf_fetch(dn, s, "arg0", 1, &l, err, sizeof(err)), -EINVAL, "arg0 at a return");
-	if (!ASSERT_EQ(dwarf_fetch(dn, s, "$retval", 1, &l, err, sizeof(err)), 0, err)) {
+	if (ASSERT_EQ(dwarf_fetch(dn, s, "$retval", 1, &l, err, sizeof(err)), 0, err)) {
 		ASSERT_EQ(l.reg, 0, "$retval in rax");
 		dwarf_loc_free(&l);
 	}
