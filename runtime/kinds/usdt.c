@@ -58,9 +58,8 @@ static int select_notes(const struct lp_point *pt, const char *path,
 			const struct lp_usdt_note *notes, int n, char *sel, char *err,
 			size_t errlen)
 {
-	const char *prov = NULL;
-	int found = 0, nprov = 0;
-	char other[128] = "";
+	const char *prov = NULL, *other = NULL;
+	int found = 0;
 
 	for (int i = 0; i < n; i++) {
 		sel[i] = matches(pt->provider, notes[i].provider) &&
@@ -68,12 +67,10 @@ static int select_notes(const struct lp_point *pt, const char *path,
 		if (!sel[i])
 			continue;
 		found++;
-		if (!prov || strcmp(prov, notes[i].provider)) {
-			if (prov)
-				snprintf(other, sizeof(other), "%s", notes[i].provider);
-			nprov += !prov || strcmp(prov, notes[i].provider);
-			prov = prov ? prov : notes[i].provider;
-		}
+		if (!prov)
+			prov = notes[i].provider;
+		else if (strcmp(prov, notes[i].provider))
+			other = notes[i].provider;
 	}
 	if (!found) {
 		char **names = marker_names(notes, n), want[256];
@@ -89,20 +86,19 @@ static int select_notes(const struct lp_point *pt, const char *path,
 			snprintf(err, errlen, "no USDT marker '%s' in %s", want, path);
 		if (names && n) {
 			/* a name alone is compared with names alone */
-			char **cands = names;
+			for (int i = 0; !pt->provider && i < n; i++) {
+				char *colon = strchr(names[i], ':');
 
-			if (!pt->provider)
-				for (int i = 0; i < n; i++)
-					memmove(names[i], strchr(names[i], ':') + 1,
-						strlen(strchr(names[i], ':') + 1) + 1);
-			suggest_append_closest(err, errlen, want, (const char *const *)cands, n);
+				memmove(names[i], colon + 1, strlen(colon + 1) + 1);
+			}
+			suggest_append_closest(err, errlen, want, (const char *const *)names, n);
 		}
 		names_free(names, n);
 		return -ENOENT;
 	}
 	/* usdt:/bin:name means one marker: which provider's is for the user
 	 * to say when two have one by that name */
-	if (!pt->provider && !has_glob(pt->mark) && nprov > 1) {
+	if (!pt->provider && !has_glob(pt->mark) && other) {
 		snprintf(err, errlen,
 			 "marker '%s' is in more than one provider of %s (%s, %s): name one, as "
 			 "usdt:%s:%s:%s",

@@ -8,7 +8,9 @@ markers="lpfx:globals
 lpfx:guarded
 lpfx:misc
 lpfx:regs
-lpfx:stack"
+lpfx:stack
+lpfx:twice
+lpfy:twice"
 run "$LUAPROBE" -l "usdt:$bin:*"
 assert_eq 0 "$RC" "exit status of -l ($ERR)"
 assert_eq "$markers" "$OUT" "-l usdt:BIN:*"
@@ -41,6 +43,11 @@ assert_eq "luaprobe: probe 'usdt:$bin:lpfx:stak': no USDT marker 'lpfx:stak' in 
 run "$LUAPROBE" -e "probe('usdt:$bin:lpfx:misc', { fetch = { 'arg3' } })"
 assert_eq 1 "$RC" "exit status for an argument the marker lacks"
 assert_contains "fetch 'arg3': no 'arg3' at marker lpfx:misc: it has 3 arguments (arg0..)" "$ERR" "missing argument"
+run "$LUAPROBE" -L "usdt:$bin:twice"
+assert_eq 1 "$RC" "exit status for a name two providers have"
+assert_eq "luaprobe: probe 'usdt:$bin:twice': marker 'twice' is in more than one provider of $bin (lpfx, lpfy): name one, as usdt:$bin:lpfx:twice" "$ERR" "an ambiguous marker"
+run "$LUAPROBE" -L "usdt:$bin:lpfy:twice"
+assert_eq 0 "$RC" "exit status with the provider named ($ERR)"
 run "$LUAPROBE" -L "usdt:/bin/sh:x"
 assert_eq 1 "$RC" "exit status for a binary without markers"
 assert_contains "no USDT markers in " "$ERR" "a binary without markers"
