@@ -6,8 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-PACKAGES=(cmake make gcc clang llvm bpftool pkg-config libbpf-dev libelf-dev libdw-dev
-	zlib1g-dev liblua5.4-dev lua-cjson-dev libtraceevent-dev libtracefs-dev iproute2)
+PACKAGES=(cmake make gcc clang llvm bpftool pkg-config libbpf-dev libelf-dev libdw-dev systemtap-sdt-dev
+	zlib1g-dev liblua5.4-dev lua-cjson-dev libtraceevent-dev libtracefs-dev iproute2 libc6-dbg
+	bpftrace)
 
 deps() {
 	local missing=()

@@ -90,7 +90,7 @@ assert_eq 0 "$RC" "exit status with --unsafe at chain+1 ($ERR)"
 assert_eq "count 5" "$(sed -n 's/^lp //p' <<<"$OUT")" "calls counted at chain+1"
 # the source line there: that of the row at chain's start
 first=$(readelf --debug-dump=decodedline "$bin" |
-	awk -v a="$(printf '0x%x' "$start")" '$1 == "frames.c" && $3 == a { print $2; exit }')
+	awk -v a="$(printf '0x%x' "$start")" '$1 == "frames.c" && $3 == a && !seen++ { print $2 }')
 run "$LUAPROBE" --unsafe -e "probe('uprobe:$bin:chain+1', { fetch = { 'a->tag' } })"
 assert_eq 1 "$RC" "exit status of a fetch before the prologue"
 assert_eq "luaprobe: -e:1: probe 'uprobe:$bin:chain+1': fetch 'a->tag': at chain+0x1 (${TESTS%/}/fixtures/uprobe/frames.c:$first) the prologue has not stored the frame's values yet (probe a later offset)" \
