@@ -49,6 +49,9 @@ struct lp_session {
 	int exited; /* by exit(): no further event is delivered */
 	int failed; /* an error was reported: exit non-zero whatever exit() said */
 	int exit_code;
+	/* Detach every probe (main/cli.c): at the end by time, signal or
+	 * command, before the ring buffer is drained; maps stay readable. */
+	void (*detach)(struct lp_session *s);
 	/* Process-wide caches, each created on first use through session_*()
 	 * below and freed by session_free_caches(): never file-scope state. */
 	struct lp_caches caches;

@@ -30,6 +30,9 @@ struct lp_kind {
 	int (*attach)(struct lp_probe *p, char *err, size_t errlen);
 	/* How the probe is attached, once it is ("raw_tp"), for -v. NULL: name. */
 	const char *(*attached_as)(const struct lp_probe *p);
+	/* Only the attachments, where they are not p->link and the instances'
+	 * links (NULL: those); destroy still frees everything after. */
+	void (*detach)(struct lp_probe *p);
 	/* Detach and unload; safe on a probe that never loaded. */
 	void (*destroy)(struct lp_probe *p);
 	/* -l PATTERN, the pattern as the user wrote it ("sched:*",
@@ -82,6 +85,10 @@ int kind_list(const char *pattern, FILE *out, char *err, size_t errlen);
  * Count or -errno; free with kind_names_free. */
 int kind_scope(struct lp_probe *p, char ***names);
 void kind_names_free(char **names, int n);
+
+/* End p's attachments, keep its programs and maps (aggregations stay
+ * readable): the kind's detach hook, else p->link and every instance's. */
+void kind_detach(struct lp_probe *p);
 
 /* -L: one "    type name" line, an array's brackets after the name
  * ("char comm[16]") and no space after a pointer's star ("void *skbaddr"). */

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <bpf/libbpf.h>
+
 extern const struct lp_kind kind_tracepoint;
 extern const struct lp_kind kind_uprobe;
 extern const struct lp_kind kind_kfunc;
@@ -122,4 +124,20 @@ void kind_print_decl(FILE *out, const char *type, const char *name)
 			br > type && br[-1] == ' ' ? "" : " ", name, br);
 	else
 		fprintf(out, "    %s%s%s\n", type, n && type[n - 1] == '*' ? "" : " ", name);
+}
+
+void kind_detach(struct lp_probe *p)
+{
+	const struct lp_kind *kind = kind_of(p->point.kind);
+
+	if (kind && kind->detach) {
+		kind->detach(p);
+		return;
+	}
+	bpf_link__destroy(p->link);
+	p->link = NULL;
+	for (int i = 0; i < p->ninsts; i++) {
+		bpf_link__destroy(p->insts[i].link);
+		p->insts[i].link = NULL;
+	}
 }

@@ -194,6 +194,12 @@ static int start_probes(struct lp_session *s, int attach)
 	return 0;
 }
 
+static void detach_all(struct lp_session *s)
+{
+	for (int i = 0; i < s->nprobes; i++)
+		kind_detach(s->probes[i]);
+}
+
 static void teardown(struct lp_session *s)
 {
 	lua_probe_discard(s->L, s);
@@ -275,7 +281,9 @@ end:
 
 int main(int argc, char **argv)
 {
-	struct lp_session s = { .maps = { -1, -1, -1 }, .child_gate = -1, .child_status = -1 };
+	struct lp_session s = {
+		.maps = { -1, -1, -1 }, .child_gate = -1, .child_status = -1, .detach = detach_all
+	};
 	const char *code = NULL, *list = NULL, *describe = NULL, *script = NULL;
 	int opt, do_list = 0, check = 0, ret;
 	unsigned long long lost;

@@ -34,10 +34,10 @@ enum { TAG_RINGBUF = 1, TAG_CONTROL, TAG_SIGNAL, TAG_DEADLINE, TAG_LOST, TAG_TIM
  * the event rate (DESIGN.md §5 "Control under load"). */
 #define CHECK_EVERY 8
 #define POLL_NS 10000000LL
-/* After the end by time, signal or command, what is in the ring buffer is
- * delivered for at most this long: the probes are still attached, and a
- * flood would otherwise be chased for ever. */
-#define DRAIN_NS 100000000LL
+/* After the end by time, signal or command the probes are detached first
+ * (s->detach), so what is left in the ring buffer is finite; it is
+ * delivered for at most this long, as a handler may be slow. */
+#define DRAIN_NS 1000000000LL
 
 struct loop {
 	struct lp_session *s;
@@ -297,6 +297,8 @@ int loop_run(struct lp_session *s)
 	/* Ended by time, a signal or the command: what the kernel already sent
 	 * is delivered. Ended by exit() or an error: nothing more runs. */
 	if (rb && !s->failed && !s->exited) {
+		if (s->detach)
+			s->detach(s);
 		lp.draining = 1;
 		lp.drain_end = coarse_ns() + DRAIN_NS;
 		ring_buffer__consume(rb);

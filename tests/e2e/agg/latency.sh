@@ -17,7 +17,7 @@ local function pt(dir, comm)
 end
 local s1, e1 = pt("enter", "lplat"), pt("exit", "lplat")
 local h = latency(s1, e1)
-local l = e1:lhist("latency", 0, 150000000, 30000000)
+local l = e1:lhist("latency", 0, 134217728, 33554432) -- the hist's own edges: 2^25 ns wide
 local s2 = pt("enter", "lplat")
 local fed = Hist()
 local e2 = probe("tracepoint:syscalls:sys_exit_nanosleep", { where = 'comm == "lplat"' }, function(e)
