@@ -20,6 +20,7 @@
 #include "lua/event.h"
 #include "lua/state.h"
 #include "run/child.h"
+#include "sym/usym.h"
 
 /* epoll tags. The loop's epoll holds the ring buffer and the control set;
  * the control set holds the rest, so that it can also be polled from inside
@@ -180,9 +181,14 @@ static int on_event(void *ctx, void *data, size_t size)
 	 * cancel before it; other stops cancel after it, below. */
 	if (s->exited || s->failed)
 		return -ECANCELED;
+	if (size >= sizeof(*h) && h->probe_id == LP_ID_NOTE_PID)
+		usym_note(session_usym(s), (int)h->pid, 1);
 	if (size >= sizeof(*h) && h->probe_id < (unsigned)s->nprobes) {
 		p = s->probes[h->probe_id];
 		p->hits++;
+		/* a user stack symbolizes after its process exits (sym/usym.h) */
+		if (p->plan.stack & LP_STACK_USER)
+			usym_note(session_usym(s), (int)h->pid, 0);
 		if (p->handler_ref != LUA_NOREF) {
 			lua_rawgeti(s->L, LUA_REGISTRYINDEX, p->handler_ref);
 			decode_push_event(s->L, p, data, size);

@@ -1,13 +1,18 @@
-/* User symbols of running processes through libdwfl on /proc/PID/maps:
- * libdwfl finds each mapped file's symbols, and its DWARF for lines. */
+/* User symbols of processes through libdwfl on /proc/PID/maps: libdwfl
+ * finds each mapped file's symbols, and its DWARF for lines. A process seen
+ * while it lives (usym_note) leaves a copy of its maps, so that its stacks
+ * are still symbolized once it has exited: the mapped files are opened by
+ * path, which outlives the process. */
 #include "sym/usym.h"
 
 #include <elfutils/libdwfl.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const Dwfl_Callbacks proc_callbacks = {
 	.find_elf = dwfl_linux_proc_find_elf,
@@ -23,9 +28,25 @@ struct usym_proc {
 	unsigned long used;
 };
 
+/* A process's maps as it had them when first seen, and its start time
+ * (which tells it from a later process with the same pid). */
+struct usym_snap {
+	int pid; /* 0: a free slot */
+	unsigned long long start;
+	char *maps;
+	size_t len;
+};
+
+/* Open addressing by pid; past USYM_SNAP_MAX processes no more copies are
+ * taken (their stacks are symbolized while they live, as before). */
+#define USYM_SNAP_SLOTS 8192
+#define USYM_SNAP_MAX 6000
+
 struct lp_usym {
 	struct usym_proc cache[USYM_CACHE];
 	unsigned long clock;
+	struct usym_snap *snaps; /* USYM_SNAP_SLOTS, allocated on the first note */
+	int nsnaps;
 };
 
 struct lp_usym *usym_new(void)
@@ -38,7 +59,131 @@ void usym_free(struct lp_usym *u)
 	if (!u)
 		return;
 	usym_flush(u);
+	for (int i = 0; u->snaps && i < USYM_SNAP_SLOTS; i++)
+		free(u->snaps[i].maps);
+	free(u->snaps);
 	free(u);
+}
+
+/* Field 22 of /proc/PID/stat: when the process started, in clock ticks
+ * since boot. 0 when the process is gone. */
+static unsigned long long start_time(int pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long start = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	/* comm may hold spaces and parentheses: count fields after the last ')' */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1,
+			 " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
+			 "%*d %*d %*d %*d %llu",
+			 &start) != 1)
+		return 0;
+	return start;
+}
+
+/* The whole of /proc/PID/maps, malloc'd; NULL when the process is gone. */
+static char *read_maps(int pid, size_t *len)
+{
+	char path[64], *buf = NULL, *grown;
+	size_t cap = 0, n = 0;
+	ssize_t r;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	for (;;) {
+		if (cap - n < 4096) {
+			grown = realloc(buf, cap = cap ? cap * 2 : 16384);
+			if (!grown) {
+				free(buf);
+				close(fd);
+				return NULL;
+			}
+			buf = grown;
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r <= 0)
+			break;
+		n += r;
+	}
+	close(fd);
+	/* a zombie's maps are empty: nothing worth keeping */
+	if (r < 0 || n == 0) {
+		free(buf);
+		return NULL;
+	}
+	*len = n;
+	return buf;
+}
+
+static struct usym_snap *snap_slot(struct lp_usym *u, int pid, int *found)
+{
+	unsigned h = (unsigned)pid % USYM_SNAP_SLOTS;
+
+	for (unsigned i = 0; i < USYM_SNAP_SLOTS; i++) {
+		struct usym_snap *s = &u->snaps[(h + i) % USYM_SNAP_SLOTS];
+
+		if (s->pid == pid || s->pid == 0) {
+			*found = s->pid == pid;
+			return s;
+		}
+	}
+	*found = 0;
+	return NULL;
+}
+
+int usym_note(struct lp_usym *u, int pid, int recheck)
+{
+	struct usym_snap *s;
+	unsigned long long start;
+	int found;
+
+	if (!u)
+		return -ENOMEM;
+	if (pid <= 0)
+		return -ESRCH;
+	if (!u->snaps && !(u->snaps = calloc(USYM_SNAP_SLOTS, sizeof(*u->snaps))))
+		return -ENOMEM;
+	s = snap_slot(u, pid, &found);
+	if (found && !recheck)
+		return 0;
+	start = start_time(pid);
+	if (!start)
+		return -ESRCH;
+	if (found && s->start == start)
+		return 0;
+	if (!found && (!s || u->nsnaps >= USYM_SNAP_MAX))
+		return -ENOSPC;
+	/* a new process under a pid seen before: its maps replace the old copy */
+	free(found ? s->maps : NULL);
+	s->maps = read_maps(pid, &s->len);
+	if (!s->maps) {
+		if (found) {
+			/* keep the slot taken (open addressing): an empty copy */
+			s->start = 0;
+			s->len = 0;
+		}
+		return -ESRCH;
+	}
+	if (!found)
+		u->nsnaps++;
+	s->pid = pid;
+	s->start = start;
+	return 0;
 }
 
 static int usym_report(Dwfl *dwfl, int pid)
@@ -53,6 +198,29 @@ static int usym_report(Dwfl *dwfl, int pid)
 	/* no /proc/PID: the process is gone */
 	if (err == ENOENT)
 		return -ESRCH;
+	return err > 0 ? -err : err < 0 ? -ESRCH : 0;
+}
+
+/* The process's own maps while it lives (the same process as noted, or
+ * one never noted), else the copy usym_note took. */
+static int usym_report_any(struct lp_usym *u, Dwfl *dwfl, int pid)
+{
+	struct usym_snap *s = NULL;
+	FILE *f;
+	int found = 0, err;
+
+	if (u->snaps)
+		s = snap_slot(u, pid, &found);
+	if (!found || !s->maps || start_time(pid) == s->start)
+		return usym_report(dwfl, pid);
+	f = fmemopen(s->maps, s->len, "r");
+	if (!f)
+		return -errno;
+	dwfl_report_begin(dwfl);
+	err = dwfl_linux_proc_maps_report(dwfl, f);
+	if (dwfl_report_end(dwfl, NULL, NULL) && !err)
+		err = -1;
+	fclose(f);
 	return err > 0 ? -err : err < 0 ? -ESRCH : 0;
 }
 
@@ -76,7 +244,7 @@ static struct usym_proc *usym_proc_get(struct lp_usym *u, int pid, int *err)
 			*err = -ENOMEM;
 			return NULL;
 		}
-		*err = usym_report(p->dwfl, pid);
+		*err = usym_report_any(u, p->dwfl, pid);
 		if (*err) {
 			dwfl_end(p->dwfl);
 			p->dwfl = NULL;
@@ -116,7 +284,7 @@ int usym_format(struct lp_usym *u, int pid, uint64_t addr, char *buf, size_t len
 	mod = dwfl_addrmodule(p->dwfl, addr);
 	if (!mod) {
 		/* a library mapped since the maps were read: read them again, once */
-		err = usym_report(p->dwfl, pid);
+		err = usym_report_any(u, p->dwfl, pid);
 		mod = err ? NULL : dwfl_addrmodule(p->dwfl, addr);
 	}
 	name = mod ? dwfl_module_addrinfo(mod, addr, &off, &sym, NULL, NULL, NULL) : NULL;
