@@ -44,6 +44,8 @@ static const char usage[] =
 	"  -v            verbose: what was attached, lost events as they happen, a refused\n"
 	"                program's verifier log in full\n"
 	"  -vv           also libbpf's debug log\n"
+	"  --folded      print() of an aggregation keyed by a stack writes folded stacks,\n"
+	"                \"outer;...;inner N\" a line (flame-graph input, flamegraph.pl)\n"
 	"  --unsafe      allow os.execute, io.popen, package.loadlib and debug, and\n"
 	"                uprobe:BIN:f+OFF off the instruction starts the line table names\n"
 	"  --version     print the version\n"
@@ -54,12 +56,16 @@ static const char usage[] =
 	"      printf(\"%s %s\\n\", e.comm, e.filename) end)'\n"
 	"  luaprobe -L tracepoint:skb:kfree_skb\n";
 
-enum { OPT_VERSION = 256, OPT_UNSAFE, OPT_RECIPES, OPT_CHECK, OPT_HELP };
+enum { OPT_VERSION = 256, OPT_UNSAFE, OPT_RECIPES, OPT_CHECK, OPT_HELP, OPT_FOLDED };
 
 static const struct option long_opts[] = {
-	{ "version", no_argument, NULL, OPT_VERSION }, { "unsafe", no_argument, NULL, OPT_UNSAFE },
-	{ "recipes", no_argument, NULL, OPT_RECIPES }, { "check", no_argument, NULL, OPT_CHECK },
-	{ "help", no_argument, NULL, OPT_HELP },       { NULL, 0, NULL, 0 },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "unsafe", no_argument, NULL, OPT_UNSAFE },
+	{ "recipes", no_argument, NULL, OPT_RECIPES },
+	{ "check", no_argument, NULL, OPT_CHECK },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "folded", no_argument, NULL, OPT_FOLDED },
+	{ NULL, 0, NULL, 0 },
 };
 
 static int fail(const char *fmt, const char *arg)
@@ -287,6 +293,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_UNSAFE:
 			s.opt.unsafe = 1;
+			break;
+		case OPT_FOLDED:
+			s.opt.folded = 1;
 			break;
 		case OPT_CHECK:
 			check = 1;
