@@ -21,6 +21,8 @@
 #include <zlib.h>
 
 #include "plan/plan.h"
+#include "util/messages.h"
+#include "util/suggest.h"
 #include "perf.skel.h"
 
 /* bpftrace's software counters and their short names; the clocks count
@@ -113,9 +115,15 @@ static int perf_resolve(struct lp_probe *p, char *err, size_t errlen)
 		const struct counter *c = counter_named(pt->counter);
 
 		if (!c) {
-			snprintf(err, errlen,
-				 "no software counter '%s' (luaprobe -l 'software:*' lists them)",
-				 pt->counter);
+			const char *names[NCOUNTERS];
+
+			for (size_t i = 0; i < NCOUNTERS; i++)
+				names[i] = counters[i].name;
+			snprintf(err, errlen, MSG_NO_SW_COUNTER, pt->counter);
+			if (!suggest_append_closest(err, errlen, pt->counter, names, NCOUNTERS))
+				snprintf(err, errlen,
+					 MSG_NO_SW_COUNTER " (luaprobe -l 'software:*' lists them)",
+					 pt->counter);
 			return -ENOENT;
 		}
 		st->config = c->config;
@@ -134,10 +142,7 @@ static int perf_resolve(struct lp_probe *p, char *err, size_t errlen)
 		}
 		max = max_sample_rate();
 		if (st->hz && max && st->hz > max) {
-			snprintf(err, errlen,
-				 "%llu Hz is above the kernel's limit of %llu samples a second "
-				 "(kernel.perf_event_max_sample_rate)",
-				 st->hz, max);
+			snprintf(err, errlen, MSG_SAMPLE_RATE, st->hz, max);
 			return -EINVAL;
 		}
 		if (st->hz)
