@@ -22,6 +22,7 @@
 #include "main/recipe.h"
 #include "lua/state.h"
 #include "session.h"
+#include "sym/usym.h"
 
 static const char usage[] =
 	"USAGE\n"
@@ -137,6 +138,27 @@ static void report_places(struct lp_session *s, const struct lp_probe *p)
 		fprintf(stderr, "luaprobe:   %s\n", p->insts[i].desc);
 }
 
+/* User stacks are symbolized from the maps of their process, which may be
+ * gone when they are printed: from before the first probe is attached,
+ * every executable mapping is recorded as it is made (sym/usym.h). Without
+ * it (no CAP_PERFMON for a side-band perf event) a copy of the maps is
+ * still taken on each process's first stack, if it lives that long. */
+static void start_tracking(struct lp_session *s, int attach)
+{
+	int want = 0, ret;
+
+	for (int i = 0; i < s->nprobes; i++)
+		want |= (s->probes[i]->plan.stack & LP_STACK_USER) != 0;
+	if (!want || !attach)
+		return;
+	ret = usym_track_start(session_usym(s));
+	if (ret && s->opt.verbose)
+		fprintf(stderr,
+			"luaprobe: cannot record processes' mappings (%s): the user stacks of "
+			"processes that exit quickly may stay addresses\n",
+			strerror(-ret));
+}
+
 /* Load and attach every probe; on failure, report with the probe's line. */
 static int start_probes(struct lp_session *s, int attach)
 {
@@ -153,6 +175,7 @@ static int start_probes(struct lp_session *s, int attach)
 					    : "");
 		return ret;
 	}
+	start_tracking(s, attach);
 	for (int i = 0; i < s->nprobes; i++) {
 		struct lp_probe *p = s->probes[i];
 		const struct lp_kind *kind = kind_of(p->point.kind);

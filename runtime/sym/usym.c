@@ -5,6 +5,8 @@
  * path, which outlives the process. */
 #include "sym/usym.h"
 
+#include "sym/maptrack.h"
+
 #include <elfutils/libdwfl.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -47,6 +49,7 @@ struct lp_usym {
 	unsigned long clock;
 	struct usym_snap *snaps; /* USYM_SNAP_SLOTS, allocated on the first note */
 	int nsnaps;
+	struct lp_maptrack *track; /* every executable mapping since usym_track_start */
 };
 
 struct lp_usym *usym_new(void)
@@ -62,7 +65,28 @@ void usym_free(struct lp_usym *u)
 	for (int i = 0; u->snaps && i < USYM_SNAP_SLOTS; i++)
 		free(u->snaps[i].maps);
 	free(u->snaps);
+	maptrack_free(u->track);
 	free(u);
+}
+
+int usym_track_start(struct lp_usym *u)
+{
+	if (!u)
+		return -ENOMEM;
+	if (!u->track && !(u->track = maptrack_start()))
+		return -errno;
+	return 0;
+}
+
+int usym_track_fd(const struct lp_usym *u)
+{
+	return u ? maptrack_fd(u->track) : -1;
+}
+
+void usym_track_poll(struct lp_usym *u)
+{
+	if (u)
+		maptrack_poll(u->track);
 }
 
 /* Field 22 of /proc/PID/stat: when the process started, in clock ticks
@@ -156,6 +180,7 @@ int usym_note(struct lp_usym *u, int pid, int recheck)
 		return -ENOMEM;
 	if (pid <= 0)
 		return -ESRCH;
+	maptrack_want(u->track, pid);
 	if (!u->snaps && !(u->snaps = calloc(USYM_SNAP_SLOTS, sizeof(*u->snaps))))
 		return -ENOMEM;
 	s = snap_slot(u, pid, &found);
@@ -202,25 +227,41 @@ static int usym_report(Dwfl *dwfl, int pid)
 }
 
 /* The process's own maps while it lives (the same process as noted, or
- * one never noted), else the copy usym_note took. */
+ * one never noted); once it is gone, the mappings perf recorded as it made
+ * them, else the copy usym_note took. */
 static int usym_report_any(struct lp_usym *u, Dwfl *dwfl, int pid)
 {
 	struct usym_snap *s = NULL;
+	unsigned long long start = start_time(pid);
+	char *tracked = NULL, *text;
+	size_t len = 0;
 	FILE *f;
 	int found = 0, err;
 
 	if (u->snaps)
 		s = snap_slot(u, pid, &found);
-	if (!found || !s->maps || start_time(pid) == s->start)
+	if (start && (!found || !s->maps || start == s->start))
 		return usym_report(dwfl, pid);
-	f = fmemopen(s->maps, s->len, "r");
-	if (!f)
-		return -errno;
+	tracked = maptrack_maps(u->track, pid, &len);
+	text = tracked;
+	if (!text && found && s->maps) {
+		text = s->maps;
+		len = s->len;
+	}
+	if (!text)
+		return usym_report(dwfl, pid);
+	f = fmemopen(text, len, "r");
+	if (!f) {
+		err = -errno;
+		free(tracked);
+		return err;
+	}
 	dwfl_report_begin(dwfl);
 	err = dwfl_linux_proc_maps_report(dwfl, f);
 	if (dwfl_report_end(dwfl, NULL, NULL) && !err)
 		err = -1;
 	fclose(f);
+	free(tracked);
 	return err > 0 ? -err : err < 0 ? -ESRCH : 0;
 }
 

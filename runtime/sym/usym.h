@@ -30,6 +30,16 @@ int usym_format(struct lp_usym *u, int pid, uint64_t addr, char *buf, size_t len
  * many processes kept); -ENOMEM. */
 int usym_note(struct lp_usym *u, int pid, int recheck);
 
+/* From now on, record every executable mapping any process makes
+ * (sym/maptrack.h), so that a process that exits before usym_note can copy
+ * its maps is still symbolized. 0 or -errno. */
+int usym_track_start(struct lp_usym *u);
+
+/* Poll it: readable when the records need reading (usym_track_poll), or
+ * some are lost. -1 when not tracking. */
+int usym_track_fd(const struct lp_usym *u);
+void usym_track_poll(struct lp_usym *u);
+
 /* Drop the processes held (the next call reads the maps again). */
 void usym_flush(struct lp_usym *u);
 
