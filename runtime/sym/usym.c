@@ -8,6 +8,7 @@
 #include "sym/maptrack.h"
 
 #include <elfutils/libdwfl.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -71,10 +72,25 @@ void usym_free(struct lp_usym *u)
 
 int usym_track_start(struct lp_usym *u)
 {
+	struct dirent *de;
+	DIR *proc;
+
 	if (!u)
 		return -ENOMEM;
-	if (!u->track && !(u->track = maptrack_start()))
+	if (u->track)
+		return 0;
+	u->track = maptrack_start();
+	if (!u->track)
 		return -errno;
+	/* The processes that run already made their mappings before the
+	 * records start: a copy of each one's maps now, as one that exits
+	 * before its first stack reaches user space leaves nothing to read. */
+	proc = opendir("/proc");
+	while (proc && (de = readdir(proc)))
+		if (de->d_name[0] >= '1' && de->d_name[0] <= '9')
+			usym_note(u, atoi(de->d_name), 0);
+	if (proc)
+		closedir(proc);
 	return 0;
 }
 
@@ -145,6 +161,23 @@ static char *read_maps(int pid, size_t *len)
 		n += r;
 	}
 	close(fd);
+	/* only files map code libdwfl can read: the rest is not kept */
+	if (r >= 0 && n > 0) {
+		size_t k = 0;
+
+		for (size_t i = 0; i < n;) {
+			char *nl = memchr(buf + i, '\n', n - i);
+			size_t end = nl ? (size_t)(nl - buf) + 1 : n;
+			char *slash = memchr(buf + i, '/', end - i);
+
+			if (slash && slash > buf + i && slash[-1] == ' ') {
+				memmove(buf + k, buf + i, end - i);
+				k += end - i;
+			}
+			i = end;
+		}
+		n = k;
+	}
 	/* a zombie's maps are empty: nothing worth keeping */
 	if (r < 0 || n == 0) {
 		free(buf);
