@@ -29,7 +29,7 @@ static const char usage[] =
 	"  luaprobe SCRIPT.lua [ARGS...]   run a script; ARGS reach it as the table arg\n"
 	"  luaprobe NAME [ARGS...]         run a recipe found by name (luaprobe --recipes)\n"
 	"  luaprobe -e 'LUA' [ARGS...]     run a one-liner\n"
-	"  luaprobe -l [PATTERN]           list probe points (tracepoints) matching PATTERN\n"
+	"  luaprobe -l [PATTERN]           list probe points (tracepoints, sampling) matching PATTERN\n"
 	"  luaprobe -L POINT               what a point offers: its fields with C types\n"
 	"  luaprobe --check SCRIPT         resolve and load every probe, attach nothing\n"
 	"  luaprobe --recipes              list the recipes\n"
