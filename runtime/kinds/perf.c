@@ -21,6 +21,7 @@
 #include <zlib.h>
 
 #include "plan/plan.h"
+#include "sym/ksym.h"
 #include "util/messages.h"
 #include "util/suggest.h"
 #include "perf.skel.h"
@@ -375,6 +376,31 @@ static int perf_describe(struct lp_probe *p, FILE *out)
 	return 0;
 }
 
+/* `ip in "func"`: a sample in the kernel has a kernel ip, compared with
+ * the function's ranges (and its clones') from kallsyms; a user-mode ip is
+ * never inside them. */
+static int perf_ranges(struct lp_probe *p, const char *func, struct lp_range *out, int max,
+		       char *err, size_t errlen)
+{
+	struct ksym_range r[LP_MAX_RANGES];
+	int n;
+
+	n = ksym_ranges(caches_ksym(p->caches), func, r, max < LP_MAX_RANGES ? max : LP_MAX_RANGES);
+	if (n == -E2BIG)
+		snprintf(err, errlen, "'%s' has more pieces than one filter holds (%d)", func, max);
+	else if (n < 0)
+		snprintf(err, errlen, "cannot read kernel symbols: %s", strerror(-n));
+	else if (n == 0)
+		snprintf(err, errlen, "no kernel function '%s'", func);
+	if (n <= 0)
+		return n < 0 ? n : -ENOENT;
+	for (int i = 0; i < n; i++) {
+		out[i].lo = r[i].start;
+		out[i].hi = r[i].end;
+	}
+	return n;
+}
+
 const struct lp_kind kind_perf = {
 	.name = "perf_event",
 	.resolve = perf_resolve,
@@ -384,4 +410,5 @@ const struct lp_kind kind_perf = {
 	.destroy = perf_destroy,
 	.list = perf_list,
 	.describe = perf_describe,
+	.ranges = perf_ranges,
 };

@@ -213,35 +213,31 @@ int usym_note(struct lp_usym *u, int pid, int recheck)
 		return -ENOMEM;
 	if (pid <= 0)
 		return -ESRCH;
-	maptrack_want(u->track, pid);
 	if (!u->snaps && !(u->snaps = calloc(USYM_SNAP_SLOTS, sizeof(*u->snaps))))
 		return -ENOMEM;
 	s = snap_slot(u, pid, &found);
+	/* every event of a process with a user stack comes here: after the
+	 * first, one lookup */
 	if (found && !recheck)
 		return 0;
-	start = start_time(pid);
-	if (!start)
-		return -ESRCH;
-	if (found && s->start == start)
-		return 0;
+	maptrack_want(u->track, pid);
 	if (!found && (!s || u->nsnaps >= USYM_SNAP_MAX))
 		return -ENOSPC;
+	start = start_time(pid);
+	if (found && start && s->start == start)
+		return 0;
 	/* a new process under a pid seen before: its maps replace the old copy */
 	free(found ? s->maps : NULL);
-	s->maps = read_maps(pid, &s->len);
-	if (!s->maps) {
-		if (found) {
-			/* keep the slot taken (open addressing): an empty copy */
-			s->start = 0;
-			s->len = 0;
-		}
-		return -ESRCH;
-	}
+	s->maps = start ? read_maps(pid, &s->len) : NULL;
 	if (!found)
 		u->nsnaps++;
+	/* the slot stays taken, an empty copy when the process is gone: the
+	 * perf records (maptrack) may know it */
 	s->pid = pid;
-	s->start = start;
-	return 0;
+	s->start = s->maps ? start : 0;
+	if (!s->maps)
+		s->len = 0;
+	return s->maps ? 0 : -ESRCH;
 }
 
 static int usym_report(Dwfl *dwfl, int pid)
