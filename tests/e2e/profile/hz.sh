@@ -5,7 +5,8 @@
 # hottest user stack is the spin loop's, symbolized with file:line after
 # the fixture has exited, and a handler sees the interrupted task's
 # built-ins, the ip and both stacks. With --kernel the fixture reads
-# /dev/zero: the kernel stacks are symbols of the read path.
+# /dev/zero: the kernel stacks are symbols of the read path, and
+# `ip in "func"` keeps exactly the samples taken inside func.
 # ctest: run serial
 . "$TESTS/e2e/lib.sh"
 need_root
@@ -67,7 +68,14 @@ assert_range 20 160 "$h" "handler events without a wrong built-in ($(grep '^hand
 # Kernel stacks: the fixture reads /dev/zero, most samples are in the kernel.
 cat >"$TMP/khz.lua" <<'LUA'
 local by_kstack = probe("profile:hz:99", { where = 'comm == "lpbusy"' }):count("kstack")
+-- `ip in "func"`: the interrupted ip against the function's kallsyms ranges
+-- (read_zero clears the user's buffer in rep_stos_alternative on this kernel)
+local in_vfs = probe("profile:hz:99", { where = 'comm == "lpbusy" && ip in "' .. arg[1] .. '"' })
+  :count("kstack")
 on_exit(function()
+  for k, c in in_vfs:items() do
+    printf("ip-in %s %d\n", k.kstack[1] or "-", c)
+  end
   local n, read, sum = 0, 0, 0
   for k, c in by_kstack:items() do
     sum = sum + c
@@ -85,12 +93,18 @@ on_exit(function()
   printf("kernel-stacks %d samples %d in-read %d\n", n, sum, read)
 end)
 LUA
-run timeout -k 2 30 "$LUAPROBE" -c "$FIXTURES/busy --name lpbusy --kernel 1500" "$TMP/khz.lua"
+clear=rep_stos_alternative
+grep -q " $clear\$" /proc/kallsyms || clear=read_zero
+run timeout -k 2 30 "$LUAPROBE" -c "$FIXTURES/busy --name lpbusy --kernel 1500" "$TMP/khz.lua" "$clear"
 assert_eq 0 "$RC" "exit status ($ERR)"
 assert_eq "" "$(grep '^unsymbolized' <<<"$OUT" || true)" "kernel frames that are not symbols"
 read -r _ nk _ samples _ inread <<<"$(grep '^kernel-stacks ' <<<"$OUT")"
 assert_range 20 160 "$samples" "samples of the reading fixture"
 assert_range 1 1000 "$nk" "distinct kernel stacks"
+# every sample the ip filter kept was taken inside that function (its first frame)
+grep -q '^ip-in ' <<<"$OUT" || fail "no sample with ip in \"$clear\": $OUT"
+assert_eq "" "$(grep '^ip-in ' <<<"$OUT" | grep -vE "^ip-in $clear\+0x[0-9a-f]+ [0-9]+\$" || true)" \
+	"samples kept by ip in \"$clear\""
 # most of the time is in read_zero (clearing the user buffer): at least half
 [ $((inread * 2)) -ge "$samples" ] || fail "few samples in read_zero under do_syscall_64: $OUT"
 echo "ok: profile:hz:99, $n samples"
