@@ -224,8 +224,9 @@ int usym_note(struct lp_usym *u, int pid, int recheck)
 	if (!found && (!s || u->nsnaps >= USYM_SNAP_MAX))
 		return -ENOSPC;
 	start = start_time(pid);
-	if (found && start && s->start == start)
-		return 0;
+	/* gone: a copy taken while it lived is all there is (keep it) */
+	if (found && (!start || s->start == start))
+		return start ? 0 : -ESRCH;
 	/* a new process under a pid seen before: its maps replace the old copy */
 	free(found ? s->maps : NULL);
 	s->maps = start ? read_maps(pid, &s->len) : NULL;

@@ -51,8 +51,11 @@ assert_eq "" "$ERR" "stderr"
 pid=$(field pid "$OUT")
 n=$(sed -n 's/^total \([0-9]*\) .*/\1/p' <<<"$OUT")
 # 1.5 s at 99 Hz is ~148 samples of a CPU the fixture has to itself; other
-# work on the machine takes some: a generous bound
-assert_range 20 160 "$n" "samples in 1.5 s at 99 Hz"
+# work on the machine takes some: the samples follow the CPU time it got
+cpu=$(field cpu_ms "$OUT")
+assert_range $((cpu * 99 / 2000 - 2)) $((cpu * 99 * 11 / 10000 + 3)) "$n" \
+	"samples at 99 Hz of $cpu ms of CPU"
+assert_range 3 160 "$n" "samples in 1.5 s at 99 Hz"
 assert_eq "total $n ustack-sum $n" "$(grep '^total ' <<<"$OUT")" "the two aggregations of one probe"
 # another probe, another perf event: its own count, of the fixture alone
 [[ "$(grep "^bypid " <<<"$OUT")" =~ ^bypid\ $pid\ comm\ lpbusy\ count\ [0-9]+$ ]] ||
@@ -63,7 +66,7 @@ frames=$(field frames "$OUT")
 [[ "$frames" =~ ^lp_busy_[a-z_]+\+0x[0-9a-f]+\ \(busy\.c:[0-9]+\)\| ]] ||
 	fail "user frames not symbolized with file:line after the fixture exited: $frames"
 h=$(sed -n 's/^handler \([0-9]*\) bad $/\1/p' <<<"$OUT")
-assert_range 20 160 "$h" "handler events without a wrong built-in ($(grep '^handler ' <<<"$OUT"))"
+assert_range 3 160 "$h" "handler events without a wrong built-in ($(grep '^handler ' <<<"$OUT"))"
 
 # Kernel stacks: the fixture reads /dev/zero, most samples are in the kernel.
 cat >"$TMP/khz.lua" <<'LUA'
@@ -99,7 +102,7 @@ run timeout -k 2 30 "$LUAPROBE" -c "$FIXTURES/busy --name lpbusy --kernel 1500" 
 assert_eq 0 "$RC" "exit status ($ERR)"
 assert_eq "" "$(grep '^unsymbolized' <<<"$OUT" || true)" "kernel frames that are not symbols"
 read -r _ nk _ samples _ inread <<<"$(grep '^kernel-stacks ' <<<"$OUT")"
-assert_range 20 160 "$samples" "samples of the reading fixture"
+assert_range 3 160 "$samples" "samples of the reading fixture"
 assert_range 1 1000 "$nk" "distinct kernel stacks"
 # every sample the ip filter kept was taken inside that function (its first frame)
 grep -q '^ip-in ' <<<"$OUT" || fail "no sample with ip in \"$clear\": $OUT"

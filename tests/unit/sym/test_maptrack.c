@@ -51,6 +51,8 @@ static void test_noted(void)
 	ASSERT_EQ(usym_note(u, noted, 0), 0, "again: nothing to do");
 	reap(noted);
 	reap(other);
+	/* noted again once gone (a late notice): the copy stays */
+	ASSERT_EQ(usym_note(u, noted, 1), -ESRCH, "a recheck of a process that is gone");
 	ASSERT_EQ(usym_format(u, noted, a, buf, sizeof(buf)), 0, "the noted process, gone");
 	ASSERT_TRUE(!strncmp(buf, "maptrack_target+0x4 (test_maptrack.c:", 37), "its symbol");
 	fprintf(stderr, "  exited: %s\n", buf);
