@@ -372,6 +372,12 @@ int main(int argc, char **argv)
 			"luaprobe: %llu aggregation updates dropped: a map was full "
 			"(raise the probe's spec.max_keys)\n",
 			lost);
+	lost = usym_track_lost(s.caches.usym);
+	if (lost)
+		fprintf(stderr,
+			"luaprobe: %llu records of processes' mappings lost: user stacks of processes "
+			"that exited may show addresses\n",
+			lost);
 	teardown(&s);
 	script_close(&s);
 	session_free_caches(&s);

@@ -105,6 +105,11 @@ void usym_track_poll(struct lp_usym *u)
 		maptrack_poll(u->track);
 }
 
+unsigned long long usym_track_lost(const struct lp_usym *u)
+{
+	return u ? maptrack_lost(u->track) : 0;
+}
+
 /* Field 22 of /proc/PID/stat: when the process started, in clock ticks
  * since boot. 0 when the process is gone. */
 static unsigned long long start_time(int pid)

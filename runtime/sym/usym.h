@@ -40,6 +40,10 @@ int usym_track_start(struct lp_usym *u);
 int usym_track_fd(const struct lp_usym *u);
 void usym_track_poll(struct lp_usym *u);
 
+/* Mapping records the kernel could not write (its buffer was full): the
+ * processes they were about may stay addresses. */
+unsigned long long usym_track_lost(const struct lp_usym *u);
+
 /* Drop the processes held (the next call reads the maps again). */
 void usym_flush(struct lp_usym *u);
 
