@@ -185,6 +185,9 @@ static int perf_load(struct lp_probe *p, const struct lp_maps *m, char *err, siz
 	memcpy((void *)&skel->rodata->plan, &p->plan, sizeof(p->plan));
 	skel->rodata->plan.target_tgid = p->target_pid > 0 ? p->target_pid : 0;
 	ret = load_share_maps(skel->maps.lp_events, skel->maps.lp_lost, m);
+	/* no latency() ends here, but the template has the map: not one more */
+	if (!ret)
+		ret = load_share_lat(skel->maps.lp_lat, m);
 	for (int i = 0; !ret && i < p->naggs; i++)
 		ret = load_size_agg(aggs[i], p, i);
 	if (!ret)

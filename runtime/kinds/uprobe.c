@@ -347,6 +347,8 @@ static int up_load(struct lp_probe *p, const struct lp_maps *m, char *err, size_
 		memcpy((void *)&skel->rodata->plan, &p->plan, sizeof(p->plan));
 		memcpy((void *)skel->rodata->plan.fetch, in->fetch, sizeof(in->fetch));
 		ret = load_share_maps(skel->maps.lp_events, skel->maps.lp_lost, m);
+		if (!ret)
+			ret = load_share_lat(skel->maps.lp_lat, m);
 		/* Every copy counts into the first copy's aggregation maps. */
 		for (int a = 0; !ret && a < p->naggs; a++)
 			ret = i == 0 ? load_size_agg(aggs[a], p, a)

@@ -10,6 +10,7 @@
 #include <lualib.h>
 
 #include "lua/event.h"
+#include "lua/json.h"
 #include "main/embedded.h"
 #include "lua/util.h"
 #include "main/recipe.h"
@@ -24,14 +25,20 @@ void session_stop(struct lp_session *s, int code)
 
 void script_report(struct lp_session *s, const char *fmt, ...)
 {
+	char *msg = NULL;
 	va_list ap;
+	int n;
 
 	fflush(stdout);
-	fputs("luaprobe: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	n = vasprintf(&msg, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	if (n < 0)
+		fprintf(stderr, "luaprobe: %s (out of memory formatting the message)\n", fmt);
+	else if (!s->opt.json || json_write_text(s, stderr, "error", msg))
+		fprintf(stderr, "luaprobe: %s\n", msg);
+	if (n >= 0)
+		free(msg);
 	s->failed = 1;
 	session_stop(s, 1);
 }

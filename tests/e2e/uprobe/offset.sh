@@ -73,7 +73,7 @@ done
 bin=$(fx O0)
 read -r start size <<<"$(sym "$bin")"
 all=$(rows "$bin" "$start" "$size")
-above=$(awk '$1 > 2' <<<"$all" | head -1)
+above=$(awk '$1 > 2 { print; exit }' <<<"$all")
 assert_eq 0 "$(head -1 <<<"$all")" "the first row of chain is its start"
 run "$LUAPROBE" -e "probe('uprobe:$bin:chain+2')"
 assert_eq 1 "$RC" "exit status at chain+2"
