@@ -49,9 +49,12 @@ static __always_inline __u64 lp_log2_bucket(__s64 v)
 	return b + 1;
 }
 
-static __always_inline void lp_agg_update(void *map, const volatile struct lp_agg *a,
-					  const char *rec, char *key)
+/* Returns 1 when the update made a new key, else 0. */
+static __always_inline int lp_agg_update(void *map, const volatile struct lp_agg *a,
+					 const char *rec, char *key)
 {
+	int fresh = 0;
+
 	__s64 v = 1;
 	void *val;
 
@@ -112,11 +115,12 @@ static __always_inline void lp_agg_update(void *map, const volatile struct lp_ag
 		 * zeroed value is every CPU's; count 0 tells stats it is new. */
 		if (bpf_map_update_elem(map, key, &init, BPF_NOEXIST) == -7 /* E2BIG */) {
 			lp_count_lost(LP_LOST_AGGFULL);
-			return;
+			return 0;
 		}
+		fresh = 1;
 		val = bpf_map_lookup_elem(map, key);
 		if (!val)
-			return;
+			return fresh;
 	}
 	/* This CPU's copy: only a nested program (an NMI) could race with us. */
 	if (a->kind == LP_AGG_STATS) {
@@ -131,6 +135,7 @@ static __always_inline void lp_agg_update(void *map, const volatile struct lp_ag
 	} else {
 		*(__u64 *)val += v;
 	}
+	return fresh;
 }
 
 #endif

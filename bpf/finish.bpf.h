@@ -21,10 +21,14 @@ static __always_inline void lp_finish(void *ctx, struct lp_scratch *s)
 		lp_stack(ctx, data, plan.kstack_dst, 0);
 	if (plan.stack & LP_STACK_USER)
 		lp_stack(ctx, data, plan.ustack_dst, BPF_F_USER_STACK);
+	int fresh = 0;
+
 	if (plan.nagg > 0)
-		lp_agg_update(&lp_agg0, &plan.agg[0], s->rec, s->key);
+		fresh |= lp_agg_update(&lp_agg0, &plan.agg[0], s->rec, s->key);
 	if (plan.nagg > 1)
-		lp_agg_update(&lp_agg1, &plan.agg[1], s->rec, s->key);
+		fresh |= lp_agg_update(&lp_agg1, &plan.agg[1], s->rec, s->key);
+	if (fresh && (plan.stack & LP_STACK_NOTE))
+		lp_note_pid(s->rec);
 	if (plan.emit)
 		lp_emit(s->rec);
 }

@@ -34,4 +34,17 @@ static __always_inline void lp_emit(const char *rec)
 		lp_count_lost(LP_LOST_RESERVE);
 }
 
+/* A process whose user stack is a new aggregation key: user space copies
+ * its maps at once (it may exit soon), so the key still symbolizes later.
+ * Once per new key, not per event; user space keeps one copy per process. */
+static __always_inline void lp_note_pid(const char *rec)
+{
+	struct lp_event_hdr n = {};
+
+	n.pid = ((const struct lp_event_hdr *)rec)->pid;
+	n.probe_id = LP_ID_NOTE_PID;
+	if (bpf_ringbuf_output(&lp_events, &n, sizeof(n), BPF_RB_FORCE_WAKEUP))
+		lp_count_lost(LP_LOST_RESERVE);
+}
+
 #endif

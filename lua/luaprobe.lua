@@ -141,16 +141,27 @@ local function keystr(k, n, bytes)
   return "[" .. concat(parts, ", ") .. "]"
 end
 
--- Folded stacks (flame-graph input): "part;outermost;...;innermost N",
--- the other key parts first, frames by function name.
-local function foldedstr(k, n)
+-- Folded stacks (flame-graph input, as flamegraph.pl reads it): one line
+-- "part;outermost;...;innermost N", the key's other parts first, then the
+-- user stack, then the kernel stack (a sample's user code calls into the
+-- kernel), frames by function name. An empty stack is "[user]" for a
+-- kernel stack (the sample was in user mode) and "[kernel]" for a user
+-- stack (a kernel thread).
+local function frame_name(f)
+  return (f:match("^[^+ ]+") or f):gsub(";", ":")
+end
+
+local function foldedstr(k, n, stacks)
   local parts = {}
-  for i = 1, n do
-    local v = k[i]
-    if type(v) == "table" then
-      for j = #v, 1, -1 do parts[#parts + 1] = v[j]:match("^[^+ ]+") end
-    else
-      parts[#parts + 1] = tostring(v)
+  for _, pass in ipairs({ "", "user", "kernel" }) do
+    for i = 1, n do
+      local v, kind = k[i], stacks[i] or ""
+      if kind == pass and type(v) == "table" then
+        if #v == 0 then parts[#parts + 1] = pass == "kernel" and "[user]" or "[kernel]" end
+        for j = #v, 1, -1 do parts[#parts + 1] = frame_name(v[j]) end
+      elseif kind == pass then
+        parts[#parts + 1] = (tostring(v):gsub("[ ;]", "_"))
+      end
     end
   end
   return concat(parts, ";")
@@ -292,6 +303,8 @@ end
 function Agg:print(opts)
   opts = opts or {}
   local info = self:info()
+  local folded = opts.folded
+  if folded == nil then folded = info.folded end
   local name = "@" .. (opts.name or "")
   local rows = {}
   for k, v in self:items() do
@@ -303,13 +316,23 @@ function Agg:print(opts)
     if opts.folded then error("folded stacks are text: not with --json", 2) end
     return json_print(name, info, rows, nkeys)
   end
-  if opts.folded then
+  if folded then
     if info.fn == "hist" or info.fn == "lhist" or info.fn == "stats" then
       error("folded is for count, sum, min, max and avg aggregations", 2)
     end
-    for i = #rows, 1, -1 do
-      write(foldedstr(rows[i][1], nkeys), " ", tostring(rows[i][2]), "\n")
+    -- keys that differ only in offsets inside the same functions are one
+    -- line: flame graphs are by function
+    local sums, order = {}, {}
+    for i = 1, #rows do
+      local line = foldedstr(rows[i][1], nkeys, info.stacks or {})
+      if not sums[line] then order[#order + 1] = line end
+      sums[line] = (sums[line] or 0) + rows[i][2]
     end
+    sort(order, function(a, b)
+      if sums[a] ~= sums[b] then return sums[a] < sums[b] end
+      return a < b
+    end)
+    for _, line in ipairs(order) do write(line, " ", tostring(sums[line]), "\n") end
     return
   end
   if info.fn == "hist" or info.fn == "lhist" then

@@ -18,6 +18,7 @@ struct lp_options {
 	const char *cmd; /* -c */
 	int verbose; /* -v */
 	int unsafe; /* --unsafe */
+	int folded; /* --folded: stack-keyed aggregations print as flame-graph input */
 	size_t ringbuf_size; /* bytes, a power of two */
 	int json; /* --json, -f json: output as JSON lines (lua/json.h) */
 };

@@ -19,6 +19,10 @@ struct lp_event_hdr {
 };
 _Static_assert(sizeof(struct lp_event_hdr) == 48, "lp_event_hdr layout");
 
+/* probe_id of a header-only record that is no probe's event: a process
+ * whose user stack became an aggregation key (LP_STACK_NOTE), in pid. */
+#define LP_ID_NOTE_PID 0xfffffffeU
+
 /* Wake-up policy shared by the templates and the loop: the kernel wakes the
  * reader for an event that follows a quiet gap of LP_WAKE_GAP_NS; events
  * closer together are picked up by the reader's sweep, LP_SWEEP_MS after it

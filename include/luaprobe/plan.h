@@ -156,6 +156,10 @@ _Static_assert(sizeof(struct lp_agg) == 32 + 8 * LP_MAX_KEYS, "lp_agg layout");
 /* Stacks (spec.stack): a slot is a u64 count of frames, then the frames. */
 #define LP_STACK_KERNEL 0x1
 #define LP_STACK_USER 0x2
+/* An aggregation keys by the user stack: its first key from a process
+ * sends user space a notice (LP_ID_NOTE_PID), which copies the process's
+ * maps while it lives, to symbolize the stack after it has exited. */
+#define LP_STACK_NOTE 0x4
 #define LP_STACK_DEPTH 32
 #define LP_STACK_SLOT (8 + 8 * LP_STACK_DEPTH)
 

@@ -14,6 +14,7 @@ extern const struct lp_kind kind_tracepoint;
 extern const struct lp_kind kind_uprobe;
 extern const struct lp_kind kind_kfunc;
 extern const struct lp_kind kind_usdt;
+extern const struct lp_kind kind_perf;
 
 /* A point kind missing here is parsed but "not supported yet". */
 static const struct lp_kind *const registry[] = {
@@ -25,6 +26,8 @@ static const struct lp_kind *const registry[] = {
 	[LP_PT_FENTRY] = &kind_kfunc, /* kinds/kfunc.c */
 	[LP_PT_FEXIT] = &kind_kfunc, /* kinds/kfunc.c */
 	[LP_PT_USDT] = &kind_usdt, /* kinds/usdt.c */
+	[LP_PT_PROFILE] = &kind_perf, /* kinds/perf.c */
+	[LP_PT_SOFTWARE] = &kind_perf, /* kinds/perf.c */
 };
 
 #define NKINDS (sizeof(registry) / sizeof(registry[0]))

@@ -365,15 +365,17 @@ static int agg_clear(lua_State *L)
 	return 0;
 }
 
-/* agg:info() -> { fn =, keys = {...}, bytes = { [i] = true }, value =, lo =, hi =,
+/* agg:info() -> { fn =, keys = {...}, bytes = { [i] = true }, stacks = { [i] = "kernel"|"user" },
+ * folded = (--folded and a stack key), value =, lo =, hi =,
  * step = } for printing. */
 static int agg_info(lua_State *L)
 {
 	int idx;
 	struct lp_probe *p = check_agg(L, 1, &idx);
 	const struct lp_aggdef *d = &p->aggs[idx];
+	int stacks = 0;
 
-	lua_createtable(L, 0, 6);
+	lua_createtable(L, 0, 8);
 	lua_pushstring(L, fn_names[d->fn]);
 	lua_setfield(L, -2, "fn");
 	lua_createtable(L, d->nkeys, 0);
@@ -390,6 +392,19 @@ static int agg_info(lua_State *L)
 		}
 	}
 	lua_setfield(L, -2, "bytes");
+	/* key parts that are stacks, for print(); with --folded, stack-keyed
+	 * aggregations print folded unless print() is told otherwise */
+	lua_newtable(L);
+	for (int k = 0; k < d->nkeys; k++) {
+		if (d->key_kind[k] == LP_FK_KSTACK || d->key_kind[k] == LP_FK_USTACK) {
+			lua_pushstring(L, d->key_kind[k] == LP_FK_KSTACK ? "kernel" : "user");
+			lua_rawseti(L, -2, k + 1);
+			stacks = 1;
+		}
+	}
+	lua_setfield(L, -2, "stacks");
+	lua_pushboolean(L, stacks && session_of(L)->opt.folded);
+	lua_setfield(L, -2, "folded");
 	if (d->value) {
 		lua_pushstring(L, d->value);
 		lua_setfield(L, -2, "value");

@@ -10,6 +10,7 @@
 #include "resolve/dwarf/dwarf.h"
 #include "session.h"
 #include "sym/ksym.h"
+#include "sym/kstack.h"
 #include "sym/usym.h"
 #include "util/suggest.h"
 
@@ -48,21 +49,26 @@ static lua_Integer read_int(const unsigned char *src, int size, int is_signed)
 
 void decode_push_stack(lua_State *L, int user, const unsigned char *slot, int pid)
 {
-	uint64_t n, addr;
+	uint64_t n, addrs[LP_STACK_DEPTH];
 	char buf[256];
+	int skip = 0;
 
 	memcpy(&n, slot, 8);
 	if (n > LP_STACK_DEPTH)
 		n = LP_STACK_DEPTH;
-	lua_createtable(L, (int)n, 0);
-	for (uint64_t i = 0; i < n; i++) {
-		memcpy(&addr, slot + 8 + 8 * i, 8);
+	memcpy(addrs, slot + 8, 8 * n);
+	/* a raw tracepoint's stack starts in the BPF program: from the traced code */
+	if (!user)
+		skip = kstack_skip(session_ksym(session_of(L)), addrs, (int)n);
+	lua_createtable(L, (int)n - skip, 0);
+	for (uint64_t i = skip; i < n; i++) {
 		if (!user)
-			ksym_format(session_ksym(session_of(L)), addr, buf, sizeof(buf));
-		else if (usym_format(session_usym(session_of(L)), pid, addr, buf, sizeof(buf)) != 0)
-			snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)addr);
+			ksym_format(session_ksym(session_of(L)), addrs[i], buf, sizeof(buf));
+		else if (usym_format(session_usym(session_of(L)), pid, addrs[i], buf,
+				     sizeof(buf)) != 0)
+			snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)addrs[i]);
 		lua_pushstring(L, buf);
-		lua_rawseti(L, -2, (lua_Integer)i + 1);
+		lua_rawseti(L, -2, (lua_Integer)(i - skip) + 1);
 	}
 }
 

@@ -24,13 +24,14 @@
 #include "main/recipe.h"
 #include "lua/state.h"
 #include "session.h"
+#include "sym/usym.h"
 
 static const char usage[] =
 	"USAGE\n"
 	"  luaprobe SCRIPT.lua [ARGS...]   run a script; ARGS reach it as the table arg\n"
 	"  luaprobe NAME [ARGS...]         run a recipe found by name (luaprobe --recipes)\n"
 	"  luaprobe -e 'LUA' [ARGS...]     run a one-liner\n"
-	"  luaprobe -l [PATTERN]           list probe points (tracepoints) matching PATTERN\n"
+	"  luaprobe -l [PATTERN]           list probe points (tracepoints, sampling) matching PATTERN\n"
 	"  luaprobe -L POINT               what a point offers: its fields with C types\n"
 	"  luaprobe --check SCRIPT         resolve and load every probe, attach nothing\n"
 	"  luaprobe --recipes              list the recipes\n"
@@ -46,6 +47,8 @@ static const char usage[] =
 	"  -v            verbose: what was attached, lost events as they happen, a refused\n"
 	"                program's verifier log in full\n"
 	"  -vv           also libbpf's debug log\n"
+	"  --folded      print() of an aggregation keyed by a stack writes folded stacks,\n"
+	"                \"outer;...;inner N\" a line (flame-graph input, flamegraph.pl)\n"
 	"  --json, -f json  printf output, emit()ted events, printed aggregations and lost\n"
 	"                events as JSON lines in bpftrace's shapes; errors as JSON on stderr\n"
 	"  --unsafe      allow os.execute, io.popen, package.loadlib and debug, and\n"
@@ -58,16 +61,13 @@ static const char usage[] =
 	"      printf(\"%s %s\\n\", e.comm, e.filename) end)'\n"
 	"  luaprobe -L tracepoint:skb:kfree_skb\n";
 
-enum { OPT_VERSION = 256, OPT_UNSAFE, OPT_RECIPES, OPT_CHECK, OPT_HELP, OPT_JSON };
+enum { OPT_VERSION = 256, OPT_UNSAFE, OPT_RECIPES, OPT_CHECK, OPT_HELP, OPT_JSON, OPT_FOLDED };
 
 static const struct option long_opts[] = {
-	{ "version", no_argument, NULL, OPT_VERSION },
-	{ "unsafe", no_argument, NULL, OPT_UNSAFE },
-	{ "recipes", no_argument, NULL, OPT_RECIPES },
-	{ "check", no_argument, NULL, OPT_CHECK },
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ NULL, 0, NULL, 0 },
+	{ "version", no_argument, NULL, OPT_VERSION }, { "unsafe", no_argument, NULL, OPT_UNSAFE },
+	{ "recipes", no_argument, NULL, OPT_RECIPES }, { "check", no_argument, NULL, OPT_CHECK },
+	{ "help", no_argument, NULL, OPT_HELP },       { "json", no_argument, NULL, OPT_JSON },
+	{ "folded", no_argument, NULL, OPT_FOLDED },   { NULL, 0, NULL, 0 },
 };
 
 #define LAT_MAX_TEXT "65536"
@@ -156,6 +156,27 @@ static void report_places(struct lp_session *s, const struct lp_probe *p)
 		fprintf(stderr, "luaprobe:   %s\n", p->insts[i].desc);
 }
 
+/* User stacks are symbolized from the maps of their process, which may be
+ * gone when they are printed: from before the first probe is attached,
+ * every executable mapping is recorded as it is made (sym/usym.h). Without
+ * it (no CAP_PERFMON for a side-band perf event) a copy of the maps is
+ * still taken on each process's first stack, if it lives that long. */
+static void start_tracking(struct lp_session *s, int attach)
+{
+	int want = 0, ret;
+
+	for (int i = 0; i < s->nprobes; i++)
+		want |= (s->probes[i]->plan.stack & LP_STACK_USER) != 0;
+	if (!want || !attach)
+		return;
+	ret = usym_track_start(session_usym(s));
+	if (ret && s->opt.verbose)
+		fprintf(stderr,
+			"luaprobe: cannot record processes' mappings (%s): the user stacks of "
+			"processes that exit quickly may stay addresses\n",
+			strerror(-ret));
+}
+
 /* Load and attach every probe; on failure, report with the probe's line. */
 static int start_probes(struct lp_session *s, int attach)
 {
@@ -172,6 +193,7 @@ static int start_probes(struct lp_session *s, int attach)
 					    : "");
 		return ret;
 	}
+	start_tracking(s, attach);
 	for (int i = 0; i < s->nprobes; i++) {
 		struct lp_probe *p = s->probes[i];
 		const struct lp_kind *kind = kind_of(p->point.kind);
@@ -326,6 +348,9 @@ int main(int argc, char **argv)
 		case OPT_UNSAFE:
 			s.opt.unsafe = 1;
 			break;
+		case OPT_FOLDED:
+			s.opt.folded = 1;
+			break;
 		case OPT_CHECK:
 			check = 1;
 			break;
@@ -390,6 +415,12 @@ int main(int argc, char **argv)
 		     "%llu latency() starts not stored: " LAT_MAX_TEXT " pairs were in flight");
 	/* an end whose start came before the probes were attached is normal */
 	report_count(&s, LP_LOST_UNPAIRED, 0, "%llu latency() ends without a start");
+	lost = usym_track_lost(s.caches.usym);
+	if (lost)
+		fprintf(stderr,
+			"luaprobe: %llu records of processes' mappings lost: user stacks of processes "
+			"that exited may show addresses\n",
+			lost);
 	teardown(&s);
 	script_close(&s);
 	session_free_caches(&s);

@@ -130,6 +130,9 @@ static int layout(struct lp_probe *p, int idx, char *err, size_t errlen)
 		a->keys[a->nkeys].dst = dst;
 		a->nkeys++;
 		dst += 8;
+		/* its first key from each process copies the process's maps
+		 * (sym/usym.c), so the key still symbolizes once it has exited */
+		p->plan.stack |= LP_STACK_NOTE;
 	}
 	if (a->kind == LP_AGG_HIST || a->kind == LP_AGG_LHIST)
 		dst += 8;

@@ -211,17 +211,34 @@ static int parse_usdt(struct cur *c, struct lp_point *pt)
 
 static int parse_profile(struct cur *c, struct lp_point *pt)
 {
+	static const struct {
+		const char *unit;
+		unsigned long long ns;
+	} units[] = { { "s:", 1000000000ULL }, { "ms:", 1000000ULL }, { "us:", 1000ULL } };
 	const char *s = c->p;
 	int err;
 
-	/* bpftrace's s/ms/us units give a period; struct lp_point holds a rate. */
-	if (c->end - s < 3 || memcmp(s, "hz:", 3))
-		return fail(c, s, "expected 'hz:N' after 'profile:'");
-	s = c->p += 3;
-	err = take_number(c, &pt->freq, ULLONG_MAX, "a frequency");
-	if (!err && !pt->freq)
-		return fail(c, s, "frequency must be at least 1");
-	return err;
+	/* hz:N is a rate (pt->freq); s/ms/us:N a period, kept in ns (pt->period). */
+	if (c->end - s >= 3 && memcmp(s, "hz:", 3) == 0) {
+		s = c->p += 3;
+		err = take_number(c, &pt->freq, ULLONG_MAX, "a frequency");
+		if (!err && !pt->freq)
+			return fail(c, s, "frequency must be at least 1");
+		return err;
+	}
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		size_t n = strlen(units[i].unit);
+
+		if ((size_t)(c->end - s) < n || memcmp(s, units[i].unit, n))
+			continue;
+		s = c->p += n;
+		err = take_number(c, &pt->period, ULLONG_MAX / units[i].ns, "a period");
+		if (!err && !pt->period)
+			return fail(c, s, "period must be at least 1");
+		pt->period *= units[i].ns;
+		return err;
+	}
+	return fail(c, s, "expected 'hz:N', 's:N', 'ms:N' or 'us:N' after 'profile:'");
 }
 
 static int parse_software(struct cur *c, struct lp_point *pt)
@@ -447,10 +464,8 @@ static int parse_point(struct cur *c, struct lp_point *pt)
 		return err;
 	if (!l->parse) {
 		err = parse_stap(c, pt, l, start);
-		/* bpftrace's usual rate, off the scheduler tick so samples do not
-		 * alias with periodic kernel work. */
-		if (pt->kind == LP_PT_PROFILE)
-			pt->freq = 99;
+		/* timer.profile fires on every scheduler tick (stap): freq and
+		 * period 0, the kind reads the kernel's tick rate (CONFIG_HZ). */
 		return err;
 	}
 	pt->kind = l->kind;

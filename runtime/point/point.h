@@ -16,7 +16,7 @@ enum lp_point_kind {
 	LP_PT_UPROBE, /* uprobe:/bin:f, process("/bin").function("f")[.label/.statement] */
 	LP_PT_URETPROBE, /* uretprobe:/bin:f, process("/bin").function("f").return */
 	LP_PT_USDT, /* usdt:/bin:provider:name, process("/bin").mark("name") */
-	LP_PT_PROFILE, /* profile:hz:99, timer.profile */
+	LP_PT_PROFILE, /* profile:hz:99, profile:ms:10, timer.profile */
 	LP_PT_SOFTWARE, /* software:cpu-clock:1000000 */
 };
 
@@ -32,8 +32,8 @@ struct lp_point {
 	char *provider; /* usdt provider; NULL for process().mark() */
 	char *mark; /* usdt name */
 	char *counter; /* software:<counter>:period */
-	unsigned long long freq; /* profile:hz:N, timer.profile (default 99) */
-	unsigned long long period; /* software:...:N */
+	unsigned long long freq; /* profile:hz:N; 0 with period 0: timer.profile, the tick */
+	unsigned long long period; /* software:...:N; profile:s|ms|us:N in ns */
 };
 
 /* Parse `text` into `pt`. Returns 0, or -EINVAL with a one-line message in

@@ -20,11 +20,12 @@
 #include "lua/event.h"
 #include "lua/state.h"
 #include "run/child.h"
+#include "sym/usym.h"
 
 /* epoll tags. The loop's epoll holds the ring buffer and the control set;
  * the control set holds the rest, so that it can also be polled from inside
  * the ring buffer's callback. A timer is tagged by its index + TAG_TIMER. */
-enum { TAG_RINGBUF = 1, TAG_CONTROL, TAG_SIGNAL, TAG_DEADLINE, TAG_LOST, TAG_TIMER };
+enum { TAG_RINGBUF = 1, TAG_CONTROL, TAG_SIGNAL, TAG_DEADLINE, TAG_LOST, TAG_MAPS, TAG_TIMER };
 
 /* Under a flood ring_buffer__consume() does not return (the producers refill
  * what it frees), so the callback itself looks at the control set: every
@@ -156,6 +157,8 @@ static void poll_control(struct loop *lp)
 			handle_signal(s, lp->sfd);
 		} else if (tag == TAG_DEADLINE) {
 			session_stop(s, 0);
+		} else if (tag == TAG_MAPS) {
+			usym_track_poll(session_usym(s));
 		} else if (tag == TAG_LOST) {
 			if (read(lp->lostfd, &ticks, sizeof(ticks)) > 0)
 				report_lost(lp);
@@ -182,9 +185,14 @@ static int on_event(void *ctx, void *data, size_t size)
 	 * cancel before it; other stops cancel after it, below. */
 	if (s->exited || s->failed)
 		return -ECANCELED;
+	if (size >= sizeof(*h) && h->probe_id == LP_ID_NOTE_PID)
+		usym_note(session_usym(s), (int)h->pid, 1);
 	if (size >= sizeof(*h) && h->probe_id < (unsigned)s->nprobes) {
 		p = s->probes[h->probe_id];
 		p->hits++;
+		/* a user stack symbolizes after its process exits (sym/usym.h) */
+		if (p->plan.stack & LP_STACK_USER)
+			usym_note(session_usym(s), (int)h->pid, 0);
 		if (p->handler_ref != LUA_NOREF) {
 			lua_rawgeti(s->L, LUA_REGISTRYINDEX, p->handler_ref);
 			decode_push_event(s->L, p, data, size);
@@ -252,6 +260,12 @@ int loop_run(struct lp_session *s)
 			err = lp.lostfd;
 			goto out;
 		}
+	}
+	/* the processes' mappings, recorded for user stacks (sym/usym.h) */
+	if (usym_track_fd(s->caches.usym) >= 0 &&
+	    add_fd(lp.ctl, usym_track_fd(s->caches.usym), TAG_MAPS)) {
+		err = -errno;
+		goto out;
 	}
 	for (int i = 0; i < s->ntimers; i++) {
 		struct lp_timer *t = &s->timers[i];

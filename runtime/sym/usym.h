@@ -22,6 +22,28 @@ void usym_free(struct lp_usym *u);
  * (buf too small, the text was cut); -ENOMEM (also for u NULL). */
 int usym_format(struct lp_usym *u, int pid, uint64_t addr, char *buf, size_t len);
 
+/* Keep what symbolizing pid's addresses needs once it has exited: a copy
+ * of its maps, taken now if none was (recheck: also if the copy is of an
+ * earlier process with the same pid). Call it on the first event of each
+ * process; later usym_format calls for pid use the live maps while the
+ * process runs and the copy after. 0; -ESRCH (gone already); -ENOSPC (too
+ * many processes kept); -ENOMEM. */
+int usym_note(struct lp_usym *u, int pid, int recheck);
+
+/* From now on, record every executable mapping any process makes
+ * (sym/maptrack.h), so that a process that exits before usym_note can copy
+ * its maps is still symbolized. 0 or -errno. */
+int usym_track_start(struct lp_usym *u);
+
+/* Poll it: readable when the records need reading (usym_track_poll), or
+ * some are lost. -1 when not tracking. */
+int usym_track_fd(const struct lp_usym *u);
+void usym_track_poll(struct lp_usym *u);
+
+/* Mapping records the kernel could not write (its buffer was full): the
+ * processes they were about may stay addresses. */
+unsigned long long usym_track_lost(const struct lp_usym *u);
+
 /* Drop the processes held (the next call reads the maps again). */
 void usym_flush(struct lp_usym *u);
 

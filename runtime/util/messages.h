@@ -18,6 +18,13 @@
 #define MSG_NO_TRACEPOINT "no tracepoint '%s:%s'"
 #define MSG_NO_TP_SYSTEM "no tracepoint system '%s'"
 
+/* ---- kinds/perf.c ---- */
+#define MSG_NO_SW_COUNTER "no software counter '%s'"
+/* the rate asked for, the kernel's limit */
+#define MSG_SAMPLE_RATE                                                 \
+	"%llu Hz is above the kernel's limit of %llu samples a second " \
+	"(kernel.perf_event_max_sample_rate)"
+
 /* ---- resolve/dwarf/: a binary's debuginfo ---- */
 #define MSG_NO_DEBUGINFO \
 	"no debuginfo for %s: only symbol probes (uprobe:PATH:func without fetches) work"

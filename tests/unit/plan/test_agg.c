@@ -98,7 +98,8 @@ static void test_ustack_key(void)
 	if (!ASSERT_EQ(agg(&p, LP_AF_SUM, "protocol", 2, keys, err, sizeof(err)), 0, err))
 		goto out;
 	a = &p.plan.agg[0];
-	ASSERT_EQ(p.plan.stack, LP_STACK_USER, "the user stack is captured");
+	ASSERT_EQ(p.plan.stack, LP_STACK_USER | LP_STACK_NOTE,
+		  "the user stack is captured, its first key from a process announced");
 	ASSERT_EQ(a->nkeys, 3, "ustack, reason and the pid");
 	ASSERT_EQ(a->keys[0].size, LP_STACK_SLOT, "the slot");
 	ASSERT_EQ(a->keys[1].dst, LP_STACK_SLOT, "reason after it");

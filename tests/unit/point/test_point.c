@@ -158,7 +158,10 @@ static void sampling(void)
 {
 	POINT("profile:hz:99", .kind = LP_PT_PROFILE, .freq = 99);
 	POINT("p:hz:4999", .kind = LP_PT_PROFILE, .freq = 4999);
-	POINT("timer.profile", .kind = LP_PT_PROFILE, .freq = 99);
+	POINT("timer.profile", .kind = LP_PT_PROFILE, .freq = 0);
+	POINT("profile:ms:10", .kind = LP_PT_PROFILE, .period = 10000000);
+	POINT("profile:us:250", .kind = LP_PT_PROFILE, .period = 250000);
+	POINT("profile:s:1", .kind = LP_PT_PROFILE, .period = 1000000000);
 	POINT("software:cpu-clock:1000000", .kind = LP_PT_SOFTWARE, .counter = "cpu-clock",
 	      .period = 1000000);
 	POINT("s:page-faults:0x100", .kind = LP_PT_SOFTWARE, .counter = "page-faults",
@@ -168,7 +171,7 @@ static void sampling(void)
 static void whitespace(void)
 {
 	POINT("  \tkprobe:tcp_v4_rcv \n", .kind = LP_PT_KPROBE, .func = "tcp_v4_rcv");
-	POINT(" timer.profile ", .kind = LP_PT_PROFILE, .freq = 99);
+	POINT(" timer.profile ", .kind = LP_PT_PROFILE, .freq = 0);
 }
 
 static void errors_probe_type(void)
@@ -204,7 +207,9 @@ static void errors_bpftrace(void)
 	expect_error("uprobe:/bin/bash", "column 17: expected ':' after binary '/bin/bash'");
 	expect_error("uprobe:/bin/bash:", "column 18: missing function name");
 	expect_error("usdt:/bin/x:prov:", "column 18: missing probe name");
-	expect_error("profile:ms:10", "column 9: expected 'hz:N' after 'profile:'");
+	expect_error("profile:min:10",
+		     "column 9: expected 'hz:N', 's:N', 'ms:N' or 'us:N' after 'profile:'");
+	expect_error("profile:ms:0", "column 12: period must be at least 1");
 	expect_error("profile:hz:0", "column 12: frequency must be at least 1");
 	expect_error("profile:hz:", "column 12: expected a frequency");
 	expect_error("software:", "column 10: missing software counter");
