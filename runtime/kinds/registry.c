@@ -10,17 +10,17 @@
 
 extern const struct lp_kind kind_tracepoint;
 extern const struct lp_kind kind_uprobe;
-extern const struct lp_kind kind_kfunc;
+extern const struct lp_kind kind_kprobe;
 
 /* A point kind missing here is parsed but "not supported yet". */
 static const struct lp_kind *const registry[] = {
 	[LP_PT_TRACEPOINT] = &kind_tracepoint, /* kinds/tracepoint.c */
 	[LP_PT_UPROBE] = &kind_uprobe, /* kinds/uprobe.c */
 	[LP_PT_URETPROBE] = &kind_uprobe, /* kinds/uprobe.c */
-	[LP_PT_KPROBE] = &kind_kfunc, /* kinds/kfunc.c: refused, with why */
-	[LP_PT_KRETPROBE] = &kind_kfunc, /* kinds/kfunc.c */
-	[LP_PT_FENTRY] = &kind_kfunc, /* kinds/kfunc.c */
-	[LP_PT_FEXIT] = &kind_kfunc, /* kinds/kfunc.c */
+	[LP_PT_KPROBE] = &kind_kprobe, /* kinds/kprobe.c: kprobe, fentry, labels */
+	[LP_PT_KRETPROBE] = &kind_kprobe, /* kinds/kprobe.c */
+	[LP_PT_FENTRY] = &kind_kprobe, /* kinds/kprobe.c */
+	[LP_PT_FEXIT] = &kind_kprobe, /* kinds/kprobe.c */
 };
 
 #define NKINDS (sizeof(registry) / sizeof(registry[0]))
