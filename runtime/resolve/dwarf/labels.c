@@ -74,7 +74,9 @@ static int walk_labels(struct lp_dwarf *d, struct label_walk *w, Dwarf_Die *cu, 
 			/* abstract instances and declarations have no code */
 			if (!name || dwarf_die_entry(&child, &entry))
 				continue;
-			if (tag == DW_TAG_subprogram) {
+			/* the symbol only for a name that matches: looking it up for
+			 * every function of a kernel took ~2 minutes, this ~0.6 s */
+			if (tag == DW_TAG_subprogram && sites_glob_match(w->func_glob, name)) {
 				sym = dwarf_symbol_at(d, dwarf_elf_addr(d, entry));
 				if (sites_is_fragment(sym))
 					continue;
