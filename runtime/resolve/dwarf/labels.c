@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "resolve/dwarf/funccu.h"
 #include "resolve/dwarf/names.h"
 #include "util/messages.h"
 #include "util/suggest.h"
@@ -122,7 +123,9 @@ int dwarf_label_sites(struct lp_dwarf *d, const char *func_glob, const char *lab
 		dwarf_msg(err, errlen, MSG_NO_DEBUGINFO, d->path);
 		return -ENODATA;
 	}
-	ret = dwarf_for_each_cu(d, label_sites_cu, &w);
+	/* one function by name: only the CUs its copies are in */
+	if (!dwarf_for_func_cus(d, func_glob, label_sites_cu, &w, &ret))
+		ret = dwarf_for_each_cu(d, label_sites_cu, &w);
 	if (ret)
 		goto fail;
 	if (!w.nfuncs) {
