@@ -80,4 +80,44 @@ else fail wildcard_clones "wanted the .constprop.0 copy listed"; fi
 $LP -l 'kernel.function("__netif_receive_skb_core*")' >/tmp/out 2>&1
 expect list_clones 'kernel.function("__netif_receive_skb_core.constprop.0")'
 
+# the seed's label: a veth pair, frames of an unknown EtherType dropped at
+# __netif_receive_skb_core's label "drop" (busybox ip ignores "peer name":
+# the peer is found through its iflink)
+insmod /lib/modules/veth.ko
+ip link add lpa type veth
+peer=$(for d in /sys/class/net/*; do
+	[ "$(cat $d/iflink)" = "$(cat /sys/class/net/lpa/ifindex)" ] && [ "${d##*/}" != lpa ] && echo "${d##*/}"
+done)
+ip link set lpa up
+ip link set "$peer" up
+VM="--vmlinux /mnt/dbg/vmlinux"
+LABEL='kernel.function("__netif_receive_skb_core").label("drop")'
+t0=$(date +%s)
+$LP $VM -L "$LABEL" >/tmp/out 2>&1
+echo "LPTIME label -L $(($(date +%s) - t0)) s"
+if grep -q '^    struct sk_buff \*skb$' /tmp/out; then pass label_describe
+else fail label_describe "wanted '    struct sk_buff *skb'"; fi
+# the statement after the label's line (computed: lines belong to one build)
+line=$(sed -n 's/.*(net\/core\/dev.c:\([0-9]*\)).*/\1/p' /tmp/out | head -1)
+STMT="kernel.statement(\"__netif_receive_skb_core@net/core/dev.c:$((line + 1))\")"
+
+# 3 frames of 0x88b5 (dropped at the label) then 3 of 0x0800 (dropped in
+# ip_rcv_core instead): exactly 3 hits at each point, all 0x88b5
+t0=$(date +%s)
+$LP $VM -c "sleep 1; sendframe --iface $peer --ethertype 0x88b5 --count 3 --interval-ms 50 >/dev/null;
+	sendframe --iface $peer --ethertype 0x0800 --count 3 --interval-ms 50 >/dev/null; sleep 1" -e "
+probe([[$LABEL]], { fetch = { protocol = 'skb->protocol' } },
+      function(e) printf('label 0x%x\\n', ntohs(e.protocol)) end)
+probe([[$STMT]], { fetch = { protocol = 'skb->protocol' } },
+      function(e) printf('statement 0x%x\\n', ntohs(e.protocol)) end)" >/tmp/all 2>&1
+echo "LPTIME label run $(($(date +%s) - t0)) s"
+grep '^label' /tmp/all >/tmp/out
+expect label_frames "$(printf 'label 0x88b5\nlabel 0x88b5\nlabel 0x88b5')"
+grep '^statement' /tmp/all >/tmp/out
+if [ -n "$line" ]; then
+	expect statement_frames "$(printf 'statement 0x88b5\nstatement 0x88b5\nstatement 0x88b5')"
+else
+	fail statement_frames "no dev.c line in the label's -L"
+fi
+[ -s /tmp/out ] || sed 's/^/LPOUT /' /tmp/all | head -20
 echo "LPSUMMARY"

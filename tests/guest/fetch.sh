@@ -8,14 +8,17 @@ mkdir -p "$CACHE"
 
 # The newest "linux-image-<ver>-cloud-amd64-dbg" the archive lists (its
 # image package has the same name without -dbg, signed or -unsigned).
-ver=$(apt-cache search --names-only '^linux-image-[0-9].*-cloud-amd64-dbg$' |
-	sed -n 's/^linux-image-\(.*\)-cloud-amd64-dbg .*/\1/p' | sort -V | tail -1)
-if [ -z "$ver" ]; then
-	apt-get update -qq >&2
-	ver=$(apt-cache search --names-only '^linux-image-[0-9].*-cloud-amd64-dbg$' |
-		sed -n 's/^linux-image-\(.*\)-cloud-amd64-dbg .*/\1/p' | sort -V | tail -1)
+newest() {
+	apt-cache search --names-only '^linux-image-[0-9].*-cloud-amd64-dbg$' |
+		sed -n 's/^linux-image-\(.*\)-cloud-amd64-dbg .*/\1/p' | sort -V | tail -1
+}
+ver=$(newest)
+# a version the lists name may have left the mirror: lists older than a day
+# are read again first
+if [ -z "$ver" ] || [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mmin -1440 2>/dev/null | head -1)" ]; then
+	apt-get update -qq >&2 || true
+	ver=$(newest)
 fi
-[ -n "$ver" ] || { echo "fetch: no cloud kernel in the archive" >&2; exit 1; }
 dir=$CACHE/$ver
 if [ -s "$dir/vmlinux" ] && [ -s "$dir/vmlinuz" ] && [ -s "$dir/veth.ko" ]; then
 	echo "$dir"

@@ -81,7 +81,7 @@ VFS_PID=$!
 for _ in $(seq 50); do [ -S "$WORK/vfs.sock" ] && break; sleep 0.1; done
 
 # Single-threaded TCG: multi-threaded TCG oopsed on int3 in 2 of ~50 boots.
-timeout 240 "$QEMU" -machine q35 -accel tcg,thread=single -cpu max -smp 2 -m 2048 \
+timeout 280 "$QEMU" -machine q35 -accel tcg,thread=single -cpu max -smp 2 -m 2048 \
 	-nodefaults -no-user-config -display none -serial stdio -no-reboot \
 	-object memory-backend-memfd,id=mem,size=2048M,share=on -numa node,memdev=mem \
 	-chardev socket,id=vfs,path="$WORK/vfs.sock" \
