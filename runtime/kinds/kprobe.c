@@ -10,10 +10,11 @@
  * Labels and statements come from the kernel's DWARF (resolve/kdebug.h)
  * and go to symbol+offset of the clone they sit in.
  *
- * Arguments: from DWARF at the probe's address when kernel debuginfo is
- * found (kprobes), else by name from BTF's prototype through the calling
- * convention (kprobe: rdi rsi rdx rcx r8 r9; fentry: the context's u64s),
- * and always arg0..arg5. Typed access through BTF (skb->len without
+ * Arguments: at a label or statement, anything in scope from DWARF; at a
+ * function, by name from BTF's prototype through the calling convention
+ * (kprobe: rdi rsi rdx rcx r8 r9; fentry: the context's u64s), and always
+ * arg0..arg5. (A function's parameters from DWARF would need the entry
+ * site of every copy: dwarf_function_sites, not wired here yet.) Typed access through BTF (skb->len without
  * debuginfo) is resolve/btf_expr.c's: see kf_btf_fetch. */
 #include "kinds/kind.h"
 
@@ -853,13 +854,6 @@ static int kf_resolve(struct lp_probe *p, char *err, size_t errlen)
 		snprintf(err, errlen, "no BTF for kernel function '%s': fentry needs it", pt->func);
 		places_free(pl, n);
 		return -ENOENT;
-	}
-	/* a function with debuginfo: its DWARF at the entry, for kprobes */
-	if (!pl[0].site && (st->mech == KF_KPROBE || st->mech == KF_KRETPROBE) && !glob &&
-	    !pt->offset) {
-		char why[256];
-
-		st->d = caches_kdwarf(p->caches, why, sizeof(why));
 	}
 	st->multi = glob && n > 1 && !pt->offset &&
 		    (st->mech == KF_KPROBE || st->mech == KF_KRETPROBE) && multi_works();

@@ -90,6 +90,27 @@ peer=$(for d in /sys/class/net/*; do
 done)
 ip link set lpa up
 ip link set "$peer" up
+# module("veth").function(...): one call of veth_xmit per frame sent
+$LP -c "sleep 1; sendframe --iface $peer --ethertype 0x88b5 --count 3 --interval-ms 50 >/dev/null" -e '
+local n = 0
+probe([[module("veth").function("veth_xmit")]], { where = "comm == \"sendframe\"" }, function(e) n = n + 1 end)
+on_exit(function() printf("%d\n", n) end)' 2>&1 | tail -1 >/tmp/out
+expect module_function 3
+
+# a kprobe-keyed stack count names the probed function (the innermost
+# frame) in every key; the frames are received in the sender's context
+$LP -c "sleep 1; sendframe --iface $peer --ethertype 0x88b5 --count 3 --interval-ms 50 >/dev/null" -e '
+local c = probe([[kernel.function("__netif_receive_skb_core")]]):where("comm == \"sendframe\""):count("kstack")
+on_exit(function()
+  local sum, named = 0, 0
+  for k, n in c:items() do
+    sum = sum + n
+    if k.kstack[1]:match("^__netif_receive_skb_core") then named = named + n end
+  end
+  printf("sum %d named %d\n", sum, named)
+end)' 2>&1 | tail -1 >/tmp/out
+expect kstack_count "sum 3 named 3"
+
 VM="--vmlinux /mnt/dbg/vmlinux"
 LABEL='kernel.function("__netif_receive_skb_core").label("drop")'
 t0=$(date +%s)

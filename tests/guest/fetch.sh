@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The newest Debian cloud kernel and its DWARF, cached by version:
 #   fetch.sh  ->  prints the cache directory holding vmlinuz, veth.ko, vmlinux
+#   (LP_GUEST_KERNEL=6.1: the newest 6.1 kernel instead of the newest of all)
 # Old versions leave the archive, so the version is picked at run time.
 set -euo pipefail
 CACHE=${LP_GUEST_CACHE:-/var/cache/luaprobe-guest}
@@ -8,9 +9,11 @@ mkdir -p "$CACHE"
 
 # The newest "linux-image-<ver>-cloud-amd64-dbg" the archive lists (its
 # image package has the same name without -dbg, signed or -unsigned).
+# LP_GUEST_KERNEL=6.1 picks the newest of that series instead.
 newest() {
 	apt-cache search --names-only '^linux-image-[0-9].*-cloud-amd64-dbg$' |
-		sed -n 's/^linux-image-\(.*\)-cloud-amd64-dbg .*/\1/p' | sort -V | tail -1
+		sed -n 's/^linux-image-\(.*\)-cloud-amd64-dbg .*/\1/p' |
+		grep -E "^${LP_GUEST_KERNEL:+$LP_GUEST_KERNEL[.-]}" | sort -V | tail -1 || true
 }
 ver=$(newest)
 # a version the lists name may have left the mirror: lists older than a day
