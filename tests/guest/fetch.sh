@@ -23,7 +23,7 @@ if [ -z "$ver" ] || [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages
 	ver=$(newest)
 fi
 dir=$CACHE/$ver
-if [ -s "$dir/vmlinux" ] && [ -s "$dir/vmlinuz" ] && [ -s "$dir/veth.ko" ]; then
+if [ -s "$dir/vmlinux" ] && [ -s "$dir/vmlinuz" ] && [ -s "$dir/veth.ko" ] && [ -d "$dir/fs" ]; then
 	echo "$dir"
 	exit 0
 fi
@@ -44,12 +44,34 @@ done
 rm -rf x && mkdir x
 dpkg-deb -x "$deb" x
 cp x/boot/vmlinuz-* "$dir/vmlinuz"
-veth=$(find x -name 'veth.ko*' | head -1)
-case "$veth" in
-*.xz) xz -dc "$veth" >"$dir/veth.ko" ;;
-*.zst) zstd -dcq "$veth" >"$dir/veth.ko" ;;
-*) cp "$veth" "$dir/veth.ko" ;;
-esac
+unpack() { # MODULE.ko[.xz|.zst] OUT
+	case "$1" in
+	*.xz) xz -dc "$1" >"$2" ;;
+	*.zst) zstd -dcq "$1" >"$2" ;;
+	*) cp "$1" "$2" ;;
+	esac
+}
+unpack "$(find x -name 'veth.ko*' | head -1)" "$dir/veth.ko"
+# virtiofs is built in on 6.12, a module on 6.1 (with fuse, virtio...):
+# fs/ holds it and the modules its .modinfo "depends=" names, recursively,
+# and fs/order the order to load them in (dependencies first). No depmod
+# here: the package has no modules.dep, it is made at install.
+rm -rf "$dir/fs" && mkdir -p "$dir/fs"
+: >"$dir/fs/order"
+need() { # MODULE-NAME
+	local f d
+	grep -qx "$1" "$dir/fs/order" && return 0
+	f=$(find x -name "$1.ko*" -o -name "$(echo "$1" | tr _ -).ko*" | head -1)
+	[ -n "$f" ] || return 0 # built in
+	unpack "$f" "$dir/fs/$1.ko"
+	for d in $(strings "$dir/fs/$1.ko" | sed -n 's/^depends=//p' | tr ',' ' '); do
+		need "$d"
+	done
+	echo "$1" >>"$dir/fs/order"
+}
+need virtiofs
+# and the PCI transport the device sits on, where it is a module too
+need virtio_pci
 rm -rf x
 # Only the DWARF vmlinux: --occurrence=1 stops reading at the first match.
 # (tar closing the pipe early makes dpkg-deb fail: the size is the check)

@@ -46,6 +46,7 @@ for prog in "$BUILD/luaprobe" "$BUILD/sendframe" "$BUILD/fixtures/syscaller"; do
 	done
 done
 cp "$KDIR/veth.ko" "$ROOT/lib/modules/"
+cp -r "$KDIR/fs" "$ROOT/lib/modules/fs"
 cp "$HERE/cases.sh" "$ROOT/lp/cases.sh"
 # f+OFF: the third instruction of ksys_read in this build (offsets belong to
 # one build: computed, never written down)
@@ -63,6 +64,7 @@ mount -t devtmpfs dev /dev
 mount -t tmpfs tmp /tmp
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+for m in $(cat /lib/modules/fs/order); do insmod /lib/modules/fs/$m.ko; done
 mount -t virtiofs dbg /mnt/dbg -o ro && echo "LPGUEST vmlinux mounted"
 ip link set lo up
 cd /lp && sh /lp/cases.sh
