@@ -324,8 +324,12 @@ int main(int argc, char **argv)
 	load_init_logging(&s);
 	if (do_list)
 		return list_points(list);
-	if (describe)
-		return describe_point(describe, &s.caches);
+	if (describe) {
+		int ret = describe_point(describe, &s.caches);
+
+		session_free_caches(&s);
+		return ret;
+	}
 	if (!code) {
 		if (optind >= argc) {
 			fputs(usage, stderr);
