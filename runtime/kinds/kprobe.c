@@ -13,9 +13,10 @@
  * Arguments: at a label or statement, anything in scope from DWARF; at a
  * function, by name from BTF's prototype through the calling convention
  * (kprobe: rdi rsi rdx rcx r8 r9; fentry: the context's u64s), and always
- * arg0..arg5. (A function's parameters from DWARF would need the entry
- * site of every copy: dwarf_function_sites, not wired here yet.) Typed access through BTF (skb->len without
- * debuginfo) is resolve/btf_expr.c's: see kf_btf_fetch. */
+ * arg0..arg5. A function's parameters from DWARF would need the entry
+ * site of every copy (dwarf_function_sites, whose walk of a kernel's
+ * DWARF is not fast yet): not wired. Typed access through BTF (skb->len
+ * without debuginfo) is resolve/btf_expr.c's: the seam is kf_btf_fetch. */
 #include "kinds/kind.h"
 
 #include <errno.h>
@@ -436,9 +437,10 @@ static int kf_btf_fetch(struct lp_probe *p, const char *expr, char *err, size_t 
 {
 	(void)p;
 	snprintf(err, errlen,
-		 "'%s': without kernel debuginfo a kernel function probe fetches its "
-		 "arguments as integers (by name or arg0..arg5) and $retval; member access "
-		 "needs debuginfo (--vmlinux PATH)",
+		 "'%s': at a kernel function luaprobe fetches the arguments as integers (by "
+		 "name or arg0..arg5) and $retval; member access there is not built yet (with "
+		 "the kernel's DWARF, a kernel.statement(\"f@file.c:N\") or .label inside the "
+		 "function reads it)",
 		 expr);
 	return -EOPNOTSUPP;
 }
