@@ -8,7 +8,10 @@ cd "$(dirname "$0")"
 
 PACKAGES=(cmake make gcc clang llvm bpftool pkg-config libbpf-dev libelf-dev libdw-dev systemtap-sdt-dev
 	zlib1g-dev liblua5.4-dev lua-cjson-dev libtraceevent-dev libtracefs-dev iproute2 libc6-dbg
-	bpftrace)
+	bpftrace
+	# the guest tier (tests/guest/): QEMU, virtiofsd, a static busybox, and
+	# what unpacks and reads the downloaded kernel
+	qemu-system-x86 qemu-system-common busybox-static xz-utils binutils file)
 
 deps() {
 	local missing=()

@@ -1,4 +1,6 @@
-/* Template for pt_regs contexts: uprobes and uretprobes. Values come from
+/* Template for pt_regs contexts: uprobes and uretprobes, kprobes and
+ * kretprobes; fentry/fexit load it as a tracing program, whose context is
+ * the arguments as an array of u64 where pt_regs would be. Values come from
  * registers and user memory at places DWARF gave (runtime/resolve/dwarf/), as
  * chains the plan spells out: start at a register, maybe read user memory
  * there, follow pointers, read the value, cut out a bitfield. */
@@ -7,11 +9,21 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+/* One flag per fetch says whose memory it reads: a constant in .rodata, so
+ * the verifier keeps only the helper that is used. */
+static __always_inline void lp_read(void *dst, __u32 size, const void *src, int kernel)
+{
+	if (kernel)
+		bpf_probe_read_kernel(dst, size, src);
+	else
+		bpf_probe_read_user(dst, size, src);
+}
+
 /* The chain of runtime/resolve/dwarf/dwarf.h's struct lp_loc: at the end either v is the
  * value (a register, nothing followed) or v is the value's address. */
 static __always_inline void lp_uval(const char *regs, char *data, const volatile struct lp_fetch *f)
 {
-	int is_addr = f->flags & LP_FF_ADDR;
+	int is_addr = f->flags & LP_FF_ADDR, kernel = f->flags & LP_FF_KERNEL;
 	__u64 v = 0;
 
 	if (f->flags & LP_FF_CONST) {
@@ -28,7 +40,7 @@ static __always_inline void lp_uval(const char *regs, char *data, const volatile
 
 			/* a register holding a pointer is followed without a read */
 			if (is_addr || i > 0)
-				bpf_probe_read_user(&next, sizeof(next), (void *)v);
+				lp_read(&next, sizeof(next), (void *)v, kernel);
 			v = next + f->steps[i];
 		}
 	}
@@ -38,8 +50,11 @@ static __always_inline void lp_uval(const char *regs, char *data, const volatile
 
 		lp_zero_slot(data, f);
 		if (is_addr)
-			bpf_probe_read_user(&str, sizeof(str), (void *)v);
-		bpf_probe_read_user_str(data + f->dst, f->size, (void *)str);
+			lp_read(&str, sizeof(str), (void *)v, kernel);
+		if (kernel)
+			bpf_probe_read_kernel_str(data + f->dst, f->size, (void *)str);
+		else
+			bpf_probe_read_user_str(data + f->dst, f->size, (void *)str);
 		return;
 	}
 	if (!is_addr) {
@@ -49,7 +64,7 @@ static __always_inline void lp_uval(const char *regs, char *data, const volatile
 	if (f->bit_size) {
 		__u64 raw = 0;
 
-		bpf_probe_read_user(&raw, f->size, (void *)v);
+		lp_read(&raw, f->size, (void *)v, kernel);
 		raw >>= f->bit_off;
 		raw &= (1ULL << f->bit_size) - 1;
 		if ((f->flags & LP_FF_SIGNED) && (raw >> (f->bit_size - 1)))
@@ -57,7 +72,7 @@ static __always_inline void lp_uval(const char *regs, char *data, const volatile
 		*(__u64 *)(data + f->dst) = raw;
 		return;
 	}
-	bpf_probe_read_user(data + f->dst, f->size, (void *)v);
+	lp_read(data + f->dst, f->size, (void *)v, kernel);
 }
 
 SEC("uprobe")

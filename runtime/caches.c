@@ -1,11 +1,14 @@
 #include "caches.h"
 
 #include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "resolve/dwarf/dwarf.h"
 #include "resolve/kbtf.h"
+#include "resolve/kdebug.h"
 #include "sym/ksym.h"
 #include "sym/usym.h"
 
@@ -61,6 +64,41 @@ void caches_dwarf_put(struct lp_caches *c, struct lp_dwarf *d)
 		dwarf_close(d);
 }
 
+struct lp_dwarf *caches_kdwarf(struct lp_caches *c, char *err, size_t errlen)
+{
+	char path[512];
+
+	if (!c) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (!c->kdwarf_err) {
+		int ret;
+
+		if (!c->vmlinux)
+			c->vmlinux = getenv("LUAPROBE_VMLINUX");
+		ret = kdebug_find(c->vmlinux, path, sizeof(path), c->kdwarf_why,
+				  sizeof(c->kdwarf_why));
+
+		/* --vmlinux of another build: -L and --check may read it (its
+		 * offsets are timed and listed), attaching refuses it */
+		if (ret == -ESTALE && c->vmlinux) {
+			c->kdwarf_foreign = 1;
+			snprintf(path, sizeof(path), "%s", c->vmlinux);
+			ret = 0;
+		}
+		if (!ret && !(c->kdwarf = dwarf_open(path))) {
+			ret = -errno;
+			snprintf(c->kdwarf_why, sizeof(c->kdwarf_why), "cannot open %.400s: %s",
+				 path, strerror(-ret));
+		}
+		c->kdwarf_err = ret ? ret : 1;
+	}
+	if (!c->kdwarf)
+		snprintf(err, errlen, "%s", c->kdwarf_why);
+	return c->kdwarf;
+}
+
 void caches_free(struct lp_caches *c)
 {
 	for (int i = 0; i < c->ndwarfs; i++) {
@@ -70,6 +108,10 @@ void caches_free(struct lp_caches *c)
 	free(c->dwarfs);
 	c->dwarfs = NULL;
 	c->ndwarfs = 0;
+	dwarf_close(c->kdwarf);
+	c->kdwarf = NULL;
+	c->kdwarf_err = 0;
+	c->kdwarf_foreign = 0;
 	ksym_free(c->ksym);
 	kbtf_free(c->kbtf);
 	usym_free(c->usym);

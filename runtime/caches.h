@@ -5,6 +5,8 @@
 #ifndef LUAPROBE_CACHES_H
 #define LUAPROBE_CACHES_H
 
+#include <stddef.h>
+
 struct lp_ksym;
 struct lp_kbtf;
 struct lp_usym;
@@ -21,6 +23,11 @@ struct lp_caches {
 		struct lp_dwarf *d;
 	} * dwarfs;
 	int ndwarfs;
+	const char *vmlinux; /* --vmlinux PATH; NULL: the usual places */
+	struct lp_dwarf *kdwarf; /* the kernel's DWARF, opened once for every probe */
+	int kdwarf_err; /* 0: not tried yet; 1: opened; -errno with kdwarf_why */
+	int kdwarf_foreign; /* --vmlinux of another build: kdwarf_why says so */
+	char kdwarf_why[512];
 };
 
 /* The cache, created on first use. NULL when c is NULL or the allocation
@@ -35,6 +42,9 @@ struct lp_usym *caches_usym(struct lp_caches *c);
  * With c NULL (-L, -l), the caller's own: caches_dwarf_put closes it. */
 struct lp_dwarf *caches_dwarf(struct lp_caches *c, const char *path);
 void caches_dwarf_put(struct lp_caches *c, struct lp_dwarf *d);
+/* The running kernel's DWARF (resolve/kdebug.h finds it), or NULL with
+ * why in err (the same message on every call). */
+struct lp_dwarf *caches_kdwarf(struct lp_caches *c, char *err, size_t errlen);
 
 /* Free them all (a later caches_*() starts anew). */
 void caches_free(struct lp_caches *c);

@@ -47,6 +47,7 @@
 #define LP_FF_STR 0x2 /* read a NUL-terminated string */
 #define LP_FF_SIGNED 0x4 /* sign-extend (bitfields) */
 #define LP_FF_CONST 0x8 /* the value is `base`: DWARF knows it without a read */
+#define LP_FF_KERNEL 0x10 /* the memory read is the kernel's (kprobes, fentry), not the user's */
 
 struct lp_fetch {
 	__u16 kind;

@@ -12,7 +12,7 @@
 
 extern const struct lp_kind kind_tracepoint;
 extern const struct lp_kind kind_uprobe;
-extern const struct lp_kind kind_kfunc;
+extern const struct lp_kind kind_kprobe;
 extern const struct lp_kind kind_usdt;
 extern const struct lp_kind kind_perf;
 
@@ -21,10 +21,10 @@ static const struct lp_kind *const registry[] = {
 	[LP_PT_TRACEPOINT] = &kind_tracepoint, /* kinds/tracepoint.c */
 	[LP_PT_UPROBE] = &kind_uprobe, /* kinds/uprobe.c */
 	[LP_PT_URETPROBE] = &kind_uprobe, /* kinds/uprobe.c */
-	[LP_PT_KPROBE] = &kind_kfunc, /* kinds/kfunc.c: refused, with why */
-	[LP_PT_KRETPROBE] = &kind_kfunc, /* kinds/kfunc.c */
-	[LP_PT_FENTRY] = &kind_kfunc, /* kinds/kfunc.c */
-	[LP_PT_FEXIT] = &kind_kfunc, /* kinds/kfunc.c */
+	[LP_PT_KPROBE] = &kind_kprobe, /* kinds/kprobe.c: kprobe, fentry, labels */
+	[LP_PT_KRETPROBE] = &kind_kprobe, /* kinds/kprobe.c */
+	[LP_PT_FENTRY] = &kind_kprobe, /* kinds/kprobe.c */
+	[LP_PT_FEXIT] = &kind_kprobe, /* kinds/kprobe.c */
 	[LP_PT_USDT] = &kind_usdt, /* kinds/usdt.c */
 	[LP_PT_PROFILE] = &kind_perf, /* kinds/perf.c */
 	[LP_PT_SOFTWARE] = &kind_perf, /* kinds/perf.c */

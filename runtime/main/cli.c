@@ -53,6 +53,9 @@ static const char usage[] =
 	"                events as JSON lines in bpftrace's shapes; errors as JSON on stderr\n"
 	"  --unsafe      allow os.execute, io.popen, package.loadlib and debug, and\n"
 	"                uprobe:BIN:f+OFF off the instruction starts the line table names\n"
+	"  --vmlinux PATH  the running kernel's DWARF, for kernel labels, statements and\n"
+	"                locals (else /usr/lib/debug/boot/vmlinux-$(uname -r) and the usual\n"
+	"                places; its build id must be the running kernel's)\n"
 	"  --version     print the version\n"
 	"\n"
 	"EXAMPLES\n"
@@ -61,13 +64,27 @@ static const char usage[] =
 	"      printf(\"%s %s\\n\", e.comm, e.filename) end)'\n"
 	"  luaprobe -L tracepoint:skb:kfree_skb\n";
 
-enum { OPT_VERSION = 256, OPT_UNSAFE, OPT_RECIPES, OPT_CHECK, OPT_HELP, OPT_JSON, OPT_FOLDED };
+enum {
+	OPT_VERSION = 256,
+	OPT_UNSAFE,
+	OPT_RECIPES,
+	OPT_CHECK,
+	OPT_HELP,
+	OPT_JSON,
+	OPT_FOLDED,
+	OPT_VMLINUX
+};
 
 static const struct option long_opts[] = {
-	{ "version", no_argument, NULL, OPT_VERSION }, { "unsafe", no_argument, NULL, OPT_UNSAFE },
-	{ "recipes", no_argument, NULL, OPT_RECIPES }, { "check", no_argument, NULL, OPT_CHECK },
-	{ "help", no_argument, NULL, OPT_HELP },       { "json", no_argument, NULL, OPT_JSON },
-	{ "folded", no_argument, NULL, OPT_FOLDED },   { NULL, 0, NULL, 0 },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "unsafe", no_argument, NULL, OPT_UNSAFE },
+	{ "recipes", no_argument, NULL, OPT_RECIPES },
+	{ "check", no_argument, NULL, OPT_CHECK },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "folded", no_argument, NULL, OPT_FOLDED },
+	{ "vmlinux", required_argument, NULL, OPT_VMLINUX },
+	{ NULL, 0, NULL, 0 },
 };
 
 #define LAT_MAX_TEXT "65536"
@@ -107,7 +124,7 @@ static int list_points(const char *pattern)
 }
 
 /* -L: the point's fields as C declarations, then the built-ins they hide. */
-static int describe_point(const char *text)
+static int describe_point(const char *text, struct lp_caches *caches)
 {
 	struct lp_probe *p = calloc(1, sizeof(*p));
 	const struct lp_kind *kind = NULL;
@@ -116,6 +133,7 @@ static int describe_point(const char *text)
 
 	if (!p)
 		return fail("%s", "out of memory");
+	p->caches = caches;
 	if (point_parse(text, &p->point, err, sizeof(err))) {
 		fprintf(stderr, "luaprobe: probe '%s': %s\n", text, err);
 		goto out;
@@ -363,6 +381,11 @@ int main(int argc, char **argv)
 		case OPT_JSON:
 			s.opt.json = 1;
 			break;
+		case OPT_VMLINUX:
+			s.caches.vmlinux = optarg;
+			/* a point's refusal (kinds/kprobe.c) asks whether DWARF is at hand */
+			setenv("LUAPROBE_VMLINUX", optarg, 1);
+			break;
 		case OPT_VERSION:
 			printf("luaprobe %s (libbpf %d.%d, %s)\n", LP_VERSION,
 			       libbpf_major_version(), libbpf_minor_version(), LUA_RELEASE);
@@ -383,8 +406,12 @@ int main(int argc, char **argv)
 	load_init_logging(&s);
 	if (do_list)
 		return list_points(list);
-	if (describe)
-		return describe_point(describe);
+	if (describe) {
+		int ret = describe_point(describe, &s.caches);
+
+		session_free_caches(&s);
+		return ret;
+	}
 	if (!code) {
 		if (optind >= argc) {
 			fputs(usage, stderr);

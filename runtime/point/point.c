@@ -263,9 +263,10 @@ static int parse_software(struct cur *c, struct lp_point *pt)
 
 /* Where a word may appear. A bpftrace prefix is a root word followed by ':';
  * a SystemTap point is a dotted chain of words, kernel.function("f").return. */
-enum slot { S_ROOT, S_KERNEL, S_PROCESS, S_TIMER, S_KFUNC, S_UFUNC, S_DONE };
+enum slot { S_ROOT, S_KERNEL, S_PROCESS, S_TIMER, S_KFUNC, S_UFUNC, S_MODULE, S_DONE };
 static const char *const slot_what[] = { "probe type",	"kernel probe", "process probe",
-					 "timer probe", "suffix",	"suffix" };
+					 "timer probe", "suffix",	"suffix",
+					 "module probe" };
 
 /* What a ("...") argument holds. */
 enum arg { A_NONE, A_NAME, A_PATH, A_STATEMENT, A_TRACEPOINT };
@@ -312,9 +313,11 @@ static const struct keyword {
 	{ S_ROOT, "kernel", KEEP_KIND, NULL, A_NONE, 0, S_KERNEL },
 	{ S_ROOT, "process", KEEP_KIND, NULL, A_PATH, FIELD(binary), S_PROCESS },
 	{ S_ROOT, "timer", KEEP_KIND, NULL, A_NONE, 0, S_TIMER },
+	{ S_ROOT, "module", KEEP_KIND, NULL, A_NAME, FIELD(module), S_MODULE },
 	{ S_KERNEL, "function", LP_PT_KPROBE, NULL, A_NAME, FIELD(func), S_KFUNC },
 	{ S_KERNEL, "statement", LP_PT_KPROBE, NULL, A_STATEMENT, FIELD(statement), S_DONE },
 	{ S_KERNEL, "trace", LP_PT_TRACEPOINT, NULL, A_TRACEPOINT, 0, S_DONE },
+	{ S_MODULE, "function", LP_PT_KPROBE, NULL, A_NAME, FIELD(func), S_KFUNC },
 	{ S_KFUNC, "return", LP_PT_KRETPROBE, NULL, A_NONE, 0, S_DONE },
 	{ S_KFUNC, "label", KEEP_KIND, NULL, A_NAME, FIELD(label), S_DONE },
 	{ S_KFUNC, "statement", KEEP_KIND, NULL, A_STATEMENT, FIELD(statement), S_DONE },
@@ -463,6 +466,7 @@ static int parse_point(struct cur *c, struct lp_point *pt)
 	if (err)
 		return err;
 	if (!l->parse) {
+		pt->stap = 1;
 		err = parse_stap(c, pt, l, start);
 		/* timer.profile fires on every scheduler tick (stap): freq and
 		 * period 0, the kind reads the kernel's tick rate (CONFIG_HZ). */
@@ -534,6 +538,7 @@ void point_free(struct lp_point *pt)
 	free(pt->func);
 	free(pt->label);
 	free(pt->statement);
+	free(pt->module);
 	free(pt->provider);
 	free(pt->mark);
 	free(pt->counter);

@@ -27,6 +27,8 @@ struct lp_point {
 	char *binary; /* uprobe/usdt binary path or soname */
 	char *func; /* kernel or user function, may hold * ? [ ] wildcards */
 	unsigned long offset; /* kprobe:f+0x1b, uprobe:/bin:f+8 */
+	char *module; /* module("veth").function("f"): the module's name */
+	int stap; /* written SystemTap's way: kernel.function("f") picks its mechanism */
 	char *label; /* .label("drop") */
 	char *statement; /* .statement("f@file.c:12") or .statement("file.c:12") */
 	char *provider; /* usdt provider; NULL for process().mark() */

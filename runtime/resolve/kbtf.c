@@ -389,3 +389,8 @@ int kbtf_enum_candidates(struct lp_kbtf *kb, const char *type, const char *name,
 		}
 	return n;
 }
+
+struct btf *kbtf_btf(struct lp_kbtf *kb)
+{
+	return kb && kbtf_load(kb) == 0 ? kb->btf : NULL;
+}

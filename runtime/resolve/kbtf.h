@@ -58,4 +58,9 @@ int kbtf_enum_candidates(struct lp_kbtf *kb, const char *type, const char *name,
  * kbtf_load()'s error. */
 int kbtf_enum_suggest(struct lp_kbtf *kb, const char *type, const char *name, const char **closest);
 
+/* The loaded BTF itself (kbtf_load first), for function prototypes; NULL
+ * when there is none. Lives until kbtf_free(). */
+struct btf;
+struct btf *kbtf_btf(struct lp_kbtf *kb);
+
 #endif

@@ -348,3 +348,22 @@ int ksym_ranges(struct lp_ksym *tab, const char *func, struct ksym_range *out, i
 	}
 	return count;
 }
+
+int ksym_each_text(struct lp_ksym *tab, int (*fn)(const char *name, uint64_t addr, void *ctx),
+		   void *ctx)
+{
+	int err = ksym_load(tab), ret;
+
+	if (err)
+		return err;
+	for (size_t i = 0; i < tab->n; i++) {
+		const struct ksym *s = &tab->syms[i];
+
+		if (s->name & KSYM_NOT_TEXT)
+			continue;
+		ret = fn(sym_name(tab, s), s->addr, ctx);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}

@@ -58,4 +58,9 @@ uint64_t ksym_addr(struct lp_ksym *ks, const char *name);
  * out NULL, only counts. */
 int ksym_ranges(struct lp_ksym *ks, const char *func, struct ksym_range *out, int max);
 
+/* Every text symbol in address order: fn(name, addr, ctx) until it returns
+ * nonzero, which is returned. 0 at the end, or the load's -errno. */
+int ksym_each_text(struct lp_ksym *ks, int (*fn)(const char *name, uint64_t addr, void *ctx),
+		   void *ctx);
+
 #endif

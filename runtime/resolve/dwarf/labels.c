@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "resolve/dwarf/funccu.h"
 #include "resolve/dwarf/index.h"
 #include "resolve/dwarf/names.h"
 #include "util/messages.h"
@@ -75,7 +76,9 @@ static int walk_labels(struct lp_dwarf *d, struct label_walk *w, Dwarf_Die *cu, 
 			/* abstract instances and declarations have no code */
 			if (!name || dwarf_die_entry(&child, &entry))
 				continue;
-			if (tag == DW_TAG_subprogram) {
+			/* the symbol only for a name that matches: looking it up for
+			 * every function of a kernel took ~2 minutes, this ~0.6 s */
+			if (tag == DW_TAG_subprogram && sites_glob_match(w->func_glob, name)) {
 				sym = dwarf_index_symbol_at(d, dwarf_elf_addr(d, entry));
 				if (sites_is_fragment(sym))
 					continue;
@@ -121,7 +124,9 @@ int dwarf_label_sites(struct lp_dwarf *d, const char *func_glob, const char *lab
 		dwarf_msg(err, errlen, MSG_NO_DEBUGINFO, d->path);
 		return -ENODATA;
 	}
-	ret = dwarf_for_each_cu(d, label_sites_cu, &w);
+	/* one function by name: only the CUs its copies are in */
+	if (!dwarf_for_func_cus(d, func_glob, label_sites_cu, &w, &ret))
+		ret = dwarf_for_each_cu(d, label_sites_cu, &w);
 	if (ret)
 		goto fail;
 	if (!w.nfuncs) {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "resolve/dwarf/funccu.h"
 #include "resolve/dwarf/names.h"
 #include "util/messages.h"
 
@@ -188,9 +189,16 @@ int dwarf_statement_sites(struct lp_dwarf *d, const char *spec, struct lp_site *
 		ret = -ENODATA;
 		goto out;
 	}
-	ret = dwarf_for_each_cu(d, stmt_sites_cu, &w);
-	if (!ret)
-		ret = dwarf_for_each_cu(d, stmt_make_sites, &w);
+	/* func@file:N: only the CUs the function's copies are in, when that
+	 * shortcut holds (funccu.h); else every CU */
+	if (w.func_glob && dwarf_for_func_cus(d, w.func_glob, stmt_sites_cu, &w, &ret)) {
+		if (!ret)
+			dwarf_for_func_cus(d, w.func_glob, stmt_make_sites, &w, &ret);
+	} else {
+		ret = dwarf_for_each_cu(d, stmt_sites_cu, &w);
+		if (!ret)
+			ret = dwarf_for_each_cu(d, stmt_make_sites, &w);
+	}
 	if (ret)
 		goto out;
 	if (!w.file_seen) {

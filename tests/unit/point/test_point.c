@@ -34,6 +34,8 @@ static void expect_point(const char *text, const struct lp_point *want)
 	ASSERT_STREQ(pt.counter, want->counter, FIELD("counter"));
 	ASSERT_EQ(pt.freq, want->freq, FIELD("freq"));
 	ASSERT_EQ(pt.period, want->period, FIELD("period"));
+	ASSERT_STREQ(pt.module, want->module, FIELD("module"));
+	ASSERT_EQ(pt.stap, want->stap, FIELD("stap"));
 #undef FIELD
 	point_free(&pt);
 }
@@ -66,9 +68,9 @@ static void tracepoints(void)
 	      .event = "kfree_skb");
 	POINT("t:sched:sched_switch", .kind = LP_PT_TRACEPOINT, .system = "sched",
 	      .event = "sched_switch");
-	POINT("kernel.trace(\"skb:kfree_skb\")", .kind = LP_PT_TRACEPOINT, .system = "skb",
-	      .event = "kfree_skb");
-	POINT("kernel.trace('net:net_dev_*')", .kind = LP_PT_TRACEPOINT, .system = "net",
+	POINT("kernel.trace(\"skb:kfree_skb\")", .stap = 1, .kind = LP_PT_TRACEPOINT,
+	      .system = "skb", .event = "kfree_skb");
+	POINT("kernel.trace('net:net_dev_*')", .stap = 1, .kind = LP_PT_TRACEPOINT, .system = "net",
 	      .event = "net_dev_*");
 	POINT("tracepoint:sys*:[a-z]?_enter*", .kind = LP_PT_TRACEPOINT, .system = "sys*",
 	      .event = "[a-z]?_enter*");
@@ -94,19 +96,25 @@ static void kprobes(void)
 
 static void kernel_function(void)
 {
-	POINT("kernel.function(\"tcp_v4_rcv\")", .kind = LP_PT_KPROBE, .func = "tcp_v4_rcv");
-	POINT("kernel.function(\"tcp_v4_rcv\").return", .kind = LP_PT_KRETPROBE,
+	POINT("kernel.function(\"tcp_v4_rcv\")", .stap = 1, .kind = LP_PT_KPROBE,
 	      .func = "tcp_v4_rcv");
-	POINT("kernel.function(\"__netif_receive_skb_core\").label(\"drop\")", .kind = LP_PT_KPROBE,
-	      .func = "__netif_receive_skb_core", .label = "drop");
-	POINT("kernel.statement(\"ip_rcv@net/ipv4/ip_input.c:565\")", .kind = LP_PT_KPROBE,
-	      .statement = "ip_rcv@net/ipv4/ip_input.c:565");
+	POINT("kernel.function(\"tcp_v4_rcv\").return", .stap = 1, .kind = LP_PT_KRETPROBE,
+	      .func = "tcp_v4_rcv");
+	POINT("kernel.function(\"__netif_receive_skb_core\").label(\"drop\")", .stap = 1,
+	      .kind = LP_PT_KPROBE, .func = "__netif_receive_skb_core", .label = "drop");
+	POINT("kernel.statement(\"ip_rcv@net/ipv4/ip_input.c:565\")", .stap = 1,
+	      .kind = LP_PT_KPROBE, .statement = "ip_rcv@net/ipv4/ip_input.c:565");
 	POINT("kernel.function(\"ip_rcv\").statement(\"ip_rcv@net/ipv4/ip_input.c:565\")",
-	      .kind = LP_PT_KPROBE, .func = "ip_rcv",
+	      .stap = 1, .kind = LP_PT_KPROBE, .func = "ip_rcv",
 	      .statement = "ip_rcv@net/ipv4/ip_input.c:565");
-	POINT("kernel.function('tcp_*')", .kind = LP_PT_KPROBE, .func = "tcp_*");
+	POINT("kernel.function('tcp_*')", .stap = 1, .kind = LP_PT_KPROBE, .func = "tcp_*");
 	/* SystemTap allows space between tokens, not inside the quotes. */
-	POINT("kernel . function ( \"f\" ) . return", .kind = LP_PT_KRETPROBE, .func = "f");
+	POINT("kernel . function ( \"f\" ) . return", .stap = 1, .kind = LP_PT_KRETPROBE,
+	      .func = "f");
+	POINT("module(\"veth\").function(\"veth_xmit\")", .stap = 1, .kind = LP_PT_KPROBE,
+	      .module = "veth", .func = "veth_xmit");
+	POINT("module(\"veth\").function(\"veth_*\").return", .stap = 1, .kind = LP_PT_KRETPROBE,
+	      .module = "veth", .func = "veth_*");
 }
 
 static void uprobes(void)
@@ -124,23 +132,23 @@ static void uprobes(void)
 
 static void process_points(void)
 {
-	POINT("process(\"/path/bin\").function(\"func\")", .kind = LP_PT_UPROBE,
+	POINT("process(\"/path/bin\").function(\"func\")", .stap = 1, .kind = LP_PT_UPROBE,
 	      .binary = "/path/bin", .func = "func");
-	POINT("process(\"/path/bin\").function(\"func\").return", .kind = LP_PT_URETPROBE,
-	      .binary = "/path/bin", .func = "func");
-	POINT("process(\"/path/bin\").function(\"func\").label(\"l\")", .kind = LP_PT_UPROBE,
-	      .binary = "/path/bin", .func = "func", .label = "l");
-	POINT("process(\"/path/bin\").function(\"func\").statement(\"func@file.c:123\")",
+	POINT("process(\"/path/bin\").function(\"func\").return", .stap = 1,
+	      .kind = LP_PT_URETPROBE, .binary = "/path/bin", .func = "func");
+	POINT("process(\"/path/bin\").function(\"func\").label(\"l\")", .stap = 1,
+	      .kind = LP_PT_UPROBE, .binary = "/path/bin", .func = "func", .label = "l");
+	POINT("process(\"/path/bin\").function(\"func\").statement(\"func@file.c:123\")", .stap = 1,
 	      .kind = LP_PT_UPROBE, .binary = "/path/bin", .func = "func",
 	      .statement = "func@file.c:123");
-	POINT("process(\"/path/bin\").function(\"func\").statement(\"file.c:12\")",
+	POINT("process(\"/path/bin\").function(\"func\").statement(\"file.c:12\")", .stap = 1,
 	      .kind = LP_PT_UPROBE, .binary = "/path/bin", .func = "func",
 	      .statement = "file.c:12");
-	POINT("process(\"/path/bin\").statement(\"file.c:12\")", .kind = LP_PT_UPROBE,
+	POINT("process(\"/path/bin\").statement(\"file.c:12\")", .stap = 1, .kind = LP_PT_UPROBE,
 	      .binary = "/path/bin", .statement = "file.c:12");
-	POINT("process('/path/bin').function('func')", .kind = LP_PT_UPROBE, .binary = "/path/bin",
-	      .func = "func");
-	POINT("process(\"/path/bin\").mark(\"request__start\")", .kind = LP_PT_USDT,
+	POINT("process('/path/bin').function('func')", .stap = 1, .kind = LP_PT_UPROBE,
+	      .binary = "/path/bin", .func = "func");
+	POINT("process(\"/path/bin\").mark(\"request__start\")", .stap = 1, .kind = LP_PT_USDT,
 	      .binary = "/path/bin", .mark = "request__start");
 }
 
@@ -158,7 +166,7 @@ static void sampling(void)
 {
 	POINT("profile:hz:99", .kind = LP_PT_PROFILE, .freq = 99);
 	POINT("p:hz:4999", .kind = LP_PT_PROFILE, .freq = 4999);
-	POINT("timer.profile", .kind = LP_PT_PROFILE, .freq = 0);
+	POINT("timer.profile", .stap = 1, .kind = LP_PT_PROFILE, .freq = 0);
 	POINT("profile:ms:10", .kind = LP_PT_PROFILE, .period = 10000000);
 	POINT("profile:us:250", .kind = LP_PT_PROFILE, .period = 250000);
 	POINT("profile:s:1", .kind = LP_PT_PROFILE, .period = 1000000000);
@@ -171,7 +179,7 @@ static void sampling(void)
 static void whitespace(void)
 {
 	POINT("  \tkprobe:tcp_v4_rcv \n", .kind = LP_PT_KPROBE, .func = "tcp_v4_rcv");
-	POINT(" timer.profile ", .kind = LP_PT_PROFILE, .freq = 0);
+	POINT(" timer.profile ", .stap = 1, .kind = LP_PT_PROFILE, .freq = 0);
 }
 
 static void errors_probe_type(void)

@@ -1,0 +1,20 @@
+/* The running kernel's debuginfo: a DWARF vmlinux found where distributions
+ * put it (or given with --vmlinux), checked against the running kernel by
+ * build id, so that no offset from another build is ever probed. */
+#ifndef LUAPROBE_KDEBUG_H
+#define LUAPROBE_KDEBUG_H
+
+#include <stddef.h>
+
+/* given (--vmlinux), else /usr/lib/debug/boot/vmlinux-R,
+ * /usr/lib/debug/lib/modules/R/vmlinux, /boot/vmlinux-R (R: uname -r).
+ * 0 with the path in out; -ENOENT with the places looked at in err;
+ * -ESTALE when a file was found but its build id is not the running
+ * kernel's (err says which); -errno otherwise. */
+int kdebug_find(const char *given, char *out, size_t outlen, char *err, size_t errlen);
+
+/* The GNU build id of an ELF file, or of the running kernel when path is
+ * NULL (/sys/kernel/notes), as bytes. Its length, or -errno. */
+int kdebug_build_id(const char *path, unsigned char *id, size_t max);
+
+#endif

@@ -1,0 +1,144 @@
+# Runs inside the guest (busybox sh, in /lp): each case prints one marker
+# line "LPCASE <name> PASS" or "LPCASE <name> FAIL <why>" on the console;
+# check.sh turns each into its own ctest result.
+. /lp/env
+LP=/lp/luaprobe
+export PATH=/lp:$PATH
+
+pass() { echo "LPCASE $1 PASS"; }
+fail() {
+	echo "LPCASE $1 FAIL $2"
+	sed 's/^/LPOUT /' /tmp/out 2>/dev/null | head -20
+}
+# expect NAME WANTED-OUTPUT: /tmp/out must be exactly that
+expect() {
+	if [ "$(cat /tmp/out)" = "$2" ]; then pass "$1"; else fail "$1" "wanted [$2]"; fi
+}
+
+# kprobe: exactly N calls of the workload's getppid
+$LP -c 'syscaller --name lpk 7' -e '
+local n = 0
+probe("kprobe:__x64_sys_getppid", { where = "comm == \"lpk\"" }, function(e) n = n + 1 end)
+on_exit(function() printf("%d\n", n) end)' >/tmp/out 2>&1
+expect kprobe "$(printf 'pid %s\ngetppid 7\n7' "$(sed -n 's/^pid //p' /tmp/out)")"
+
+# kprobe at f+OFF (the third instruction of ksys_read, computed on the host)
+$LP -c 'syscaller --name lpr --read-sizes 1,2,3 4' -e '
+local n = 0
+probe("kprobe:ksys_read+'"$KSYS_READ_OFF"'", { where = "comm == \"lpr\"" }, function(e) n = n + 1 end)
+on_exit(function() printf("%d\n", n) end)' 2>&1 | tail -1 >/tmp/out
+expect kprobe_offset 12
+
+# kretprobe: $retval of read on a bad fd is -EBADF, 12 times
+$LP -c 'syscaller --name lpr --read-sizes 1,2,3 4' -e '
+probe("kretprobe:ksys_read", { where = "comm == \"lpr\"" }, function(e) printf("%d\n", e.retval) end)' \
+	2>&1 | grep -v '^pid\|^read' | sort | uniq -c | sed 's/^ *//' >/tmp/out
+expect kretprobe_retval "12 -9"
+
+# fentry: the arguments by their BTF names, exact values in order
+$LP -c 'syscaller --name lpr --read-sizes 1,2,3 2' -e '
+probe("fentry:ksys_read", { fetch = { "fd", "count" }, where = "comm == \"lpr\"" },
+      function(e) printf("%x %d\n", e.fd, e.count) end)' 2>&1 | grep -v '^pid\|^read' >/tmp/out
+expect fentry_args "$(printf '7ffffff0 1\n7ffffff0 2\n7ffffff0 3\n7ffffff0 1\n7ffffff0 2\n7ffffff0 3')"
+
+# fexit: $retval
+$LP -c 'syscaller --name lpr --read-sizes 5 3' -e '
+probe("fexit:ksys_read", { fetch = { r = "$retval", c = "count" }, where = "comm == \"lpr\"" },
+      function(e) printf("%d %d\n", e.r, e.c) end)' 2>&1 | grep -v '^pid\|^read' >/tmp/out
+expect fexit_retval "$(printf -- '-9 5\n-9 5\n-9 5')"
+
+# kernel.function("f") takes fentry here, and -v says so
+$LP -v -c 'syscaller --name lpr --read-sizes 1,2,3 4' -e '
+local n = 0
+probe([[kernel.function("ksys_read")]], { where = "comm == \"lpr\"" }, function(e) n = n + 1 end)
+on_exit(function() printf("n=%d\n", n) end)' >/tmp/out 2>&1
+if grep -q 'attached as fentry' /tmp/out && grep -q '^n=12$' /tmp/out; then pass kernel_function_fentry
+else fail kernel_function_fentry "wanted 'attached as fentry' and n=12"; fi
+
+# .return: fexit with $retval
+$LP -v -c 'syscaller --name lpr --read-sizes 7 2' -e '
+probe([[kernel.function("ksys_read").return]], { where = "comm == \"lpr\"" },
+      function(e) printf("ret=%d\n", e.retval) end)' >/tmp/out 2>&1
+if grep -q 'attached as fexit' /tmp/out && [ "$(grep -c '^ret=-9$' /tmp/out)" = 2 ]; then
+	pass kernel_function_return
+else fail kernel_function_return "wanted 'attached as fexit' and ret=-9 twice"; fi
+
+# without a BTF prototype (a syscall's wrapper), kernel.function takes a kprobe
+$LP -v -c 'syscaller --name lpk 3' -e '
+local n = 0
+probe([[kernel.function("__x64_sys_getppid")]], { where = "comm == \"lpk\"" }, function(e) n = n + 1 end)
+on_exit(function() printf("n=%d\n", n) end)' >/tmp/out 2>&1
+if grep -q 'attached as kprobe' /tmp/out && grep -q '^n=3$' /tmp/out; then pass kernel_function_kprobe
+else fail kernel_function_kprobe "wanted 'attached as kprobe' and n=3"; fi
+
+# a wildcard attaches to every out-of-line copy, and says so
+$LP -v -d 1 -e 'probe([[kernel.function("__netif_receive_skb*")]], function(e) end)' >/tmp/out 2>&1
+if grep -q '__netif_receive_skb_core.constprop.0' /tmp/out && grep -q 'places' /tmp/out &&
+	! grep -q '\.cold\|\.part' /tmp/out; then pass wildcard_clones
+else fail wildcard_clones "wanted the .constprop.0 copy listed"; fi
+
+$LP -l 'kernel.function("__netif_receive_skb_core*")' >/tmp/out 2>&1
+expect list_clones 'kernel.function("__netif_receive_skb_core.constprop.0")'
+
+# the seed's label: a veth pair, frames of an unknown EtherType dropped at
+# __netif_receive_skb_core's label "drop" (busybox ip ignores "peer name":
+# the peer is found through its iflink)
+insmod /lib/modules/veth.ko
+ip link add lpa type veth
+peer=$(for d in /sys/class/net/*; do
+	[ "$(cat $d/iflink)" = "$(cat /sys/class/net/lpa/ifindex)" ] && [ "${d##*/}" != lpa ] && echo "${d##*/}"
+done)
+ip link set lpa up
+ip link set "$peer" up
+# module("veth").function(...): one call of veth_xmit per frame sent
+$LP -c "sleep 1; sendframe --iface $peer --ethertype 0x88b5 --count 3 --interval-ms 50 >/dev/null" -e '
+local n = 0
+probe([[module("veth").function("veth_xmit")]], { where = "comm == \"sendframe\"" }, function(e) n = n + 1 end)
+on_exit(function() printf("%d\n", n) end)' 2>&1 | tail -1 >/tmp/out
+expect module_function 3
+
+# a kprobe-keyed stack count names the probed function (the innermost
+# frame) in every key; the frames are received in the sender's context
+$LP -c "sleep 1; sendframe --iface $peer --ethertype 0x88b5 --count 3 --interval-ms 50 >/dev/null" -e '
+local c = probe([[kernel.function("__netif_receive_skb_core")]]):where("comm == \"sendframe\""):count("kstack")
+on_exit(function()
+  local sum, named = 0, 0
+  for k, n in c:items() do
+    sum = sum + n
+    if k.kstack[1]:match("^__netif_receive_skb_core") then named = named + n end
+  end
+  printf("sum %d named %d\n", sum, named)
+end)' 2>&1 | tail -1 >/tmp/out
+expect kstack_count "sum 3 named 3"
+
+VM="--vmlinux /mnt/dbg/vmlinux"
+LABEL='kernel.function("__netif_receive_skb_core").label("drop")'
+t0=$(date +%s)
+$LP $VM -L "$LABEL" >/tmp/out 2>&1
+echo "LPTIME label -L $(($(date +%s) - t0)) s"
+if grep -q '^    struct sk_buff \*skb$' /tmp/out; then pass label_describe
+else fail label_describe "wanted '    struct sk_buff *skb'"; fi
+# the statement after the label's line (computed: lines belong to one build)
+line=$(sed -n 's/.*(net\/core\/dev.c:\([0-9]*\)).*/\1/p' /tmp/out | head -1)
+STMT="kernel.statement(\"__netif_receive_skb_core@net/core/dev.c:$((line + 1))\")"
+
+# 3 frames of 0x88b5 (dropped at the label) then 3 of 0x0800 (dropped in
+# ip_rcv_core instead): exactly 3 hits at each point, all 0x88b5
+t0=$(date +%s)
+$LP $VM -c "sleep 1; sendframe --iface $peer --ethertype 0x88b5 --count 3 --interval-ms 50 >/dev/null;
+	sendframe --iface $peer --ethertype 0x0800 --count 3 --interval-ms 50 >/dev/null; sleep 1" -e "
+probe([[$LABEL]], { fetch = { protocol = 'skb->protocol' } },
+      function(e) printf('label 0x%x\\n', ntohs(e.protocol)) end)
+probe([[$STMT]], { fetch = { protocol = 'skb->protocol' } },
+      function(e) printf('statement 0x%x\\n', ntohs(e.protocol)) end)" >/tmp/all 2>&1
+echo "LPTIME label run $(($(date +%s) - t0)) s"
+grep '^label' /tmp/all >/tmp/out
+expect label_frames "$(printf 'label 0x88b5\nlabel 0x88b5\nlabel 0x88b5')"
+grep '^statement' /tmp/all >/tmp/out
+if [ -n "$line" ]; then
+	expect statement_frames "$(printf 'statement 0x88b5\nstatement 0x88b5\nstatement 0x88b5')"
+else
+	fail statement_frames "no dev.c line in the label's -L"
+fi
+[ -s /tmp/out ] || sed 's/^/LPOUT /' /tmp/all | head -20
+echo "LPSUMMARY"
