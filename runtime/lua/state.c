@@ -241,8 +241,143 @@ static int load_embedded(lua_State *L)
 	return 1;
 }
 
+/* --- the sandbox (README "Scripts from other people") ------------------ */
+
+/* Reads are allowed: a tracer running as root reads kernel memory anyway.
+ * The boundary is writing and running code: no file is opened for writing,
+ * no binary chunk is loaded (crafted bytecode is arbitrary memory access),
+ * nothing is run. */
+static int unsafe_error(lua_State *L, const char *what)
+{
+	return luaL_error(L, "%s: not allowed in a script (luaprobe --unsafe allows it)", what);
+}
+
+/* io.open(name, mode): "r" and "rb" only. */
+static int sandbox_open(lua_State *L)
+{
+	const char *mode = luaL_optstring(L, 2, "r");
+
+	luaL_checkstring(L, 1);
+	if (mode[0] != 'r' || mode[1 + strspn(mode + 1, "b")] != '\0')
+		return unsafe_error(L, lua_pushfstring(L, "io.open in mode '%s' (a write)", mode));
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+	return lua_gettop(L);
+}
+
+/* io.output(): a file handle (io.stderr) or nothing; a name would open the
+ * file for writing. */
+static int sandbox_output(lua_State *L)
+{
+	if (lua_type(L, 1) == LUA_TSTRING)
+		return unsafe_error(L, "io.output to a named file (a write)");
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+	return lua_gettop(L);
+}
+
+/* load(chunk, name, mode, env) and loadfile(name, mode, env): text only,
+ * whatever mode is asked for. */
+static int sandbox_load(lua_State *L, int mode_arg)
+{
+	const char *mode = luaL_optstring(L, mode_arg, "bt");
+
+	if (strchr(mode, 'b') && !strchr(mode, 't'))
+		return unsafe_error(L, "loading a binary chunk (bytecode)");
+	lua_settop(L, lua_gettop(L) > mode_arg ? lua_gettop(L) : mode_arg);
+	lua_pushliteral(L, "t");
+	lua_replace(L, mode_arg);
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+	return lua_gettop(L);
+}
+
+static int sandbox_load_chunk(lua_State *L)
+{
+	return sandbox_load(L, 3);
+}
+
+static int sandbox_loadfile(lua_State *L)
+{
+	return sandbox_load(L, 2);
+}
+
+/* dofile(name): as lbaselib's, in text mode. */
+static int dofile_cont(lua_State *L, int status, lua_KContext k)
+{
+	(void)status;
+	(void)k;
+	return lua_gettop(L) - 1;
+}
+
+static int sandbox_dofile(lua_State *L)
+{
+	const char *name = luaL_optstring(L, 1, NULL);
+
+	lua_settop(L, 1);
+	if (luaL_loadfilex(L, name, "t") != LUA_OK)
+		return lua_error(L);
+	lua_callk(L, 0, LUA_MULTRET, 0, dofile_cont);
+	return dofile_cont(L, 0, 0);
+}
+
+/* require's searcher for Lua files, as loadlib.c's searcher_Lua, in text
+ * mode (a .luac file on the path is bytecode all the same). */
+static int sandbox_searcher(lua_State *L)
+{
+	const char *name = luaL_checkstring(L, 1);
+	const char *file;
+
+	lua_getglobal(L, "package");
+	lua_getfield(L, -1, "searchpath");
+	lua_pushstring(L, name);
+	lua_getfield(L, -3, "path");
+	lua_call(L, 2, 2);
+	if (lua_isnil(L, -2))
+		return 1; /* the list of places tried */
+	lua_pop(L, 1);
+	file = lua_tostring(L, -1);
+	if (luaL_loadfilex(L, file, "t") != LUA_OK)
+		return luaL_error(L, "error loading module '%s' from file '%s':\n\t%s", name, file,
+				  lua_tostring(L, -1));
+	lua_pushstring(L, file);
+	return 2;
+}
+
+/* os.exit([code]): luaprobe's exit(), so that the run ends through its
+ * teardown and on_exit; true and false as in os.exit. */
+static int api_exit(lua_State *L);
+static int sandbox_os_exit(lua_State *L)
+{
+	if (lua_isboolean(L, 1)) {
+		lua_pushinteger(L, lua_toboolean(L, 1) ? 0 : 1);
+		lua_replace(L, 1);
+	}
+	return api_exit(L);
+}
+
+/* t[name] = f with t[name]'s old value as f's upvalue; t on the top. */
+static void wrap_field(lua_State *L, const char *name, lua_CFunction f)
+{
+	lua_getfield(L, -1, name);
+	lua_pushcclosure(L, f, 1);
+	lua_setfield(L, -2, name);
+}
+
+static void clear_fields(lua_State *L, const char *const *names)
+{
+	for (; *names; names++) {
+		lua_pushnil(L);
+		lua_setfield(L, -2, *names);
+	}
+}
+
 /* The standard libraries a script gets: linit.c's set, less what runs
- * programs or loads native code unless --unsafe (DESIGN.md §5). */
+ * programs, writes files or loads native code or bytecode unless --unsafe
+ * (DESIGN.md §5). */
 static void open_libs(lua_State *L, int unsafe)
 {
 	static const luaL_Reg libs[] = {
@@ -252,6 +387,8 @@ static void open_libs(lua_State *L, int unsafe)
 		{ LUA_STRLIBNAME, luaopen_string },   { LUA_MATHLIBNAME, luaopen_math },
 		{ LUA_UTF8LIBNAME, luaopen_utf8 },    { NULL, NULL },
 	};
+	static const char *const os_out[] = { "execute", "remove", "rename", "tmpname", NULL };
+	static const char *const io_out[] = { "popen", "tmpfile", NULL };
 
 	for (const luaL_Reg *lib = libs; lib->func; lib++) {
 		luaL_requiref(L, lib->name, lib->func, 1);
@@ -263,23 +400,44 @@ static void open_libs(lua_State *L, int unsafe)
 		return;
 	}
 	lua_getglobal(L, "os");
-	lua_pushnil(L);
-	lua_setfield(L, -2, "execute");
+	clear_fields(L, os_out);
+	lua_pushcfunction(L, sandbox_os_exit);
+	lua_setfield(L, -2, "exit");
+	lua_pop(L, 1);
+
 	lua_getglobal(L, "io");
+	clear_fields(L, io_out);
+	wrap_field(L, "open", sandbox_open);
+	wrap_field(L, "output", sandbox_output);
+	lua_pop(L, 1);
+
+	lua_getglobal(L, "string");
 	lua_pushnil(L);
-	lua_setfield(L, -2, "popen");
+	lua_setfield(L, -2, "dump");
+	lua_pop(L, 1);
+
+	lua_pushglobaltable(L);
+	wrap_field(L, "load", sandbox_load_chunk);
+	wrap_field(L, "loadfile", sandbox_loadfile);
+	lua_pushcfunction(L, sandbox_dofile);
+	lua_setfield(L, -2, "dofile");
+	lua_pop(L, 1);
+
 	lua_getglobal(L, "package");
 	lua_pushnil(L);
 	lua_setfield(L, -2, "loadlib");
 	lua_pushliteral(L, "");
 	lua_setfield(L, -2, "cpath");
-	/* Keep the preload and Lua searchers; drop the two that load C. */
+	/* Keep the preload searcher and a text-only Lua one; drop the two
+	 * that load C. */
 	lua_getfield(L, -1, "searchers");
+	lua_pushcfunction(L, sandbox_searcher);
+	lua_rawseti(L, -2, 2);
 	lua_pushnil(L);
 	lua_rawseti(L, -2, 4);
 	lua_pushnil(L);
 	lua_rawseti(L, -2, 3);
-	lua_pop(L, 4);
+	lua_pop(L, 2);
 }
 
 /* package.path: the script's own folder, then the recipe path. */
@@ -303,6 +461,9 @@ static void set_path(lua_State *L, const char *script_path)
 		luaL_addstring(&b, "/?.lua;");
 	}
 	recipe_path_free(dirs);
+	/* no empty template after the last ';' (require would try the file '') */
+	if (luaL_bufflen(&b) > 0)
+		luaL_buffsub(&b, 1);
 	luaL_pushresult(&b);
 	lua_getglobal(L, "package");
 	lua_insert(L, -2);
