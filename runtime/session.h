@@ -12,6 +12,11 @@
 #include "load/load.h"
 #include "probe.h"
 
+/* -d, every() and after(): from a microsecond to a year; outside that a
+ * value is a typo (1e-12 arms no timer, 1e300 overflows it). */
+#define LP_DURATION_MIN 1e-6
+#define LP_DURATION_MAX (365 * 86400.0)
+
 struct lp_options {
 	double duration; /* -d: seconds, 0 = until stopped */
 	pid_t pid; /* -p */

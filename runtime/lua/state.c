@@ -161,7 +161,14 @@ static long long check_interval(lua_State *L, int arg)
 							     str));
 		v *= units[i].ns;
 	}
-	luaL_argcheck(L, v >= 1000 && v < 1e18, arg, "interval out of range (1us to years)");
+	/* NaN fails both comparisons */
+	if (!(v >= LP_DURATION_MIN * 1e9) || !(v <= LP_DURATION_MAX * 1e9))
+		return luaL_argerror(L, arg,
+				     lua_pushfstring(L,
+						     "an interval from 1us to a year (365 days), "
+						     "not %s%s",
+						     luaL_tolstring(L, arg, NULL),
+						     lua_type(L, arg) == LUA_TNUMBER ? " ms" : ""));
 	return (long long)v;
 }
 

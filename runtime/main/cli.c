@@ -260,8 +260,12 @@ int main(int argc, char **argv)
 			break;
 		case 'd':
 			s.opt.duration = strtod(optarg, &end);
-			if (*end || s.opt.duration <= 0)
-				return fail("-d wants a number of seconds, not '%s'", optarg);
+			/* NaN fails both comparisons; 1e-12 s would arm no timer at all */
+			if (end == optarg || *end || !(s.opt.duration >= LP_DURATION_MIN) ||
+			    !(s.opt.duration <= LP_DURATION_MAX))
+				return fail("-d wants a number of seconds from 0.000001 to "
+					    "31536000 (a year), not '%s'",
+					    optarg);
 			break;
 		case 'c':
 			s.opt.cmd = optarg;
