@@ -49,6 +49,8 @@ struct lp_session {
 	pid_t child; /* -c: the command */
 	int child_gate; /* -c: write end of the pipe the command waits on; -1 */
 	int child_status; /* -c: read end of the pipe its exec failure comes through; -1 */
+	pid_t child_group; /* -c: the command's process group (its pid); 0: none */
+	int child_code; /* -c: its status as a shell gives it (128 + signal if killed) */
 	int stopping; /* the loop ends after the current callback */
 	int exited; /* by exit(): no further event is delivered */
 	int failed; /* an error was reported: exit non-zero whatever exit() said */

@@ -117,8 +117,8 @@ static void handle_signal(struct lp_session *s, int sfd)
 	while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo != SIGCHLD)
 			session_stop(s, 0);
-		else if (child_reap(s)) /* only our -c command ends the run */
-			session_stop(s, 0);
+		else if (child_reap(s)) /* only our -c command ends the run, with its status */
+			session_stop(s, s->child_code);
 	}
 }
 
