@@ -27,8 +27,8 @@ struct lp_options {
 };
 
 struct lp_timer {
-	int fd;
-	int fn_ref;
+	int fd; /* -1: not armed yet */
+	int fn_ref; /* LUA_NOREF: a free slot (an after() that fired) */
 	long long interval_ns;
 	int repeat;
 };
@@ -43,6 +43,7 @@ struct lp_session {
 	int started; /* probes are loading: no probe or plan change from here */
 	struct lp_timer *timers;
 	int ntimers;
+	int timers_new; /* every() or after() made a timer the loop has not armed */
 	int on_start_ref; /* Lua table of functions */
 	int on_exit_ref;
 	struct lp_maps maps;

@@ -179,11 +179,20 @@ static int add_timer(lua_State *L, int repeat)
 	struct lp_timer *t;
 
 	luaL_checktype(L, 2, LUA_TFUNCTION);
-	t = realloc(s->timers, (s->ntimers + 1) * sizeof(*t));
-	if (!t)
-		return luaL_error(L, "out of memory");
-	s->timers = t;
-	t = &s->timers[s->ntimers++];
+	/* A slot an after() that fired left free, so that a timer re-arming
+	 * itself with after() runs for ever in constant room. */
+	for (t = s->timers; t < s->timers + s->ntimers; t++)
+		if (t->fn_ref == LUA_NOREF)
+			break;
+	if (t == s->timers + s->ntimers) {
+		t = realloc(s->timers, (s->ntimers + 1) * sizeof(*t));
+		if (!t)
+			return luaL_error(L, "out of memory");
+		s->timers = t;
+		t = &s->timers[s->ntimers++];
+	}
+	/* armed by the loop: at its start, or after the call that made it */
+	s->timers_new = 1;
 	lua_pushvalue(L, 2);
 	t->fn_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 	t->interval_ns = ns;

@@ -122,6 +122,49 @@ static void handle_signal(struct lp_session *s, int sfd)
 	}
 }
 
+/* Arm the timers every() and after() made since the last call: at the
+ * loop's start, then after any Lua call (a timer or a handler may make
+ * one). */
+static void arm_timers(struct loop *lp)
+{
+	struct lp_session *s = lp->s;
+
+	s->timers_new = 0;
+	for (int i = 0; i < s->ntimers; i++) {
+		struct lp_timer *t = &s->timers[i];
+		long long ns = t->interval_ns;
+
+		if (t->fd >= 0 || t->fn_ref == LUA_NOREF)
+			continue;
+		t->fd = new_timer(lp->ctl, ns, t->repeat ? ns : 0, TAG_TIMER + i);
+		if (t->fd < 0) {
+			script_report(s, "cannot arm a timer: %s", strerror(-t->fd));
+			return;
+		}
+	}
+}
+
+/* A timer's function, then an after() frees its slot for the next one. */
+static void run_timer(struct loop *lp, int i)
+{
+	struct lp_session *s = lp->s;
+	uint64_t ticks;
+
+	if (read(s->timers[i].fd, &ticks, sizeof(ticks)) <= 0)
+		return;
+	lua_rawgeti(s->L, LUA_REGISTRYINDEX, s->timers[i].fn_ref);
+	script_call(s, 0);
+	/* s->timers may have moved: the call can make timers */
+	if (!s->timers[i].repeat) {
+		close(s->timers[i].fd);
+		s->timers[i].fd = -1;
+		luaL_unref(s->L, LUA_REGISTRYINDEX, s->timers[i].fn_ref);
+		s->timers[i].fn_ref = LUA_NOREF;
+	}
+	if (s->timers_new)
+		arm_timers(lp);
+}
+
 /* -v: what the kernel side could not do since the last report. */
 static void report_lost(struct loop *lp)
 {
@@ -157,13 +200,9 @@ static void poll_control(struct loop *lp)
 		} else if (tag == TAG_LOST) {
 			if (read(lp->lostfd, &ticks, sizeof(ticks)) > 0)
 				report_lost(lp);
-		} else if (tag >= TAG_TIMER && tag < (uint64_t)TAG_TIMER + s->ntimers) {
-			struct lp_timer *t = &s->timers[tag - TAG_TIMER];
-
-			if (read(t->fd, &ticks, sizeof(ticks)) <= 0)
-				continue;
-			lua_rawgeti(s->L, LUA_REGISTRYINDEX, t->fn_ref);
-			script_call(s, 0);
+		} else if (tag >= TAG_TIMER && tag < (uint64_t)TAG_TIMER + s->ntimers &&
+			   s->timers[tag - TAG_TIMER].fd >= 0) {
+			run_timer(lp, (int)(tag - TAG_TIMER));
 		}
 	}
 }
@@ -188,6 +227,8 @@ static int on_event(void *ctx, void *data, size_t size)
 			decode_push_event(s->L, p, data, size);
 			if (script_call(s, 1) != 0)
 				return -ECANCELED;
+			if (s->timers_new)
+				arm_timers(lp);
 		}
 	}
 	if (++lp->events < CHECK_EVERY)
@@ -251,16 +292,7 @@ int loop_run(struct lp_session *s)
 			goto out;
 		}
 	}
-	for (int i = 0; i < s->ntimers; i++) {
-		struct lp_timer *t = &s->timers[i];
-		long long ns = t->interval_ns;
-
-		t->fd = new_timer(lp.ctl, ns, t->repeat ? ns : 0, TAG_TIMER + i);
-		if (t->fd < 0) {
-			err = t->fd;
-			goto out;
-		}
-	}
+	arm_timers(&lp);
 	/* A handler or on_start may already have asked to stop; a script with
 	 * nothing to wait for ends at once. */
 	if (!s->nprobes && !s->ntimers && !s->child && lp.deadline < 0)
