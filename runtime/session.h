@@ -55,6 +55,9 @@ struct lp_session {
 	int stopping; /* the loop ends after the current callback */
 	int exited; /* by exit(): no further event is delivered */
 	int failed; /* an error was reported: exit non-zero whatever exit() said */
+	int interrupted; /* a busy Lua call was stopped: no handler runs after it */
+	int interrupt_hit; /* the current call was (run/watch.c, lua/state.c) */
+	char interrupted_at[256]; /* file:line where it was */
 	int exit_code;
 	/* Process-wide caches, each created on first use through session_*()
 	 * below and freed by session_free_caches(): never file-scope state. */

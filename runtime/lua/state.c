@@ -1,7 +1,9 @@
 #include "lua/state.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,12 +16,55 @@
 #include "lua/util.h"
 #include "main/recipe.h"
 #include "run/child.h"
+#include "run/watch.h"
 
 void session_stop(struct lp_session *s, int code)
 {
 	if (!s->stopping)
 		s->exit_code = code;
 	s->stopping = 1;
+	watch_stopped();
+}
+
+/* --- stopping a busy script (run/watch.c) ------------------------------ */
+
+/* Bumped on entering and on leaving a Lua call made from C: odd while the
+ * script runs. The watch thread reads it to tell a busy call; the
+ * interrupt signal's handler to tell whether that call still runs. */
+static atomic_uint lua_gen;
+static int lua_depth;
+/* For the signal handler: the state to set the hook on, and whether it did. */
+static lua_State *interrupt_L;
+static volatile sig_atomic_t hook_set;
+
+unsigned script_gen(void)
+{
+	return atomic_load(&lua_gen);
+}
+
+/* Raise at the next instruction, and at every one after it, so that a
+ * pcall in the script cannot swallow the stop. */
+static void stop_hook(lua_State *L, lua_Debug *ar)
+{
+	struct lp_session *s = session_of(L);
+
+	if (!s->interrupt_hit && lua_getinfo(L, "Sl", ar))
+		snprintf(s->interrupted_at, sizeof(s->interrupted_at), "%s:%d", ar->short_src,
+			 ar->currentline);
+	s->interrupt_hit = 1;
+	s->interrupted = 1;
+	lua_pushliteral(L, "interrupted");
+	lua_error(L);
+}
+
+/* From a signal handler on the main thread: lua_sethook is safe there (as
+ * in lua.c). Only the call the watch saw busy is stopped. */
+void script_interrupt_async(unsigned gen)
+{
+	if (interrupt_L && atomic_load(&lua_gen) == gen) {
+		lua_sethook(interrupt_L, stop_hook, LUA_MASKCOUNT, 1);
+		hook_set = 1;
+	}
 }
 
 void script_report(struct lp_session *s, const char *fmt, ...)
@@ -40,6 +85,9 @@ void script_report(struct lp_session *s, const char *fmt, ...)
 static int msghandler(lua_State *L)
 {
 	const char *msg = lua_tostring(L, 1);
+
+	if (session_of(L)->interrupt_hit)
+		return 1; /* no traceback: nobody reads it */
 
 	if (!msg) {
 		if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
@@ -63,17 +111,42 @@ static int plainhandler(lua_State *L)
 static int call(struct lp_session *s, int nargs, lua_CFunction handler)
 {
 	lua_State *L = s->L;
-	int base = lua_gettop(L) - nargs;
+	int base = lua_gettop(L) - nargs, status;
 
 	lua_pushcfunction(L, handler);
 	lua_insert(L, base);
-	if (lua_pcall(L, nargs, 0, base) != LUA_OK) {
+	if (lua_depth++ == 0) {
+		s->interrupt_hit = 0;
+		atomic_fetch_add(&lua_gen, 1);
+	}
+	status = lua_pcall(L, nargs, 0, base);
+	if (--lua_depth == 0)
+		atomic_fetch_add(&lua_gen, 1);
+	if (hook_set) {
+		lua_sethook(L, NULL, 0, 0);
+		hook_set = 0;
+	}
+	if (status != LUA_OK && s->interrupt_hit && lua_depth == 0) {
+		/* not the script's error: the run was asked to stop */
+		fflush(stdout);
+		fprintf(stderr,
+			"luaprobe: stopped the script at %s: still running %d ms after %s\n",
+			s->interrupted_at, WATCH_INTERRUPT_MS, watch_reason());
+		watch_check(s);
+		session_stop(s, 0);
+		lua_pop(L, 1);
+		lua_remove(L, base);
+		return -1;
+	}
+	if (status != LUA_OK) {
 		script_report(s, "%s", lua_tostring(L, -1));
 		lua_pop(L, 1);
 		lua_remove(L, base);
 		return -1;
 	}
 	lua_remove(L, base);
+	/* a stop the watch saw while this ran (cheap when none) */
+	watch_check(s);
 	return 0;
 }
 
@@ -500,6 +573,7 @@ int script_open(struct lp_session *s)
 	if (!L)
 		return -ENOMEM;
 	s->L = L;
+	interrupt_L = L;
 	*(struct lp_session **)lua_getextraspace(L) = s;
 	open_libs(L, s->opt.unsafe);
 	decode_init(L);
@@ -550,6 +624,7 @@ int script_open(struct lp_session *s)
 
 void script_close(struct lp_session *s)
 {
+	interrupt_L = NULL;
 	if (s->L)
 		lua_close(s->L);
 	s->L = NULL;

@@ -19,6 +19,7 @@
 #include "plan/plan.h"
 #include "run/child.h"
 #include "run/loop.h"
+#include "run/watch.h"
 #include "main/recipe.h"
 #include "lua/state.h"
 #include "session.h"
@@ -206,6 +207,8 @@ static int run_script(struct lp_session *s, const char *code, const char *script
 		script_report(s, "cannot start '%s': %s", s->opt.cmd, strerror(-ret));
 		return 1;
 	}
+	if (s->opt.duration > 0)
+		watch_deadline((long long)(s->opt.duration * 1e9));
 	if (code) {
 		ret = script_run_string(s, code, "-e", argc, argv);
 	} else if (strchr(script, '/') || access(script, F_OK) == 0 ||
@@ -225,9 +228,10 @@ static int run_script(struct lp_session *s, const char *code, const char *script
 			      script);
 		return 1;
 	}
-	if (ret)
+	if (ret && !s->interrupted)
 		return 1;
-	if (s->exited) /* exit() in the main chunk: nothing to attach */
+	/* exit(), Ctrl-C or -d in the main chunk: nothing to attach */
+	if (s->exited || watch_check(s))
 		goto end;
 	for (int i = 0; i < s->nprobes; i++) {
 		s->probes[i]->target_pid = s->target;
@@ -237,13 +241,19 @@ static int run_script(struct lp_session *s, const char *code, const char *script
 	}
 	if (start_probes(s, !check) || check)
 		return s->failed;
+	/* -d counts from here, as the probes start to see events */
+	if (s->opt.duration > 0)
+		watch_deadline((long long)(s->opt.duration * 1e9));
 	script_run_hooks(s, s->on_start_ref);
 	if (s->child && !s->stopping)
 		child_release(s);
 	if (!s->stopping && (ret = loop_run(s)))
 		script_report(s, "event loop failed: %s", strerror(-ret));
 end:
-	script_run_hooks(s, s->on_exit_ref);
+	/* a second Ctrl-C (or SIGTERM) skips on_exit, and stops it if it runs */
+	watch_exiting();
+	if (watch_signals() < 2)
+		script_run_hooks(s, s->on_exit_ref);
 	return 0;
 }
 
@@ -333,7 +343,7 @@ int main(int argc, char **argv)
 		optind--;
 		argv[optind] = "-e";
 	}
-	if (loop_block_signals() || script_open(&s))
+	if (loop_block_signals() || script_open(&s) || watch_start())
 		return fail("%s", "cannot start: out of memory");
 	ret = run_script(&s, code, script, argc - optind, argv + optind, check);
 	fflush(stdout);
@@ -351,6 +361,7 @@ int main(int argc, char **argv)
 	teardown(&s);
 	script_close(&s);
 	session_free_caches(&s);
+	watch_stop();
 	if (ret || s.failed)
 		return 1;
 	return s.exit_code;
