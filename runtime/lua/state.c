@@ -17,6 +17,7 @@
 #include "main/recipe.h"
 #include "run/child.h"
 #include "run/watch.h"
+#include "util/cut.h"
 
 void session_stop(struct lp_session *s, int code)
 {
@@ -70,13 +71,20 @@ void script_interrupt_async(unsigned gen)
 void script_report(struct lp_session *s, const char *fmt, ...)
 {
 	va_list ap;
+	char *msg = NULL;
+	int n;
 
 	fflush(stdout);
-	fputs("luaprobe: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	n = vasprintf(&msg, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	if (n >= 0) {
+		msg_cut_quotes(msg); /* a 1 MB probe point is not echoed whole */
+		fprintf(stderr, "luaprobe: %s\n", msg);
+		free(msg);
+	} else {
+		fputs("luaprobe: out of memory\n", stderr);
+	}
 	s->failed = 1;
 	session_stop(s, 1);
 }

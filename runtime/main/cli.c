@@ -23,6 +23,7 @@
 #include "main/recipe.h"
 #include "lua/state.h"
 #include "session.h"
+#include "util/cut.h"
 
 static const char usage[] =
 	"USAGE\n"
@@ -67,11 +68,9 @@ static const struct option long_opts[] = {
 	{ "help", no_argument, NULL, OPT_HELP },       { NULL, 0, NULL, 0 },
 };
 
-static int fail(const char *fmt, const char *arg)
+__attribute__((format(printf, 1, 0))) static int fail(const char *fmt, const char *arg)
 {
-	fputs("luaprobe: ", stderr);
-	fprintf(stderr, fmt, arg);
-	fputc('\n', stderr);
+	msg_report(fmt, arg);
 	return 1;
 }
 
@@ -97,16 +96,16 @@ static int describe_point(const char *text)
 	if (!p)
 		return fail("%s", "out of memory");
 	if (point_parse(text, &p->point, err, sizeof(err))) {
-		fprintf(stderr, "luaprobe: probe '%s': %s\n", text, err);
+		msg_report("probe '%s': %s", text, err);
 		goto out;
 	}
 	kind = kind_find(&p->point, err, sizeof(err));
 	if (!kind) {
-		fprintf(stderr, "luaprobe: probe '%s': %s\n", text, err);
+		msg_report("probe '%s': %s", text, err);
 		goto out;
 	}
 	if (kind->resolve(p, err, sizeof(err))) {
-		fprintf(stderr, "luaprobe: probe '%s': %s\n", text, err);
+		msg_report("probe '%s': %s", text, err);
 		goto out;
 	}
 	printf("%s\n", text);
