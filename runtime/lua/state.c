@@ -37,6 +37,9 @@ static int lua_depth;
 /* For the signal handler: the state to set the hook on, and whether it did. */
 static lua_State *interrupt_L;
 static volatile sig_atomic_t hook_set;
+/* The coroutine running now, NULL in the main state (coroutine.resume
+ * and coroutine.wrap below keep it). */
+static lua_State *volatile running_co;
 
 unsigned script_gen(void)
 {
@@ -59,13 +62,95 @@ static void stop_hook(lua_State *L, lua_Debug *ar)
 }
 
 /* From a signal handler on the main thread: lua_sethook is safe there (as
- * in lua.c). Only the call the watch saw busy is stopped. */
+ * in lua.c). Only the call the watch saw busy is stopped. A hook belongs
+ * to one coroutine: the running one gets it too. */
 void script_interrupt_async(unsigned gen)
 {
 	if (interrupt_L && atomic_load(&lua_gen) == gen) {
 		lua_sethook(interrupt_L, stop_hook, LUA_MASKCOUNT, 1);
+		if (running_co)
+			lua_sethook(running_co, stop_hook, LUA_MASKCOUNT, 1);
 		hook_set = 1;
 	}
+}
+
+/* coroutine.resume and coroutine.wrap, keeping running_co: a hook set on
+ * the main state never fires inside a coroutine. Once a stop is under way
+ * the coroutine resumed, and the one it returns to, get the hook too. */
+static void co_enter(lua_State *co)
+{
+	running_co = co;
+	if (hook_set)
+		lua_sethook(co, stop_hook, LUA_MASKCOUNT, 1);
+}
+
+static void co_leave(lua_State *L, lua_State *prev)
+{
+	running_co = prev;
+	if (hook_set)
+		lua_sethook(L, stop_hook, LUA_MASKCOUNT, 1);
+}
+
+static int co_resume(lua_State *L)
+{
+	lua_State *co = lua_tothread(L, 1), *prev = running_co;
+	int status;
+
+	luaL_checktype(L, 1, LUA_TTHREAD);
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	co_enter(co);
+	status = lua_pcall(L, lua_gettop(L) - 1, LUA_MULTRET, 0);
+	co_leave(L, prev);
+	if (status != LUA_OK)
+		return lua_error(L);
+	return lua_gettop(L);
+}
+
+/* As lcorolib.c's auxwrap and auxresume (Lua 5.4.4). */
+static int co_wrapped(lua_State *L)
+{
+	lua_State *co = lua_tothread(L, lua_upvalueindex(1)), *prev = running_co;
+	int narg = lua_gettop(L), status, nres;
+
+	if (!lua_checkstack(co, narg))
+		return luaL_error(L, "too many arguments to resume");
+	lua_xmove(L, co, narg);
+	co_enter(co);
+	status = lua_resume(co, L, narg, &nres);
+	co_leave(L, prev);
+	if (status == LUA_OK || status == LUA_YIELD) {
+		if (!lua_checkstack(L, nres + 1)) {
+			lua_pop(co, nres);
+			return luaL_error(L, "too many results to resume");
+		}
+		lua_xmove(co, L, nres);
+		return nres;
+	}
+	lua_xmove(co, L, 1); /* the error */
+	status = lua_status(co);
+	if (status != LUA_OK && status != LUA_YIELD) {
+		status = lua_resetthread(co); /* close its to-be-closed variables */
+		lua_xmove(co, L, 1);
+	}
+	if (status != LUA_ERRMEM && lua_type(L, -1) == LUA_TSTRING) {
+		luaL_where(L, 1);
+		lua_insert(L, -2);
+		lua_concat(L, 2);
+	}
+	return lua_error(L);
+}
+
+static int co_wrap(lua_State *L)
+{
+	lua_State *co;
+
+	luaL_checktype(L, 1, LUA_TFUNCTION);
+	co = lua_newthread(L);
+	lua_pushvalue(L, 1);
+	lua_xmove(L, co, 1);
+	lua_pushcclosure(L, co_wrapped, 1);
+	return 1;
 }
 
 void script_report(struct lp_session *s, const char *fmt, ...)
@@ -128,8 +213,10 @@ static int call(struct lp_session *s, int nargs, lua_CFunction handler)
 		atomic_fetch_add(&lua_gen, 1);
 	}
 	status = lua_pcall(L, nargs, 0, base);
-	if (--lua_depth == 0)
+	if (--lua_depth == 0) {
 		atomic_fetch_add(&lua_gen, 1);
+		running_co = NULL;
+	}
 	if (hook_set) {
 		lua_sethook(L, NULL, 0, 0);
 		hook_set = 0;
@@ -491,6 +578,12 @@ static void open_libs(lua_State *L, int unsafe)
 		luaL_requiref(L, lib->name, lib->func, 1);
 		lua_pop(L, 1);
 	}
+	/* not a sandbox: so that a stop reaches a loop in a coroutine */
+	lua_getglobal(L, "coroutine");
+	wrap_field(L, "resume", co_resume);
+	lua_pushcfunction(L, co_wrap);
+	lua_setfield(L, -2, "wrap");
+	lua_pop(L, 1);
 	if (unsafe) {
 		luaL_requiref(L, LUA_DBLIBNAME, luaopen_debug, 1);
 		lua_pop(L, 1);

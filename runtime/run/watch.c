@@ -58,14 +58,14 @@ static void on_interrupt(int sig)
 }
 
 /* The call is still in C after WATCH_GIVE_UP_MS (a backtracking string
- * pattern, a loop inside a coroutine): no hook reaches it. Links and
+ * pattern): no hook reaches it. Links and
  * programs die with the process; the command's group is killed here. */
 static void give_up(void)
 {
 	dprintf(2,
 		"luaprobe: the script did not stop within %d ms of %s: it is inside a C "
-		"function no interrupt reaches (a backtracking string pattern, a loop in a "
-		"coroutine); ending now, without on_exit\n",
+		"function no interrupt reaches (such as a backtracking string pattern); "
+		"ending now, without on_exit\n",
 		WATCH_INTERRUPT_MS + WATCH_GIVE_UP_MS, watch_reason());
 	if (w.child_group > 0)
 		kill(-w.child_group, SIGKILL);

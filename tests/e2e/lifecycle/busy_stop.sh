@@ -1,6 +1,6 @@
 # A run always stops: SIGINT, SIGTERM and -d end a script that is busy in
 # Lua (an endless loop in the main chunk, a handler, a timer or on_start,
-# even under pcall; a blocking io.read()) within ~100 ms, with the usual
+# even under pcall or in a coroutine; a blocking io.read()) within ~100 ms, with the usual
 # teardown and on_exit; a second SIGINT stops a busy on_exit. A loop inside
 # a C function (a backtracking string pattern) cannot be interrupted: the
 # run ends 1 s later without on_exit, status 1, and says so. (Before, all of
@@ -39,6 +39,11 @@ stop_busy INT "$BUSY while true do end"
 stop_busy TERM "$BUSY while true do end"
 stop_busy INT "after('1ms', function() $BUSY while true do end end)"
 stop_busy INT "on_start(function() $BUSY while true do pcall(function() while true do end end) end end)"
+stop_busy INT "$BUSY coroutine.wrap(function() while true do end end)()"
+stop_busy INT "$BUSY local co = coroutine.create(function()
+  coroutine.wrap(function() while true do pcall(function() while true do end end) end end)()
+end)
+while true do coroutine.resume(co) end"
 name=lpbusy$$
 # the event for the handler, once the probe is attached
 "$FIXTURES/syscaller" --name "$name" --sleep-first 1000 1 >/dev/null &
