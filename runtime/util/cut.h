@@ -5,7 +5,7 @@
 
 #include <stdio.h>
 
-#define MSG_CUT_LEN 80
+#define MSG_CUT_LEN 200
 
 /* In place: every 'quoted' run longer than MSG_CUT_LEN keeps its first
  * MSG_CUT_LEN characters and "...". A quote opens after a blank, '(' or

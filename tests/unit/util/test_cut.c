@@ -6,13 +6,13 @@
 
 static void test_cut(void)
 {
-	char long_point[300], expect[300], buf[400];
+	char long_point[600], expect[800], buf[1000];
 
-	memset(long_point, 'x', 200);
-	long_point[200] = '\0';
+	memset(long_point, 'x', 500);
+	long_point[500] = '\0';
 	snprintf(buf, sizeof(buf), "-e:1: probe '%s': unknown probe type", long_point);
 	msg_cut_quotes(buf);
-	snprintf(expect, sizeof(expect), "-e:1: probe '%.80s...': unknown probe type", long_point);
+	snprintf(expect, sizeof(expect), "-e:1: probe '%.200s...': unknown probe type", long_point);
 	ASSERT_STREQ(buf, expect, "a long point, cut");
 
 	strcpy(buf, "probe 'tracepoint:a:b': no tracepoint 'a:b'");
@@ -31,21 +31,21 @@ static void test_cut(void)
 	/* a quoted run holding quotes of its own (a SystemTap point) */
 	snprintf(buf, sizeof(buf), "probe 'kernel.function(\"%s\")': x", long_point);
 	msg_cut_quotes(buf);
-	snprintf(expect, sizeof(expect), "probe 'kernel.function(\"%.63s...': x", long_point);
+	snprintf(expect, sizeof(expect), "probe 'kernel.function(\"%.183s...': x", long_point);
 	ASSERT_STREQ(buf, expect, "a SystemTap point, cut");
 
-	/* 83 characters: cutting would not make it shorter */
-	snprintf(buf, sizeof(buf), "'%.83s'", long_point);
+	/* MSG_CUT_LEN + 3 characters: cutting would not make it shorter */
+	snprintf(buf, sizeof(buf), "'%.203s'", long_point);
 	strcpy(expect, buf);
 	msg_cut_quotes(buf);
-	ASSERT_STREQ(buf, expect, "83 characters stay");
+	ASSERT_STREQ(buf, expect, "MSG_CUT_LEN + 3 characters stay");
 
 	strcpy(buf, "an 'unterminated quote");
 	msg_cut_quotes(buf);
 	ASSERT_STREQ(buf, "an 'unterminated quote", "unterminated");
 	snprintf(buf, sizeof(buf), "no field '%s\nnext 'line'", long_point);
 	msg_cut_quotes(buf);
-	snprintf(expect, sizeof(expect), "no field '%.80s...\nnext 'line'", long_point);
+	snprintf(expect, sizeof(expect), "no field '%.200s...\nnext 'line'", long_point);
 	ASSERT_STREQ(buf, expect, "a long unterminated quote, cut to its line");
 	buf[0] = '\0';
 	msg_cut_quotes(buf);
