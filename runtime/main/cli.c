@@ -250,7 +250,6 @@ static int run_script(struct lp_session *s, const char *code, const char *script
 		script_report(s, "event loop failed: %s", strerror(-ret));
 end:
 	/* a second Ctrl-C (or SIGTERM) skips on_exit, and stops it if it runs */
-	watch_exiting();
 	if (watch_signals() < 2)
 		script_run_hooks(s, s->on_exit_ref);
 	return 0;

@@ -325,7 +325,9 @@ int loop_run(struct lp_session *s)
 	if (rb && !s->failed && !s->exited && !s->interrupted) {
 		lp.draining = 1;
 		lp.drain_end = coarse_ns() + DRAIN_NS;
+		watch_draining(1);
 		ring_buffer__consume(rb);
+		watch_draining(0);
 		if (lp.cut)
 			fprintf(stderr,
 				"luaprobe: events still in the ring buffer %lld ms after the end "

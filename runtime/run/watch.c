@@ -34,7 +34,7 @@ static struct {
 	atomic_uint acked; /* events the main thread has acted on */
 	atomic_int signals, deadline, out_gone;
 	atomic_int stopped; /* session_stop() was called */
-	atomic_int exiting; /* on_exit and after */
+	atomic_int draining; /* the loop's final delivery runs handlers */
 	atomic_int why; /* enum lp_stop_why of the last event */
 	atomic_int signo; /* the last signal */
 	atomic_uint target; /* the script_gen() of the call to interrupt */
@@ -84,12 +84,11 @@ static void event(int why)
 }
 
 /* A Lua call is interrupted when it is still running WATCH_INTERRUPT_MS
- * after a stop that the main thread has not acted on, or after the run was
- * asked to stop and before on_exit (a handler of the final delivery). */
+ * after a stop that the main thread has not acted on, or during the final
+ * delivery after the end (a handler there must not hold the end). */
 static int stop_waits(void)
 {
-	return atomic_load(&w.events) != atomic_load(&w.acked) ||
-	       (atomic_load(&w.stopped) && !atomic_load(&w.exiting));
+	return atomic_load(&w.events) != atomic_load(&w.acked) || atomic_load(&w.draining);
 }
 
 static void *watch_main(void *arg)
@@ -250,9 +249,9 @@ void watch_stopped(void)
 	atomic_store(&w.stopped, 1);
 }
 
-void watch_exiting(void)
+void watch_draining(int on)
 {
-	atomic_store(&w.exiting, 1);
+	atomic_store(&w.draining, on);
 }
 
 int watch_signals(void)

@@ -32,12 +32,12 @@ int watch_fd(void);
  * 1 when the run is to stop. Cheap when nothing happened (one atomic load). */
 int watch_check(struct lp_session *s);
 
-/* session_stop() was called: the deadline and stdout no longer count, and
- * a Lua call still running 50 ms later is interrupted (until on_exit). */
+/* session_stop() was called: the deadline and stdout no longer count. */
 void watch_stopped(void);
 
-/* on_exit runs: only a further signal interrupts it. */
-void watch_exiting(void);
+/* The loop delivers what is left after the end: a handler still running
+ * 50 ms into it is interrupted. */
+void watch_draining(int on);
 
 /* How many of SIGINT, SIGTERM and SIGHUP came: a second one skips on_exit. */
 int watch_signals(void);
