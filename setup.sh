@@ -6,8 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-PACKAGES=(cmake make gcc clang llvm bpftool pkg-config libbpf-dev libelf-dev libdw-dev
-	zlib1g-dev liblua5.4-dev libtraceevent-dev libtracefs-dev iproute2)
+PACKAGES=(cmake make gcc clang llvm bpftool pkg-config libbpf-dev libelf-dev libdw-dev systemtap-sdt-dev
+	zlib1g-dev liblua5.4-dev lua-cjson-dev libtraceevent-dev libtracefs-dev iproute2 libc6-dbg
+	bpftrace)
 
 deps() {
 	local missing=()
@@ -51,8 +52,8 @@ test)
 	build_asan
 	# detect_leaks: libbpf and libtracefs keep a few process-lifetime allocations.
 	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-	ctest --test-dir build-asan --output-on-failure -j1
-	ctest --test-dir build --output-on-failure -j1
+	ctest --test-dir build-asan --output-on-failure -j2
+	ctest --test-dir build --output-on-failure -j2
 	;;
 *)
 	sed -n '2,6p' "$0"

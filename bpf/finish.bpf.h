@@ -4,6 +4,7 @@
 
 #include "agg.bpf.h"
 #include "filter.bpf.h"
+#include "latency.bpf.h"
 #include "output.bpf.h"
 #include "record.bpf.h"
 
@@ -13,6 +14,8 @@ static __always_inline void lp_finish(void *ctx, struct lp_scratch *s)
 	char *data = s->rec + sizeof(struct lp_event_hdr);
 
 	if (plan.ninsn && !lp_filter(s->rec))
+		return;
+	if (lp_latency(s->rec))
 		return;
 	if (plan.stack & LP_STACK_KERNEL)
 		lp_stack(ctx, data, plan.kstack_dst, 0);

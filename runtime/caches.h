@@ -8,11 +8,19 @@
 struct lp_ksym;
 struct lp_kbtf;
 struct lp_usym;
+struct lp_dwarf;
 
 struct lp_caches {
 	struct lp_ksym *ksym; /* kallsyms */
 	struct lp_kbtf *kbtf; /* the kernel's BTF */
 	struct lp_usym *usym; /* user symbolization, per pid */
+	/* binaries' open debuginfo (and function indexes), by the path the
+	 * point names */
+	struct lp_dwarf_ref {
+		char *path;
+		struct lp_dwarf *d;
+	} * dwarfs;
+	int ndwarfs;
 };
 
 /* The cache, created on first use. NULL when c is NULL or the allocation
@@ -20,6 +28,13 @@ struct lp_caches {
 struct lp_ksym *caches_ksym(struct lp_caches *c);
 struct lp_kbtf *caches_kbtf(struct lp_caches *c);
 struct lp_usym *caches_usym(struct lp_caches *c);
+
+/* A binary's open debuginfo, shared by every probe on it for the rest of
+ * the run: reading libc's DWARF and indexing its functions again per
+ * probe cost ~0.5 s and ~20 MB each. NULL with errno as dwarf_open's.
+ * With c NULL (-L, -l), the caller's own: caches_dwarf_put closes it. */
+struct lp_dwarf *caches_dwarf(struct lp_caches *c, const char *path);
+void caches_dwarf_put(struct lp_caches *c, struct lp_dwarf *d);
 
 /* Free them all (a later caches_*() starts anew). */
 void caches_free(struct lp_caches *c);

@@ -24,6 +24,7 @@ struct lp_options {
 	int verbose; /* -v */
 	int unsafe; /* --unsafe */
 	size_t ringbuf_size; /* bytes, a power of two */
+	int json; /* --json, -f json: output as JSON lines (lua/json.h) */
 };
 
 struct lp_timer {
@@ -67,6 +68,7 @@ struct lp_session {
 	char load_error[512]; /* libbpf's last warning during the current load; "" */
 	int target_used; /* target_pid() or `target` in a filter was used */
 	int target_is_shell; /* 1: -c was more than one command, the target is sh; 2: and we said so */
+	long long start_ns; /* CLOCK_MONOTONIC ns when every probe was attached; 0 before */
 };
 
 /* The session a Lua state belongs to (kept in the state's extra space). */

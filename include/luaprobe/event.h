@@ -29,6 +29,8 @@ _Static_assert(sizeof(struct lp_event_hdr) == 48, "lp_event_hdr layout");
 /* Slots of the shared per-CPU lp_lost array: what the kernel side could not do. */
 #define LP_LOST_RESERVE 0 /* events the ring buffer had no room for */
 #define LP_LOST_AGGFULL 1 /* aggregation updates refused: the map was full */
-#define LP_LOST_SLOTS 2
+#define LP_LOST_LATFULL 2 /* latency() starts not stored: the start map was full */
+#define LP_LOST_UNPAIRED 3 /* latency() ends without a stored start */
+#define LP_LOST_SLOTS 4
 
 #endif

@@ -159,6 +159,24 @@ _Static_assert(sizeof(struct lp_agg) == 32 + 8 * LP_MAX_KEYS, "lp_agg layout");
 #define LP_STACK_DEPTH 32
 #define LP_STACK_SLOT (8 + 8 * LP_STACK_DEPTH)
 
+/* latency(start, end, key): the start probe stores the time under (pair,
+ * key) in the shared lp_lat map; the end probe takes it out and writes the
+ * difference into its record at data offset dst, a field aggregations read. */
+#define LP_LAT_START 1
+#define LP_LAT_END 2
+#define LP_LAT_MAX 65536 /* pairs in flight, every latency() of the run */
+
+struct lp_lat {
+	__u8 role; /* 0, LP_LAT_START or LP_LAT_END */
+	__u8 key_size; /* bytes of the key at key_src (record offset), <= 8 */
+	__u8 key_signed;
+	__u8 pad;
+	__u16 key_src;
+	__u16 dst; /* LP_LAT_END: data offset of the u64 latency */
+	__u64 pair; /* which latency() */
+};
+_Static_assert(sizeof(struct lp_lat) == 16, "lp_lat layout");
+
 struct lp_plan {
 	__u32 probe_id; /* echoed in every event header */
 	__u32 nfetch; /* ops used in fetch[] */
@@ -176,10 +194,12 @@ struct lp_plan {
 	__u64 strpool[LP_MAX_STRWORDS];
 	struct lp_range ranges[LP_MAX_RANGES];
 	struct lp_agg agg[LP_MAX_AGG];
+	struct lp_lat lat;
 };
 _Static_assert(sizeof(struct lp_plan) == 40 + 48 * LP_MAX_FETCH + 16 * LP_MAX_INSN +
 						 8 * LP_MAX_STRWORDS + 16 * LP_MAX_RANGES +
-						 sizeof(struct lp_agg) * LP_MAX_AGG,
+						 sizeof(struct lp_agg) * LP_MAX_AGG +
+						 sizeof(struct lp_lat),
 	       "lp_plan layout");
 
 #endif

@@ -11,6 +11,7 @@
 extern const struct lp_kind kind_tracepoint;
 extern const struct lp_kind kind_uprobe;
 extern const struct lp_kind kind_kfunc;
+extern const struct lp_kind kind_usdt;
 
 /* A point kind missing here is parsed but "not supported yet". */
 static const struct lp_kind *const registry[] = {
@@ -21,6 +22,7 @@ static const struct lp_kind *const registry[] = {
 	[LP_PT_KRETPROBE] = &kind_kfunc, /* kinds/kfunc.c */
 	[LP_PT_FENTRY] = &kind_kfunc, /* kinds/kfunc.c */
 	[LP_PT_FEXIT] = &kind_kfunc, /* kinds/kfunc.c */
+	[LP_PT_USDT] = &kind_usdt, /* kinds/usdt.c */
 };
 
 #define NKINDS (sizeof(registry) / sizeof(registry[0]))

@@ -136,6 +136,8 @@ static int load_variant(struct lp_probe *p, const struct lp_maps *m, int raw, ch
 	bpf_program__set_autoload(skel->progs.lp_tp, !raw);
 	memcpy((void *)&skel->rodata->plan, &p->plan, sizeof(p->plan));
 	ret = load_share_maps(skel->maps.lp_events, skel->maps.lp_lost, m);
+	if (!ret)
+		ret = load_share_lat(skel->maps.lp_lat, m);
 	for (int i = 0; !ret && i < p->naggs; i++)
 		ret = load_size_agg(aggs[i], p, i);
 	if (!ret)

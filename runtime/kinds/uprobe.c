@@ -4,7 +4,7 @@
  * there; the regs template follows those chains in the kernel. One point
  * may give many attach points (clones, inlined copies, globs): each gets its
  * own fetch ops and program, all sharing the probe's maps and handler. */
-#include "kinds/kind.h"
+#include "kinds/uprobe.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -13,8 +13,9 @@
 
 #include <bpf/libbpf.h>
 
-#include "resolve/dwarf/dwarf.h"
+#include "caches.h"
 #include "plan/plan.h"
+#include "resolve/dwarf/dwarf.h"
 #include "regs.skel.h"
 
 static int is_return(const struct lp_probe *p)
@@ -90,13 +91,6 @@ static int default_reqs(struct lp_probe *p, struct lp_dwarf *d, const struct lp_
 	dwarf_vars_free(vars, n > 0 ? n : 0);
 	return 0;
 }
-
-/* An attach point's site, kept for fetches asked later (lp_inst.site). The
- * site comes first: dwarf_sites_free(&pl->site, 1) frees the whole place. */
-struct up_place {
-	struct lp_site site;
-	int early; /* f+OFF before the prologue stores the frame's values */
-};
 
 /* One event layout serves every site: a value must decode the same way at
  * each (a char[16] at one site and a char * at another would put every later
@@ -182,9 +176,13 @@ static int add_field(struct lp_probe *p, const char *name, const char *expr, cha
 
 /* One attach point per site, each keeping its site for the fetches asked
  * later (a key or filter by expression); then spec.fetch at each. */
-static int plan_sites(struct lp_probe *p, struct lp_site *sites, const int *early, int nsites,
+int uprobe_plan_sites(struct lp_probe *p, struct lp_site *sites, const int *early, int nsites,
 		      char *err, size_t errlen)
 {
+	int ret = p->reqs ? 0 : default_reqs(p, p->priv, sites, nsites);
+
+	if (ret)
+		return ret;
 	p->insts = calloc(nsites, sizeof(*p->insts));
 	if (!p->insts)
 		return -ENOMEM;
@@ -200,14 +198,14 @@ static int plan_sites(struct lp_probe *p, struct lp_site *sites, const int *earl
 			     sites[s].file ? " (" : "", sites[s].file ? sites[s].file : "",
 			     sites[s].line, sites[s].file ? ")" : "") < 0)
 			return -ENOMEM;
-		pl = malloc(sizeof(*pl));
+		pl = calloc(1, sizeof(*pl));
 		if (!pl) {
 			free(in->desc);
 			return -ENOMEM;
 		}
 		/* the site's strings and scope move to the attach point */
 		pl->site = sites[s];
-		pl->early = early[s];
+		pl->early = early ? early[s] : 0;
 		memset(&sites[s], 0, sizeof(sites[s]));
 		in->site = pl;
 		p->ninsts++;
@@ -225,59 +223,9 @@ static int plan_sites(struct lp_probe *p, struct lp_site *sites, const int *earl
 	return 0;
 }
 
-static int up_add_fetch(struct lp_probe *p, const char *expr, char *err, size_t errlen)
+int uprobe_add_fetch(struct lp_probe *p, const char *expr, char *err, size_t errlen)
 {
 	return add_field(p, expr, expr, err, errlen);
-}
-
-/* Probes on one binary share its open debuginfo: reading libc's DWARF
- * again per probe cost ~0.6 s and ~20 MB each. */
-static struct dwarf_ref {
-	char *name;
-	struct lp_dwarf *d;
-	int refs;
-} dwarf_refs[16];
-
-static struct lp_dwarf *dwarf_get(const char *name)
-{
-	struct dwarf_ref *free_slot = NULL;
-	struct lp_dwarf *d;
-
-	for (size_t i = 0; i < sizeof(dwarf_refs) / sizeof(dwarf_refs[0]); i++) {
-		struct dwarf_ref *r = &dwarf_refs[i];
-
-		if (r->refs && strcmp(r->name, name) == 0) {
-			r->refs++;
-			return r->d;
-		}
-		if (!r->refs && !free_slot)
-			free_slot = r;
-	}
-	d = dwarf_open(name);
-	if (d && free_slot && (free_slot->name = strdup(name))) {
-		free_slot->d = d;
-		free_slot->refs = 1;
-	}
-	return d;
-}
-
-static void dwarf_put(struct lp_dwarf *d)
-{
-	if (!d)
-		return;
-	for (size_t i = 0; i < sizeof(dwarf_refs) / sizeof(dwarf_refs[0]); i++) {
-		struct dwarf_ref *r = &dwarf_refs[i];
-
-		if (r->refs && r->d == d) {
-			if (--r->refs == 0) {
-				free(r->name);
-				r->name = NULL;
-				dwarf_close(d);
-			}
-			return;
-		}
-	}
-	dwarf_close(d); /* the cache was full: it was never shared */
 }
 
 /* uprobe:BIN:f+OFF: every site moves to OFF from its function's start. */
@@ -300,7 +248,7 @@ static int up_resolve(struct lp_probe *p, char *err, size_t errlen)
 	struct lp_dwarf *d;
 	int n, ret, *early;
 
-	d = dwarf_get(p->point.binary);
+	d = caches_dwarf(p->caches, p->point.binary);
 	if (!d) {
 		ret = -errno;
 		snprintf(err, errlen, "cannot open '%s': %s", p->point.binary,
@@ -318,16 +266,14 @@ static int up_resolve(struct lp_probe *p, char *err, size_t errlen)
 	for (int s = 0; !ret && !p->reqs && s < n; s++)
 		if (early[s]) /* no parameters to fetch by default there */
 			ret = (p->reqs = calloc(1, sizeof(*p->reqs))) ? 0 : -ENOMEM;
-	if (!ret && !p->reqs)
-		ret = default_reqs(p, d, sites, n);
 	if (!ret)
-		ret = plan_sites(p, sites, early, n, err, errlen);
+		ret = uprobe_plan_sites(p, sites, early, n, err, errlen);
 	free(early);
 	dwarf_sites_free(sites, n);
 	return ret;
 }
 
-static int up_load(struct lp_probe *p, const struct lp_maps *m, char *err, size_t errlen)
+int uprobe_load(struct lp_probe *p, const struct lp_maps *m, char *err, size_t errlen)
 {
 	for (int i = 0; i < p->ninsts; i++) {
 		struct lp_inst *in = &p->insts[i];
@@ -347,6 +293,8 @@ static int up_load(struct lp_probe *p, const struct lp_maps *m, char *err, size_
 		memcpy((void *)&skel->rodata->plan, &p->plan, sizeof(p->plan));
 		memcpy((void *)skel->rodata->plan.fetch, in->fetch, sizeof(in->fetch));
 		ret = load_share_maps(skel->maps.lp_events, skel->maps.lp_lost, m);
+		if (!ret)
+			ret = load_share_lat(skel->maps.lp_lat, m);
 		/* Every copy counts into the first copy's aggregation maps. */
 		for (int a = 0; !ret && a < p->naggs; a++)
 			ret = i == 0 ? load_size_agg(aggs[a], p, a)
@@ -366,17 +314,22 @@ static int up_load(struct lp_probe *p, const struct lp_maps *m, char *err, size_
 	return 0;
 }
 
-static int up_attach(struct lp_probe *p, char *err, size_t errlen)
+int uprobe_attach(struct lp_probe *p, char *err, size_t errlen)
 {
 	const char *path = dwarf_path(p->priv);
 
 	for (int i = 0; i < p->ninsts; i++) {
 		struct lp_inst *in = &p->insts[i];
 		struct lp_regs *skel = in->skel;
+		const struct up_place *pl = in->site;
+		/* a USDT semaphore: the kernel counts it up in every process
+		 * mapping the file while the probe is attached */
+		LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = is_return(p),
+			    .ref_ctr_offset = pl ? pl->ref_ctr : 0);
 
-		in->link = bpf_program__attach_uprobe(skel->progs.lp_regs, is_return(p),
-						      p->target_pid ? p->target_pid : -1, path,
-						      in->offset);
+		in->link = bpf_program__attach_uprobe_opts(skel->progs.lp_regs,
+							   p->target_pid ? p->target_pid : -1, path,
+							   in->offset, &opts);
 		if (!in->link) {
 			int ret = -errno;
 
@@ -387,7 +340,7 @@ static int up_attach(struct lp_probe *p, char *err, size_t errlen)
 	return 0;
 }
 
-static void up_destroy(struct lp_probe *p)
+void uprobe_destroy(struct lp_probe *p)
 {
 	for (int i = 0; i < p->ninsts; i++) {
 		bpf_link__destroy(p->insts[i].link);
@@ -399,13 +352,14 @@ static void up_destroy(struct lp_probe *p)
 	free(p->insts);
 	p->insts = NULL;
 	p->ninsts = 0;
-	dwarf_put(p->priv);
+	if (p->priv)
+		caches_dwarf_put(p->caches, p->priv);
 	p->priv = NULL;
 }
 
 /* -L: everything in scope at the first attach point, as stap -L and perf
  * probe -V show it; the other attach points are counted. */
-static int up_describe(struct lp_probe *p, FILE *out)
+int uprobe_describe(struct lp_probe *p, FILE *out)
 {
 	const struct lp_site *site;
 	struct lp_var *vars = NULL;
@@ -453,23 +407,19 @@ static int up_list_point(const struct lp_point *pt, FILE *out, char *err, size_t
 }
 
 /* "did you mean": what is in scope at the first attach point, as -L lists it. */
-static int up_scope(struct lp_probe *p, char ***names)
+int uprobe_scope(struct lp_probe *p, char ***names)
 {
-	struct lp_site *sites = NULL;
 	struct lp_var *vars = NULL;
-	char err[512];
-	int ns = find_sites(p, p->priv, &sites, err, sizeof(err)), nv = 0, n = 0;
+	int nv = 0, n = 0;
 
-	if (ns > 0 && !is_return(p))
-		nv = dwarf_scope_vars(p->priv, &sites[0], &vars);
+	if (p->ninsts > 0 && !is_return(p))
+		nv = dwarf_scope_vars(p->priv, p->insts[0].site, &vars);
 	*names = calloc((nv > 0 ? nv : 0) + 2, sizeof(**names));
 	for (int i = 0; *names && i < nv; i++)
 		(*names)[n++] = strdup(vars[i].name);
 	if (*names && is_return(p))
 		(*names)[n++] = strdup("$retval");
 	dwarf_vars_free(vars, nv > 0 ? nv : 0);
-	if (ns > 0)
-		dwarf_sites_free(sites, ns);
 	return *names ? n : -ENOMEM;
 }
 
@@ -507,14 +457,14 @@ static int up_ranges(struct lp_probe *p, const char *func, struct lp_range *out,
 
 const struct lp_kind kind_uprobe = {
 	.name = "uprobe",
-	.scope = up_scope,
+	.scope = uprobe_scope,
 	.enum_value = up_enum_value,
 	.ranges = up_ranges,
 	.resolve = up_resolve,
-	.load = up_load,
-	.attach = up_attach,
-	.destroy = up_destroy,
+	.load = uprobe_load,
+	.attach = uprobe_attach,
+	.destroy = uprobe_destroy,
 	.list_point = up_list_point,
-	.describe = up_describe,
-	.add_fetch = up_add_fetch,
+	.describe = uprobe_describe,
+	.add_fetch = uprobe_add_fetch,
 };

@@ -11,6 +11,7 @@
 #include <bpf/libbpf.h>
 
 #include <luaprobe/event.h>
+#include <luaprobe/plan.h>
 
 #include "plan/plan.h"
 #include "session.h"
@@ -80,6 +81,7 @@ int load_maps_create(struct lp_maps *m, size_t ringbuf_size)
 {
 	int err;
 
+	m->lat_fd = -1;
 	m->events_fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "lp_events", 0, 0, ringbuf_size, NULL);
 	if (m->events_fd < 0) {
 		err = -errno;
@@ -92,6 +94,16 @@ int load_maps_create(struct lp_maps *m, size_t ringbuf_size)
 		err = -errno;
 		close(m->events_fd);
 		m->events_fd = -1;
+		m->lat_fd = -1;
+		return err;
+	}
+	/* Not preallocated: a run without latency() pays no memory for it. */
+	LIBBPF_OPTS(bpf_map_create_opts, lat_opts, .map_flags = BPF_F_NO_PREALLOC);
+	m->lat_fd = bpf_map_create(BPF_MAP_TYPE_HASH, "lp_lat", 2 * sizeof(__u64), sizeof(__u64),
+				   LP_LAT_MAX, &lat_opts);
+	if (m->lat_fd < 0) {
+		err = -errno;
+		load_maps_close(m);
 		return err;
 	}
 	return 0;
@@ -103,7 +115,9 @@ void load_maps_close(struct lp_maps *m)
 		close(m->events_fd);
 	if (m->lost_fd >= 0)
 		close(m->lost_fd);
-	m->events_fd = m->lost_fd = -1;
+	if (m->lat_fd >= 0)
+		close(m->lat_fd);
+	m->events_fd = m->lost_fd = m->lat_fd = -1;
 }
 
 int load_share_maps(struct bpf_map *events, struct bpf_map *lost, const struct lp_maps *m)
@@ -113,6 +127,11 @@ int load_share_maps(struct bpf_map *events, struct bpf_map *lost, const struct l
 	if (!err)
 		err = bpf_map__reuse_fd(lost, m->lost_fd);
 	return err;
+}
+
+int load_share_lat(struct bpf_map *lat, const struct lp_maps *m)
+{
+	return bpf_map__reuse_fd(lat, m->lat_fd);
 }
 
 #define AGG_DEFAULT_KEYS 10240

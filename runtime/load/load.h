@@ -11,6 +11,7 @@ struct bpf_map;
 struct lp_maps {
 	int events_fd; /* BPF_MAP_TYPE_RINGBUF shared by every probe */
 	int lost_fd; /* per-CPU u64 counters, LP_LOST_* slots */
+	int lat_fd; /* latency() starts in flight (bpf/latency.bpf.h) */
 };
 
 /* Create the shared maps. Returns 0 or -errno. */
@@ -20,6 +21,10 @@ void load_maps_close(struct lp_maps *m);
 /* Point an object's lp_events and lp_lost maps at the shared ones, before
  * the object is loaded. Returns 0 or -errno. */
 int load_share_maps(struct bpf_map *events, struct bpf_map *lost, const struct lp_maps *m);
+
+/* The same for its lp_lat map (bpf/latency.bpf.h): a kind whose probes
+ * may be a latency() start or end calls it (see LP_LAT_KINDS in lua/probe.c). */
+int load_share_lat(struct bpf_map *lat, const struct lp_maps *m);
 
 /* Size aggregation idx's map of probe p (key, value, entries) before load. */
 struct lp_probe;

@@ -169,6 +169,21 @@ static int event_index(lua_State *L)
 	return 1;
 }
 
+int event_has(lua_State *L)
+{
+	const char *name = luaL_checkstring(L, 2);
+	struct lp_event_ud *ev = luaL_testudata(L, 1, "luaprobe.event");
+
+	if (!ev) {
+		luaL_checktype(L, 1, LUA_TTABLE);
+		lua_pushboolean(L, lua_getfield(L, 1, name) != LUA_TNIL);
+		return 1;
+	}
+	lua_rawgeti(L, LUA_REGISTRYINDEX, ev->probe->fieldmap_ref);
+	lua_pushboolean(L, lua_getfield(L, -1, name) != LUA_TNIL);
+	return 1;
+}
+
 static int event_newindex(lua_State *L)
 {
 	struct lp_event_ud *ev = lua_touserdata(L, 1);

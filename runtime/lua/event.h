@@ -23,6 +23,10 @@ void decode_fieldmap(lua_State *L, struct lp_probe *p);
  * shown in hex, as bpftrace does). */
 void decode_push_stack(lua_State *L, int user, const unsigned char *slot, int pid);
 
+/* has(e, name): true when event e (or a table) has a field of that name,
+ * where reading e.name would raise. */
+int event_has(lua_State *L);
+
 /* Push a new event object holding a copy of the raw event. */
 void decode_push_event(lua_State *L, struct lp_probe *p, const void *data, size_t size);
 

@@ -3,10 +3,13 @@
  * or field is reported with that line; it is loaded and attached once the
  * main chunk has run. */
 #include <errno.h>
+#include <fnmatch.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <lauxlib.h>
+#include <tracefs/tracefs.h>
 
 #include "kinds/kind.h"
 #include "lua/agg.h"
@@ -236,23 +239,17 @@ void lua_probe_discard(lua_State *L, struct lp_session *s)
 	probe_free(p);
 }
 
-static int api_probe(lua_State *L)
+/* One probe on the point `text` (no wildcard left to expand); pushes its
+ * Probe object. */
+static int make_probe(lua_State *L, const char *text, int spec, int handler)
 {
 	struct lp_session *s = session_of(L);
-	const char *text = luaL_checkstring(L, 1);
 	const struct lp_kind *kind;
 	struct lp_probe *p, **grown;
 	struct probe_ud *ud;
 	char err[512];
-	int spec = 0, handler = 0, ret;
+	int ret;
 
-	if (lua_istable(L, 2))
-		spec = 2;
-	if (lua_isfunction(L, 2))
-		handler = 2;
-	else if (lua_isfunction(L, 3))
-		handler = 3;
-	luaL_argcheck(L, spec || handler || lua_isnoneornil(L, 2), 2, "spec table or handler");
 	if (s->started)
 		return luaL_error(L,
 				  "probe '%s': probes must be made before they start "
@@ -348,6 +345,122 @@ static int api_probe(lua_State *L)
 	s->pending = NULL;
 	s->probes[s->nprobes++] = p;
 	return 1;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The tracepoints a point with a wildcard in its system or event names
+ * ("syscalls:sys_enter_*"), each written as the point was (tracepoint: or
+ * kernel.trace), sorted; pushed as a list. Returns how many. */
+static size_t push_expansion(lua_State *L, const char *text, const struct lp_point *pt)
+{
+	int stap = strncmp(text, "kernel.trace", 12) == 0;
+	char **systems = tracefs_event_systems(NULL), **names = NULL;
+	size_t n = 0, cap = 0;
+
+	for (int i = 0; systems && systems[i]; i++) {
+		char **events;
+
+		if (fnmatch(pt->system, systems[i], 0))
+			continue;
+		events = tracefs_system_events(NULL, systems[i]);
+		for (int j = 0; events && events[j]; j++) {
+			char buf[512];
+
+			if (fnmatch(pt->event, events[j], 0))
+				continue;
+			if (n == cap) {
+				char **grown =
+					realloc(names, (cap = cap ? 2 * cap : 64) * sizeof(*names));
+
+				if (!grown)
+					break;
+				names = grown;
+			}
+			snprintf(buf, sizeof(buf),
+				 stap ? "kernel.trace(\"%s:%s\")" : "tracepoint:%s:%s", systems[i],
+				 events[j]);
+			names[n] = strdup(buf);
+			if (names[n])
+				n++;
+		}
+		tracefs_list_free(events);
+	}
+	tracefs_list_free(systems);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_str);
+	lua_createtable(L, (int)n, 0);
+	for (size_t i = 0; i < n; i++) {
+		lua_pushstring(L, names[i]);
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+		free(names[i]);
+	}
+	free(names);
+	return n;
+}
+
+static int probe_set_ref = LUA_NOREF;
+
+static int api_probe(lua_State *L)
+{
+	const char *text = luaL_checkstring(L, 1);
+	int spec = 0, handler = 0, list;
+	struct lp_point pt = { 0 };
+	size_t n;
+	char err[512];
+
+	if (lua_istable(L, 2))
+		spec = 2;
+	if (lua_isfunction(L, 2))
+		handler = 2;
+	else if (lua_isfunction(L, 3))
+		handler = 3;
+	luaL_argcheck(L, spec || handler || lua_isnoneornil(L, 2), 2, "spec table or handler");
+	/* A tracepoint pattern becomes one probe a tracepoint, sharing the
+	 * spec and the handler (e.probe says which fired), gathered in one
+	 * ProbeSet whose where() and aggregations cover them all. Anything
+	 * else is made (or refused) by make_probe. */
+	if (point_parse(text, &pt, err, sizeof(err)) || pt.kind != LP_PT_TRACEPOINT ||
+	    !point_has_wildcard(&pt)) {
+		point_free(&pt);
+		return make_probe(L, text, spec, handler);
+	}
+	lua_settop(L, 3);
+	n = push_expansion(L, text, &pt);
+	/* a probe that can never fire is a mistake in the script */
+	if (n == 0)
+		snprintf(err, sizeof(err),
+			 "no tracepoint matches '%s:%s' (luaprobe -l '%s:%s' lists what is there)",
+			 pt.system, pt.event, pt.system, pt.event);
+	point_free(&pt);
+	if (n == 0)
+		return luaL_error(L, "probe '%s': %s", text, err);
+	list = lua_gettop(L);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, probe_set_ref);
+	lua_createtable(L, (int)luaL_len(L, list), 0);
+	for (lua_Integer i = 1; i <= luaL_len(L, list); i++) {
+		lua_rawgeti(L, list, i);
+		make_probe(L, lua_tostring(L, -1), spec, handler);
+		lua_rawseti(L, -3, i);
+		lua_pop(L, 1);
+	}
+	lua_pushstring(L, text);
+	lua_call(L, 2, 1);
+	return 1;
+}
+
+/* _set_probe_set(fn): lua/luaprobe.lua's constructor of a ProbeSet from a
+ * list of Probes and the pattern, kept for api_probe. */
+static int set_probe_set(lua_State *L)
+{
+	luaL_checktype(L, 1, LUA_TFUNCTION);
+	lua_pushvalue(L, 1);
+	luaL_unref(L, LUA_REGISTRYINDEX, probe_set_ref);
+	probe_set_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	return 0;
 }
 
 static int probe_tostring(lua_State *L)
@@ -447,6 +560,60 @@ AGG_METHOD(stats, LP_AF_STATS)
 AGG_METHOD(hist, LP_AF_HIST)
 AGG_METHOD(lhist, LP_AF_LHIST)
 
+/* latency(start, end[, key]) -> Agg: a hist of the ns from start to end,
+ * paired in the kernel by key (a fetch expression both points have; tid by
+ * default). The end's events gain e.latency, which its own aggregations
+ * (end:lhist("latency", ...), end:stats("latency", "comm")) and handler read. */
+static int api_latency(lua_State *L)
+{
+	struct lp_probe *a = check_probe(L, 1), *b = check_probe(L, 2);
+	const char *key = luaL_optstring(L, 3, "tid");
+	struct lp_probe *both[2] = { a, b };
+	char err[512];
+	int ret;
+
+	not_started(L, a, "latency()");
+	for (int i = 0; i < 2; i++) {
+		enum lp_point_kind k = both[i]->point.kind;
+
+		/* kinds whose load shares the lp_lat map (load_share_lat) */
+		if (k != LP_PT_TRACEPOINT && k != LP_PT_UPROBE && k != LP_PT_URETPROBE)
+			return luaL_error(L,
+					  "latency(): probe '%s': pairing is done for tracepoint "
+					  "and uprobe points so far",
+					  both[i]->text);
+	}
+	if (a == b)
+		return luaL_error(L, "latency(): the start and the end are the same probe ('%s')",
+				  a->text);
+	for (int i = 0; i < 2; i++) {
+		struct lp_probe *p = both[i];
+		int nfields = p->nfields;
+		struct lp_operand op;
+
+		if (plan_operand(p, key, &op) && fetch_operand(p, key, err, sizeof(err)) &&
+		    err[0] && !is_plain_name(key))
+			return luaL_error(L, "probe '%s': latency(): %s", p->text, err);
+		if (p->nfields != nfields)
+			decode_fieldmap(L, p);
+	}
+	/* the start's id names the pair: a probe starts one latency() at most */
+	ret = plan_latency(a, LP_LAT_START, key, (unsigned long long)a->id + 1, err, sizeof(err));
+	if (ret)
+		return luaL_error(L, "probe '%s': latency(): %s", a->text, err);
+	ret = plan_latency(b, LP_LAT_END, key, (unsigned long long)a->id + 1, err, sizeof(err));
+	if (ret) {
+		memset(&a->plan.lat, 0, sizeof(a->plan.lat));
+		return luaL_error(L, "probe '%s': latency(): %s", b->text, err);
+	}
+	decode_fieldmap(L, b); /* with e.latency */
+	lua_getfield(L, 2, "hist");
+	lua_pushvalue(L, 2);
+	lua_pushliteral(L, "latency");
+	lua_call(L, 2, 1);
+	return 1;
+}
+
 static const luaL_Reg probe_methods[] = {
 	{ "where", probe_where }, { "count", probe_count }, { "sum", probe_sum },
 	{ "min", probe_min },	  { "max", probe_max },	    { "avg", probe_avg },
@@ -489,4 +656,8 @@ void lua_probe_open(lua_State *L)
 	lua_agg_open(L);
 	lua_pushcfunction(L, api_probe);
 	lua_setfield(L, -2, "probe");
+	lua_pushcfunction(L, api_latency);
+	lua_setfield(L, -2, "latency");
+	lua_pushcfunction(L, set_probe_set);
+	lua_setfield(L, -2, "_set_probe_set");
 }

@@ -12,6 +12,7 @@
 #include <lualib.h>
 
 #include "lua/event.h"
+#include "lua/json.h"
 #include "main/embedded.h"
 #include "lua/util.h"
 #include "main/recipe.h"
@@ -155,20 +156,21 @@ static int co_wrap(lua_State *L)
 
 void script_report(struct lp_session *s, const char *fmt, ...)
 {
-	va_list ap;
 	char *msg = NULL;
+	va_list ap;
 	int n;
 
 	fflush(stdout);
 	va_start(ap, fmt);
 	n = vasprintf(&msg, fmt, ap);
 	va_end(ap);
-	if (n >= 0) {
-		msg_cut_quotes(msg); /* a 1 MB probe point is not echoed whole */
-		fprintf(stderr, "luaprobe: %s\n", msg);
-		free(msg);
+	if (n < 0) {
+		fprintf(stderr, "luaprobe: %s (out of memory formatting the message)\n", fmt);
 	} else {
-		fputs("luaprobe: out of memory\n", stderr);
+		msg_cut_quotes(msg); /* a 1 MB probe point is not echoed whole */
+		if (!s->opt.json || json_write_text(s, stderr, "error", msg))
+			fprintf(stderr, "luaprobe: %s\n", msg);
+		free(msg);
 	}
 	s->failed = 1;
 	session_stop(s, 1);

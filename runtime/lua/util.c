@@ -7,10 +7,14 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <signal.h>
 #include <string.h>
+#include <time.h>
 
 #include <lauxlib.h>
 
+#include "lua/event.h"
+#include "lua/json.h"
 #include "resolve/kbtf.h"
 #include "session.h"
 #include "sym/ksym.h"
@@ -285,6 +289,123 @@ static int util_errno_name(lua_State *L)
 	return 1;
 }
 
+/* enum_name(type, n): the enumerator of any kernel enum with value n, by
+ * its full name ("TCP_ESTABLISHED"); a value the enum lacks comes back as
+ * its number (a newer kernel's), an enum the kernel lacks is an error. */
+static int util_enum_name(lua_State *L)
+{
+	const char *type = luaL_checkstring(L, 1);
+	lua_Integer n = luaL_checkinteger(L, 2);
+	const char *shown = strncmp(type, "enum ", 5) ? type : type + 5;
+	struct lp_kbtf *kb = session_kbtf(session_of(L));
+	const char *name, *closest;
+	int err = kbtf_load(kb);
+
+	if (err)
+		return luaL_error(L, "enum '%s': cannot read the kernel's BTF: %s", shown,
+				  strerror(-err));
+	name = kbtf_enum_name(kb, type, n, NULL);
+	if (name) {
+		lua_pushstring(L, name);
+		return 1;
+	}
+	/* no such value, or no such enum: only the second is the script's bug */
+	if (kbtf_enum_suggest(kb, type, "", &closest) == -ENOENT)
+		return luaL_error(L, "no enum '%s' in the kernel's BTF", shown);
+	lua_pushfstring(L, "%I", n);
+	return 1;
+}
+
+/* Generated at build time from <asm/unistd.h> (cmake/syscalls.cmake). */
+static const struct {
+	int nr;
+	const char *name;
+} syscall_names[] = {
+#include "syscalls.inc"
+};
+
+/* syscall_name(nr): "read" for 0 (the native ABI's numbers, as in
+ * raw_syscalls:sys_enter's id); an unknown number is its decimal. */
+static int util_syscall_name(lua_State *L)
+{
+	lua_Integer nr = luaL_checkinteger(L, 1);
+
+	for (size_t i = 0; i < sizeof(syscall_names) / sizeof(syscall_names[0]); i++) {
+		if (syscall_names[i].nr == nr) {
+			lua_pushstring(L, syscall_names[i].name);
+			return 1;
+		}
+	}
+	lua_pushfstring(L, "%I", nr);
+	return 1;
+}
+
+#define S(x) [x] = #x
+static const char *const signal_names[] = {
+	S(SIGHUP),  S(SIGINT),	  S(SIGQUIT), S(SIGILL),  S(SIGTRAP),	S(SIGABRT), S(SIGBUS),
+	S(SIGFPE),  S(SIGKILL),	  S(SIGUSR1), S(SIGSEGV), S(SIGUSR2),	S(SIGPIPE), S(SIGALRM),
+	S(SIGTERM), S(SIGSTKFLT), S(SIGCHLD), S(SIGCONT), S(SIGSTOP),	S(SIGTSTP), S(SIGTTIN),
+	S(SIGTTOU), S(SIGURG),	  S(SIGXCPU), S(SIGXFSZ), S(SIGVTALRM), S(SIGPROF), S(SIGWINCH),
+	S(SIGIO),   S(SIGPWR),	  S(SIGSYS),
+};
+#undef S
+
+/* The kernel's first real-time signal; glibc's SIGRTMIN is 34, after the
+ * two it keeps for itself, so the kernel's numbering is the one events show. */
+#define KERNEL_SIGRTMIN 32
+#define KERNEL_SIGRTMAX 64
+
+/* signal_name(n): "SIGKILL" for 9; real-time signals as "SIGRTMIN+3" counted
+ * from the kernel's 32; 0 (kill's existence check) and unknowns as their
+ * decimal. */
+static int util_signal_name(lua_State *L)
+{
+	lua_Integer n = luaL_checkinteger(L, 1);
+
+	if (n > 0 && n < (lua_Integer)(sizeof(signal_names) / sizeof(signal_names[0])) &&
+	    signal_names[n])
+		lua_pushstring(L, signal_names[n]);
+	else if (n == KERNEL_SIGRTMIN)
+		lua_pushliteral(L, "SIGRTMIN");
+	else if (n == KERNEL_SIGRTMAX)
+		lua_pushliteral(L, "SIGRTMAX");
+	else if (n > KERNEL_SIGRTMIN && n < KERNEL_SIGRTMAX)
+		lua_pushfstring(L, "SIGRTMIN+%d", (int)(n - KERNEL_SIGRTMIN));
+	else
+		lua_pushfstring(L, "%I", n);
+	return 1;
+}
+
+static long long monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* now(): CLOCK_MONOTONIC in ns, the clock of e.ts, so e.ts - now() is how
+ * long ago an event happened. */
+static int util_now(lua_State *L)
+{
+	lua_pushinteger(L, monotonic_ns());
+	return 1;
+}
+
+/* elapsed(): ns since every probe was attached (when on_start runs), as
+ * bpftrace's elapsed counts ns. Before that there is no run to measure. */
+static int util_elapsed(lua_State *L)
+{
+	struct lp_session *s = session_of(L);
+
+	if (!s->start_ns)
+		return luaL_error(L, "elapsed(): the run has not started yet (probes attach "
+				     "after the script's main chunk; use it in on_start, a "
+				     "handler or a timer)");
+	lua_pushinteger(L, monotonic_ns() - s->start_ns);
+	return 1;
+}
+
 static const struct {
 	uint16_t type;
 	const char *name;
@@ -429,16 +550,30 @@ static int util_usym(lua_State *L)
 }
 
 static const luaL_Reg funcs[] = {
-	{ "ksym", util_ksym },		 { "usym", util_usym },
-	{ "kaddr", util_kaddr },	 { "drop_reason", util_drop_reason },
-	{ "enum", util_enum },		 { "errno_name", util_errno_name },
-	{ "ethertype", util_ethertype }, { "ntohs", util_ntohs },
-	{ "htons", util_htons },	 { "ntohl", util_ntohl },
-	{ "htonl", util_htonl },	 { "inet", util_inet },
-	{ "ntop", util_ntop },		 { NULL, NULL },
+	{ "ksym", util_ksym },
+	{ "usym", util_usym },
+	{ "kaddr", util_kaddr },
+	{ "drop_reason", util_drop_reason },
+	{ "enum", util_enum },
+	{ "errno_name", util_errno_name },
+	{ "ethertype", util_ethertype },
+	{ "ntohs", util_ntohs },
+	{ "htons", util_htons },
+	{ "ntohl", util_ntohl },
+	{ "htonl", util_htonl },
+	{ "inet", util_inet },
+	{ "ntop", util_ntop },
+	{ "enum_name", util_enum_name },
+	{ "syscall_name", util_syscall_name },
+	{ "signal_name", util_signal_name },
+	{ "now", util_now },
+	{ "elapsed", util_elapsed },
+	{ "has", event_has },
+	{ NULL, NULL },
 };
 
 void lua_util_open(lua_State *L)
 {
 	luaL_setfuncs(L, funcs, 0);
+	lua_json_open(L);
 }

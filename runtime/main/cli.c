@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/libbpf.h>
@@ -17,6 +18,7 @@
 #include "load/load.h"
 #include "plan/builtins.h"
 #include "plan/plan.h"
+#include "lua/json.h"
 #include "run/child.h"
 #include "run/loop.h"
 #include "run/watch.h"
@@ -49,6 +51,8 @@ static const char usage[] =
 	"  -v            verbose: what was attached, lost events as they happen, a refused\n"
 	"                program's verifier log in full\n"
 	"  -vv           also libbpf's debug log\n"
+	"  --json, -f json  printf output, emit()ted events, printed aggregations and lost\n"
+	"                events as JSON lines in bpftrace's shapes; errors as JSON on stderr\n"
 	"  --unsafe      the full Lua libraries (writes, os.execute, io.popen, binary\n"
 	"                chunks, package.loadlib, debug), and\n"
 	"                uprobe:BIN:f+OFF off the instruction starts the line table names\n"
@@ -60,13 +64,34 @@ static const char usage[] =
 	"      printf(\"%s %s\\n\", e.comm, e.filename) end)'\n"
 	"  luaprobe -L tracepoint:skb:kfree_skb\n";
 
-enum { OPT_VERSION = 256, OPT_UNSAFE, OPT_RECIPES, OPT_CHECK, OPT_HELP };
+enum { OPT_VERSION = 256, OPT_UNSAFE, OPT_RECIPES, OPT_CHECK, OPT_HELP, OPT_JSON };
 
 static const struct option long_opts[] = {
-	{ "version", no_argument, NULL, OPT_VERSION }, { "unsafe", no_argument, NULL, OPT_UNSAFE },
-	{ "recipes", no_argument, NULL, OPT_RECIPES }, { "check", no_argument, NULL, OPT_CHECK },
-	{ "help", no_argument, NULL, OPT_HELP },       { NULL, 0, NULL, 0 },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "unsafe", no_argument, NULL, OPT_UNSAFE },
+	{ "recipes", no_argument, NULL, OPT_RECIPES },
+	{ "check", no_argument, NULL, OPT_CHECK },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ NULL, 0, NULL, 0 },
 };
+
+#define LAT_MAX_TEXT "65536"
+_Static_assert(LP_LAT_MAX == 65536, "LAT_MAX_TEXT");
+
+/* A count the kernel kept of what it could not do, said at the end (with
+ * -v only, unless always). */
+static void report_count(struct lp_session *s, unsigned slot, int always, const char *fmt)
+{
+	unsigned long long n = s->maps.lost_fd >= 0 ? load_lost(&s->maps, slot) : 0;
+	char msg[200];
+
+	if (!n || !(always || s->opt.verbose))
+		return;
+	snprintf(msg, sizeof(msg), fmt, n);
+	if (!s->opt.json || json_write_text(s, stderr, "warning", msg))
+		fprintf(stderr, "luaprobe: %s\n", msg);
+}
 
 __attribute__((format(printf, 1, 0))) static int fail(const char *fmt, const char *arg)
 {
@@ -196,6 +221,7 @@ static int run_script(struct lp_session *s, const char *code, const char *script
 {
 	char *path = NULL;
 	const struct lp_embedded *emb = NULL;
+	struct timespec now;
 	int ret;
 
 	/* The command exists before the script runs, so that its pid is the
@@ -243,6 +269,10 @@ static int run_script(struct lp_session *s, const char *code, const char *script
 	/* -d counts from here, as the probes start to see events */
 	if (s->opt.duration > 0)
 		watch_deadline((long long)(s->opt.duration * 1e9));
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	s->start_ns = (long long)now.tv_sec * 1000000000LL + now.tv_nsec; /* elapsed()'s zero */
+	if (s->opt.json)
+		json_write_attached(s->nprobes);
 	script_run_hooks(s, s->on_start_ref);
 	if (s->child && !s->stopping)
 		child_release(s);
@@ -257,14 +287,14 @@ end:
 
 int main(int argc, char **argv)
 {
-	struct lp_session s = { .maps = { -1, -1 }, .child_gate = -1, .child_status = -1 };
+	struct lp_session s = { .maps = { -1, -1, -1 }, .child_gate = -1, .child_status = -1 };
 	const char *code = NULL, *list = NULL, *describe = NULL, *script = NULL;
 	int opt, do_list = 0, check = 0, ret;
 	unsigned long long lost;
 	char *end;
 
 	s.opt.ringbuf_size = 4 << 20;
-	while ((opt = getopt_long(argc, argv, "+e:d:c:p:lL:vh", long_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+e:d:c:p:lL:vhf:", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'e':
 			code = optarg;
@@ -307,6 +337,15 @@ int main(int argc, char **argv)
 		case OPT_CHECK:
 			check = 1;
 			break;
+		case 'f': /* -f json|text, as bpftrace's */
+			if (strcmp(optarg, "json") && strcmp(optarg, "text"))
+				return fail("-f: '%s' is not an output format (json or text)",
+					    optarg);
+			s.opt.json = !strcmp(optarg, "json");
+			break;
+		case OPT_JSON:
+			s.opt.json = 1;
+			break;
 		case OPT_VERSION:
 			printf("luaprobe %s (libbpf %d.%d, %s)\n", LP_VERSION,
 			       libbpf_major_version(), libbpf_minor_version(), LUA_RELEASE);
@@ -346,16 +385,19 @@ int main(int argc, char **argv)
 	ret = run_script(&s, code, script, argc - optind, argv + optind, check);
 	fflush(stdout);
 	lost = s.maps.lost_fd >= 0 ? load_lost(&s.maps, LP_LOST_RESERVE) : 0;
-	if (lost)
+	if (lost && s.opt.json)
+		json_write_lost(lost);
+	else if (lost)
 		fprintf(stderr, "luaprobe: lost %llu events (ring buffer full)\n", lost);
 	else if (s.opt.verbose && s.nprobes)
 		fprintf(stderr, "luaprobe: 0 events lost\n");
-	lost = s.maps.lost_fd >= 0 ? load_lost(&s.maps, LP_LOST_AGGFULL) : 0;
-	if (lost)
-		fprintf(stderr,
-			"luaprobe: %llu aggregation updates dropped: a map was full "
-			"(raise the probe's spec.max_keys)\n",
-			lost);
+	report_count(&s, LP_LOST_AGGFULL, 1,
+		     "%llu aggregation updates dropped: a map was full "
+		     "(raise the probe's spec.max_keys)");
+	report_count(&s, LP_LOST_LATFULL, 1,
+		     "%llu latency() starts not stored: " LAT_MAX_TEXT " pairs were in flight");
+	/* an end whose start came before the probes were attached is normal */
+	report_count(&s, LP_LOST_UNPAIRED, 0, "%llu latency() ends without a start");
 	teardown(&s);
 	script_close(&s);
 	session_free_caches(&s);

@@ -10,6 +10,8 @@
 
 #include <luaprobe/event.h>
 
+#include "util/suggest.h"
+
 unsigned plan_agg_value_size(const struct lp_probe *p, int idx)
 {
 	return p->plan.agg[idx].kind == LP_AGG_STATS ? sizeof(struct lp_stats) : sizeof(__u64);
@@ -72,9 +74,8 @@ static int layout(struct lp_probe *p, int idx, char *err, size_t errlen)
 		if (ret) {
 			const char *near = plan_suggest(p, d->keys[k]);
 
-			snprintf(err, errlen, "no field '%s' to key by%s%s%s", d->keys[k],
-				 near ? " (did you mean '" : "", near ? near : "",
-				 near ? "'?)" : "");
+			snprintf(err, errlen, "no field '%s' to key by", d->keys[k]);
+			suggest_append(err, errlen, near);
 			return -EINVAL;
 		}
 		kp->src = op.off;
@@ -159,9 +160,8 @@ static int layout(struct lp_probe *p, int idx, char *err, size_t errlen)
 		if (plan_operand(p, d->value, &op)) {
 			const char *near = plan_suggest(p, d->value);
 
-			snprintf(err, errlen, "'%s' is not an integer field%s%s%s", d->value,
-				 near ? " (did you mean '" : "", near ? near : "",
-				 near ? "'?)" : "");
+			snprintf(err, errlen, "'%s' is not an integer field", d->value);
+			suggest_append(err, errlen, near);
 			return -EINVAL;
 		}
 		a->val_src = op.off;

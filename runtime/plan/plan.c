@@ -205,9 +205,8 @@ int plan_alias(struct lp_probe *p, char *err, size_t errlen)
 		if (!f) {
 			const char *near = plan_suggest(p, r->expr);
 
-			snprintf(err, errlen, "no field '%s'%s%s%s", r->expr,
-				 near ? " (did you mean '" : "", near ? near : "",
-				 near ? "'?)" : "");
+			snprintf(err, errlen, "no field '%s'", r->expr);
+			suggest_append(err, errlen, near);
 			return -ENOENT;
 		}
 		grown = realloc(p->fields, (p->nfields + 1) * sizeof(*grown));
@@ -251,6 +250,8 @@ static int plan_reads(const struct lp_plan *plan, unsigned lo, unsigned n)
 		if (in->op == LP_OP_STREQ && OVERLAPS(in->off, (unsigned)in->imm))
 			return 1;
 	}
+	if (plan->lat.role && OVERLAPS(plan->lat.key_src, plan->lat.key_size))
+		return 1;
 	for (unsigned a = 0; a < plan->nagg; a++) {
 		const struct lp_agg *g = &plan->agg[a];
 

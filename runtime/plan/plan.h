@@ -47,6 +47,14 @@ int plan_operand(const struct lp_probe *p, const char *name, struct lp_operand *
 /* The name in scope nearest to `name`, or NULL. */
 const char *plan_suggest(const struct lp_probe *p, const char *name);
 
+/* latency(): make p the start (LP_LAT_START) or the end (LP_LAT_END) of
+ * pair `pair`, keyed by the integer operand `key` (a field or built-in of
+ * p: the caller adds a fetch first where one is needed). The end gains the
+ * field "latency" (u64 ns) that the kernel fills. 0, or -errno with why in
+ * err. */
+int plan_latency(struct lp_probe *p, int role, const char *key, unsigned long long pair, char *err,
+		 size_t errlen);
+
 /* Lay out aggregation `idx` of p (p->aggs[idx]) as p->plan.agg[idx]: keys
  * resolved to record offsets, integers widened to 8 bytes, strings to at
  * most 64. Returns 0, or -EINVAL/-E2BIG with the reason in err. */

@@ -73,7 +73,27 @@ static long long enum_entry_value(const struct btf_type *t, int i)
 	return (long long)btf_enum64_value(btf_enum64(t) + i);
 }
 
-/* The enum named `type` ("enum x" or "x"), or NULL with errno set. */
+/* The id of the enum, named or not, that has an enumerator `name`: many
+ * kernel enums have no name of their own (tcp_states.h's TCP_ESTABLISHED,
+ * ...), so one of their enumerators names them. -ENOENT when none has. */
+static int enum_holding(struct lp_kbtf *kb, const char *name)
+{
+	int n = (int)btf__type_cnt(kb->btf);
+
+	for (int id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(kb->btf, id);
+
+		if (!btf_is_any_enum(t))
+			continue;
+		for (int i = 0; i < btf_vlen(t); i++)
+			if (!strcmp(enum_entry_name(kb, t, i), name))
+				return id;
+	}
+	return -ENOENT;
+}
+
+/* The enum named `type` ("enum x" or "x"), or else the one holding an
+ * enumerator of that name; NULL with errno set. */
 static const struct btf_type *find_enum(struct lp_kbtf *kb, const char *type)
 {
 	int err = kbtf_load(kb), id;
@@ -91,6 +111,8 @@ static const struct btf_type *find_enum(struct lp_kbtf *kb, const char *type)
 	id = btf__find_by_name_kind(kb->btf, type, BTF_KIND_ENUM);
 	if (id < 0)
 		id = btf__find_by_name_kind(kb->btf, type, BTF_KIND_ENUM64);
+	if (id < 0)
+		id = enum_holding(kb, type);
 	if (id < 0) {
 		errno = ENOENT;
 		return NULL;

@@ -22,8 +22,9 @@ void kbtf_free(struct lp_kbtf *kb);
 int kbtf_load(struct lp_kbtf *kb);
 
 /* Value of enumerator `name` of `type` ("skb_drop_reason" or "enum
- * skb_drop_reason"). 0, -ENOENT when either is unknown, or kbtf_load()'s
- * error. */
+ * skb_drop_reason"; for an enum without a name of its own, one of its
+ * enumerators, "TCP_ESTABLISHED": so for every `type` below). 0, -ENOENT
+ * when either is unknown, or kbtf_load()'s error. */
 int kbtf_enum_value(struct lp_kbtf *kb, const char *type, const char *name, long long *val);
 
 /* Name of the first enumerator of `type` whose value is val, with

@@ -170,6 +170,8 @@ static void report_lost(struct loop *lp)
 	static const char *const what[LP_LOST_SLOTS] = {
 		[LP_LOST_RESERVE] = "events lost (ring buffer full)",
 		[LP_LOST_AGGFULL] = "aggregation updates dropped (a map was full)",
+		[LP_LOST_LATFULL] = "latency() starts not stored (the start map was full)",
+		[LP_LOST_UNPAIRED] = "latency() ends without a start",
 	};
 
 	for (unsigned slot = 0; slot < LP_LOST_SLOTS; slot++) {

@@ -24,6 +24,11 @@
 /* ---- resolve/dwarf/: a binary's debuginfo ---- */
 #define MSG_NO_DEBUGINFO \
 	"no debuginfo for %s: only symbol probes (uprobe:PATH:func without fetches) work"
+/* the name, the binary */
+#define MSG_NO_DEBUGINFO_ARGS \
+	"no '%s' without debuginfo for %s: a function's entry has arg0..arg5 (a return probe $retval), as integers, and casts of them such as (char *)arg0"
+/* the name, the marker, its argument count */
+#define MSG_NO_USDT_ARG "no '%s' at marker %s: it has %d argument%s (arg0..)"
 /* the site's symbol, the binary */
 #define MSG_NO_DEBUGINFO_AT "no debuginfo for %s in %s: only a probe without fetches works there"
 #define MSG_NO_FUNC "no function '%s' in %s"

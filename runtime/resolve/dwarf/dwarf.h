@@ -34,6 +34,12 @@ void dwarf_close(struct lp_dwarf *d);
 int dwarf_has_debuginfo(const struct lp_dwarf *d);
 const char *dwarf_path(const struct lp_dwarf *d); /* the resolved path */
 
+/* "sym+0x1b", "sym" at its start, "0x..." outside every symbol, for an
+ * ELF address. malloc'd; NULL on ENOMEM. */
+char *dwarf_symbolize(const struct lp_dwarf *d, uint64_t addr);
+
+struct lp_loc;
+
 /* One place to put a uprobe. */
 struct lp_site {
 	uint64_t addr; /* link-time virtual address */
@@ -48,6 +54,12 @@ struct lp_site {
 	int line; /* source line, 0 if unknown */
 	int inlined; /* the site is in an inlined copy of func */
 	void *scope; /* private: the DIE path the site's variables are looked up in */
+	/* Without DWARF (scope NULL), the values named arg0.. there: a USDT
+	 * marker's arguments as its note gives them (malloc'd, LP_LT_INT,
+	 * ctype NULL). NULL: at a function's first instruction arg0..arg5 are
+	 * the calling convention's registers (x86-64 SysV), as integers. */
+	struct lp_loc *args;
+	int nargs;
 };
 
 /* Sites for a function (glob allowed): its entry, after the prologue when
@@ -146,7 +158,11 @@ struct lp_loc {
 /* Resolve a fetch expression at a site: names in scope (parameters, and at
  * a label or statement the locals), `->`, `.`, `[n]`, `*p`, casts
  * `((struct t *)p)`, and `$retval` (with is_return: the function's return
- * value, in rax). Returns 0, or -errno with one message in err:
+ * value, in rax). Where DWARF does not describe the site, the names are
+ * the site's args (arg0..) and $retval, as integers; casts to C integer
+ * types and pointers to them work there too (`(char *)arg1`), struct casts
+ * where the file's DWARF has the type. Returns 0, or -errno with one
+ * message in err:
  *   "struct frame has no member 'pri' (did you mean 'prio'?)"
  *   "'x' is optimized out at this point"
  *   "no variable 'x' in scope at f+0x1b (did you mean 'y'?)" */

@@ -73,6 +73,84 @@ static int syntax(struct parser *p, const char *what)
 
 static int parse_unary(struct parser *p, struct xval *v);
 
+/* x86-64 SysV: the DWARF registers of the first six integer arguments. */
+static const int sysv_args[] = { 5 /* rdi */, 4 /* rsi */, 1 /* rdx */,
+				 2 /* rcx */, 8 /* r8 */,  9 /* r9 */ };
+
+/* Is the site a function's first instruction, where the argument
+ * registers still hold the arguments? */
+static bool at_entry(const struct parser *p)
+{
+	const struct lp_site *site = p->site;
+
+	return site->entry_offset && site->offset == site->entry_offset &&
+	       (!p->s || p->s->kind == SCOPE_ENTRY);
+}
+
+/* A name DWARF does not give: argN (a USDT marker's, else the calling
+ * convention's at a function's entry) and, without DWARF, $retval. 0, or
+ * -ENOENT (with the message in err) when it is none of these. */
+static int raw_name(struct parser *p, struct xval *v, const char *name)
+{
+	const struct lp_site *site = p->site;
+	char *end;
+	long n;
+
+	if (!strcmp(name, "$retval") && !p->s) {
+		if (!p->is_return) {
+			dwarf_msg(p->err, p->errlen, "$retval is only known at a return probe");
+			return -EINVAL;
+		}
+		/* x86-64 psABI: integers and pointers come back in rax */
+		v->loc = (struct dloc){ .kind = DLOC_REG, .reg = 0 };
+		v->type = ty_raw(8, false);
+		return 0;
+	}
+	if (strncmp(name, "arg", 3) || !isdigit((unsigned char)name[3]))
+		goto none;
+	n = strtol(name + 3, &end, 10);
+	if (*end)
+		goto none;
+	if (site->args) {
+		const struct lp_loc *a = &site->args[n < site->nargs ? n : 0];
+
+		if (n >= site->nargs)
+			goto none;
+		v->type = ty_raw(a->size, a->is_signed);
+		v->loc = (struct dloc){ .reg = a->reg, .off = a->base_off };
+		v->loc.kind = a->start == LP_LOC_CONST	? DLOC_CONST
+			      : a->start == LP_LOC_ADDR ? DLOC_MEM
+							: DLOC_REG;
+		v->loc.cval = a->base_off;
+		if (a->start == LP_LOC_REG)
+			v->loc.off = 0;
+		return 0;
+	}
+	if (p->is_return) {
+		dwarf_msg(p->err, p->errlen,
+			  "'%s' is not known at a return probe (its register is reused by then: "
+			  "only $retval is)",
+			  name);
+		return -EINVAL;
+	}
+	if (n > 5 || !at_entry(p))
+		goto none;
+	v->loc = (struct dloc){ .kind = DLOC_REG, .reg = sysv_args[n] };
+	v->type = ty_raw(8, false);
+	return 0;
+none:
+	if (site->args)
+		dwarf_msg(p->err, p->errlen, MSG_NO_USDT_ARG, name, site->func, site->nargs,
+			  site->nargs == 1 ? "" : "s");
+	else if (!p->s && at_entry(p))
+		dwarf_msg(p->err, p->errlen, MSG_NO_DEBUGINFO_ARGS, name, p->d->path);
+	else if (!p->s)
+		dwarf_msg(p->err, p->errlen, MSG_NO_DEBUGINFO_AT, site->symbol, p->d->path);
+	else
+		return -ENOENT; /* the caller says what DWARF has */
+	return -ENOENT;
+}
+
 static int primary_name(struct parser *p, struct xval *v)
 {
 	const char *cands[MAX_CANDS];
@@ -83,6 +161,8 @@ static int primary_name(struct parser *p, struct xval *v)
 
 	if (!ident(p, name, sizeof(name)))
 		return syntax(p, "expected a name");
+	if (!p->s || (p->site->args && !strncmp(name, "arg", 3)))
+		return raw_name(p, v, name);
 	if (name[0] == '$') {
 		Dwarf_Die func = p->s->dies[p->s->nfunc];
 
@@ -106,6 +186,9 @@ static int primary_name(struct parser *p, struct xval *v)
 		return 0;
 	}
 	kind = dwarf_scope_lookup(p->d, p->s, name, &var, cands, &ncands, MAX_CANDS);
+	if (kind == VAR_NONE && !strncmp(name, "arg", 3) && at_entry(p) &&
+	    raw_name(p, v, name) == 0)
+		return 0; /* no parameter of that name: the register */
 	if (kind == VAR_NONE) {
 		dwarf_msg(p->err, p->errlen, MSG_NO_VAR, name, p->s->where);
 		suggest_append_closest(p->err, p->errlen, name, cands, ncands);
@@ -142,7 +225,8 @@ static bool cast_ahead(struct parser *p)
 	bool cast = false;
 
 	if (ident(p, w, sizeof(w))) {
-		Dwarf_Die t, *cu = &p->s->dies[p->s->ndies - 1];
+		Dwarf_Die t, *cu = p->s ? &p->s->dies[p->s->ndies - 1] : NULL;
+		struct ty raw;
 
 		if (is_type_word(w)) {
 			cast = true;
@@ -150,15 +234,15 @@ static bool cast_ahead(struct parser *p)
 			/* a typedef, as in (u64)x or (skb_t *)p */
 			skip_space(p);
 			cast = (p->src[p->pos] == '*' || p->src[p->pos] == ')') &&
-			       ty_find(p->d, cu, DW_TAG_typedef, w, &t);
+			       (ty_find(p->d, cu, DW_TAG_typedef, w, &t) || ty_raw_named(w, &raw));
 			if (cast && p->src[p->pos] == ')') {
 				/* (x) with x a variable in scope is just x */
 				const char *cands[MAX_CANDS];
 				size_t nc = 0;
 				Dwarf_Die var;
 
-				cast = dwarf_scope_lookup(p->d, p->s, w, &var, cands, &nc,
-							  MAX_CANDS) == VAR_NONE;
+				cast = !p->s || dwarf_scope_lookup(p->d, p->s, w, &var, cands, &nc,
+								   MAX_CANDS) == VAR_NONE;
 			}
 		}
 	}
@@ -168,7 +252,7 @@ static bool cast_ahead(struct parser *p)
 
 static int parse_type(struct parser *p, struct ty *t)
 {
-	Dwarf_Die *cu = &p->s->dies[p->s->ndies - 1];
+	Dwarf_Die *cu = p->s ? &p->s->dies[p->s->ndies - 1] : NULL;
 	char w[128], words[256] = "";
 	size_t save;
 	int tag = 0;
@@ -187,11 +271,13 @@ static int parse_type(struct parser *p, struct ty *t)
 			if (!ident(p, w, sizeof(w)))
 				return syntax(p, "expected a struct, union or enum name");
 			if (!ty_find(p->d, cu, tag, w, &t->die)) {
-				dwarf_msg(p->err, p->errlen, "no type '%s %s' in %s",
+				dwarf_msg(p->err, p->errlen, "no type '%s %s' in %s%s",
 					  tag == DW_TAG_structure_type ? "struct"
 					  : tag == DW_TAG_union_type   ? "union"
 								       : "enum",
-					  w, p->d->path);
+					  w, p->d->path,
+					  p->d->dbg ? ""
+						    : " (it has no debuginfo to say what it is)");
 				return -ENOENT;
 			}
 			t->has_die = true;
@@ -202,12 +288,14 @@ static int parse_type(struct parser *p, struct ty *t)
 			continue;
 		}
 		if (!words[0]) {
-			if (!ty_find(p->d, cu, DW_TAG_typedef, w, &t->die)) {
-				dwarf_msg(p->err, p->errlen, "no type '%s' in %s", w, p->d->path);
-				return -ENOENT;
+			if (ty_find(p->d, cu, DW_TAG_typedef, w, &t->die)) {
+				t->has_die = true;
+				break;
 			}
-			t->has_die = true;
-			break;
+			if (ty_raw_named(w, t))
+				break; /* int32_t, size_t: known without DWARF */
+			dwarf_msg(p->err, p->errlen, "no type '%s' in %s", w, p->d->path);
+			return -ENOENT;
 		}
 		p->pos = save;
 		break;
@@ -215,12 +303,13 @@ static int parse_type(struct parser *p, struct ty *t)
 	if (!t->has_die && words[0] && strcmp(words, " void")) {
 		const char *canon = ty_canon_base(words + 1);
 
-		if (!canon || !ty_find(p->d, cu, DW_TAG_base_type, canon, &t->die)) {
+		if (canon && ty_find(p->d, cu, DW_TAG_base_type, canon, &t->die)) {
+			t->has_die = true;
+		} else if (!ty_raw_named(words + 1, t)) {
 			dwarf_msg(p->err, p->errlen, "no type '%s' in %s", words + 1, p->d->path);
 			return -ENOENT;
 		}
-		t->has_die = true;
-	} else if (!t->has_die && !words[0]) {
+	} else if (!t->has_die && !t->raw && !words[0]) {
 		return syntax(p, "expected a type");
 	}
 	for (;;) {
@@ -436,16 +525,9 @@ int dwarf_fetch(struct lp_dwarf *d, const struct lp_site *site, const char *expr
 	memset(loc, 0, sizeof(*loc));
 	memset(&v, 0, sizeof(v));
 	dwarf_msg(err, errlen, "%s", "");
-	if (!d->dbg) {
-		dwarf_msg(err, errlen, MSG_NO_DEBUGINFO, d->path);
-		return -ENODATA;
-	}
-	if (!site->scope) {
-		dwarf_msg(err, errlen, MSG_NO_DEBUGINFO_AT, site->symbol, d->path);
-		return -ENODATA;
-	}
 	p.s = site->scope;
-	if (is_return && p.s->kind != SCOPE_ENTRY) {
+	p.site = site;
+	if (is_return && p.s && p.s->kind != SCOPE_ENTRY) {
 		dwarf_msg(err, errlen, "a return probe goes on a function, not on %s",
 			  site->symbol);
 		return -EINVAL;

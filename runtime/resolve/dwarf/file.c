@@ -4,6 +4,7 @@
  * addresses and symbols, and the walk over its compilation units; what is
  * asked of them is in the other roles (dwarf.h lists them). */
 #include "resolve/dwarf/file.h"
+#include "resolve/dwarf/index.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -155,6 +156,7 @@ void dwarf_close(struct lp_dwarf *d)
 {
 	if (!d)
 		return;
+	dwarf_index_free(d);
 	dwfl_end(d->dwfl);
 	free(d->path);
 	free(d);

@@ -22,6 +22,7 @@ struct lp_dwarf {
 	Dwarf_Addr dbg_bias; /* dwfl address = DWARF address + dbg_bias */
 	Elf *elf; /* the main file, for its program headers */
 	Dwarf_Addr elf_bias; /* dwfl address = ELF address + elf_bias */
+	struct dwarf_index *index; /* index.h: built on first use */
 };
 
 /* The ELF (link-time) address of a DWARF address. */
@@ -33,10 +34,6 @@ static inline uint64_t dwarf_elf_addr(const struct lp_dwarf *d, Dwarf_Addr pc)
 /* The file offset uprobes take for an ELF address: through the PT_LOAD
  * segment holding it. 0, -ERANGE outside every segment, -ENOEXEC. */
 int dwarf_file_offset(const struct lp_dwarf *d, uint64_t addr, uint64_t *off);
-
-/* "sym+0x1b", "sym" at its start, "0x..." outside every symbol, for an
- * ELF address. malloc'd; NULL on ENOMEM. */
-char *dwarf_symbolize(const struct lp_dwarf *d, uint64_t addr);
 
 /* The ELF symbol at an ELF address exactly or around it, NULL if none. */
 const char *dwarf_symbol_at(const struct lp_dwarf *d, uint64_t addr);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "resolve/dwarf/index.h"
 #include "resolve/dwarf/names.h"
 #include "util/messages.h"
 #include "util/suggest.h"
@@ -75,7 +76,7 @@ static int walk_labels(struct lp_dwarf *d, struct label_walk *w, Dwarf_Die *cu, 
 			if (!name || dwarf_die_entry(&child, &entry))
 				continue;
 			if (tag == DW_TAG_subprogram) {
-				sym = dwarf_symbol_at(d, dwarf_elf_addr(d, entry));
+				sym = dwarf_index_symbol_at(d, dwarf_elf_addr(d, entry));
 				if (sites_is_fragment(sym))
 					continue;
 			}

@@ -6,7 +6,10 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+
+#include "resolve/dwarf/types.h"
 
 /* ---- scopes: where a site's names are looked up ---- */
 
@@ -292,6 +295,34 @@ void dwarf_vars_free(struct lp_var *vars, int n)
 	free(vars);
 }
 
+/* A site DWARF does not describe: a USDT marker's arguments, or at a
+ * function's first instruction the calling convention's six. */
+static int raw_vars(const struct lp_site *site, struct lp_var **out)
+{
+	int n = site->args						   ? site->nargs
+		: site->entry_offset && site->offset == site->entry_offset ? 6
+									   : 0;
+	struct lp_var *v = calloc(n ? n : 1, sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	for (int i = 0; i < n; i++) {
+		struct ty t = site->args ? ty_raw(site->args[i].size, site->args[i].is_signed)
+					 : ty_raw(8, false);
+
+		v[i].is_param = 1;
+		v[i].ctype = ty_name(&t);
+		if (asprintf(&v[i].name, "arg%d", i) < 0)
+			v[i].name = NULL;
+		if (!v[i].name || !v[i].ctype) {
+			dwarf_vars_free(v, i + 1);
+			return -ENOMEM;
+		}
+	}
+	*out = v;
+	return n;
+}
+
 int dwarf_scope_vars(struct lp_dwarf *d, const struct lp_site *site, struct lp_var **out)
 {
 	const struct dwarf_scope *s = site->scope;
@@ -302,7 +333,7 @@ int dwarf_scope_vars(struct lp_dwarf *d, const struct lp_site *site, struct lp_v
 	(void)d;
 	*out = NULL;
 	if (!s)
-		return 0;
+		return raw_vars(site, out);
 	func = s->dies[s->nfunc];
 	/* a copy (inlined, cloned) lists its parameters in any order, or not
 	 * at all when dropped: the abstract function has them as declared */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "resolve/dwarf/index.h"
 #include "resolve/dwarf/loc.h"
 #include "resolve/dwarf/names.h"
 #include "util/messages.h"
@@ -70,12 +71,14 @@ bool sites_is_fragment(const char *sym)
 }
 
 /* The source name of a symbol: C names hold no '.', so whatever follows
- * one is the compiler's (.constprop.0, .isra.0, .localalias). */
+ * one is the compiler's (.constprop.0, .isra.0, .localalias); nor '@',
+ * which starts a symbol version in a library's full symbol table
+ * (pthread_create@@GLIBC_2.34). */
 static char *source_name(const char *sym)
 {
-	const char *dot = sym[0] ? strchr(sym + 1, '.') : NULL;
+	size_t n = sym[0] ? 1 + strcspn(sym + 1, ".@") : 0;
 
-	return dot ? strndup(sym, dot - sym) : strdup(sym);
+	return strndup(sym, n);
 }
 
 bool sites_glob_match(const char *glob, const char *name)
@@ -95,6 +98,9 @@ static void site_clear(struct lp_site *s)
 	free(s->func);
 	free(s->symbol);
 	free(s->file);
+	for (int i = 0; s->args && i < s->nargs; i++)
+		dwarf_loc_free(&s->args[i]);
+	free(s->args);
 	dwarf_scope_free(s->scope);
 	memset(s, 0, sizeof(*s));
 }
@@ -209,6 +215,30 @@ static Dwarf_Addr entry_site(Dwarf_Die *func, Dwarf_Addr entry)
 	return pc;
 }
 
+/* The site of the out-of-line function fn (of CU cu, code at entry),
+ * under `name`, unless one is there already. 0 or -errno. */
+static int func_site(struct lp_dwarf *d, struct sites *ss, Dwarf_Die *cu, Dwarf_Die *fn,
+		     Dwarf_Addr entry, const char *name)
+{
+	Dwarf_Addr pc = entry_site(fn, entry);
+	uint64_t addr = dwarf_elf_addr(d, pc);
+	struct dwarf_scope *scope;
+	const char *file;
+	int line, err;
+
+	if (sites_have(ss, addr, NULL))
+		return 0;
+	scope = dwarf_scope_new(d, SCOPE_ENTRY, cu, fn, pc);
+	if (!scope)
+		return -errno;
+	line_at(cu, pc, &file, &line);
+	err = sites_add(d, ss, addr, name, 0, scope, file, line);
+	if (!err)
+		err = dwarf_file_offset(d, dwarf_elf_addr(d, entry),
+					&ss->v[ss->n - 1].entry_offset);
+	return err;
+}
+
 struct func_walk {
 	const char *glob;
 	struct sites *ss;
@@ -217,54 +247,39 @@ struct func_walk {
 	int err;
 };
 
-static int func_sites_cu(struct lp_dwarf *d, Dwarf_Die *cu, void *arg)
+/* The functions DWARF describes, through the file's index (one walk over
+ * its CUs for the whole run, not one per probe). */
+static int func_sites_dwarf(struct lp_dwarf *d, struct func_walk *w)
 {
-	struct func_walk *w = arg;
-	Dwarf_Die fn;
+	const struct dwarf_func *fns;
+	int n = dwarf_index_funcs(d, &fns);
 
-	if (dwarf_child(cu, &fn))
-		return 0;
-	do {
-		struct dwarf_scope *scope;
-		const char *name, *sym, *file;
-		Dwarf_Addr entry, pc;
-		uint64_t addr;
-		int line, err;
+	for (int i = 0; i < n; i++) {
+		const struct dwarf_func *f = &fns[i];
+		const char *sym;
+		Dwarf_Die fn, cu;
+		int err;
 
-		if (dwarf_tag(&fn) != DW_TAG_subprogram)
-			continue;
-		name = dwarf_die_name(&fn);
-		if (!name)
-			continue;
-		if (dwarf_die_entry(&fn, &entry)) {
-			/* no code of its own: abstract (inlined everywhere) or a declaration */
-			if (dwarf_func_inline(&fn) && sites_glob_match(w->glob, name))
+		if (f->no_code) {
+			/* abstract (inlined everywhere) or a declaration */
+			if (f->inlined && sites_glob_match(w->glob, f->name))
 				w->only_inlined = true;
 			continue;
 		}
-		sym = dwarf_symbol_at(d, dwarf_elf_addr(d, entry));
+		sym = dwarf_index_symbol_at(d, dwarf_elf_addr(d, f->entry));
 		if (sites_is_fragment(sym))
 			continue;
-		if (w->all && (err = names_add(w->all, name)))
+		if (w->all && (err = names_add(w->all, f->name)))
 			return err;
-		if (!sites_glob_match(w->glob, name) && !sites_glob_match(w->glob, sym))
+		if (!sites_glob_match(w->glob, f->name) && !sites_glob_match(w->glob, sym))
 			continue;
-		pc = entry_site(&fn, entry);
-		addr = dwarf_elf_addr(d, pc);
-		if (sites_have(w->ss, addr, NULL))
-			continue;
-		scope = dwarf_scope_new(d, SCOPE_ENTRY, cu, &fn, pc);
-		if (!scope)
-			return -errno;
-		line_at(cu, pc, &file, &line);
-		err = sites_add(d, w->ss, addr, name, 0, scope, file, line);
-		if (!err)
-			err = dwarf_file_offset(d, dwarf_elf_addr(d, entry),
-						&w->ss->v[w->ss->n - 1].entry_offset);
+		if (!dwarf_offdie(d->dbg, f->die, &fn) || !dwarf_diecu(&fn, &cu, NULL, NULL))
+			return -ENOENT;
+		err = func_site(d, w->ss, &cu, &fn, f->entry, f->name);
 		if (err)
 			return err;
-	} while (dwarf_siblingof(&fn, &fn) == 0);
-	return 0;
+	}
+	return n < 0 ? n : 0;
 }
 
 /* Functions from the ELF symbol table that DWARF does not describe (all
@@ -296,18 +311,33 @@ static int func_sites_symtab(struct lp_dwarf *d, const char *glob, struct sites 
 		Dwarf_Addr bias;
 		int err = 0;
 
+		Dwarf_Die *cu, fn;
+
 		if (!name || GELF_ST_TYPE(sym.st_info) != STT_FUNC || shndx == SHN_UNDEF || !a ||
 		    sites_is_fragment(name))
-			continue;
-		/* DWARF knows this code: its answer stands, but for an exported
-		 * alias (libc's snprintf is __snprintf in DWARF) whose name only
-		 * the symbol table has: it becomes a symbol probe. */
-		if (d->dbg && dwfl_module_addrdie(d->mod, a, &bias) &&
-		    (!sites_glob_match(glob, name) || has_func(ss, name)))
 			continue;
 		src = source_name(name);
 		if (!src)
 			return -ENOMEM;
+		/* DWARF knows this code: its answer stands, but for an exported
+		 * alias whose name only the symbol table has (libc's snprintf is
+		 * __snprintf in DWARF, pthread_create@@GLIBC_2.34 is
+		 * __pthread_create_2_1): DWARF's function under the symbol's name. */
+		if (d->dbg && (cu = dwfl_module_addrdie(d->mod, a, &bias))) {
+			if (!(sites_glob_match(glob, src) || sites_glob_match(glob, name)) ||
+			    has_func(ss, name)) {
+				free(src);
+				continue;
+			}
+			if (dwarf_concrete_func(cu, a - bias, &fn) == 0 &&
+			    !sites_have(ss, addr, NULL)) {
+				err = func_site(d, ss, cu, &fn, a - bias, src);
+				free(src);
+				if (err)
+					return err;
+				continue;
+			}
+		}
 		if (all)
 			err = names_add(all, src);
 		if (!err && (sites_glob_match(glob, src) || sites_glob_match(glob, name)) &&
@@ -334,7 +364,7 @@ int dwarf_function_sites(struct lp_dwarf *d, const char *func_glob, struct lp_si
 	*out = NULL;
 	dwarf_msg(err, errlen, "%s", "");
 	if (d->dbg)
-		ret = dwarf_for_each_cu(d, func_sites_cu, &w);
+		ret = func_sites_dwarf(d, &w);
 	if (!ret)
 		ret = func_sites_symtab(d, func_glob, &ss, &all);
 	if (ret)
@@ -368,7 +398,7 @@ int sites_function_names(struct lp_dwarf *d, const char *glob, struct names *out
 	int ret = 0;
 
 	if (d->dbg)
-		ret = dwarf_for_each_cu(d, func_sites_cu, &w);
+		ret = func_sites_dwarf(d, &w);
 	if (!ret)
 		ret = func_sites_symtab(d, glob, &ss, &all);
 	for (int i = 0; !ret && i < ss.n; i++)

@@ -9,14 +9,81 @@
 
 #include "resolve/dwarf/names.h"
 
+/* ---- integer types known without DWARF ---- */
+
+struct ty ty_raw(int size, bool is_signed)
+{
+	struct ty t = { 0 };
+
+	t.raw = size | (is_signed ? TY_RAW_SIGNED : 0);
+	return t;
+}
+
+static const struct {
+	const char *name;
+	int raw;
+} raw_types[] = {
+	{ "int8_t", 1 | TY_RAW_SIGNED },
+	{ "uint8_t", 1 },
+	{ "int16_t", 2 | TY_RAW_SIGNED },
+	{ "uint16_t", 2 },
+	{ "int32_t", 4 | TY_RAW_SIGNED },
+	{ "uint32_t", 4 },
+	{ "int64_t", 8 | TY_RAW_SIGNED },
+	{ "uint64_t", 8 },
+	/* ty_canon_base's spellings (x86-64 sizes) */
+	{ "char", 1 | TY_RAW_SIGNED | TY_RAW_CHAR },
+	{ "signed char", 1 | TY_RAW_SIGNED },
+	{ "unsigned char", 1 },
+	{ "_Bool", 1 },
+	{ "short int", 2 | TY_RAW_SIGNED },
+	{ "short unsigned int", 2 },
+	{ "int", 4 | TY_RAW_SIGNED },
+	{ "unsigned int", 4 },
+	{ "long int", 8 | TY_RAW_SIGNED },
+	{ "long unsigned int", 8 },
+	{ "long long int", 8 | TY_RAW_SIGNED },
+	{ "long long unsigned int", 8 },
+	{ "size_t", 8 },
+	{ "ssize_t", 8 | TY_RAW_SIGNED },
+};
+
+bool ty_raw_named(const char *name, struct ty *t)
+{
+	const char *canon = ty_canon_base(name);
+
+	for (size_t i = 0; i < sizeof(raw_types) / sizeof(raw_types[0]); i++)
+		if (!strcmp(raw_types[i].name, canon ? canon : name)) {
+			memset(t, 0, sizeof(*t));
+			t->raw = raw_types[i].raw;
+			return true;
+		}
+	return false;
+}
+
+static const char *raw_name(int raw)
+{
+	/* the fixed-width names first: what -L shows for a register */
+	for (size_t i = 0; i < sizeof(raw_types) / sizeof(raw_types[0]); i++)
+		if (raw_types[i].raw == raw)
+			return raw_types[i].name;
+	return "?";
+}
+
 char *ty_name(const struct ty *t)
 {
-	char *stars = calloc(t->nptr + 1, 1);
+	char *stars = calloc(t->nptr + 1, 1), *s = NULL;
 	Dwarf_Die die = t->die;
 
 	if (!stars)
 		return NULL;
 	memset(stars, '*', t->nptr);
+	if (!t->has_die && t->raw) {
+		if (asprintf(&s, "%s%s%s", raw_name(t->raw), t->nptr ? " " : "", stars) < 0)
+			s = NULL;
+		free(stars);
+		return s;
+	}
 	return dwarf_type_decl(t->has_die ? &die : NULL, stars);
 }
 
@@ -30,7 +97,7 @@ int ty_tag(const struct ty *t, Dwarf_Die *peeled)
 	if (t->nptr)
 		return DW_TAG_pointer_type;
 	if (!t->has_die)
-		return 0; /* void */
+		return t->raw ? DW_TAG_base_type : 0; /* else void */
 	if (dwarf_peel_type(&die, peeled))
 		return -1;
 	return dwarf_tag(peeled);
@@ -54,6 +121,8 @@ struct ty ty_target(const struct ty *t)
 		r.nptr--;
 		return r;
 	}
+	if (!t->has_die)
+		return (struct ty){ 0 };
 	ty_tag(t, &peeled);
 	return ty_of_die(&peeled);
 }
@@ -66,6 +135,10 @@ int ty_size(const struct ty *t, uint64_t *size)
 
 	if (tag == DW_TAG_pointer_type || tag == DW_TAG_reference_type) {
 		*size = 8;
+		return 0;
+	}
+	if (!t->has_die && t->raw) {
+		*size = t->raw & 0xff;
 		return 0;
 	}
 	if (tag <= 0 || dwarf_aggregate_size(&peeled, &w))
@@ -84,6 +157,8 @@ bool ty_is_char(const struct ty *t)
 
 	if (ty_tag(t, &peeled) != DW_TAG_base_type)
 		return false;
+	if (!t->has_die)
+		return t->raw & TY_RAW_CHAR;
 	name = dwarf_die_name(&peeled);
 	if (!dwarf_attr(&peeled, DW_AT_encoding, &a) || dwarf_formudata(&a, &enc))
 		return false;
@@ -167,6 +242,8 @@ bool ty_find(struct lp_dwarf *d, Dwarf_Die *cu, int tag, const char *name, Dwarf
 	Dwarf_Off off = 0, next;
 	size_t hsize;
 
+	if (!d->dbg)
+		return false;
 	if (cu && type_in_cu(cu, tag, name, out))
 		return true;
 	while (dwarf_nextcu(d->dbg, off, &next, &hsize, NULL, NULL, NULL) == 0) {
@@ -278,6 +355,8 @@ bool ty_signed(const struct ty *t)
 
 	if (tag == DW_TAG_enumeration_type)
 		return ty_enum_signed(&peeled);
+	if (tag == DW_TAG_base_type && !t->has_die)
+		return t->raw & TY_RAW_SIGNED;
 	return tag == DW_TAG_base_type && dwarf_attr(&peeled, DW_AT_encoding, &a) &&
 	       !dwarf_formudata(&a, &enc) && (enc == DW_ATE_signed || enc == DW_ATE_signed_char);
 }

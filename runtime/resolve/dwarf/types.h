@@ -19,7 +19,22 @@ struct ty {
 	Dwarf_Die die;
 	bool has_die;
 	int nptr;
+	/* Without a DIE: an integer type luaprobe knows without DWARF (what a
+	 * register or a USDT argument holds, what a cast names where there is
+	 * no debuginfo): its size in bytes | TY_RAW_SIGNED | TY_RAW_CHAR; 0:
+	 * none (with has_die false: void). */
+	int raw;
 };
+
+#define TY_RAW_SIGNED 0x100
+#define TY_RAW_CHAR 0x200
+
+/* The integer type of `size` bytes, as a register or USDT argument holds it. */
+struct ty ty_raw(int size, bool is_signed);
+
+/* A C integer type by name without DWARF: "int", "unsigned long", "char",
+ * "int32_t", "uint8_t"... into t (no pointer levels). false if unknown. */
+bool ty_raw_named(const char *name, struct ty *t);
 
 /* The type as C writes it. malloc'd, NULL on ENOMEM. */
 char *ty_name(const struct ty *t);

@@ -251,6 +251,12 @@ static int classify(struct parser *p, struct xval *v, struct lp_loc *loc)
 		return 0;
 	}
 	case DW_TAG_base_type:
+		if (!v->type.has_die) {
+			loc->type = LP_LT_INT;
+			loc->size = (int)size;
+			loc->is_signed = ty_signed(&v->type);
+			return 0;
+		}
 		if (!dwarf_attr(&peeled, DW_AT_encoding, &a) || dwarf_formudata(&a, &enc))
 			return value_type_error(p, v, "has no encoding");
 		if (enc == DW_ATE_float || enc == DW_ATE_complex_float)

@@ -34,7 +34,8 @@ struct parser {
 	const char *src;
 	size_t pos;
 	struct lp_dwarf *d;
-	const struct dwarf_scope *s;
+	const struct dwarf_scope *s; /* NULL: DWARF does not describe the site */
+	const struct lp_site *site;
 	int is_return;
 	char *err;
 	size_t errlen;

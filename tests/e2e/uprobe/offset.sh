@@ -73,7 +73,7 @@ done
 bin=$(fx O0)
 read -r start size <<<"$(sym "$bin")"
 all=$(rows "$bin" "$start" "$size")
-above=$(awk '$1 > 2' <<<"$all" | head -1)
+above=$(awk '$1 > 2 { print; exit }' <<<"$all")
 assert_eq 0 "$(head -1 <<<"$all")" "the first row of chain is its start"
 run "$LUAPROBE" -e "probe('uprobe:$bin:chain+2')"
 assert_eq 1 "$RC" "exit status at chain+2"
@@ -90,7 +90,7 @@ assert_eq 0 "$RC" "exit status with --unsafe at chain+1 ($ERR)"
 assert_eq "count 5" "$(sed -n 's/^lp //p' <<<"$OUT")" "calls counted at chain+1"
 # the source line there: that of the row at chain's start
 first=$(readelf --debug-dump=decodedline "$bin" |
-	awk -v a="$(printf '0x%x' "$start")" '$1 == "frames.c" && $3 == a { print $2; exit }')
+	awk -v a="$(printf '0x%x' "$start")" '$1 == "frames.c" && $3 == a && !seen++ { print $2 }')
 run "$LUAPROBE" --unsafe -e "probe('uprobe:$bin:chain+1', { fetch = { 'a->tag' } })"
 assert_eq 1 "$RC" "exit status of a fetch before the prologue"
 assert_eq "luaprobe: -e:1: probe 'uprobe:$bin:chain+1': fetch 'a->tag': at chain+0x1 (${TESTS%/}/fixtures/uprobe/frames.c:$first) the prologue has not stored the frame's values yet (probe a later offset)" \

@@ -11,7 +11,7 @@
 need_uprobes
 
 src="$TESTS/fixtures/uprobe/frames.c"
-call_line=$(grep -n 'chain(&a)' "$src" | head -1 | cut -d: -f1)
+call_line=$(awk '/chain\(&a\)/ { print NR; exit }' "$src")
 
 cat >"$TMP/stacks.lua" <<'LUA'
 local BIN = arg[1]

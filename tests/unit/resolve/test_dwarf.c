@@ -1293,11 +1293,42 @@ static void test_nodebug(void)
 		ASSERT_EQ(s->addr, sym, "symbol address");
 	ASSERT_STREQ(s->symbol, "search", "symbol");
 	ASSERT_TRUE(s->file == NULL && s->line == 0, "no source");
-	ASSERT_EQ(dwarf_fetch(dn, s, "arr", 0, &l, err, sizeof(err)), -ENODATA, "fetch");
+	ASSERT_EQ(dwarf_fetch(dn, s, "arr", 0, &l, err, sizeof(err)), -ENOENT, "fetch");
+	snprintf(want, sizeof(want),
+		 "no 'arr' without debuginfo for %s: a function's entry has arg0..arg5 (a return "
+		 "probe $retval), as integers, and casts of them such as (char *)arg0",
+		 dwarf_path(dn));
+	ASSERT_STREQ(err, want, "no debuginfo message");
+	/* the calling convention's registers (x86-64 SysV: rdi, rsi, ...) */
+	if (ASSERT_EQ(dwarf_fetch(dn, s, "arg0", 0, &l, err, sizeof(err)), 0, err)) {
+		ASSERT_EQ(l.start, LP_LOC_REG, "arg0 start");
+		ASSERT_EQ(l.reg, 5, "arg0 in rdi");
+		ASSERT_EQ(l.size, 8, "arg0 size");
+		ASSERT_STREQ(l.ctype, "uint64_t", "arg0 ctype");
+		dwarf_loc_free(&l);
+	}
+	if (ASSERT_EQ(dwarf_fetch(dn, s, "(char *)arg1", 0, &l, err, sizeof(err)), 0, err)) {
+		ASSERT_EQ(l.type, LP_LT_STRPTR, "a string");
+		ASSERT_EQ(l.reg, 4, "arg1 in rsi");
+		ASSERT_STREQ(l.ctype, "char *", "cast ctype");
+		dwarf_loc_free(&l);
+	}
+	if (ASSERT_EQ(dwarf_fetch(dn, s, "*(int32_t *)arg2", 0, &l, err, sizeof(err)), 0, err)) {
+		ASSERT_EQ(l.start, LP_LOC_REG, "what rdx points to");
+		ASSERT_EQ(l.reg, 1, "arg2 in rdx");
+		ASSERT_EQ(l.nderef, 1, "one read");
+		ASSERT_EQ(l.size, 4, "int32_t");
+		ASSERT_EQ(l.is_signed, 1, "signed");
+		dwarf_loc_free(&l);
+	}
+	ASSERT_EQ(dwarf_fetch(dn, s, "arg0", 1, &l, err, sizeof(err)), -EINVAL, "arg0 at a return");
+	if (ASSERT_EQ(dwarf_fetch(dn, s, "$retval", 1, &l, err, sizeof(err)), 0, err)) {
+		ASSERT_EQ(l.reg, 0, "$retval in rax");
+		dwarf_loc_free(&l);
+	}
 	snprintf(want, sizeof(want),
 		 "no debuginfo for %s: only symbol probes (uprobe:PATH:func without fetches) work",
 		 dwarf_path(dn));
-	ASSERT_STREQ(err, want, "no debuginfo message");
 	dwarf_sites_free(s, n);
 	n = dwarf_label_sites(dn, "search", "found", &s, err, sizeof(err));
 	ASSERT_EQ(n, -ENODATA, "labels need debuginfo");
