@@ -20,7 +20,7 @@ stop_busy() {
 	: >"$TMP/bg.out"
 	"$LUAPROBE" -e "$ON_EXIT $lua" <"${STDIN:-/dev/null}" >"$TMP/bg.out" 2>"$TMP/bg.err" &
 	BG_PID=$!
-	wait_line "$TMP/bg.out" BUSY 5
+	wait_line "$TMP/bg.out" BUSY 30
 	sleep 0.2
 	t0=$(ms)
 	kill -"$sig" "$BG_PID" || fail "luaprobe ended before SIG$sig ($lua): $(cat "$TMP/bg.out" "$TMP/bg.err")"
@@ -45,11 +45,13 @@ stop_busy INT "$BUSY local co = coroutine.create(function()
 end)
 while true do coroutine.resume(co) end"
 name=lpbusy$$
-# the event for the handler, once the probe is attached
-"$FIXTURES/syscaller" --name "$name" --sleep-first 1000 1 >/dev/null &
+# events for the handler, one every 100 ms until the probe is attached
+(for _ in $(seq 300); do "$FIXTURES/syscaller" --name "$name" 1 >/dev/null; sleep 0.1; done) &
+events=$!
 stop_busy INT "probe('tracepoint:syscalls:sys_enter_getppid', { where = 'comm == \"$name\"' },
   function() $BUSY while true do end end)"
-wait
+kill "$events"
+wait "$events" 2>/dev/null || true
 
 # a blocking io.read() on a pipe that never sends
 mkfifo "$TMP/fifo"
@@ -68,7 +70,7 @@ assert_eq on_exit "$OUT" "on_exit after -d 0.3"
 # a second SIGINT stops a busy on_exit
 lp_start -e 'on_exit(function() print("on_exit") io.stdout:flush() while true do end end)
 every("1s", function() end) print("BUSY") io.stdout:flush()'
-wait_line "$TMP/bg.out" BUSY 5
+wait_line "$TMP/bg.out" BUSY 30
 kill -INT "$BG_PID"
 wait_line "$TMP/bg.out" on_exit 5
 t0=$(ms)
@@ -80,7 +82,7 @@ assert_eq 0 "$RC" "exit status after a second SIGINT ($ERR)"
 
 # a backtracking pattern: no hook runs inside string.find; the run ends anyway
 lp_start -e "$ON_EXIT $BUSY string.find(string.rep('a', 60), string.rep('a*', 40) .. 'b')"
-wait_line "$TMP/bg.out" BUSY 5
+wait_line "$TMP/bg.out" BUSY 30
 t0=$(ms)
 kill -INT "$BG_PID"
 lp_wait 5
