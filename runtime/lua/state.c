@@ -225,10 +225,14 @@ static int call(struct lp_session *s, int nargs, lua_CFunction handler)
 	}
 	if (status != LUA_OK && s->interrupt_hit && lua_depth == 0) {
 		/* not the script's error: the run was asked to stop */
+		char note[512];
+
 		fflush(stdout);
-		fprintf(stderr,
-			"luaprobe: stopped the script at %s: still running %d ms after %s\n",
-			s->interrupted_at, WATCH_INTERRUPT_MS, watch_reason());
+		snprintf(note, sizeof(note),
+			 "stopped the script at %s: still running %d ms after %s",
+			 s->interrupted_at, WATCH_INTERRUPT_MS, watch_reason());
+		if (!s->opt.json || json_write_text(s, stderr, "warning", note))
+			fprintf(stderr, "luaprobe: %s\n", note);
 		watch_check(s);
 		session_stop(s, 0);
 		lua_pop(L, 1);
