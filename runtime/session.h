@@ -12,6 +12,11 @@
 #include "load/load.h"
 #include "probe.h"
 
+/* -d, every() and after(): from a microsecond to a year; outside that a
+ * value is a typo (1e-12 arms no timer, 1e300 overflows it). */
+#define LP_DURATION_MIN 1e-6
+#define LP_DURATION_MAX (365 * 86400.0)
+
 struct lp_options {
 	double duration; /* -d: seconds, 0 = until stopped */
 	pid_t pid; /* -p */
@@ -24,8 +29,8 @@ struct lp_options {
 };
 
 struct lp_timer {
-	int fd;
-	int fn_ref;
+	int fd; /* -1: not armed yet */
+	int fn_ref; /* LUA_NOREF: a free slot (an after() that fired) */
 	long long interval_ns;
 	int repeat;
 };
@@ -40,15 +45,21 @@ struct lp_session {
 	int started; /* probes are loading: no probe or plan change from here */
 	struct lp_timer *timers;
 	int ntimers;
+	int timers_new; /* every() or after() made a timer the loop has not armed */
 	int on_start_ref; /* Lua table of functions */
 	int on_exit_ref;
 	struct lp_maps maps;
 	pid_t child; /* -c: the command */
 	int child_gate; /* -c: write end of the pipe the command waits on; -1 */
 	int child_status; /* -c: read end of the pipe its exec failure comes through; -1 */
+	pid_t child_group; /* -c: the command's process group (its pid); 0: none */
+	int child_code; /* -c: its status as a shell gives it (128 + signal if killed) */
 	int stopping; /* the loop ends after the current callback */
 	int exited; /* by exit(): no further event is delivered */
 	int failed; /* an error was reported: exit non-zero whatever exit() said */
+	int interrupted; /* a busy Lua call was stopped: no handler runs after it */
+	int interrupt_hit; /* the current call was (run/watch.c, lua/state.c) */
+	char interrupted_at[256]; /* file:line where it was */
 	int exit_code;
 	/* Detach every probe (main/cli.c): at the end by time, signal or
 	 * command, before the ring buffer is drained; maps stay readable. */

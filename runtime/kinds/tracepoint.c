@@ -18,6 +18,12 @@
 #include "tp.skel.h"
 #include "resolve/tpformat.h"
 
+/* Denied is about who runs luaprobe; anything else, about tracefs. */
+static const char *tracefs_hint(int err)
+{
+	return err == -EACCES || err == -EPERM ? ": " MSG_NEED_ROOT : " (is tracefs mounted?)";
+}
+
 /* Suggest a tracepoint near SYSTEM:EVENT, from the same system when it exists. */
 static void unknown_tracepoint(const struct lp_point *pt, char *err, size_t errlen)
 {
@@ -71,9 +77,8 @@ static int tp_resolve(struct lp_probe *p, char *err, size_t errlen)
 		return ret;
 	}
 	if (ret) {
-		snprintf(err, errlen,
-			 "cannot read the tracepoint's format: %s (is tracefs mounted?)",
-			 strerror(-ret));
+		snprintf(err, errlen, "cannot read the tracepoint's format: %s%s", strerror(-ret),
+			 tracefs_hint(ret));
 		return ret;
 	}
 	ret = plan_tracepoint(&fmt, p);
@@ -251,8 +256,8 @@ static int tp_list(const char *pattern, FILE *out, char *err, size_t errlen)
 	list = tpformat_list(glob);
 	if (!list) {
 		n = -errno;
-		snprintf(err, errlen, "cannot list tracepoints: %s (is tracefs mounted?)",
-			 strerror(-n));
+		snprintf(err, errlen, "cannot list tracepoints: %s%s", strerror(-n),
+			 tracefs_hint(n));
 		return n;
 	}
 	for (; list[n]; n++)
@@ -292,7 +297,12 @@ static int tp_ranges(struct lp_probe *p, const char *func, struct lp_range *out,
 
 	n = ksym_ranges(caches_ksym(p->caches), func, r, max < LP_MAX_RANGES ? max : LP_MAX_RANGES);
 	if (n == -E2BIG)
-		snprintf(err, errlen, "'%s' has more pieces than one filter holds (%d)", func, max);
+		snprintf(err, errlen,
+			 "a filter holds at most %d address ranges (one per `location in` and "
+			 "per copy of its function): no room left for '%s'%s",
+			 LP_MAX_RANGES, func,
+			 max < LP_MAX_RANGES ? ", the filter's earlier `location in` took the rest"
+					     : "");
 	else if (n < 0)
 		snprintf(err, errlen, "cannot read kernel symbols: %s", strerror(-n));
 	if (n < 0)

@@ -1,7 +1,9 @@
 #include "lua/state.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,12 +17,141 @@
 #include "lua/util.h"
 #include "main/recipe.h"
 #include "run/child.h"
+#include "run/watch.h"
+#include "util/cut.h"
 
 void session_stop(struct lp_session *s, int code)
 {
 	if (!s->stopping)
 		s->exit_code = code;
 	s->stopping = 1;
+	watch_stopped();
+}
+
+/* --- stopping a busy script (run/watch.c) ------------------------------ */
+
+/* Bumped on entering and on leaving a Lua call made from C: odd while the
+ * script runs. The watch thread reads it to tell a busy call; the
+ * interrupt signal's handler to tell whether that call still runs. */
+static atomic_uint lua_gen;
+static int lua_depth;
+/* For the signal handler: the state to set the hook on, and whether it did. */
+static lua_State *interrupt_L;
+static volatile sig_atomic_t hook_set;
+/* The coroutine running now, NULL in the main state (coroutine.resume
+ * and coroutine.wrap below keep it). */
+static lua_State *volatile running_co;
+
+unsigned script_gen(void)
+{
+	return atomic_load(&lua_gen);
+}
+
+/* Raise at the next instruction, and at every one after it, so that a
+ * pcall in the script cannot swallow the stop. */
+static void stop_hook(lua_State *L, lua_Debug *ar)
+{
+	struct lp_session *s = session_of(L);
+
+	if (!s->interrupt_hit && lua_getinfo(L, "Sl", ar))
+		snprintf(s->interrupted_at, sizeof(s->interrupted_at), "%s:%d", ar->short_src,
+			 ar->currentline);
+	s->interrupt_hit = 1;
+	s->interrupted = 1;
+	lua_pushliteral(L, "interrupted");
+	lua_error(L);
+}
+
+/* From a signal handler on the main thread: lua_sethook is safe there (as
+ * in lua.c). Only the call the watch saw busy is stopped. A hook belongs
+ * to one coroutine: the running one gets it too. */
+void script_interrupt_async(unsigned gen)
+{
+	if (interrupt_L && atomic_load(&lua_gen) == gen) {
+		lua_sethook(interrupt_L, stop_hook, LUA_MASKCOUNT, 1);
+		if (running_co)
+			lua_sethook(running_co, stop_hook, LUA_MASKCOUNT, 1);
+		hook_set = 1;
+	}
+}
+
+/* coroutine.resume and coroutine.wrap, keeping running_co: a hook set on
+ * the main state never fires inside a coroutine. Once a stop is under way
+ * the coroutine resumed, and the one it returns to, get the hook too. */
+static void co_enter(lua_State *co)
+{
+	running_co = co;
+	if (hook_set)
+		lua_sethook(co, stop_hook, LUA_MASKCOUNT, 1);
+}
+
+static void co_leave(lua_State *L, lua_State *prev)
+{
+	running_co = prev;
+	if (hook_set)
+		lua_sethook(L, stop_hook, LUA_MASKCOUNT, 1);
+}
+
+static int co_resume(lua_State *L)
+{
+	lua_State *co = lua_tothread(L, 1), *prev = running_co;
+	int status;
+
+	luaL_checktype(L, 1, LUA_TTHREAD);
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	co_enter(co);
+	status = lua_pcall(L, lua_gettop(L) - 1, LUA_MULTRET, 0);
+	co_leave(L, prev);
+	if (status != LUA_OK)
+		return lua_error(L);
+	return lua_gettop(L);
+}
+
+/* As lcorolib.c's auxwrap and auxresume (Lua 5.4.4). */
+static int co_wrapped(lua_State *L)
+{
+	lua_State *co = lua_tothread(L, lua_upvalueindex(1)), *prev = running_co;
+	int narg = lua_gettop(L), status, nres;
+
+	if (!lua_checkstack(co, narg))
+		return luaL_error(L, "too many arguments to resume");
+	lua_xmove(L, co, narg);
+	co_enter(co);
+	status = lua_resume(co, L, narg, &nres);
+	co_leave(L, prev);
+	if (status == LUA_OK || status == LUA_YIELD) {
+		if (!lua_checkstack(L, nres + 1)) {
+			lua_pop(co, nres);
+			return luaL_error(L, "too many results to resume");
+		}
+		lua_xmove(co, L, nres);
+		return nres;
+	}
+	lua_xmove(co, L, 1); /* the error */
+	status = lua_status(co);
+	if (status != LUA_OK && status != LUA_YIELD) {
+		status = lua_resetthread(co); /* close its to-be-closed variables */
+		lua_xmove(co, L, 1);
+	}
+	if (status != LUA_ERRMEM && lua_type(L, -1) == LUA_TSTRING) {
+		luaL_where(L, 1);
+		lua_insert(L, -2);
+		lua_concat(L, 2);
+	}
+	return lua_error(L);
+}
+
+static int co_wrap(lua_State *L)
+{
+	lua_State *co;
+
+	luaL_checktype(L, 1, LUA_TFUNCTION);
+	co = lua_newthread(L);
+	lua_pushvalue(L, 1);
+	lua_xmove(L, co, 1);
+	lua_pushcclosure(L, co_wrapped, 1);
+	return 1;
 }
 
 void script_report(struct lp_session *s, const char *fmt, ...)
@@ -33,12 +164,14 @@ void script_report(struct lp_session *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vasprintf(&msg, fmt, ap);
 	va_end(ap);
-	if (n < 0)
+	if (n < 0) {
 		fprintf(stderr, "luaprobe: %s (out of memory formatting the message)\n", fmt);
-	else if (!s->opt.json || json_write_text(s, stderr, "error", msg))
-		fprintf(stderr, "luaprobe: %s\n", msg);
-	if (n >= 0)
+	} else {
+		msg_cut_quotes(msg); /* a 1 MB probe point is not echoed whole */
+		if (!s->opt.json || json_write_text(s, stderr, "error", msg))
+			fprintf(stderr, "luaprobe: %s\n", msg);
 		free(msg);
+	}
 	s->failed = 1;
 	session_stop(s, 1);
 }
@@ -47,6 +180,9 @@ void script_report(struct lp_session *s, const char *fmt, ...)
 static int msghandler(lua_State *L)
 {
 	const char *msg = lua_tostring(L, 1);
+
+	if (session_of(L)->interrupt_hit)
+		return 1; /* no traceback: nobody reads it */
 
 	if (!msg) {
 		if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
@@ -70,17 +206,48 @@ static int plainhandler(lua_State *L)
 static int call(struct lp_session *s, int nargs, lua_CFunction handler)
 {
 	lua_State *L = s->L;
-	int base = lua_gettop(L) - nargs;
+	int base = lua_gettop(L) - nargs, status;
 
 	lua_pushcfunction(L, handler);
 	lua_insert(L, base);
-	if (lua_pcall(L, nargs, 0, base) != LUA_OK) {
+	if (lua_depth++ == 0) {
+		s->interrupt_hit = 0;
+		atomic_fetch_add(&lua_gen, 1);
+	}
+	status = lua_pcall(L, nargs, 0, base);
+	if (--lua_depth == 0) {
+		atomic_fetch_add(&lua_gen, 1);
+		running_co = NULL;
+	}
+	if (hook_set) {
+		lua_sethook(L, NULL, 0, 0);
+		hook_set = 0;
+	}
+	if (status != LUA_OK && s->interrupt_hit && lua_depth == 0) {
+		/* not the script's error: the run was asked to stop */
+		char note[512];
+
+		fflush(stdout);
+		snprintf(note, sizeof(note),
+			 "stopped the script at %s: still running %d ms after %s",
+			 s->interrupted_at, WATCH_INTERRUPT_MS, watch_reason());
+		if (!s->opt.json || json_write_text(s, stderr, "warning", note))
+			fprintf(stderr, "luaprobe: %s\n", note);
+		watch_check(s);
+		session_stop(s, 0);
+		lua_pop(L, 1);
+		lua_remove(L, base);
+		return -1;
+	}
+	if (status != LUA_OK) {
 		script_report(s, "%s", lua_tostring(L, -1));
 		lua_pop(L, 1);
 		lua_remove(L, base);
 		return -1;
 	}
 	lua_remove(L, base);
+	/* a stop the watch saw while this ran (cheap when none) */
+	watch_check(s);
 	return 0;
 }
 
@@ -168,7 +335,14 @@ static long long check_interval(lua_State *L, int arg)
 							     str));
 		v *= units[i].ns;
 	}
-	luaL_argcheck(L, v >= 1000 && v < 1e18, arg, "interval out of range (1us to years)");
+	/* NaN fails both comparisons */
+	if (!(v >= LP_DURATION_MIN * 1e9) || !(v <= LP_DURATION_MAX * 1e9))
+		return luaL_argerror(L, arg,
+				     lua_pushfstring(L,
+						     "an interval from 1us to a year (365 days), "
+						     "not %s%s",
+						     luaL_tolstring(L, arg, NULL),
+						     lua_type(L, arg) == LUA_TNUMBER ? " ms" : ""));
 	return (long long)v;
 }
 
@@ -179,11 +353,20 @@ static int add_timer(lua_State *L, int repeat)
 	struct lp_timer *t;
 
 	luaL_checktype(L, 2, LUA_TFUNCTION);
-	t = realloc(s->timers, (s->ntimers + 1) * sizeof(*t));
-	if (!t)
-		return luaL_error(L, "out of memory");
-	s->timers = t;
-	t = &s->timers[s->ntimers++];
+	/* A slot an after() that fired left free, so that a timer re-arming
+	 * itself with after() runs for ever in constant room. */
+	for (t = s->timers; t < s->timers + s->ntimers; t++)
+		if (t->fn_ref == LUA_NOREF)
+			break;
+	if (t == s->timers + s->ntimers) {
+		t = realloc(s->timers, (s->ntimers + 1) * sizeof(*t));
+		if (!t)
+			return luaL_error(L, "out of memory");
+		s->timers = t;
+		t = &s->timers[s->ntimers++];
+	}
+	/* armed by the loop: at its start, or after the call that made it */
+	s->timers_new = 1;
 	lua_pushvalue(L, 2);
 	t->fn_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 	t->interval_ns = ns;
@@ -248,8 +431,143 @@ static int load_embedded(lua_State *L)
 	return 1;
 }
 
+/* --- the sandbox (README "Scripts from other people") ------------------ */
+
+/* Reads are allowed: a tracer running as root reads kernel memory anyway.
+ * The boundary is writing and running code: no file is opened for writing,
+ * no binary chunk is loaded (crafted bytecode is arbitrary memory access),
+ * nothing is run. */
+static int unsafe_error(lua_State *L, const char *what)
+{
+	return luaL_error(L, "%s: not allowed in a script (luaprobe --unsafe allows it)", what);
+}
+
+/* io.open(name, mode): "r" and "rb" only. */
+static int sandbox_open(lua_State *L)
+{
+	const char *mode = luaL_optstring(L, 2, "r");
+
+	luaL_checkstring(L, 1);
+	if (mode[0] != 'r' || mode[1 + strspn(mode + 1, "b")] != '\0')
+		return unsafe_error(L, lua_pushfstring(L, "io.open in mode '%s' (a write)", mode));
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+	return lua_gettop(L);
+}
+
+/* io.output(): a file handle (io.stderr) or nothing; a name would open the
+ * file for writing. */
+static int sandbox_output(lua_State *L)
+{
+	if (lua_type(L, 1) == LUA_TSTRING)
+		return unsafe_error(L, "io.output to a named file (a write)");
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+	return lua_gettop(L);
+}
+
+/* load(chunk, name, mode, env) and loadfile(name, mode, env): text only,
+ * whatever mode is asked for. */
+static int sandbox_load(lua_State *L, int mode_arg)
+{
+	const char *mode = luaL_optstring(L, mode_arg, "bt");
+
+	if (strchr(mode, 'b') && !strchr(mode, 't'))
+		return unsafe_error(L, "loading a binary chunk (bytecode)");
+	lua_settop(L, lua_gettop(L) > mode_arg ? lua_gettop(L) : mode_arg);
+	lua_pushliteral(L, "t");
+	lua_replace(L, mode_arg);
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+	return lua_gettop(L);
+}
+
+static int sandbox_load_chunk(lua_State *L)
+{
+	return sandbox_load(L, 3);
+}
+
+static int sandbox_loadfile(lua_State *L)
+{
+	return sandbox_load(L, 2);
+}
+
+/* dofile(name): as lbaselib's, in text mode. */
+static int dofile_cont(lua_State *L, int status, lua_KContext k)
+{
+	(void)status;
+	(void)k;
+	return lua_gettop(L) - 1;
+}
+
+static int sandbox_dofile(lua_State *L)
+{
+	const char *name = luaL_optstring(L, 1, NULL);
+
+	lua_settop(L, 1);
+	if (luaL_loadfilex(L, name, "t") != LUA_OK)
+		return lua_error(L);
+	lua_callk(L, 0, LUA_MULTRET, 0, dofile_cont);
+	return dofile_cont(L, 0, 0);
+}
+
+/* require's searcher for Lua files, as loadlib.c's searcher_Lua, in text
+ * mode (a .luac file on the path is bytecode all the same). */
+static int sandbox_searcher(lua_State *L)
+{
+	const char *name = luaL_checkstring(L, 1);
+	const char *file;
+
+	lua_getglobal(L, "package");
+	lua_getfield(L, -1, "searchpath");
+	lua_pushstring(L, name);
+	lua_getfield(L, -3, "path");
+	lua_call(L, 2, 2);
+	if (lua_isnil(L, -2))
+		return 1; /* the list of places tried */
+	lua_pop(L, 1);
+	file = lua_tostring(L, -1);
+	if (luaL_loadfilex(L, file, "t") != LUA_OK)
+		return luaL_error(L, "error loading module '%s' from file '%s':\n\t%s", name, file,
+				  lua_tostring(L, -1));
+	lua_pushstring(L, file);
+	return 2;
+}
+
+/* os.exit([code]): luaprobe's exit(), so that the run ends through its
+ * teardown and on_exit; true and false as in os.exit. */
+static int api_exit(lua_State *L);
+static int sandbox_os_exit(lua_State *L)
+{
+	if (lua_isboolean(L, 1)) {
+		lua_pushinteger(L, lua_toboolean(L, 1) ? 0 : 1);
+		lua_replace(L, 1);
+	}
+	return api_exit(L);
+}
+
+/* t[name] = f with t[name]'s old value as f's upvalue; t on the top. */
+static void wrap_field(lua_State *L, const char *name, lua_CFunction f)
+{
+	lua_getfield(L, -1, name);
+	lua_pushcclosure(L, f, 1);
+	lua_setfield(L, -2, name);
+}
+
+static void clear_fields(lua_State *L, const char *const *names)
+{
+	for (; *names; names++) {
+		lua_pushnil(L);
+		lua_setfield(L, -2, *names);
+	}
+}
+
 /* The standard libraries a script gets: linit.c's set, less what runs
- * programs or loads native code unless --unsafe (DESIGN.md §5). */
+ * programs, writes files or loads native code or bytecode unless --unsafe
+ * (DESIGN.md §5). */
 static void open_libs(lua_State *L, int unsafe)
 {
 	static const luaL_Reg libs[] = {
@@ -259,34 +577,63 @@ static void open_libs(lua_State *L, int unsafe)
 		{ LUA_STRLIBNAME, luaopen_string },   { LUA_MATHLIBNAME, luaopen_math },
 		{ LUA_UTF8LIBNAME, luaopen_utf8 },    { NULL, NULL },
 	};
+	static const char *const os_out[] = { "execute", "remove", "rename", "tmpname", NULL };
+	static const char *const io_out[] = { "popen", "tmpfile", NULL };
 
 	for (const luaL_Reg *lib = libs; lib->func; lib++) {
 		luaL_requiref(L, lib->name, lib->func, 1);
 		lua_pop(L, 1);
 	}
+	/* not a sandbox: so that a stop reaches a loop in a coroutine */
+	lua_getglobal(L, "coroutine");
+	wrap_field(L, "resume", co_resume);
+	lua_pushcfunction(L, co_wrap);
+	lua_setfield(L, -2, "wrap");
+	lua_pop(L, 1);
 	if (unsafe) {
 		luaL_requiref(L, LUA_DBLIBNAME, luaopen_debug, 1);
 		lua_pop(L, 1);
 		return;
 	}
 	lua_getglobal(L, "os");
-	lua_pushnil(L);
-	lua_setfield(L, -2, "execute");
+	clear_fields(L, os_out);
+	lua_pushcfunction(L, sandbox_os_exit);
+	lua_setfield(L, -2, "exit");
+	lua_pop(L, 1);
+
 	lua_getglobal(L, "io");
+	clear_fields(L, io_out);
+	wrap_field(L, "open", sandbox_open);
+	wrap_field(L, "output", sandbox_output);
+	lua_pop(L, 1);
+
+	lua_getglobal(L, "string");
 	lua_pushnil(L);
-	lua_setfield(L, -2, "popen");
+	lua_setfield(L, -2, "dump");
+	lua_pop(L, 1);
+
+	lua_pushglobaltable(L);
+	wrap_field(L, "load", sandbox_load_chunk);
+	wrap_field(L, "loadfile", sandbox_loadfile);
+	lua_pushcfunction(L, sandbox_dofile);
+	lua_setfield(L, -2, "dofile");
+	lua_pop(L, 1);
+
 	lua_getglobal(L, "package");
 	lua_pushnil(L);
 	lua_setfield(L, -2, "loadlib");
 	lua_pushliteral(L, "");
 	lua_setfield(L, -2, "cpath");
-	/* Keep the preload and Lua searchers; drop the two that load C. */
+	/* Keep the preload searcher and a text-only Lua one; drop the two
+	 * that load C. */
 	lua_getfield(L, -1, "searchers");
+	lua_pushcfunction(L, sandbox_searcher);
+	lua_rawseti(L, -2, 2);
 	lua_pushnil(L);
 	lua_rawseti(L, -2, 4);
 	lua_pushnil(L);
 	lua_rawseti(L, -2, 3);
-	lua_pop(L, 4);
+	lua_pop(L, 2);
 }
 
 /* package.path: the script's own folder, then the recipe path. */
@@ -310,6 +657,9 @@ static void set_path(lua_State *L, const char *script_path)
 		luaL_addstring(&b, "/?.lua;");
 	}
 	recipe_path_free(dirs);
+	/* no empty template after the last ';' (require would try the file '') */
+	if (luaL_bufflen(&b) > 0)
+		luaL_buffsub(&b, 1);
 	luaL_pushresult(&b);
 	lua_getglobal(L, "package");
 	lua_insert(L, -2);
@@ -330,6 +680,7 @@ int script_open(struct lp_session *s)
 	if (!L)
 		return -ENOMEM;
 	s->L = L;
+	interrupt_L = L;
 	*(struct lp_session **)lua_getextraspace(L) = s;
 	open_libs(L, s->opt.unsafe);
 	decode_init(L);
@@ -380,6 +731,7 @@ int script_open(struct lp_session *s)
 
 void script_close(struct lp_session *s)
 {
+	interrupt_L = NULL;
 	if (s->L)
 		lua_close(s->L);
 	s->L = NULL;

@@ -22,6 +22,13 @@ int script_run_string(struct lp_session *s, const char *code, const char *name, 
  * failure. Returns 0 or -1. */
 int script_call(struct lp_session *s, int nargs);
 
+/* Odd while a Lua call made from C runs (for run/watch.c). */
+unsigned script_gen(void);
+
+/* Async-signal-safe, on the main thread: stop the Lua call whose
+ * script_gen() is gen, if it still runs, at its next instruction. */
+void script_interrupt_async(unsigned gen);
+
 /* Run the on_start or on_exit functions in order. */
 void script_run_hooks(struct lp_session *s, int list_ref);
 

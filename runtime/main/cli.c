@@ -21,10 +21,12 @@
 #include "lua/json.h"
 #include "run/child.h"
 #include "run/loop.h"
+#include "run/watch.h"
 #include "main/recipe.h"
 #include "lua/state.h"
 #include "session.h"
 #include "sym/usym.h"
+#include "util/cut.h"
 
 static const char usage[] =
 	"USAGE\n"
@@ -42,7 +44,10 @@ static const char usage[] =
 	"                the target: process probes see only it, target_pid() is its pid,\n"
 	"                where = \"pid == target\" keeps its events (shell syntax such as\n"
 	"                redirections works: the shell execs CMD; a pipeline or a list\n"
-	"                makes the shell the target)\n"
+	"                makes the shell the target). CMD runs in its own process\n"
+	"                group, ended at the end of the run (SIGTERM, SIGKILL 200 ms\n"
+	"                later); when CMD's exit ends the run, luaprobe exits with\n"
+	"                CMD's status (128 + the signal if it was killed)\n"
 	"  -p PID        the process the script is about: the target, as with -c\n"
 	"  -v            verbose: what was attached, lost events as they happen, a refused\n"
 	"                program's verifier log in full\n"
@@ -51,7 +56,8 @@ static const char usage[] =
 	"                \"outer;...;inner N\" a line (flame-graph input, flamegraph.pl)\n"
 	"  --json, -f json  printf output, emit()ted events, printed aggregations and lost\n"
 	"                events as JSON lines in bpftrace's shapes; errors as JSON on stderr\n"
-	"  --unsafe      allow os.execute, io.popen, package.loadlib and debug, and\n"
+	"  --unsafe      the full Lua libraries (writes, os.execute, io.popen, binary\n"
+	"                chunks, package.loadlib, debug), and\n"
 	"                uprobe:BIN:f+OFF off the instruction starts the line table names\n"
 	"  --vmlinux PATH  the running kernel's DWARF, for kernel labels, statements and\n"
 	"                locals (else /usr/lib/debug/boot/vmlinux-$(uname -r) and the usual\n"
@@ -104,11 +110,9 @@ static void report_count(struct lp_session *s, unsigned slot, int always, const 
 		fprintf(stderr, "luaprobe: %s\n", msg);
 }
 
-static int fail(const char *fmt, const char *arg)
+__attribute__((format(printf, 1, 0))) static int fail(const char *fmt, const char *arg)
 {
-	fputs("luaprobe: ", stderr);
-	fprintf(stderr, fmt, arg);
-	fputc('\n', stderr);
+	msg_report(fmt, arg);
 	return 1;
 }
 
@@ -135,16 +139,16 @@ static int describe_point(const char *text, struct lp_caches *caches)
 		return fail("%s", "out of memory");
 	p->caches = caches;
 	if (point_parse(text, &p->point, err, sizeof(err))) {
-		fprintf(stderr, "luaprobe: probe '%s': %s\n", text, err);
+		msg_report("probe '%s': %s", text, err);
 		goto out;
 	}
 	kind = kind_find(&p->point, err, sizeof(err));
 	if (!kind) {
-		fprintf(stderr, "luaprobe: probe '%s': %s\n", text, err);
+		msg_report("probe '%s': %s", text, err);
 		goto out;
 	}
 	if (kind->resolve(p, err, sizeof(err))) {
-		fprintf(stderr, "luaprobe: probe '%s': %s\n", text, err);
+		msg_report("probe '%s': %s", text, err);
 		goto out;
 	}
 	printf("%s\n", text);
@@ -274,6 +278,8 @@ static int run_script(struct lp_session *s, const char *code, const char *script
 		script_report(s, "cannot start '%s': %s", s->opt.cmd, strerror(-ret));
 		return 1;
 	}
+	if (s->opt.duration > 0)
+		watch_deadline((long long)(s->opt.duration * 1e9));
 	if (code) {
 		ret = script_run_string(s, code, "-e", argc, argv);
 	} else if (strchr(script, '/') || access(script, F_OK) == 0 ||
@@ -293,9 +299,10 @@ static int run_script(struct lp_session *s, const char *code, const char *script
 			      script);
 		return 1;
 	}
-	if (ret)
+	if (ret && !s->interrupted)
 		return 1;
-	if (s->exited) /* exit() in the main chunk: nothing to attach */
+	/* exit(), Ctrl-C or -d in the main chunk: nothing to attach */
+	if (s->exited || watch_check(s))
 		goto end;
 	for (int i = 0; i < s->nprobes; i++) {
 		s->probes[i]->target_pid = s->target;
@@ -305,6 +312,9 @@ static int run_script(struct lp_session *s, const char *code, const char *script
 	}
 	if (start_probes(s, !check) || check)
 		return s->failed;
+	/* -d counts from here, as the probes start to see events */
+	if (s->opt.duration > 0)
+		watch_deadline((long long)(s->opt.duration * 1e9));
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	s->start_ns = (long long)now.tv_sec * 1000000000LL + now.tv_nsec; /* elapsed()'s zero */
 	if (s->opt.json)
@@ -315,7 +325,9 @@ static int run_script(struct lp_session *s, const char *code, const char *script
 	if (!s->stopping && (ret = loop_run(s)))
 		script_report(s, "event loop failed: %s", strerror(-ret));
 end:
-	script_run_hooks(s, s->on_exit_ref);
+	/* a second Ctrl-C (or SIGTERM) skips on_exit, and stops it if it runs */
+	if (watch_signals() < 2)
+		script_run_hooks(s, s->on_exit_ref);
 	return 0;
 }
 
@@ -337,8 +349,12 @@ int main(int argc, char **argv)
 			break;
 		case 'd':
 			s.opt.duration = strtod(optarg, &end);
-			if (*end || s.opt.duration <= 0)
-				return fail("-d wants a number of seconds, not '%s'", optarg);
+			/* NaN fails both comparisons; 1e-12 s would arm no timer at all */
+			if (end == optarg || *end || !(s.opt.duration >= LP_DURATION_MIN) ||
+			    !(s.opt.duration <= LP_DURATION_MAX))
+				return fail("-d wants a number of seconds from 0.000001 to "
+					    "31536000 (a year), not '%s'",
+					    optarg);
 			break;
 		case 'c':
 			s.opt.cmd = optarg;
@@ -424,7 +440,7 @@ int main(int argc, char **argv)
 		optind--;
 		argv[optind] = "-e";
 	}
-	if (loop_block_signals() || script_open(&s))
+	if (loop_block_signals() || script_open(&s) || watch_start())
 		return fail("%s", "cannot start: out of memory");
 	ret = run_script(&s, code, script, argc - optind, argv + optind, check);
 	fflush(stdout);
@@ -451,6 +467,7 @@ int main(int argc, char **argv)
 	teardown(&s);
 	script_close(&s);
 	session_free_caches(&s);
+	watch_stop();
 	if (ret || s.failed)
 		return 1;
 	return s.exit_code;

@@ -8,10 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "run/loop.h"
 #include "lua/state.h"
+
+/* How long the command's process group has between SIGTERM and SIGKILL. */
+#define GRACE_MS 200
 
 /* Characters that make a command line more than words split on blanks. */
 #define SHELL_CHARS ";&|<>()$`\\\"'*?[#~=%{}!\n"
@@ -206,6 +210,9 @@ int child_fork(struct lp_session *s, const char *cmd)
 
 		close(fds[1]);
 		close(status[0]);
+		/* Its own process group, so that the end of the run can end
+		 * everything it started (a shell's children too). */
+		setpgid(0, 0);
 		loop_restore_signals();
 		/* Wait for child_release(); EOF means luaprobe gave up: do nothing. */
 		if (read(fds[0], &go, 1) != 1)
@@ -215,6 +222,10 @@ int child_fork(struct lp_session *s, const char *cmd)
 	free(script);
 	close(fds[0]);
 	close(status[1]);
+	/* Also here: whichever of the two runs first, the group exists before
+	 * the command is released. */
+	setpgid(pid, pid);
+	s->child_group = pid;
 	s->child = pid;
 	s->target = pid;
 	s->child_gate = fds[1];
@@ -264,6 +275,8 @@ int child_reap(struct lp_session *s)
 
 			s->child = 0;
 			ended = 1;
+			s->child_code = WIFSIGNALED(status) ? 128 + WTERMSIG(status)
+							    : WEXITSTATUS(status);
 			if (read(s->child_status, &err, sizeof(err)) == sizeof(err))
 				script_report(s, "cannot run '%s': %s", s->opt.cmd, strerror(err));
 		}
@@ -271,17 +284,49 @@ int child_reap(struct lp_session *s)
 	return ended;
 }
 
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* Whether the command's group still has a live member, reaping the
+ * command itself if it ended (a zombie still counts as a member). */
+static int group_alive(struct lp_session *s)
+{
+	if (s->child > 0 && waitpid(s->child, NULL, WNOHANG) == s->child)
+		s->child = 0;
+	return kill(-s->child_group, 0) == 0;
+}
+
 void child_end(struct lp_session *s)
 {
+	long long deadline;
+
 	if (s->child_gate >= 0)
 		close(s->child_gate); /* a command never released exits at once */
 	s->child_gate = -1;
 	if (s->child_status >= 0)
 		close(s->child_status);
 	s->child_status = -1;
-	if (s->child > 0) {
-		kill(s->child, SIGTERM);
-		waitpid(s->child, NULL, 0);
-		s->child = 0;
+	if (s->child_group <= 0)
+		return;
+	/* The whole group, also when the command itself has ended: what it
+	 * left running (`sleep 30; true`'s sleep, a background job) goes too.
+	 * SIGCONT wakes a member stopped by job control to take the SIGTERM. */
+	if (kill(-s->child_group, SIGTERM) == 0) {
+		kill(-s->child_group, SIGCONT);
+		deadline = mono_ms() + GRACE_MS;
+		while (group_alive(s) && mono_ms() < deadline)
+			nanosleep(&(struct timespec){ 0, 5000000 }, NULL);
+		/* a member that ignores SIGTERM does not hold the exit */
+		if (group_alive(s))
+			kill(-s->child_group, SIGKILL);
 	}
+	if (s->child > 0)
+		waitpid(s->child, NULL, 0);
+	s->child = 0;
+	s->child_group = 0;
 }

@@ -11,7 +11,8 @@
  * is exec'd directly, one simple shell command (redirections, quotes,
  * variables) through `sh -c 'exec CMD'`. A pipeline or a list runs under
  * sh -c and the target is that shell (s->target_is_shell). The child
- * runs with the signal mask luaprobe started with. Returns 0 or -errno. */
+ * runs with the signal mask luaprobe started with, in a process group of
+ * its own. Returns 0 or -errno. */
 int child_fork(struct lp_session *s, const char *cmd);
 
 /* When the target is the shell running a pipeline or a list, say so on
@@ -23,11 +24,13 @@ void child_note(struct lp_session *s);
 void child_release(struct lp_session *s);
 
 /* Reap every child that ended. Returns 1 when the -c command was one of
- * them (its exec failure, if that is why, reported), else 0. */
+ * them (its exec failure, if that is why, reported; its status in
+ * s->child_code), else 0. */
 int child_reap(struct lp_session *s);
 
-/* End the command if it still runs (SIGTERM) and wait for it; a command
- * never released exits at once. */
+/* End the command's process group: SIGTERM, then SIGKILL to what is left
+ * after a grace of 200 ms; wait for the command. A command never released
+ * exits at once. */
 void child_end(struct lp_session *s);
 
 /* How cmd will run, for tests: 0 plain words, 1 one shell command (the

@@ -21,11 +21,12 @@
 #include "lua/state.h"
 #include "run/child.h"
 #include "sym/usym.h"
+#include "run/watch.h"
 
 /* epoll tags. The loop's epoll holds the ring buffer and the control set;
  * the control set holds the rest, so that it can also be polled from inside
  * the ring buffer's callback. A timer is tagged by its index + TAG_TIMER. */
-enum { TAG_RINGBUF = 1, TAG_CONTROL, TAG_SIGNAL, TAG_DEADLINE, TAG_LOST, TAG_MAPS, TAG_TIMER };
+enum { TAG_RINGBUF = 1, TAG_CONTROL, TAG_SIGNAL, TAG_WATCH, TAG_LOST, TAG_MAPS, TAG_TIMER };
 
 /* Under a flood ring_buffer__consume() does not return (the producers refill
  * what it frees), so the callback itself looks at the control set: every
@@ -43,7 +44,7 @@ enum { TAG_RINGBUF = 1, TAG_CONTROL, TAG_SIGNAL, TAG_DEADLINE, TAG_LOST, TAG_MAP
 struct loop {
 	struct lp_session *s;
 	int ctl; /* the control epoll set */
-	int sfd, deadline, lostfd;
+	int sfd, lostfd;
 	unsigned long long lost_seen[LP_LOST_SLOTS];
 	unsigned events; /* since the last clock read */
 	long long next_poll; /* CLOCK_MONOTONIC_COARSE ns */
@@ -111,16 +112,57 @@ static int new_timer(int ep, long long first_ns, long long every_ns, uint64_t ta
 	return fd;
 }
 
+/* SIGCHLD; SIGINT, SIGTERM and SIGHUP are the watch's (run/watch.c). */
 static void handle_signal(struct lp_session *s, int sfd)
 {
 	struct signalfd_siginfo si;
 
-	while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-		if (si.ssi_signo != SIGCHLD)
-			session_stop(s, 0);
-		else if (child_reap(s)) /* only our -c command ends the run */
-			session_stop(s, 0);
+	while (read(sfd, &si, sizeof(si)) == sizeof(si))
+		if (child_reap(s)) /* only our -c command ends the run, with its status */
+			session_stop(s, s->child_code);
+}
+
+/* Arm the timers every() and after() made since the last call: at the
+ * loop's start, then after any Lua call (a timer or a handler may make
+ * one). */
+static void arm_timers(struct loop *lp)
+{
+	struct lp_session *s = lp->s;
+
+	s->timers_new = 0;
+	for (int i = 0; i < s->ntimers; i++) {
+		struct lp_timer *t = &s->timers[i];
+		long long ns = t->interval_ns;
+
+		if (t->fd >= 0 || t->fn_ref == LUA_NOREF)
+			continue;
+		t->fd = new_timer(lp->ctl, ns, t->repeat ? ns : 0, TAG_TIMER + i);
+		if (t->fd < 0) {
+			script_report(s, "cannot arm a timer: %s", strerror(-t->fd));
+			return;
+		}
 	}
+}
+
+/* A timer's function, then an after() frees its slot for the next one. */
+static void run_timer(struct loop *lp, int i)
+{
+	struct lp_session *s = lp->s;
+	uint64_t ticks;
+
+	if (read(s->timers[i].fd, &ticks, sizeof(ticks)) <= 0)
+		return;
+	lua_rawgeti(s->L, LUA_REGISTRYINDEX, s->timers[i].fn_ref);
+	script_call(s, 0);
+	/* s->timers may have moved: the call can make timers */
+	if (!s->timers[i].repeat) {
+		close(s->timers[i].fd);
+		s->timers[i].fd = -1;
+		luaL_unref(s->L, LUA_REGISTRYINDEX, s->timers[i].fn_ref);
+		s->timers[i].fn_ref = LUA_NOREF;
+	}
+	if (s->timers_new)
+		arm_timers(lp);
 }
 
 /* -v: what the kernel side could not do since the last report. */
@@ -155,20 +197,16 @@ static void poll_control(struct loop *lp)
 
 		if (tag == TAG_SIGNAL) {
 			handle_signal(s, lp->sfd);
-		} else if (tag == TAG_DEADLINE) {
-			session_stop(s, 0);
+		} else if (tag == TAG_WATCH) {
+			watch_check(s);
 		} else if (tag == TAG_MAPS) {
 			usym_track_poll(session_usym(s));
 		} else if (tag == TAG_LOST) {
 			if (read(lp->lostfd, &ticks, sizeof(ticks)) > 0)
 				report_lost(lp);
-		} else if (tag >= TAG_TIMER && tag < (uint64_t)TAG_TIMER + s->ntimers) {
-			struct lp_timer *t = &s->timers[tag - TAG_TIMER];
-
-			if (read(t->fd, &ticks, sizeof(ticks)) <= 0)
-				continue;
-			lua_rawgeti(s->L, LUA_REGISTRYINDEX, t->fn_ref);
-			script_call(s, 0);
+		} else if (tag >= TAG_TIMER && tag < (uint64_t)TAG_TIMER + s->ntimers &&
+			   s->timers[tag - TAG_TIMER].fd >= 0) {
+			run_timer(lp, (int)(tag - TAG_TIMER));
 		}
 	}
 }
@@ -183,7 +221,7 @@ static int on_event(void *ctx, void *data, size_t size)
 
 	/* A cancelled callback loses its event, so only exit() and errors
 	 * cancel before it; other stops cancel after it, below. */
-	if (s->exited || s->failed)
+	if (s->exited || s->failed || s->interrupted)
 		return -ECANCELED;
 	if (size >= sizeof(*h) && h->probe_id == LP_ID_NOTE_PID)
 		usym_note(session_usym(s), (int)h->pid, 1);
@@ -198,6 +236,8 @@ static int on_event(void *ctx, void *data, size_t size)
 			decode_push_event(s->L, p, data, size);
 			if (script_call(s, 1) != 0)
 				return -ECANCELED;
+			if (s->timers_new)
+				arm_timers(lp);
 		}
 	}
 	if (++lp->events < CHECK_EVERY)
@@ -220,7 +260,8 @@ static int on_event(void *ctx, void *data, size_t size)
 
 int loop_run(struct lp_session *s)
 {
-	struct loop lp = { .s = s, .sfd = -1, .deadline = -1, .lostfd = -1 };
+	struct loop lp = { .s = s, .sfd = -1, .lostfd = -1 };
+	sigset_t chld;
 	struct ring_buffer *rb = NULL;
 	int ep, err = 0;
 	int sweep = 0;
@@ -234,8 +275,11 @@ int loop_run(struct lp_session *s)
 		err = -errno;
 		goto out;
 	}
-	lp.sfd = signalfd(-1, &loop_sigs, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (lp.sfd < 0 || add_fd(lp.ctl, lp.sfd, TAG_SIGNAL)) {
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	lp.sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (lp.sfd < 0 || add_fd(lp.ctl, lp.sfd, TAG_SIGNAL) ||
+	    add_fd(lp.ctl, watch_fd(), TAG_WATCH)) {
 		err = -errno;
 		goto out;
 	}
@@ -243,14 +287,6 @@ int loop_run(struct lp_session *s)
 		rb = ring_buffer__new(s->maps.events_fd, on_event, &lp, NULL);
 		if (!rb || add_fd(ep, ring_buffer__epoll_fd(rb), TAG_RINGBUF)) {
 			err = -errno;
-			goto out;
-		}
-	}
-	if (s->opt.duration > 0) {
-		lp.deadline =
-			new_timer(lp.ctl, (long long)(s->opt.duration * 1e9), 0, TAG_DEADLINE);
-		if (lp.deadline < 0) {
-			err = lp.deadline;
 			goto out;
 		}
 	}
@@ -267,20 +303,12 @@ int loop_run(struct lp_session *s)
 		err = -errno;
 		goto out;
 	}
-	for (int i = 0; i < s->ntimers; i++) {
-		struct lp_timer *t = &s->timers[i];
-		long long ns = t->interval_ns;
-
-		t->fd = new_timer(lp.ctl, ns, t->repeat ? ns : 0, TAG_TIMER + i);
-		if (t->fd < 0) {
-			err = t->fd;
-			goto out;
-		}
-	}
+	arm_timers(&lp);
 	/* A handler or on_start may already have asked to stop; a script with
 	 * nothing to wait for ends at once. */
-	if (!s->nprobes && !s->ntimers && !s->child && lp.deadline < 0)
+	if (!s->nprobes && !s->ntimers && !s->child && s->opt.duration <= 0)
 		s->stopping = 1;
+	watch_check(s); /* a stop that came before the loop */
 
 	while (!s->stopping) {
 		int n;
@@ -310,12 +338,14 @@ int loop_run(struct lp_session *s)
 	}
 	/* Ended by time, a signal or the command: what the kernel already sent
 	 * is delivered. Ended by exit() or an error: nothing more runs. */
-	if (rb && !s->failed && !s->exited) {
+	if (rb && !s->failed && !s->exited && !s->interrupted) {
 		if (s->detach)
 			s->detach(s);
 		lp.draining = 1;
 		lp.drain_end = coarse_ns() + DRAIN_NS;
+		watch_draining(1);
 		ring_buffer__consume(rb);
+		watch_draining(0);
 		if (lp.cut)
 			fprintf(stderr,
 				"luaprobe: events still in the ring buffer %lld ms after the end "
@@ -330,8 +360,6 @@ out:
 			close(s->timers[i].fd);
 	if (lp.lostfd >= 0)
 		close(lp.lostfd);
-	if (lp.deadline >= 0)
-		close(lp.deadline);
 	ring_buffer__free(rb);
 	if (lp.sfd >= 0)
 		close(lp.sfd);

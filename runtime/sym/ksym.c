@@ -12,6 +12,10 @@
 
 #define KALLSYMS "/proc/kallsyms"
 
+/* Longer than any kernel function; a data symbol bigger than this (a huge
+ * log buffer) is named only in its first megabyte. */
+#define KSYM_MAX_SIZE (1ull << 20)
+
 /* Packed: 12 bytes instead of 16 for every symbol; x86 reads it unaligned
  * for free. */
 struct ksym {
@@ -263,6 +267,14 @@ const char *ksym_name(struct lp_ksym *tab, uint64_t addr, uint64_t *offset)
 		return NULL;
 	}
 	s = &tab->syms[lower_bound(tab, tab->syms[i - 1].addr)];
+	/* kallsyms has no sizes: a symbol ends at the next one, and no symbol
+	 * is longer than KSYM_MAX_SIZE. Past the last one (ksym(-1)), or in
+	 * the gap between the kernel's image and the modules, an address is
+	 * nobody's, not the last symbol's + 1 GB. */
+	if (addr - s->addr >= KSYM_MAX_SIZE) {
+		errno = ENOENT;
+		return NULL;
+	}
 	if (offset)
 		*offset = addr - s->addr;
 	return sym_name(tab, s);

@@ -37,7 +37,9 @@ int ksym_load_file(struct lp_ksym *ks, const char *path);
 /* The symbol containing addr: the nearest at or below it (the first of
  * aliases at one address, as the kernel's %pS picks). *offset (if non-NULL)
  * gets addr minus its start. NULL with errno set when addr is 0, below the
- * first symbol (ENOENT) or the table cannot be loaded (the load's errno).
+ * first symbol, 1 MB or more past the nearest one (ENOENT: past the last
+ * symbol, in the gap before the modules) or the table cannot be loaded
+ * (the load's errno).
  * The string lives until ksym_free() or the next ksym_load_file(). */
 const char *ksym_name(struct lp_ksym *ks, uint64_t addr, uint64_t *offset);
 

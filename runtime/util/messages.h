@@ -14,6 +14,9 @@
 #define MSG_UNKNOWN_WORD "unknown %s '%.*s'"
 #define MSG_STATEMENT_FORM "expected 'file:line' or 'function@file:line'"
 
+/* ---- every stage: what a run needs ---- */
+#define MSG_NEED_ROOT "luaprobe needs root (or CAP_BPF and CAP_PERFMON, and read access to tracefs)"
+
 /* ---- kinds/tracepoint.c ---- */
 #define MSG_NO_TRACEPOINT "no tracepoint '%s:%s'"
 #define MSG_NO_TP_SYSTEM "no tracepoint system '%s'"

@@ -232,6 +232,14 @@ static void test_file(void)
 	ASSERT_STREQ(ksym_name(ks, 0xffffffffc0001010, NULL), "modfunc", "module suffix dropped");
 	ksym_format(ks, 0xffffffffc0003004, buf, sizeof(buf));
 	ASSERT_STREQ(buf, "bpf_prog_1234_x+0x4", "bpf symbol");
+	/* no sizes in kallsyms: nobody's past 1 MB from the nearest symbol */
+	ASSERT_EQ(ksym_format(ks, 0xffffffffffffffff, buf, sizeof(buf)), -ENOENT, "ksym(-1)");
+	ASSERT_STREQ(buf, "0xffffffffffffffff", "ksym(-1) in hex");
+	ASSERT_TRUE(ksym_name(ks, 0xffffffffc0103000, NULL) == NULL, "1 MB past the last");
+	ASSERT_STREQ(ksym_name(ks, 0xffffffffc0102fff, &off), "bpf_prog_1234_x",
+		     "just under 1 MB past the last");
+	ASSERT_TRUE(ksym_name(ks, 0xffffffff90000000, NULL) == NULL,
+		    "in the gap between the kernel and the modules");
 	ASSERT_EQ(ksym_addr(ks, "foo.data"), 0xffffffff81000300, "data symbol by name");
 	ASSERT_EQ(ksym_ranges(ks, "foo", r, 4), 3,
 		  "foo: clone, plain, cold; not data, foo_bar, __pfx_foo");
