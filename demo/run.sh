@@ -18,7 +18,7 @@
 # is removed however it ends (the end of the run, Ctrl-C, kill, an error).
 #
 # Environment: DEMO_SECONDS (20, per step), DEMO_STEPS ("netdev netdrop
-# protodrop"), DEMO_IFACE (lpdemo0), LUAPROBE (build/luaprobe), SENDFRAME
+# protodrop label": label boots a guest kernel, see step_label), DEMO_IFACE (lpdemo0), LUAPROBE (build/luaprobe), SENDFRAME
 # (build/sendframe).
 set -euo pipefail
 
@@ -28,7 +28,7 @@ LUAPROBE=${LUAPROBE:-$ROOT/build/luaprobe}
 export SENDFRAME=${SENDFRAME:-$ROOT/build/sendframe}
 NAME=${DEMO_IFACE:-lpdemo0}
 DEMO_SECONDS=${DEMO_SECONDS:-20}
-DEMO_STEPS=${DEMO_STEPS:-netdev netdrop protodrop}
+DEMO_STEPS=${DEMO_STEPS:-netdev netdrop protodrop label}
 ETHERTYPE=0x88b5
 
 die() {
@@ -115,6 +115,22 @@ step_protodrop() {
 	step protodrop
 }
 
+step_label() {
+	banner "the drop label itself: SystemTap's kernel.function(\"__netif_receive_skb_core\")" \
+		".label(\"drop\") printing \$skb->protocol. This kernel has no kprobes and no" \
+		"debuginfo, so the step boots a stock Debian cloud kernel under QEMU (the guest" \
+		"tier, tests/guest/: a kernel and its debuginfo are downloaded and cached once)."
+	local out=$WORK/guest rc=0
+	GUEST_CASES="$HERE/guest-label.sh" bash "$HERE/../tests/guest/run.sh" "$(dirname "$LUAPROBE")" "$out" \
+		>"$WORK/guest.log" 2>&1 || rc=$?
+	if [ "$rc" = 77 ]; then
+		echo "   skipped: $(cat "$out/skip")"
+		return
+	fi
+	[ "$rc" = 0 ] || die "the guest did not run: $(tail -5 "$WORK/guest.log")"
+	sed -n 's/^LPDEMO /   /p' "$out/console.log" | tr -d '\r'
+}
+
 RECIPES=$("$LUAPROBE" --recipes | awk '{ print $1 }') || die "$LUAPROBE --recipes failed"
 
 echo "== setting up: veth $NAME (receives, here) <- tx (sends, in netns $NAME)"
@@ -127,8 +143,8 @@ echo "   sending one frame of EtherType $ETHERTYPE a second to $NAME; each step 
 n=0
 for s in $DEMO_STEPS; do
 	n=$((n + 1))
-	declare -F "step_$s" >/dev/null || die "unknown step '$s' (netdev, netdrop, protodrop)"
-	if ! grep -qx "$s" <<<"$RECIPES"; then
+	declare -F "step_$s" >/dev/null || die "unknown step '$s' (netdev, netdrop, protodrop, label)"
+	if [ "$s" != label ] && ! grep -qx "$s" <<<"$RECIPES"; then
 		echo
 		echo "== $s: not in this build of luaprobe yet, skipped"
 		continue

@@ -148,13 +148,19 @@ static void *watch_main(void *arg)
 			interrupted = 1;
 			atomic_store(&w.target, busy);
 			pthread_kill(w.main, SIG_INTERRUPT);
-		} else if (interrupted && now >= since + WATCH_INTERRUPT_MS + WATCH_GIVE_UP_MS) {
+		} else if (interrupted && now >= since + WATCH_INTERRUPT_MS + WATCH_GIVE_UP_MS &&
+			   atomic_load(&w.signals)) {
+			/* Only a signal ends the process from here: a deadline that
+			 * passes inside a long call of luaprobe's own (probe()
+			 * resolving a kernel wildcard under emulation took > 1 s)
+			 * waits for the call to return to Lua, where the hook
+			 * stops it. */
 			give_up();
 		}
 		timeout = (int)(since + WATCH_INTERRUPT_MS + (interrupted ? WATCH_GIVE_UP_MS : 0) -
 				now);
 		if (timeout < 1)
-			timeout = 1;
+			timeout = interrupted && !atomic_load(&w.signals) ? 20 : 1;
 	}
 }
 

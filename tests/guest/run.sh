@@ -47,7 +47,7 @@ for prog in "$BUILD/luaprobe" "$BUILD/sendframe" "$BUILD/fixtures/syscaller"; do
 done
 cp "$KDIR/veth.ko" "$ROOT/lib/modules/"
 cp -r "$KDIR/fs" "$ROOT/lib/modules/fs"
-cp "$HERE/cases.sh" "$ROOT/lp/cases.sh"
+cp "${GUEST_CASES:-$HERE/cases.sh}" "$ROOT/lp/cases.sh" # the demo brings its own
 # f+OFF: the third instruction of ksys_read in this build (offsets belong to
 # one build: computed, never written down)
 addr=$(nm "$KDIR/vmlinux" 2>/dev/null | awk '$3 == "ksys_read" && !a { a = $1 } END { print a }')
