@@ -1,0 +1,81 @@
+/* Template for BTF-typed contexts: tp_btf (BPF_TRACE_RAW_TP with the
+ * kernel's argument types) and raw_tp, whose context is the same array of
+ * u64 arguments without types. In tp_btf the verifier knows what each
+ * argument points to, so chains through kernel structures are direct loads
+ * as far as BTF types them (bpf/kval.bpf.h). */
+#include "finish.bpf.h"
+#include "kval.bpf.h"
+#include "record.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Argument i of the context. `ctx[i]` with i from .rodata is a moved ctx
+ * pointer the verifier refuses (template-facts.md trap 3): one load per
+ * index, with the offset an immediate; the frozen plan leaves one. */
+#define LP_ARG(n) \
+	else if (i == n) asm volatile("%0 = *(u64 *)(%1 + " #n " * 8)" : "=r"(v) : "r"(ctx))
+
+static __always_inline __u64 lp_arg(void *ctx, __u32 i)
+{
+	__u64 v = 0;
+
+	if (i == 0)
+		asm volatile("%0 = *(u64 *)(%1 + 0)" : "=r"(v) : "r"(ctx));
+	LP_ARG(1);
+	LP_ARG(2);
+	LP_ARG(3);
+	LP_ARG(4);
+	LP_ARG(5);
+	LP_ARG(6);
+	LP_ARG(7);
+	LP_ARG(8);
+	LP_ARG(9);
+	LP_ARG(10);
+	LP_ARG(11);
+	return v;
+}
+
+static __always_inline void lp_args(void *ctx, struct lp_scratch *s, int typed)
+{
+	char *data = s->rec + sizeof(struct lp_event_hdr);
+
+#pragma unroll
+	for (int i = 0; i < LP_MAX_FETCH; i++) {
+		if (i < plan.nfetch && plan.fetch[i].kind == LP_FETCH_KVAL) {
+			const volatile struct lp_fetch *f = &plan.fetch[i];
+			__u64 root;
+
+			if (!(f->flags & LP_FF_TASK))
+				root = lp_arg(ctx, f->src);
+			else if (typed && f->ndirect)
+				root = (__u64)bpf_get_current_task_btf();
+			else
+				root = bpf_get_current_task();
+			lp_kval(root, data, f);
+		}
+	}
+}
+
+SEC("tp_btf")
+int lp_btf(void *ctx)
+{
+	struct lp_scratch *s = lp_begin();
+
+	if (!s)
+		return 0;
+	lp_args(ctx, s, 1);
+	lp_finish(ctx, s);
+	return 0;
+}
+
+SEC("raw_tp")
+int lp_raw(void *ctx)
+{
+	struct lp_scratch *s = lp_begin();
+
+	if (!s)
+		return 0;
+	lp_args(ctx, s, 0);
+	lp_finish(ctx, s);
+	return 0;
+}
