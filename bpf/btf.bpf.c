@@ -12,8 +12,8 @@ char LICENSE[] SEC("license") = "GPL";
 /* Argument i of the context. `ctx[i]` with i from .rodata is a moved ctx
  * pointer the verifier refuses (template-facts.md trap 3): one load per
  * index, with the offset an immediate; the frozen plan leaves one. */
-#define LP_ARG(n) \
-	else if (i == n) asm volatile("%0 = *(u64 *)(%1 + " #n " * 8)" : "=r"(v) : "r"(ctx))
+#define LP_ARG(n, off) \
+	else if (i == n) asm volatile("%0 = *(u64 *)(%1 + " #off ")" : "=r"(v) : "r"(ctx))
 
 static __always_inline __u64 lp_arg(void *ctx, __u32 i)
 {
@@ -21,17 +21,17 @@ static __always_inline __u64 lp_arg(void *ctx, __u32 i)
 
 	if (i == 0)
 		asm volatile("%0 = *(u64 *)(%1 + 0)" : "=r"(v) : "r"(ctx));
-	LP_ARG(1);
-	LP_ARG(2);
-	LP_ARG(3);
-	LP_ARG(4);
-	LP_ARG(5);
-	LP_ARG(6);
-	LP_ARG(7);
-	LP_ARG(8);
-	LP_ARG(9);
-	LP_ARG(10);
-	LP_ARG(11);
+	LP_ARG(1, 8);
+	LP_ARG(2, 16);
+	LP_ARG(3, 24);
+	LP_ARG(4, 32);
+	LP_ARG(5, 40);
+	LP_ARG(6, 48);
+	LP_ARG(7, 56);
+	LP_ARG(8, 64);
+	LP_ARG(9, 72);
+	LP_ARG(10, 80);
+	LP_ARG(11, 88);
 	return v;
 }
 

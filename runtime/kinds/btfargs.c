@@ -97,10 +97,18 @@ int btfargs_add_field(struct lp_probe *p, const char *name, const char *expr, ch
 		return -E2BIG;
 	}
 	ret = btf_expr_resolve(a->btf, a->roots, a->nargs, a->typed, expr, &loc, why, sizeof(why));
-	if (ret == 0 && loc.nderef == 0 && loc.root >= 0 &&
-	    btf_expr_root_value(a->btf, a->roots[loc.root].type_id, &loc) != 0) {
-		snprintf(why, sizeof(why), "a %s cannot be fetched whole", a->ctypes[loc.root]);
-		ret = -EINVAL;
+	if (ret == 0 && loc.nderef == 0 && loc.root >= 0) {
+		/* an argument itself, as its declared type says (a cast of it
+		 * keeps the cast's type) */
+		int root = loc.root;
+
+		if (strcmp(loc.ctype, a->ctypes[root]) == 0 &&
+		    btf_expr_root_value(a->btf, a->roots[root].type_id, &loc) != 0) {
+			snprintf(why, sizeof(why), "a %s cannot be fetched whole",
+				 a->ctypes[root]);
+			ret = -EINVAL;
+		}
+		loc.root = root;
 	}
 	if (ret) {
 		snprintf(err, errlen, "fetch '%s': %s", expr, why);
