@@ -222,8 +222,8 @@ static int pointee(struct parser *p, const struct xval *x, uint32_t *to, int *pt
 	if (x->loc.root >= 0 && x->loc.root < p->nroots && !p->roots[x->loc.root].type_id &&
 	    x->loc.nderef == 0)
 		snprintf(p->err, p->errlen,
-			 "'%.*s' is an address without a type: cast it first, as in "
-			 "((struct sk_buff *)%.*s)%s",
+			 "'%.*s' is an address without a type: cast it to what it points to "
+			 "first: ((struct T *)%.*s)%s...",
 			 (int)(p->pos - start), p->src + start, (int)(p->pos - start),
 			 p->src + start, op);
 	else
@@ -371,10 +371,17 @@ static int member(struct parser *p, struct xval *x, const char *name)
 
 static int at_address(struct parser *p, struct xval *x, size_t start, const char *op)
 {
+	const struct btf_type *t = x->ptrs ? NULL : type_of(p->btf, strip(p->btf, x->id, NULL));
+	char ty[160];
+
 	if (x->loc.nderef > 0)
 		return 0;
-	snprintf(p->err, p->errlen, "'%.*s' is not in memory: '%s' needs a pointer's '->'",
-		 (int)(p->pos - start), p->src + start, op);
+	if (x->ptrs || (t && btf_is_ptr(t)))
+		snprintf(p->err, p->errlen, "'%.*s' is of type %s: use '->' to reach what it points to",
+			 (int)(p->pos - start), p->src + start, xtype(p, x, ty, sizeof(ty)));
+	else
+		snprintf(p->err, p->errlen, "'%.*s' is of type %s: '%s' needs a struct or an array",
+			 (int)(p->pos - start), p->src + start, xtype(p, x, ty, sizeof(ty)), op);
 	return -EINVAL;
 }
 
@@ -596,7 +603,8 @@ static int postfix(struct parser *p, struct xval *x, size_t start)
 			if (!ident(p, name, sizeof(name)))
 				return syntax(p, "expected a member name after '.'");
 			ret = member(p, x, name);
-		} else if (accept(p, "[")) {
+		} else if (skip_space(p), p->src[p->pos] == '[') {
+			size_t open = p->pos++;
 			const struct btf_type *t =
 				x->ptrs ? NULL : type_of(p->btf, strip(p->btf, x->id, NULL));
 			char *end;
@@ -619,7 +627,7 @@ static int postfix(struct parser *p, struct xval *x, size_t start)
 					snprintf(
 						p->err, p->errlen,
 						"index %lld is past the end of '%.*s' (%u elements)",
-						idx, (int)(p->pos - start), p->src + start,
+						idx, (int)(open - start), p->src + start,
 						a->nelems);
 					return -ERANGE;
 				}
