@@ -9,6 +9,13 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+/* Fetch ops this build of the template unrolls: the verifier's time grows
+ * with the object's size, not with what the plan uses (template-facts.md),
+ * so a probe with few fetches loads a smaller build (btf_small.bpf.c). */
+#ifndef LP_FETCH_SLOTS
+#define LP_FETCH_SLOTS LP_MAX_FETCH
+#endif
+
 /* Argument i of the context. `ctx[i]` with i from .rodata is a moved ctx
  * pointer the verifier refuses (template-facts.md trap 3): one load per
  * index, with the offset an immediate; the frozen plan leaves one. */
@@ -35,19 +42,19 @@ static __always_inline __u64 lp_arg(void *ctx, __u32 i)
 	return v;
 }
 
-static __always_inline void lp_args(void *ctx, struct lp_scratch *s, int typed)
+static __always_inline void lp_args(void *ctx, struct lp_scratch *s)
 {
 	char *data = s->rec + sizeof(struct lp_event_hdr);
 
-#pragma unroll
-	for (int i = 0; i < LP_MAX_FETCH; i++) {
+#pragma nounroll
+	for (int i = 0; i < LP_FETCH_SLOTS; i++) {
 		if (i < plan.nfetch && plan.fetch[i].kind == LP_FETCH_KVAL) {
 			const volatile struct lp_fetch *f = &plan.fetch[i];
 			__u64 root;
 
 			if (!(f->flags & LP_FF_TASK))
 				root = lp_arg(ctx, f->src);
-			else if (typed && f->ndirect)
+			else if (f->ndirect) /* tp_btf only */
 				root = (__u64)bpf_get_current_task_btf();
 			else
 				root = bpf_get_current_task();
@@ -56,26 +63,20 @@ static __always_inline void lp_args(void *ctx, struct lp_scratch *s, int typed)
 	}
 }
 
-SEC("tp_btf")
+/* tp_btf and raw_tp alike: one program, so that each probe's object holds
+ * one copy of the template. Its section is luaprobe's own (kinds/btfargs.c
+ * registers the handler): opened as raw_tp, so that libbpf 1.1 does not
+ * parse vmlinux BTF again for every object (6-8 ms each), and made the
+ * tp_btf program it is, with the attach id from the BTF luaprobe parsed
+ * once, just before the kernel sees it. */
+SEC("lp_tp_btf")
 int lp_btf(void *ctx)
 {
 	struct lp_scratch *s = lp_begin();
 
 	if (!s)
 		return 0;
-	lp_args(ctx, s, 1);
-	lp_finish(ctx, s);
-	return 0;
-}
-
-SEC("raw_tp")
-int lp_raw(void *ctx)
-{
-	struct lp_scratch *s = lp_begin();
-
-	if (!s)
-		return 0;
-	lp_args(ctx, s, 0);
+	lp_args(ctx, s);
 	lp_finish(ctx, s);
 	return 0;
 }

@@ -82,7 +82,7 @@ static __always_inline int lp_filter(const char *rec)
 	__s64 st[LP_MAX_STACK] = {};
 	int sp = 0;
 
-#pragma unroll
+#pragma nounroll
 	for (int i = 0; i < LP_MAX_INSN; i++) {
 		if (i < plan.ninsn) {
 			const volatile struct lp_insn *in = &plan.insn[i];

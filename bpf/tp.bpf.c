@@ -17,7 +17,7 @@ int lp_tp(void *ctx)
 	if (!s)
 		return 0;
 	data = s->rec + sizeof(struct lp_event_hdr);
-#pragma unroll
+#pragma nounroll
 	for (int i = 0; i < LP_MAX_FETCH; i++) {
 		if (i < plan.nfetch) {
 			const volatile struct lp_fetch *f = &plan.fetch[i];

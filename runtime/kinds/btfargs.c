@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
@@ -160,14 +161,66 @@ int btfargs_plan(struct lp_probe *p, char *err, size_t errlen)
 	return 0;
 }
 
+/* SEC("lp_tp_btf") (bpf/btf.bpf.c) is opened as a raw_tp program, so that
+ * libbpf does not parse vmlinux BTF for the object, and turned into the
+ * tp_btf program it is just before the kernel sees it, with the attach id
+ * from the session's BTF. libbpf's callback carries no per-program context:
+ * the id of the program being loaded is set around lp_btf__load(), which
+ * runs on this thread. -1: a module's tracepoint, whose id and BTF fd
+ * bpf_program__set_attach_target() put in opts already. */
+static __thread int loading_attach_id;
+
+static int shared_prepare(struct bpf_program *prog, struct bpf_prog_load_opts *opts, long cookie)
+{
+	(void)cookie;
+	if (!loading_attach_id) { /* raw_tp */
+		opts->expected_attach_type = 0;
+		return 0;
+	}
+	opts->expected_attach_type = BPF_TRACE_RAW_TP;
+	if (loading_attach_id > 0) {
+		opts->attach_btf_id = loading_attach_id;
+		opts->attach_btf_obj_fd = 0;
+	}
+	return bpf_program__set_type(prog, BPF_PROG_TYPE_TRACING);
+}
+
+static int register_shared(char *err, size_t errlen)
+{
+	static int done, ret;
+	LIBBPF_OPTS(libbpf_prog_handler_opts, h, .prog_prepare_load_fn = shared_prepare);
+
+	if (!done) {
+		done = 1;
+		ret = libbpf_register_prog_handler("lp_tp_btf", BPF_PROG_TYPE_RAW_TRACEPOINT,
+						  BPF_TRACE_RAW_TP, &h);
+		ret = ret < 0 ? ret : 0;
+	}
+	if (ret)
+		snprintf(err, errlen, "cannot register the BTF template's section with libbpf: %s",
+			 strerror(-ret));
+	return ret;
+}
+
+struct bpf_program *btfargs_prog(const struct lp_probe *p)
+{
+	struct lp_btf *skel = p->skel;
+
+	return skel ? skel->progs.lp_btf : NULL;
+}
+
 static int load_once(struct lp_probe *p, const struct lp_maps *m, const char *target, char *err,
 		     size_t errlen)
 {
 	struct lp_btfargs *a = p->priv;
-	struct lp_btf *skel = lp_btf__open();
+	struct lp_btf *skel;
 	struct bpf_map *aggs[LP_MAX_AGG];
 	int ret;
 
+	ret = register_shared(err, errlen);
+	if (ret)
+		return ret;
+	skel = lp_btf__open();
 	if (!skel) {
 		ret = -errno;
 		snprintf(err, errlen, "cannot open the BTF template: %s", strerror(-ret));
@@ -176,16 +229,19 @@ static int load_once(struct lp_probe *p, const struct lp_maps *m, const char *ta
 	p->skel = skel;
 	aggs[0] = skel->maps.lp_agg0;
 	aggs[1] = skel->maps.lp_agg1;
-	bpf_program__set_autoload(skel->progs.lp_btf, !a->raw);
-	bpf_program__set_autoload(skel->progs.lp_raw, a->raw);
 	memcpy((void *)&skel->rodata->plan, &p->plan, sizeof(p->plan));
 	ret = load_share_maps(skel->maps.lp_events, skel->maps.lp_lost, m);
-	if (!ret && !a->raw)
+	if (!ret && !a->raw && !a->attach_id)
 		ret = bpf_program__set_attach_target(skel->progs.lp_btf, 0, target);
+	else
+		(void)target;
 	for (int i = 0; !ret && i < p->naggs; i++)
 		ret = load_size_agg(aggs[i], p, i);
-	if (!ret)
+	if (!ret) {
+		loading_attach_id = a->raw ? 0 : a->attach_id ? a->attach_id : -1;
 		ret = lp_btf__load(skel);
+		loading_attach_id = 0;
+	}
 	if (ret) {
 		const char *why = load_last_error();
 
@@ -428,6 +484,10 @@ int btfargs_resolve_tracepoint(struct lp_probe *p, int typed, char *err, size_t 
 		snprintf(err, errlen, "cannot read the kernel's BTF: %s", strerror(-ret));
 		return ret;
 	}
+	/* the kernel wants the typedef's id; a module's needs its BTF's fd too,
+	 * which libbpf's own way finds */
+	if (typed && !a->module)
+		a->attach_id = id;
 	/* typedef void (*btf_trace_NAME)(void *__data, args...) */
 	t = btf__type_by_id(btf, id);
 	t = t ? btf__type_by_id(btf, t->type) : NULL;

@@ -15,6 +15,8 @@
 
 #define LP_BTF_MAX_ARGS 12 /* the template loads arguments 0..11 */
 
+struct bpf_program;
+
 struct lp_btfargs {
 	const struct btf *btf; /* the BTF the prototype is in (vmlinux or a module's) */
 	const char *module; /* NULL: vmlinux */
@@ -25,6 +27,7 @@ struct lp_btfargs {
 	int typed; /* the verifier types the arguments (tp_btf, fentry) */
 	int direct; /* direct loads in the plan; 0 once the kernel refused them */
 	int raw; /* the program to run: lp_raw rather than lp_btf */
+	int attach_id; /* tp_btf in vmlinux: the btf_trace_NAME typedef's id (0: libbpf finds it) */
 	char as[160]; /* how it is attached, for -v */
 	struct lp_caches own; /* -L resolves without a session */
 };
@@ -54,6 +57,9 @@ int btfargs_plan(struct lp_probe *p, char *err, size_t errlen);
 int btfargs_load(struct lp_probe *p, const struct lp_maps *m, const char *target, char *err,
 		 size_t errlen);
 void btfargs_destroy(struct lp_probe *p);
+
+/* The loaded program (to attach), or NULL. */
+struct bpf_program *btfargs_prog(const struct lp_probe *p);
 
 /* The kind hooks they share. */
 int btfargs_describe(struct lp_probe *p, FILE *out);

@@ -9,7 +9,6 @@
 #include <bpf/libbpf.h>
 
 #include "kinds/btfargs.h"
-#include "btf.skel.h"
 
 static int rt_resolve(struct lp_probe *p, char *err, size_t errlen)
 {
@@ -23,9 +22,7 @@ static int rt_load(struct lp_probe *p, const struct lp_maps *m, char *err, size_
 
 static int rt_attach(struct lp_probe *p, char *err, size_t errlen)
 {
-	struct lp_btf *skel = p->skel;
-
-	p->link = bpf_program__attach_raw_tracepoint(skel->progs.lp_raw, p->point.event);
+	p->link = bpf_program__attach_raw_tracepoint(btfargs_prog(p), p->point.event);
 	if (!p->link) {
 		int ret = -errno;
 

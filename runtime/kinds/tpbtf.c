@@ -10,7 +10,6 @@
 #include <bpf/libbpf.h>
 
 #include "kinds/btfargs.h"
-#include "btf.skel.h"
 
 static int tb_resolve(struct lp_probe *p, char *err, size_t errlen)
 {
@@ -24,9 +23,7 @@ static int tb_load(struct lp_probe *p, const struct lp_maps *m, char *err, size_
 
 static int tb_attach(struct lp_probe *p, char *err, size_t errlen)
 {
-	struct lp_btf *skel = p->skel;
-
-	p->link = bpf_program__attach_trace(skel->progs.lp_btf);
+	p->link = bpf_program__attach_trace(btfargs_prog(p));
 	if (!p->link) {
 		int ret = -errno;
 

@@ -88,6 +88,8 @@ static int add_expr(struct lp_probe *p, const struct lp_tpformat *fmt, const cha
 	}
 	btf = kbtf_vmlinux(caches_kbtf(p->caches));
 	ret = btf_expr_resolve(btf, roots, nroots, 0, expr, &loc, why, sizeof(why));
+	if (ret == -ESRCH)
+		return -ENOENT; /* not a field: the caller's "no field" says so */
 	if (!ret && loc.nderef == 0 && loc.type != LP_KT_STRPTR && loc.root >= 0) {
 		snprintf(why, sizeof(why),
 			 "it reads nothing through the cast: fetch the field '%s'",

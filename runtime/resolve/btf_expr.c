@@ -571,7 +571,7 @@ static int primary(struct parser *p, struct xval *x)
 		snprintf(p->err, p->errlen, "no argument '%s'", name);
 		suggest_append_closest(p->err, p->errlen, name, cands, n);
 	}
-	return -ENOENT;
+	return -ESRCH;
 }
 
 static int postfix(struct parser *p, struct xval *x, size_t start)

@@ -53,7 +53,8 @@ struct lp_kloc {
  * -errno with one message in err:
  *   "struct sk_buff has no member 'protocl' (did you mean 'protocol'?)"
  *   "'len' is an unsigned int, not a pointer: '->' needs one"
- *   "no argument 'skv' (did you mean 'skb'?)" */
+ *   "no argument 'skv' (did you mean 'skb'?)" (-ESRCH: the name it starts
+ *   from is none of the roots) */
 int btf_expr_resolve(const struct btf *btf, const struct lp_kroot *roots, int nroots,
 		     int task_typed, const char *expr, struct lp_kloc *out, char *err,
 		     size_t errlen);
