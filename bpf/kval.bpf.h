@@ -85,7 +85,7 @@ static __always_inline void lp_kval(__u64 root, char *data, const volatile struc
 		}
 		return;
 	}
-#pragma unroll
+#pragma nounroll
 	for (int i = 0; i < LP_MAX_DEREF - 1; i++) {
 		if (i + 1 < f->nderef && ok) {
 			if (!p) {
