@@ -261,8 +261,11 @@ static int deref(struct parser *p, struct xval *x, int64_t off, size_t start, co
 		return -EINVAL;
 	}
 	if (l->nderef == 0) {
-		typed = l->root == LP_KROOT_TASK ? p->task_typed : p->roots[l->root].typed;
-		typed = typed && !x->ptrs && !x->cast;
+		/* curtask's pointer level is its own, not a cast's */
+		if (l->root == LP_KROOT_TASK)
+			typed = p->task_typed && !x->cast;
+		else
+			typed = p->roots[l->root].typed && !x->ptrs && !x->cast;
 	} else {
 		/* reading the pointer itself: direct when every read before was */
 		int direct = x->typed && l->ndirect == l->nderef - 1;
