@@ -20,6 +20,8 @@ work=$(mktemp -d)
 prev_stats=$(cat /proc/sys/kernel/bpf_stats_enabled)
 trap 'sysctl -qw kernel.bpf_stats_enabled="$prev_stats"; rm -rf "$work"' EXIT
 sysctl -qw kernel.bpf_stats_enabled=1
+# a copy: a rebuild during the run neither fails it nor mixes two builds
+cp "$LUAPROBE" "$work/luaprobe" && LUAPROBE=$work/luaprobe
 log() { printf '%s\n' "$*" >&2; }
 median() { sort -n | awk '{a[NR]=$1} END { if (NR) printf "%s [%s-%s]", a[int((NR+1)/2)], a[1], a[NR]; else printf "n/a" }'; }
 

@@ -105,8 +105,7 @@ int btfargs_add_field(struct lp_probe *p, const char *name, const char *expr, ch
 
 		if (strcmp(loc.ctype, a->ctypes[root]) == 0 &&
 		    btf_expr_root_value(a->btf, a->roots[root].type_id, &loc) != 0) {
-			snprintf(why, sizeof(why), "a %s cannot be fetched whole",
-				 a->ctypes[root]);
+			snprintf(why, sizeof(why), "a %s cannot be fetched whole", a->ctypes[root]);
 			ret = -EINVAL;
 		}
 		loc.root = root;
@@ -193,7 +192,7 @@ static int register_shared(char *err, size_t errlen)
 	if (!done) {
 		done = 1;
 		ret = libbpf_register_prog_handler("lp_tp_btf", BPF_PROG_TYPE_RAW_TRACEPOINT,
-						  BPF_TRACE_RAW_TP, &h);
+						   BPF_TRACE_RAW_TP, &h);
 		ret = ret < 0 ? ret : 0;
 	}
 	if (ret)

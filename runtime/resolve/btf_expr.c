@@ -380,7 +380,8 @@ static int at_address(struct parser *p, struct xval *x, size_t start, const char
 	if (x->loc.nderef > 0)
 		return 0;
 	if (x->ptrs || (t && btf_is_ptr(t)))
-		snprintf(p->err, p->errlen, "'%.*s' is of type %s: use '->' to reach what it points to",
+		snprintf(p->err, p->errlen,
+			 "'%.*s' is of type %s: use '->' to reach what it points to",
 			 (int)(p->pos - start), p->src + start, xtype(p, x, ty, sizeof(ty)));
 	else
 		snprintf(p->err, p->errlen, "'%.*s' is of type %s: '%s' needs a struct or an array",
