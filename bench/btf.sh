@@ -58,13 +58,22 @@ prog_ns() {
 	[ "$cnt" -gt 0 ] && awk -v t="$tns" -v n="$cnt" 'BEGIN { printf "%.1f\n", t / n }'
 }
 
+# stop: SIGINT (the tracer prints its maps and detaches), then SIGTERM if it
+# is still there 5 s later (a bpftrace that missed the SIGINT).
+stop() {
+	kill -INT "$pid" 2>/dev/null
+	for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	kill -TERM "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+}
+
 # start TOOL SCRIPT: the tracer in the background, until it printed READY.
 start() {
 	: >"$work/out"
 	if [ "$1" = bt ]; then "$BPFTRACE" -e "$2" >"$work/out" 2>/dev/null &
 	else "$LUAPROBE" -e "$2" >"$work/out" 2>"$work/err" & fi
 	pid=$!
-	for _ in $(seq 300); do grep -q READY "$work/out" && return 0; sleep 0.05; done
+	for _ in $(seq 3000); do grep -q READY "$work/out" && return 0; sleep 0.005; done
 	return 1
 }
 
@@ -80,7 +89,7 @@ for r in $(seq "$REPS"); do
 		else start lp "${script[$row]}" || { log "$row: $(cat "$work/err")"; kill "$pid"; continue; }; fi
 		python3 "$work/udp.py" "$N"
 		prog_ns "$pid" >>"$work/ns.$row"
-		kill -INT "$pid"; wait "$pid" 2>/dev/null
+		stop
 	done
 done
 
@@ -128,7 +137,7 @@ startup_ms() {
 	s=$(date +%s%N)
 	start "$1" "$2" || { kill "$pid" 2>/dev/null; return; }
 	e=$(date +%s%N)
-	kill -INT "$pid"; wait "$pid" 2>/dev/null
+	stop
 	echo $(((e - s) / 1000000))
 }
 log "bench/btf: start-up"
@@ -139,7 +148,7 @@ for r in $(seq "$REPS"); do
 	startup_ms bt "$bt1" >>"$work/st.bt1"
 	startup_ms bt "$bt10" >>"$work/st.bt10"
 done
-echo "### Start-up of BTF tracepoint probes, launch to attached (ms, median [min-max] of $REPS; 50 ms polling granularity)"
+echo "### Start-up of BTF tracepoint probes, launch to attached (ms, median [min-max] of $REPS; 5 ms polling)"
 echo
 echo "| | 1 probe | 10 probes | 10 / 1 |"
 echo "|---|---|---|---|"

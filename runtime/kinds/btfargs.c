@@ -427,18 +427,21 @@ static int cmp_str(const void *a, const void *b)
 /* The typedef's prototype has no parameter names; the functions the
  * kernel generates for the tracepoint (__bpf_trace_NAME, __probestub_NAME)
  * have the same parameters, named as the TRACE_EVENT's TP_PROTO. */
-static uint32_t named_proto(const struct btf *btf, const char *event, uint32_t proto)
+static uint32_t named_proto(struct lp_kbtf *kb, const struct btf *btf, const char *event,
+			    uint32_t proto)
 {
 	static const char *const funcs[] = { "__bpf_trace_%s", "__probestub_%s" };
 	const struct btf_type *want = btf__type_by_id(btf, proto);
 
 	for (size_t i = 0; i < sizeof(funcs) / sizeof(funcs[0]); i++) {
 		const struct btf_type *f, *fp;
+		const struct btf *in;
 		char name[300];
 		int id;
 
 		snprintf(name, sizeof(name), funcs[i], event);
-		id = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC);
+		if (kbtf_find(kb, name, BTF_KIND_FUNC, &in, &id, NULL) != 0 || in != btf)
+			id = 0;
 		f = id > 0 ? btf__type_by_id(btf, id) : NULL;
 		fp = f ? btf__type_by_id(btf, f->type) : NULL;
 		if (fp && btf_is_func_proto(fp) && btf_vlen(fp) == btf_vlen(want))
@@ -494,8 +497,8 @@ int btfargs_resolve_tracepoint(struct lp_probe *p, int typed, char *err, size_t 
 		snprintf(err, errlen, "%s is not the prototype a tracepoint's BTF has", name);
 		return -EINVAL;
 	}
-	ret = btfargs_from_proto(btf, named_proto(btf, p->point.event, t->type), 1, typed, a, err,
-				 errlen);
+	ret = btfargs_from_proto(btf, named_proto(btfargs_kbtf(p), btf, p->point.event, t->type), 1,
+				 typed, a, err, errlen);
 	if (!ret)
 		ret = btfargs_plan(p, err, errlen);
 	return ret;

@@ -27,6 +27,16 @@ struct lp_kbtf {
 	/* Module BTF (/sys/kernel/btf/<module>), split on vmlinux: read once,
 	 * the first time a name is not in vmlinux. */
 	bool mods_tried;
+	/* vmlinux's tracepoint types (btf_trace_*, __bpf_trace_*), sorted by
+	 * name: one scan instead of one per lookup (btf__find_by_name_kind
+	 * walks all ~150k types, ~1 ms, and every tp_btf probe asks twice). */
+	bool trace_indexed;
+	int ntrace;
+	struct trace_type {
+		const char *name;
+		int kind;
+		int id;
+	} * trace;
 	int nmods;
 	struct btf **mods;
 	char **mod_names;
@@ -61,6 +71,7 @@ void kbtf_free(struct lp_kbtf *kb)
 	}
 	free(kb->mods);
 	free(kb->mod_names);
+	free(kb->trace);
 	btf__free(kb->btf);
 	free(kb);
 }
@@ -430,6 +441,54 @@ static void load_modules(struct lp_kbtf *kb)
 		closedir(dir);
 }
 
+static bool is_trace_name(const char *name)
+{
+	return strncmp(name, "btf_trace_", 10) == 0 || strncmp(name, "__bpf_trace_", 12) == 0;
+}
+
+static int trace_cmp(const void *a, const void *b)
+{
+	const struct trace_type *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : x->kind - y->kind;
+}
+
+static void index_trace(struct lp_kbtf *kb)
+{
+	uint32_t n = btf__type_cnt(kb->btf);
+
+	kb->trace_indexed = true;
+	for (uint32_t i = 1; i < n; i++) {
+		const struct btf_type *t = btf__type_by_id(kb->btf, i);
+		const char *name = btf__name_by_offset(kb->btf, t->name_off);
+		struct trace_type *grown;
+
+		if (!name || !is_trace_name(name) || (!btf_is_typedef(t) && !btf_is_func(t)))
+			continue;
+		if ((kb->ntrace & 1023) == 0) {
+			grown = realloc(kb->trace, (kb->ntrace + 1024) * sizeof(*grown));
+			if (!grown)
+				break;
+			kb->trace = grown;
+		}
+		kb->trace[kb->ntrace++] = (struct trace_type){ name, btf_kind(t), (int)i };
+	}
+	qsort(kb->trace, kb->ntrace, sizeof(*kb->trace), trace_cmp);
+}
+
+static int find_vmlinux(struct lp_kbtf *kb, const char *name, int kind)
+{
+	struct trace_type key = { name, kind, 0 }, *hit;
+
+	if (!is_trace_name(name))
+		return btf__find_by_name_kind(kb->btf, name, kind);
+	if (!kb->trace_indexed)
+		index_trace(kb);
+	hit = bsearch(&key, kb->trace, kb->ntrace, sizeof(*kb->trace), trace_cmp);
+	return hit ? hit->id : -ENOENT;
+}
+
 int kbtf_find(struct lp_kbtf *kb, const char *name, int kind, const struct btf **btf, int *id,
 	      const char **module)
 {
@@ -437,7 +496,7 @@ int kbtf_find(struct lp_kbtf *kb, const char *name, int kind, const struct btf *
 
 	if (err)
 		return err;
-	found = btf__find_by_name_kind(kb->btf, name, kind);
+	found = find_vmlinux(kb, name, kind);
 	if (found > 0) {
 		*btf = kb->btf;
 		*id = found;
