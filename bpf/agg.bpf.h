@@ -63,7 +63,7 @@ static __always_inline void lp_agg_update(void *map, const volatile struct lp_ag
 		if (w * 8 < a->key_size)
 			((__u64 *)key)[w] = 0;
 #pragma nounroll
-	for (int j = 0; j < LP_MAX_KEYS; j++) {
+	for (int j = 0; j < LP_MAX_KEYS && j < a->nkeys; j++) {
 		if (j < a->nkeys) {
 			const volatile struct lp_keypart *k = &a->keys[j];
 

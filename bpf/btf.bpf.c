@@ -47,7 +47,7 @@ static __always_inline void lp_args(void *ctx, struct lp_scratch *s)
 	char *data = s->rec + sizeof(struct lp_event_hdr);
 
 #pragma nounroll
-	for (int i = 0; i < LP_FETCH_SLOTS; i++) {
+	for (int i = 0; i < LP_FETCH_SLOTS && i < plan.nfetch; i++) {
 		if (i < plan.nfetch && plan.fetch[i].kind == LP_FETCH_KVAL) {
 			const volatile struct lp_fetch *f = &plan.fetch[i];
 			__u64 root;

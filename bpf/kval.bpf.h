@@ -86,7 +86,7 @@ static __always_inline void lp_kval(__u64 root, char *data, const volatile struc
 		return;
 	}
 #pragma nounroll
-	for (int i = 0; i < LP_MAX_DEREF - 1; i++) {
+	for (int i = 0; i < LP_MAX_DEREF - 1 && i + 1 < f->nderef && ok; i++) {
 		if (i + 1 < f->nderef && ok) {
 			if (!p) {
 				ok = 0;

@@ -18,7 +18,7 @@ int lp_tp(void *ctx)
 		return 0;
 	data = s->rec + sizeof(struct lp_event_hdr);
 #pragma nounroll
-	for (int i = 0; i < LP_MAX_FETCH; i++) {
+	for (int i = 0; i < LP_MAX_FETCH && i < plan.nfetch; i++) {
 		if (i < plan.nfetch) {
 			const volatile struct lp_fetch *f = &plan.fetch[i];
 
