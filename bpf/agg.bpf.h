@@ -65,8 +65,8 @@ static __always_inline int lp_agg_update(void *map, const volatile struct lp_agg
 	for (int w = 0; w < 128 / 8; w++)
 		if (w * 8 < a->key_size)
 			((__u64 *)key)[w] = 0;
-#pragma unroll
-	for (int j = 0; j < LP_MAX_KEYS; j++) {
+#pragma nounroll
+	for (int j = 0; j < LP_MAX_KEYS && j < a->nkeys; j++) {
 		if (j < a->nkeys) {
 			const volatile struct lp_keypart *k = &a->keys[j];
 

@@ -82,8 +82,11 @@ static __always_inline int lp_filter(const char *rec)
 	__s64 st[LP_MAX_STACK] = {};
 	int sp = 0;
 
-#pragma unroll
-	for (int i = 0; i < LP_MAX_INSN; i++) {
+	/* Left rolled: the verifier walks each iteration with the plan's
+	 * constants (pruning and typed loads work as unrolled), the object is a
+	 * third of the size (start-up), and the loop ends at ninsn at run time. */
+#pragma nounroll
+	for (int i = 0; i < LP_MAX_INSN && i < plan.ninsn; i++) {
 		if (i < plan.ninsn) {
 			const volatile struct lp_insn *in = &plan.insn[i];
 			__u8 op = in->op;

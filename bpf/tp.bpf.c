@@ -3,6 +3,7 @@
  * bpf_probe_read_kernel(ctx + off): the verifier rejects direct loads at an
  * offset that is not an immediate (template-facts.md, trap 3). */
 #include "finish.bpf.h"
+#include "kval.bpf.h"
 #include "record.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -16,8 +17,8 @@ int lp_tp(void *ctx)
 	if (!s)
 		return 0;
 	data = s->rec + sizeof(struct lp_event_hdr);
-#pragma unroll
-	for (int i = 0; i < LP_MAX_FETCH; i++) {
+#pragma nounroll
+	for (int i = 0; i < LP_MAX_FETCH && i < plan.nfetch; i++) {
 		if (i < plan.nfetch) {
 			const volatile struct lp_fetch *f = &plan.fetch[i];
 
@@ -36,6 +37,16 @@ int lp_tp(void *ctx)
 					bpf_probe_read_user_str(data + f->dst, f->size,
 								(void *)loc);
 				}
+			} else if (f->kind == LP_FETCH_KVAL) {
+				/* a cast of a pointer field, or curtask: untyped
+				 * roots, so every step is a probe-read */
+				__u64 root = 0;
+
+				if (f->flags & LP_FF_TASK)
+					root = bpf_get_current_task();
+				else
+					bpf_probe_read_kernel(&root, sizeof(root), ctx + f->src);
+				lp_kval(root, data, f);
 			}
 		}
 	}

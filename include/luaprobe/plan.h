@@ -40,6 +40,15 @@
  * times: read the pointer there, add steps[i]. Then the value is read:
  * `size` bytes (a string with LP_FF_STR: at most `size`), or a bitfield. */
 #define LP_FETCH_UVAL 4
+/* Kernel memory typed by BTF (runtime/resolve/btf_expr.c). The root is a
+ * u64: the program's argument `src` (tp_btf, raw_tp: the u64 slot src), the
+ * 8 bytes at ctx+src (a classic tracepoint's pointer field), or with
+ * LP_FF_TASK the current task. nderef 0: the value is the root. Else
+ * p = root; for i < nderef-1: p = *(u64 *)(p + steps[i]), a NULL p ending
+ * the chain (the value reads as 0); the value is at p + steps[nderef-1].
+ * The first `ndirect` of those nderef reads are direct loads the verifier
+ * types through BTF (tp_btf only); the rest use bpf_probe_read_kernel. */
+#define LP_FETCH_KVAL 5
 
 #define LP_MAX_DEREF 6
 
@@ -47,7 +56,10 @@
 #define LP_FF_STR 0x2 /* read a NUL-terminated string */
 #define LP_FF_SIGNED 0x4 /* sign-extend (bitfields) */
 #define LP_FF_CONST 0x8 /* the value is `base`: DWARF knows it without a read */
-#define LP_FF_KERNEL 0x10 /* the memory read is the kernel's (kprobes, fentry), not the user's */
+#define LP_FF_TASK 0x10 /* LP_FETCH_KVAL: the root is the current task */
+#define LP_FF_USER 0x20 /* LP_FF_STR: the string is in user memory */
+#define LP_FF_CHARS 0x40 /* the value is chars in place (char[N]), read as a string */
+#define LP_FF_KERNEL 0x80 /* the memory read is the kernel's (kprobes, fentry), not the user's */
 
 struct lp_fetch {
 	__u16 kind;
@@ -58,7 +70,8 @@ struct lp_fetch {
 	__u8 flags;
 	__u8 bit_off; /* bitfield: shift right by bit_off ... */
 	__u8 bit_size; /* ... and keep bit_size bits; 0: not a bitfield */
-	__u32 pad;
+	__u8 ndirect; /* LP_FETCH_KVAL: reads done as direct loads */
+	__u8 pad[3];
 	__s64 base;
 	__s32 steps[LP_MAX_DEREF];
 };

@@ -63,8 +63,10 @@ struct lp_kind {
 		      char *err, size_t errlen);
 	/* A key, aggregated value or filter operand that names no field: fetch
 	 * the expression (f->proto, a->b[2].n) as a field named as written, at
-	 * every attach point. 0; -ENOENT with why in err; NULL: the kind's
-	 * fields are fixed (a tracepoint's record). */
+	 * every attach point. 0; -ENOENT with why in err (err empty: no
+	 * expression, the caller's "no field" says so); NULL: the kind's
+	 * fields are fixed. kinds/btfargs.c's btfargs_add_fetch serves kinds
+	 * whose values are BTF-typed kernel arguments. */
 	int (*add_fetch)(struct lp_probe *p, const char *expr, char *err, size_t errlen);
 };
 

@@ -15,10 +15,14 @@ extern const struct lp_kind kind_uprobe;
 extern const struct lp_kind kind_kprobe;
 extern const struct lp_kind kind_usdt;
 extern const struct lp_kind kind_perf;
+extern const struct lp_kind kind_tpbtf;
+extern const struct lp_kind kind_rawtp;
 
 /* A point kind missing here is parsed but "not supported yet". */
 static const struct lp_kind *const registry[] = {
 	[LP_PT_TRACEPOINT] = &kind_tracepoint, /* kinds/tracepoint.c */
+	[LP_PT_RAWTP] = &kind_rawtp, /* kinds/rawtp.c */
+	[LP_PT_TPBTF] = &kind_tpbtf, /* kinds/tpbtf.c */
 	[LP_PT_UPROBE] = &kind_uprobe, /* kinds/uprobe.c */
 	[LP_PT_URETPROBE] = &kind_uprobe, /* kinds/uprobe.c */
 	[LP_PT_KPROBE] = &kind_kprobe, /* kinds/kprobe.c: kprobe, fentry, labels */

@@ -10,7 +10,9 @@
 #include <bpf/libbpf.h>
 #include <tracefs/tracefs.h>
 
+#include "plan/kval.h"
 #include "plan/plan.h"
+#include "resolve/btf_expr.h"
 #include "resolve/kbtf.h"
 #include "sym/ksym.h"
 #include "util/messages.h"
@@ -62,6 +64,110 @@ out:
 	tracefs_list_free(systems);
 }
 
+/* A fetch expression over the record's pointer fields, typed by a cast
+ * through the kernel's BTF (((struct sk_buff *)skbaddr)->len) or from
+ * curtask: a new field `name` read by probe-reads (the record's fields are
+ * untyped to the verifier). A plain name is left to the caller's "no field"
+ * (-ENOENT, err empty). */
+static int add_expr(struct lp_probe *p, const struct lp_tpformat *fmt, const char *name,
+		    const char *expr, char *err, size_t errlen)
+{
+	struct lp_kroot roots[64];
+	int offs[64], nroots = 0, slot;
+	unsigned op = p->plan.nfetch, dst = p->plan.data_size;
+	const struct btf *btf;
+	struct lp_field f, *grown;
+	struct lp_kloc loc;
+	char why[384];
+	int ret;
+
+	err[0] = '\0';
+	if (!expr[strspn(expr, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")])
+		return -ENOENT;
+	for (int i = 0; i < fmt->nfields && nroots < 64; i++) {
+		const struct lp_tpfield *tf = &fmt->fields[i];
+
+		if (tf->size != 8 || (tf->flags & (LP_TPF_DATALOC | LP_TPF_ARRAY | LP_TPF_RELLOC)))
+			continue;
+		roots[nroots] = (struct lp_kroot){ tf->name, 0, 0 };
+		offs[nroots++] = tf->offset;
+	}
+	btf = kbtf_vmlinux(caches_kbtf(p->caches));
+	ret = btf_expr_resolve(btf, roots, nroots, 0, expr, &loc, why, sizeof(why));
+	if (ret == -ESRCH)
+		return -ENOENT; /* not a field: the caller's "no field" says so */
+	if (!ret && loc.nderef == 0 && loc.type != LP_KT_STRPTR && loc.root >= 0) {
+		snprintf(why, sizeof(why),
+			 "it reads nothing through the cast: fetch the field '%s'",
+			 roots[loc.root].name);
+		ret = -EINVAL;
+	}
+	if (!ret && op >= LP_MAX_FETCH) {
+		snprintf(why, sizeof(why), "at most %d fetches per probe", LP_MAX_FETCH);
+		ret = -E2BIG;
+	}
+	/* a syscall's pointers are the process's */
+	if (!ret && loc.type == LP_KT_STRPTR && strcmp(p->point.system, "syscalls") == 0)
+		loc.user = 1;
+	if (!ret) {
+		slot = plan_kval(&loc, loc.root >= 0 ? offs[loc.root] : 0, dst, 0,
+				 &p->plan.fetch[op], &f, why, sizeof(why));
+		ret = slot < 0 ? slot : 0;
+	}
+	if (ret) {
+		snprintf(err, errlen, "fetch '%s': %s", expr, why);
+		return ret;
+	}
+	grown = realloc(p->fields, (p->nfields + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	p->fields = grown;
+	f.name = strdup(name);
+	f.ctype = strdup(loc.ctype);
+	if (!f.name || !f.ctype) {
+		free(f.name);
+		free(f.ctype);
+		return -ENOMEM;
+	}
+	p->fields[p->nfields++] = f;
+	p->plan.nfetch = op + 1;
+	p->plan.data_size = dst + slot;
+	return 0;
+}
+
+/* spec.fetch entries that are expressions rather than field names. */
+static int add_exprs(struct lp_probe *p, const struct lp_tpformat *fmt, char *err, size_t errlen)
+{
+	for (int i = 0; i < p->nreqs; i++) {
+		int ret;
+
+		if (tpformat_field(fmt, p->reqs[i].expr))
+			continue;
+		ret = add_expr(p, fmt, p->reqs[i].name, p->reqs[i].expr, err, errlen);
+		if (ret == -ENOENT && !err[0])
+			continue; /* plan_alias says "no field" */
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int tp_add_fetch(struct lp_probe *p, const char *expr, char *err, size_t errlen)
+{
+	struct lp_tpformat fmt;
+	int ret;
+
+	err[0] = '\0';
+	if (!expr[strspn(expr, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")])
+		return -ENOENT;
+	ret = tpformat_read(p->point.system, p->point.event, &fmt);
+	if (ret)
+		return ret;
+	ret = add_expr(p, &fmt, expr, expr, err, errlen);
+	tpformat_free(&fmt);
+	return ret;
+}
+
 static int tp_resolve(struct lp_probe *p, char *err, size_t errlen)
 {
 	struct lp_tpformat fmt;
@@ -84,6 +190,8 @@ static int tp_resolve(struct lp_probe *p, char *err, size_t errlen)
 	ret = plan_tracepoint(&fmt, p);
 	if (ret)
 		snprintf(err, errlen, "cannot plan its fields: %s", strerror(-ret));
+	else
+		ret = add_exprs(p, &fmt, err, errlen);
 	tpformat_free(&fmt);
 	return ret;
 }
@@ -328,4 +436,5 @@ const struct lp_kind kind_tracepoint = {
 	.list = tp_list,
 	.enum_value = tp_enum_value,
 	.ranges = tp_ranges,
+	.add_fetch = tp_add_fetch,
 };

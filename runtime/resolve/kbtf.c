@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <dirent.h>
+
 #include <bpf/btf.h>
 
 #include "util/suggest.h"
@@ -22,6 +24,22 @@ struct lp_kbtf {
 	 * enum on every call, and btf__find_by_name_kind() is a linear scan. */
 	char last_type[128];
 	int last_id;
+	/* Module BTF (/sys/kernel/btf/<module>), split on vmlinux: read once,
+	 * the first time a name is not in vmlinux. */
+	bool mods_tried;
+	/* vmlinux's tracepoint types (btf_trace_*, __bpf_trace_*), sorted by
+	 * name: one scan instead of one per lookup (btf__find_by_name_kind
+	 * walks all ~150k types, ~1 ms, and every tp_btf probe asks twice). */
+	bool trace_indexed;
+	int ntrace;
+	struct trace_type {
+		const char *name;
+		int kind;
+		int id;
+	} * trace;
+	int nmods;
+	struct btf **mods;
+	char **mod_names;
 };
 
 struct lp_kbtf *kbtf_new(void)
@@ -47,6 +65,13 @@ void kbtf_free(struct lp_kbtf *kb)
 {
 	if (!kb)
 		return;
+	for (int i = 0; i < kb->nmods; i++) {
+		btf__free(kb->mods[i]);
+		free(kb->mod_names[i]);
+	}
+	free(kb->mods);
+	free(kb->mod_names);
+	free(kb->trace);
 	btf__free(kb->btf);
 	free(kb);
 }
@@ -393,4 +418,146 @@ int kbtf_enum_candidates(struct lp_kbtf *kb, const char *type, const char *name,
 struct btf *kbtf_btf(struct lp_kbtf *kb)
 {
 	return kb && kbtf_load(kb) == 0 ? kb->btf : NULL;
+}
+
+const struct btf *kbtf_vmlinux(struct lp_kbtf *kb)
+{
+	int err = kbtf_load(kb);
+
+	if (err) {
+		errno = -err;
+		return NULL;
+	}
+	return kb->btf;
+}
+
+static void load_modules(struct lp_kbtf *kb)
+{
+	DIR *dir;
+	struct dirent *de;
+
+	if (kb->mods_tried || !kb->btf)
+		return;
+	kb->mods_tried = true;
+	dir = opendir("/sys/kernel/btf");
+	while (dir && (de = readdir(dir))) {
+		char path[512];
+		struct btf *b, **mods;
+		char **names;
+
+		if (de->d_name[0] == '.' || strcmp(de->d_name, "vmlinux") == 0)
+			continue;
+		snprintf(path, sizeof(path), "/sys/kernel/btf/%s", de->d_name);
+		b = btf__parse_split(path, kb->btf);
+		if (!b)
+			continue;
+		mods = realloc(kb->mods, (kb->nmods + 1) * sizeof(*mods));
+		if (mods)
+			kb->mods = mods;
+		names = realloc(kb->mod_names, (kb->nmods + 1) * sizeof(*names));
+		if (names)
+			kb->mod_names = names;
+		if (!mods || !names) {
+			btf__free(b);
+			break;
+		}
+		kb->mods[kb->nmods] = b;
+		kb->mod_names[kb->nmods++] = strdup(de->d_name);
+	}
+	if (dir)
+		closedir(dir);
+}
+
+static bool is_trace_name(const char *name)
+{
+	return strncmp(name, "btf_trace_", 10) == 0 || strncmp(name, "__bpf_trace_", 12) == 0;
+}
+
+static int trace_cmp(const void *a, const void *b)
+{
+	const struct trace_type *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : x->kind - y->kind;
+}
+
+static void index_trace(struct lp_kbtf *kb)
+{
+	uint32_t n = btf__type_cnt(kb->btf);
+
+	kb->trace_indexed = true;
+	for (uint32_t i = 1; i < n; i++) {
+		const struct btf_type *t = btf__type_by_id(kb->btf, i);
+		const char *name = btf__name_by_offset(kb->btf, t->name_off);
+		struct trace_type *grown;
+
+		if (!name || !is_trace_name(name) || (!btf_is_typedef(t) && !btf_is_func(t)))
+			continue;
+		if ((kb->ntrace & 1023) == 0) {
+			grown = realloc(kb->trace, (kb->ntrace + 1024) * sizeof(*grown));
+			if (!grown)
+				break;
+			kb->trace = grown;
+		}
+		kb->trace[kb->ntrace++] = (struct trace_type){ name, btf_kind(t), (int)i };
+	}
+	qsort(kb->trace, kb->ntrace, sizeof(*kb->trace), trace_cmp);
+}
+
+static int find_vmlinux(struct lp_kbtf *kb, const char *name, int kind)
+{
+	struct trace_type key = { name, kind, 0 }, *hit;
+
+	if (!is_trace_name(name))
+		return btf__find_by_name_kind(kb->btf, name, kind);
+	if (!kb->trace_indexed)
+		index_trace(kb);
+	hit = bsearch(&key, kb->trace, kb->ntrace, sizeof(*kb->trace), trace_cmp);
+	return hit ? hit->id : -ENOENT;
+}
+
+int kbtf_find(struct lp_kbtf *kb, const char *name, int kind, const struct btf **btf, int *id,
+	      const char **module)
+{
+	int err = kbtf_load(kb), found;
+
+	if (err)
+		return err;
+	found = find_vmlinux(kb, name, kind);
+	if (found > 0) {
+		*btf = kb->btf;
+		*id = found;
+		if (module)
+			*module = NULL;
+		return 0;
+	}
+	load_modules(kb);
+	for (int i = 0; i < kb->nmods; i++) {
+		found = btf__find_by_name_kind(kb->mods[i], name, kind);
+		if (found > 0) {
+			*btf = kb->mods[i];
+			*id = found;
+			if (module)
+				*module = kb->mod_names[i];
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int kbtf_each(struct lp_kbtf *kb, int (*fn)(const struct btf *btf, const char *module, void *arg),
+	      void *arg)
+{
+	int err = kbtf_load(kb), n;
+
+	if (err)
+		return err;
+	n = fn(kb->btf, NULL, arg);
+	load_modules(kb);
+	for (int i = 0; n >= 0 && i < kb->nmods; i++) {
+		int m = fn(kb->mods[i], kb->mod_names[i], arg);
+
+		n = m < 0 ? m : n + m;
+	}
+	return n;
 }

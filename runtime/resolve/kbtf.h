@@ -63,4 +63,20 @@ int kbtf_enum_suggest(struct lp_kbtf *kb, const char *type, const char *name, co
 struct btf;
 struct btf *kbtf_btf(struct lp_kbtf *kb);
 
+/* The vmlinux BTF (kbtf_load), for types: NULL with errno. Lives until
+ * kbtf_free(). */
+const struct btf *kbtf_vmlinux(struct lp_kbtf *kb);
+
+/* The type `name` of BTF kind `kind` (BTF_KIND_TYPEDEF...), in vmlinux, else
+ * in a module's BTF (read once, on the first miss): 0 with the BTF that holds
+ * it, its id and the module's name (NULL for vmlinux); -ENOENT; or the load
+ * error. */
+int kbtf_find(struct lp_kbtf *kb, const char *name, int kind, const struct btf **btf, int *id,
+	      const char **module);
+
+/* fn on vmlinux's BTF then every module's; the sum of what fn returns, or
+ * the first negative. */
+int kbtf_each(struct lp_kbtf *kb, int (*fn)(const struct btf *btf, const char *module, void *arg),
+	      void *arg);
+
 #endif

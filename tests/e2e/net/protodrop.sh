@@ -6,6 +6,8 @@
 # and 3 of 0x88b6, each with reason UNHANDLED_PROTO, and none of the IPv4
 # frames, which the kernel drops outside __netif_receive_skb_core. With
 # --func ip_rcv_core: exactly the 3 IPv4 frames, named IPv4, and no other.
+# With --iface NAME (tp_btf, the device compared in the kernel) the same
+# sums; with --iface lo, none.
 . "$TESTS/e2e/lib.sh"
 need_tracepoint skb:kfree_skb
 . "$TESTS/e2e/net.bash"
@@ -39,6 +41,17 @@ sum=$(sums __netif_receive_skb_core)
 assert_eq "0x88b5 (0x88b5) UNHANDLED_PROTO 5
 0x88b6 (0x88b6) UNHANDLED_PROTO 3" "$sum" \
 	"frames per protocol and reason dropped in __netif_receive_skb_core, summed over the lines"
+
+# --iface: the same drops through tp_btf, only those of the receiving end
+run "$LUAPROBE" -c "$senders" protodrop --iface "$NAME" --interval 250ms
+assert_eq 0 "$RC" "exit status of protodrop --iface ($ERR)"
+assert_eq "" "$ERR" "stderr of protodrop --iface"
+sum=$(sums __netif_receive_skb_core)
+assert_eq "0x88b5 (0x88b5) UNHANDLED_PROTO 5
+0x88b6 (0x88b6) UNHANDLED_PROTO 3" "$sum" "frames per protocol of $NAME, through tp_btf"
+run "$LUAPROBE" -c "$senders" protodrop --iface lo --interval 250ms
+assert_eq 0 "$RC" "exit status of protodrop --iface lo ($ERR)"
+assert_eq "" "$(sums __netif_receive_skb_core)" "drops of lo while the frames go to $NAME"
 
 run "$LUAPROBE" -c "$senders" protodrop --func ip_rcv_core --interval 1s
 assert_eq 0 "$RC" "exit status of protodrop --func ip_rcv_core ($ERR)"
