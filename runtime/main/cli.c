@@ -308,6 +308,10 @@ int main(int argc, char **argv)
 	}
 	if (s.opt.pid && s.opt.cmd)
 		return fail("%s", "-p and -c both name the target: give one");
+	/* -c '' would start a shell that exits at once: the run would end
+	 * before it began, with nothing said */
+	if (s.opt.cmd && !s.opt.cmd[strspn(s.opt.cmd, " \t\n")])
+		return fail("%s", "-c needs a command: -c 'CMD'");
 	load_init_logging(&s);
 	if (do_list)
 		return list_points(list);

@@ -36,6 +36,7 @@ struct parser {
 	struct lp_dwarf *d;
 	const struct dwarf_scope *s;
 	int is_return;
+	int nest; /* '*', '(' and casts open, bounded by fetch.c's MAX_NEST */
 	char *err;
 	size_t errlen;
 };
