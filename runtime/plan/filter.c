@@ -130,10 +130,11 @@ static int materialize(struct parser *ps, struct val *v)
 
 static int parse_expr(struct parser *ps, struct val *v);
 
-static int enter(struct parser *ps)
+/* One more level opens at `at`. */
+static int enter(struct parser *ps, const char *at)
 {
 	if (++ps->nest > MAX_NEST)
-		return fail(ps, ps->p,
+		return fail(ps, at,
 			    "filter nested too deeply (at most %d parentheses and unary "
 			    "operators inside one another)",
 			    MAX_NEST);
@@ -283,8 +284,7 @@ static int parse_primary(struct parser *ps, struct val *v)
 	memset(v, 0, sizeof(*v));
 	v->col = ps->p - ps->text;
 	if (*ps->p == '(') {
-		ps->p++;
-		if (enter(ps) || parse_expr(ps, v))
+		if (enter(ps, ps->p++) || parse_expr(ps, v))
 			return -EINVAL;
 		ps->nest--;
 		if (!accept(ps, ")"))
@@ -335,15 +335,16 @@ static int parse_unary(struct parser *ps, struct val *v)
 
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
 		if (accept(ps, ops[i].tok)) {
-			if (enter(ps) || parse_unary(ps, v))
+			if (enter(ps, ps->p - strlen(ops[i].tok)) || parse_unary(ps, v))
 				return -EINVAL;
 			ps->nest--;
 			if (v->kind == V_IMM) { /* fold: "-1" is a literal */
 				/* in unsigned arithmetic: -(-2^63) wraps as the
 				 * kernel's 64-bit registers do, not as undefined C */
-				v->imm = ops[i].op == LP_OP_NOT	   ? !v->imm
-					 : ops[i].op == LP_OP_BNOT ? ~v->imm
-								   : (long long)(0ULL - (unsigned long long)v->imm);
+				v->imm = ops[i].op == LP_OP_NOT ? !v->imm
+					 : ops[i].op == LP_OP_BNOT
+						 ? ~v->imm
+						 : (long long)(0ULL - (unsigned long long)v->imm);
 				return 0;
 			}
 			if (materialize(ps, v))

@@ -74,6 +74,7 @@ static int syntax(struct parser *p, const char *what)
  * most LP_LOC_MAX_DEREF reads anyway. */
 #define MAX_NEST 64
 
+/* One more level opens at the one-character token just read. */
 static int enter(struct parser *p)
 {
 	if (++p->nest <= MAX_NEST)
@@ -81,7 +82,7 @@ static int enter(struct parser *p)
 	dwarf_msg(p->err, p->errlen,
 		  "column %zu: expression nested too deeply (at most %d '*', '(' and casts "
 		  "inside one another)",
-		  p->pos + 1, MAX_NEST);
+		  p->pos, MAX_NEST);
 	return -E2BIG;
 }
 
