@@ -52,6 +52,11 @@ struct lp_aggdef {
 	long long lo, hi, step; /* lhist */
 	unsigned max_entries;
 	int fd; /* the map, once loaded; -1 before */
+	/* Agg:clear() as a baseline (lua/agg.c): the values the script last
+	 * read and the values a clear() took away, opaque rows sorted by key. */
+	void *seen, *base;
+	int nseen, nbase;
+	int seen_valid; /* a read since the last clear() */
 };
 
 /* A value the script asked for in spec.fetch, under the name its events
