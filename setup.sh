@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # One entry point for a fresh Debian machine (run as root):
 #   ./setup.sh demo   install what is needed, build, run the packet-drop story (demo/run.sh)
-#   ./setup.sh test   install, build (plain and ASan+UBSan), run every test
-#   ./setup.sh deps | build
+#   ./setup.sh test   install, build (plain and ASan+UBSan), run every test, then
+#                     fuzz the parsers for LP_FUZZ_SECONDS (60) each
+#   ./setup.sh deps | build | fuzz
 set -euo pipefail
 cd "$(dirname "$0")"
 
 PACKAGES=(cmake make gcc clang llvm bpftool pkg-config libbpf-dev libelf-dev libdw-dev
-	zlib1g-dev liblua5.4-dev libtraceevent-dev libtracefs-dev iproute2)
+	zlib1g-dev liblua5.4-dev libtraceevent-dev libtracefs-dev iproute2
+	libclang-rt-14-dev) # libFuzzer and the sanitizers' runtime for clang (./setup.sh fuzz)
 
 deps() {
 	local missing=()
@@ -35,6 +37,15 @@ build_asan() {
 	cmake --build build-asan -j"$(nproc)"
 }
 
+# libFuzzer on the point parser, the where compiler and the fetch-expression
+# resolver, LP_FUZZ_SECONDS (60) each; a crash lands in tests/fuzz/regressions/.
+fuzz() {
+	cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DLP_FUZZ=ON \
+		-DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build build-fuzz -j"$(nproc)" --target fuzz_point fuzz_filter fuzz_fetch
+	tests/fuzz/run.sh build-fuzz "${LP_FUZZ_SECONDS:-60}"
+}
+
 case "${1:-}" in
 deps) deps ;;
 build) deps && build ;;
@@ -53,9 +64,11 @@ test)
 	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 	ctest --test-dir build-asan --output-on-failure -j1
 	ctest --test-dir build --output-on-failure -j1
+	fuzz
 	;;
+fuzz) deps && fuzz ;;
 *)
-	sed -n '2,6p' "$0"
+	sed -n '2,7p' "$0"
 	exit 2
 	;;
 esac
