@@ -101,6 +101,9 @@ struct lp_probe {
 	void *priv; /* the kind's own state (an open debuginfo) */
 	int target_pid; /* -p or -c: process probes attach to this process only; 0: all */
 	int unsafe; /* --unsafe: uprobe:BIN:f+OFF also where no known instruction starts */
+	/* load_release(): the template objects were closed once attached, and
+	 * the aggregation fds are the probe's own copies (load_close_aggs) */
+	int released;
 	struct bpf_link *link;
 	void *skel;
 	unsigned long long hits; /* events delivered to Lua */
