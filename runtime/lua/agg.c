@@ -115,6 +115,9 @@ static int read_raw(const struct lp_probe *p, int idx, struct row **out)
 		free(vals);
 		return -ENOMEM;
 	}
+	/* zeroed: an unkeyed aggregation's array writes 4 bytes of a longer
+	 * key, and clear()'s baseline compares whole keys */
+	memset(next, 0, sizeof(next));
 	while (bpf_map_get_next_key(d->fd, prev, next) == 0) {
 		memcpy(key, next, ksz);
 		prev = key;
