@@ -42,6 +42,11 @@ held() {
 		awk '/^prog_id:/ { print "prog", $2 } /^map_id:/ { print "map", $2 } /^link_id:/ { print "link", $2 }'
 }
 
+# Job control on: bash starts the asynchronous commands of a script
+# without it with SIGINT ignored, and a SIGINT sent before luaprobe blocks
+# its signals (during exec and start-up) would be discarded, as it is for
+# any program started so.
+set -m
 sigs=(KILL INT TERM)
 declare -A by_sig
 seen_total=0
