@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # One entry point for a fresh Debian machine (run as root):
 #   ./setup.sh demo   install what is needed, build, run the packet-drop story (demo/run.sh)
-#   ./setup.sh test   install, build (plain and ASan+UBSan), run every test
-#   ./setup.sh deps | build
+#   ./setup.sh test   install, build (plain and ASan+UBSan), run every test, then
+#                     fuzz the parsers for LP_FUZZ_SECONDS (60) each
+#   ./setup.sh deps | build | fuzz
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -11,7 +12,9 @@ PACKAGES=(cmake make gcc clang llvm bpftool pkg-config libbpf-dev libelf-dev lib
 	bpftrace
 	# the guest tier (tests/guest/): QEMU, virtiofsd, a static busybox, and
 	# what unpacks and reads the downloaded kernel
-	qemu-system-x86 qemu-system-common busybox-static xz-utils binutils file)
+	qemu-system-x86 qemu-system-common busybox-static xz-utils binutils file
+	# libFuzzer and the sanitizers' runtime for clang (tests/fuzz/, ./setup.sh fuzz)
+	libclang-rt-14-dev)
 
 deps() {
 	local missing=()
@@ -39,6 +42,15 @@ build_asan() {
 	cmake --build build-asan -j"$(nproc)"
 }
 
+# libFuzzer on the point parser, the where compiler and the fetch-expression
+# resolver, LP_FUZZ_SECONDS (60) each; a crash lands in tests/fuzz/regressions/.
+fuzz() {
+	cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DLP_FUZZ=ON \
+		-DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build build-fuzz -j"$(nproc)" --target fuzz_point fuzz_filter fuzz_fetch
+	tests/fuzz/run.sh build-fuzz "${LP_FUZZ_SECONDS:-60}"
+}
+
 case "${1:-}" in
 deps) deps ;;
 build) deps && build ;;
@@ -57,9 +69,11 @@ test)
 	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 	ctest --test-dir build-asan --output-on-failure -j2
 	ctest --test-dir build --output-on-failure -j2
+	fuzz
 	;;
+fuzz) deps && fuzz ;;
 *)
-	sed -n '2,6p' "$0"
+	sed -n '2,7p' "$0"
 	exit 2
 	;;
 esac

@@ -52,6 +52,11 @@ struct lp_aggdef {
 	long long lo, hi, step; /* lhist */
 	unsigned max_entries;
 	int fd; /* the map, once loaded; -1 before */
+	/* Agg:clear() as a baseline (lua/agg.c): the values the script last
+	 * read and the values a clear() took away, opaque rows sorted by key. */
+	void *seen, *base;
+	int nseen, nbase;
+	int seen_valid; /* a read since the last clear() */
 };
 
 /* A value the script asked for in spec.fetch, under the name its events
@@ -96,6 +101,9 @@ struct lp_probe {
 	void *priv; /* the kind's own state (an open debuginfo) */
 	int target_pid; /* -p or -c: process probes attach to this process only; 0: all */
 	int unsafe; /* --unsafe: uprobe:BIN:f+OFF also where no known instruction starts */
+	/* load_release(): the template objects were closed once attached, and
+	 * the aggregation fds are the probe's own copies (load_close_aggs) */
+	int released;
 	struct bpf_link *link;
 	void *skel;
 	unsigned long long hits; /* events delivered to Lua */

@@ -290,6 +290,16 @@ static int tp_load(struct lp_probe *p, const struct lp_maps *m, char *err, size_
 	return load_variant(p, m, 0, err, errlen);
 }
 
+/* Attached: the object's fds and memory go, the link keeps the program
+ * and its maps (1,000 tracepoint probes held 11,000 fds). */
+static void release(struct lp_probe *p)
+{
+	if (load_release(p) == 0) {
+		lp_tp__destroy(p->skel);
+		p->skel = NULL;
+	}
+}
+
 static int tp_attach(struct lp_probe *p, char *err, size_t errlen)
 {
 	struct tp_state *st = p->priv;
@@ -298,8 +308,10 @@ static int tp_attach(struct lp_probe *p, char *err, size_t errlen)
 
 	if (st->raw) {
 		p->link = bpf_program__attach_raw_tracepoint(skel->progs.lp_rawtp, p->point.event);
-		if (p->link)
+		if (p->link) {
+			release(p);
 			return 0;
+		}
 		ret = -errno;
 		snprintf(st->as, sizeof(st->as), "tracepoint (raw_tp attach refused: %s)",
 			 strerror(-ret));
@@ -320,9 +332,16 @@ static int tp_attach(struct lp_probe *p, char *err, size_t errlen)
 		bpf_program__attach_tracepoint(skel->progs.lp_tp, p->point.system, p->point.event);
 	if (!p->link) {
 		ret = -errno;
-		snprintf(err, errlen, "cannot attach: %s", strerror(-ret));
+		if (ret == -E2BIG)
+			snprintf(err, errlen,
+				 "cannot attach: the kernel allows at most 64 programs on one "
+				 "tracepoint, and other tools' count too (%s)",
+				 strerror(-ret));
+		else
+			snprintf(err, errlen, "cannot attach: %s", strerror(-ret));
 		return ret;
 	}
+	release(p);
 	return 0;
 }
 
@@ -339,6 +358,7 @@ static void tp_destroy(struct lp_probe *p)
 	p->link = NULL;
 	lp_tp__destroy(p->skel);
 	p->skel = NULL;
+	load_close_aggs(p);
 	free(p->priv);
 	p->priv = NULL;
 }

@@ -337,6 +337,14 @@ int uprobe_attach(struct lp_probe *p, char *err, size_t errlen)
 			return ret;
 		}
 	}
+	/* attached: the objects' fds and memory go (a glob of 200 places held
+	 * ~2,000 fds), the links keep the programs and their maps */
+	if (load_release(p) == 0) {
+		for (int i = 0; i < p->ninsts; i++) {
+			lp_regs__destroy(p->insts[i].skel);
+			p->insts[i].skel = NULL;
+		}
+	}
 	return 0;
 }
 
@@ -345,10 +353,12 @@ void uprobe_destroy(struct lp_probe *p)
 	for (int i = 0; i < p->ninsts; i++) {
 		bpf_link__destroy(p->insts[i].link);
 		lp_regs__destroy(p->insts[i].skel);
+		p->insts[i].skel = NULL;
 		free(p->insts[i].desc);
 		if (p->insts[i].site)
 			dwarf_sites_free(p->insts[i].site, 1);
 	}
+	load_close_aggs(p);
 	free(p->insts);
 	p->insts = NULL;
 	p->ninsts = 0;

@@ -1,6 +1,8 @@
 #include "load/load.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -180,4 +182,96 @@ unsigned long long load_lost(const struct lp_maps *m, unsigned slot)
 			total += vals[i];
 	free(vals);
 	return total;
+}
+
+int load_release(struct lp_probe *p)
+{
+	int fds[LP_MAX_AGG];
+
+	for (int a = 0; a < p->naggs; a++) {
+		fds[a] = p->aggs[a].fd >= 0 ? fcntl(p->aggs[a].fd, F_DUPFD_CLOEXEC, 3) : -1;
+		if (p->aggs[a].fd >= 0 && fds[a] < 0) {
+			int err = -errno;
+
+			while (a--)
+				if (fds[a] >= 0)
+					close(fds[a]);
+			return err;
+		}
+	}
+	for (int a = 0; a < p->naggs; a++)
+		p->aggs[a].fd = fds[a];
+	p->released = 1;
+	return 0;
+}
+
+void load_close_aggs(struct lp_probe *p)
+{
+	if (!p->released)
+		return;
+	for (int a = 0; a < p->naggs; a++) {
+		if (p->aggs[a].fd >= 0)
+			close(p->aggs[a].fd);
+		p->aggs[a].fd = -1;
+	}
+	p->released = 0;
+}
+
+struct detach_work {
+	struct bpf_link **links;
+	int n;
+	int next; /* taken under lock */
+	pthread_mutex_t lock;
+};
+
+static void *detach_worker(void *arg)
+{
+	struct detach_work *w = arg;
+
+	for (;;) {
+		int i;
+
+		pthread_mutex_lock(&w->lock);
+		i = w->next++;
+		pthread_mutex_unlock(&w->lock);
+		if (i >= w->n)
+			return NULL;
+		bpf_link__destroy(w->links[i]);
+	}
+}
+
+#define DETACH_THREADS 64
+
+void load_detach_all(struct lp_probe **probes, int n)
+{
+	struct detach_work w = { .lock = PTHREAD_MUTEX_INITIALIZER };
+	pthread_t tids[DETACH_THREADS];
+	int nlinks = 0, nt = 0;
+
+	for (int i = 0; i < n; i++)
+		nlinks += (probes[i]->link != NULL) + probes[i]->ninsts;
+	w.links = nlinks ? calloc(nlinks, sizeof(*w.links)) : NULL;
+	if (!w.links)
+		return; /* each kind's destroy detaches its own, one by one */
+	for (int i = 0; i < n; i++) {
+		struct lp_probe *p = probes[i];
+
+		if (p->link)
+			w.links[w.n++] = p->link;
+		p->link = NULL;
+		for (int k = 0; k < p->ninsts; k++) {
+			if (p->insts[k].link)
+				w.links[w.n++] = p->insts[k].link;
+			p->insts[k].link = NULL;
+		}
+	}
+	/* one link needs no thread; a thread that cannot start leaves its
+	 * share to the others (and, with none, to this one) */
+	while (w.n > 1 && nt < DETACH_THREADS && nt < w.n &&
+	       pthread_create(&tids[nt], NULL, detach_worker, &w) == 0)
+		nt++;
+	detach_worker(&w);
+	for (int t = 0; t < nt; t++)
+		pthread_join(tids[t], NULL);
+	free(w.links);
 }

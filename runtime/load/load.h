@@ -31,6 +31,20 @@ struct lp_probe;
 int load_size_agg(struct bpf_map *map, const struct lp_probe *p, int idx);
 
 /* Sum of the per-CPU counters of one LP_LOST_* slot. */
+/* Once a probe is attached its template object is needed no more: the
+ * links hold the programs, the programs their maps. Keeps the aggregation
+ * maps open as the probe's own fds so that the kind can close its objects
+ * (~8 fds and their memory per attach point). 0 or -errno. */
+int load_release(struct lp_probe *p);
+
+/* Close the fds load_release kept; for a kind's destroy. */
+void load_close_aggs(struct lp_probe *p);
+
+/* Detach every link of these probes (p->link, p->insts[i].link), several
+ * at once: closing a uprobe or tracepoint perf event waits for an RCU
+ * grace period (~100-300 ms), which concurrent closes share. */
+void load_detach_all(struct lp_probe **probes, int n);
+
 unsigned long long load_lost(const struct lp_maps *m, unsigned slot);
 
 /* Route libbpf's messages into session s: -v prints its warnings (a

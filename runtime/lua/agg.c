@@ -2,6 +2,7 @@
  * hash map per aggregation (see bpf/agg.bpf.h); reading walks it, decodes
  * each key as the keys were written, and sorts largest first. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,8 +92,9 @@ static void fold_cpus(const struct lp_aggdef *d, const void *vals, int ncpu, str
 	}
 }
 
-/* Every entry of the map, unsorted. Returns the count or -errno. */
-static int read_rows(const struct lp_probe *p, int idx, struct row **out)
+/* Every entry of the map as the kernel holds it, unsorted. Returns the
+ * count or -errno. */
+static int read_raw(const struct lp_probe *p, int idx, struct row **out)
 {
 	const struct lp_aggdef *d = &p->aggs[idx];
 	unsigned ksz = p->plan.agg[idx].key_size, n = 0, cap = 64;
@@ -113,6 +115,9 @@ static int read_rows(const struct lp_probe *p, int idx, struct row **out)
 		free(vals);
 		return -ENOMEM;
 	}
+	/* zeroed: an unkeyed aggregation's array writes 4 bytes of a longer
+	 * key, and clear()'s baseline compares whole keys */
+	memset(next, 0, sizeof(next));
 	while (bpf_map_get_next_key(d->fd, prev, next) == 0) {
 		memcpy(key, next, ksz);
 		prev = key;
@@ -137,6 +142,74 @@ static int read_rows(const struct lp_probe *p, int idx, struct row **out)
 	free(vals);
 	*out = rows;
 	return n;
+}
+
+/* clear() keeps a baseline rather than deleting keys: a delete races with
+ * the per-CPU adds of the programs (what lands between the script's read
+ * and the delete was lost: ~0.1 % under a flood), while values only grow.
+ * min and max cannot be subtracted: those aggregations are deleted. */
+static bool has_baseline(const struct lp_aggdef *d)
+{
+	return d->fn != LP_AF_MIN && d->fn != LP_AF_MAX && d->fn != LP_AF_STATS;
+}
+
+static int cmp_keys(const void *a, const void *b)
+{
+	/* rows are zeroed before their key is copied: whole arrays compare */
+	return memcmp(((const struct row *)a)->key, ((const struct row *)b)->key, LP_KEY_MAX);
+}
+
+static struct row *copy_rows(const struct row *rows, int n)
+{
+	struct row *c = malloc((n ? n : 1) * sizeof(*c));
+
+	if (c) {
+		memcpy(c, rows, n * sizeof(*c));
+		qsort(c, n, sizeof(*c), cmp_keys);
+	}
+	return c;
+}
+
+/* Every entry of the map, less what clear() took away (keys with nothing
+ * left are left out), unsorted; remembered as what the script last read.
+ * Returns the count or -errno. */
+static int read_rows(struct lp_probe *p, int idx, struct row **out)
+{
+	struct lp_aggdef *d = &p->aggs[idx];
+	int n = read_raw(p, idx, out), m = 0;
+	struct row *rows = *out, *seen;
+
+	if (n < 0 || !has_baseline(d))
+		return n;
+	seen = copy_rows(rows, n);
+	if (!seen) {
+		free(rows);
+		*out = NULL;
+		return -ENOMEM;
+	}
+	free(d->seen);
+	d->seen = seen;
+	d->nseen = n;
+	d->seen_valid = 1;
+	for (int i = 0; i < n; i++) {
+		const struct row *b =
+			d->nbase ? bsearch(&rows[i], d->base, d->nbase, sizeof(*b), cmp_keys)
+				 : NULL;
+
+		if (b && (d->fn == LP_AF_COUNT || d->fn == LP_AF_HIST || d->fn == LP_AF_LHIST)) {
+			rows[i].v.count -= b->v.count;
+		} else if (b) {
+			rows[i].v.st.count -= b->v.st.count;
+			rows[i].v.st.sum -= b->v.st.sum;
+		}
+		if (d->fn == LP_AF_COUNT || d->fn == LP_AF_HIST || d->fn == LP_AF_LHIST
+			    ? !rows[i].v.count
+			    : !rows[i].v.st.count)
+			continue;
+		rows[i].sortval = row_value(d, &rows[i]);
+		rows[m++] = rows[i];
+	}
+	return m;
 }
 
 /* A stack key part is the table of frames an event's e.kstack is; a user
@@ -340,14 +413,39 @@ static int agg_total(lua_State *L)
 	return 1;
 }
 
-/* agg:clear(): drop every key. What the kernel adds meanwhile stays. */
+/* agg:clear(): forget what the script has read since the last clear()
+ * (everything so far when it read nothing): what the kernel added after
+ * that read stays, exactly. */
 static int agg_clear(lua_State *L)
 {
 	int idx;
 	struct lp_probe *p = check_agg(L, 1, &idx);
+	struct lp_aggdef *d = &p->aggs[idx];
 	struct row *rows;
-	int n = read_rows(p, idx, &rows);
+	int n;
 
+	if (has_baseline(d)) {
+		if (!d->seen_valid) {
+			n = read_raw(p, idx, &rows);
+			if (n < 0)
+				return luaL_error(L, "cannot read the aggregation: %s",
+						  strerror(-n));
+			free(d->seen);
+			d->seen = copy_rows(rows, n);
+			d->nseen = n;
+			free(rows);
+			if (!d->seen)
+				return luaL_error(L, "out of memory");
+		}
+		free(d->base);
+		d->base = d->seen;
+		d->nbase = d->nseen;
+		d->seen = NULL;
+		d->nseen = 0;
+		d->seen_valid = 0;
+		return 0;
+	}
+	n = read_raw(p, idx, &rows);
 	if (n < 0)
 		return luaL_error(L, "cannot read the aggregation: %s", strerror(-n));
 	for (int i = 0; i < n; i++) {

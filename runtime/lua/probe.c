@@ -32,6 +32,23 @@ static struct lp_probe *check_probe(lua_State *L, int arg)
 	return session_of(L)->probes[ud->id];
 }
 
+/* The string at idx, which the C parsers read up to its first NUL: a Lua
+ * string may hold more after it, which would be dropped without a word.
+ * Raises "<probe: ><what> holds a NUL byte ..." (probe NULL: none yet). */
+static const char *text_at(lua_State *L, int idx, const struct lp_probe *p, const char *what)
+{
+	size_t len;
+	const char *s = lua_tolstring(L, idx, &len);
+
+	if (s && strlen(s) != len) {
+		if (p)
+			luaL_error(L, "probe '%s': %s holds a NUL byte (\\0) at byte %d", p->text,
+				   what, (int)strlen(s) + 1);
+		luaL_error(L, "%s holds a NUL byte (\\0) at byte %d", what, (int)strlen(s) + 1);
+	}
+	return s;
+}
+
 /* spec.fetch: { name = "expr", ... } or { "expr", ... } (named as written),
  * read into p->reqs before the point is resolved: the kind plans its
  * fetches from them, or checks them against the point's fixed fields. */
@@ -60,8 +77,9 @@ static void read_fetch(lua_State *L, int spec, struct lp_probe *p)
 		if (lua_type(L, -1) != LUA_TSTRING)
 			luaL_error(L, "probe '%s': spec.fetch holds expressions as strings",
 				   p->text);
-		r->expr = strdup(lua_tostring(L, -1));
-		r->name = strdup(lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : r->expr);
+		r->expr = strdup(text_at(L, -1, p, "a fetch expression"));
+		r->name = strdup(lua_type(L, -2) == LUA_TSTRING ? text_at(L, -2, p, "a fetch name")
+								: r->expr);
 		p->nreqs++;
 		if (!r->expr || !r->name)
 			luaL_error(L, "out of memory");
@@ -300,7 +318,7 @@ static int make_probe(lua_State *L, const char *text, int spec, int handler)
 			if (lua_type(L, -1) != LUA_TSTRING)
 				return luaL_error(L, "probe '%s': spec.where must be a string",
 						  text);
-			set_where(L, p, lua_tostring(L, -1));
+			set_where(L, p, text_at(L, -1, p, "spec.where"));
 		}
 		lua_pop(L, 1);
 		if (lua_getfield(L, spec, "stack") != LUA_TNIL) {
@@ -419,6 +437,9 @@ static int api_probe(lua_State *L)
 	else if (lua_isfunction(L, 3))
 		handler = 3;
 	luaL_argcheck(L, spec || handler || lua_isnoneornil(L, 2), 2, "spec table or handler");
+	/* probe(point, spec, 5): a handler that is not one would never run */
+	luaL_argcheck(L, handler || lua_isnoneornil(L, 3), 3, "the handler must be a function");
+	text_at(L, 1, NULL, "the probe point");
 	/* A tracepoint pattern becomes one probe a tracepoint, sharing the
 	 * spec and the handler (e.probe says which fired), gathered in one
 	 * ProbeSet whose where() and aggregations cover them all. Anything
@@ -474,7 +495,8 @@ static int probe_where(lua_State *L)
 	struct lp_probe *p = check_probe(L, 1);
 
 	not_started(L, p, "where()");
-	set_where(L, p, luaL_checkstring(L, 2));
+	luaL_checkstring(L, 2);
+	set_where(L, p, text_at(L, 2, p, "where()"));
 	lua_settop(L, 1);
 	return 1;
 }
@@ -499,22 +521,31 @@ static int add_agg(lua_State *L, enum lp_agg_fn fn)
 	memset(d, 0, sizeof(*d));
 	d->fd = -1;
 	d->fn = fn;
-	if (fn != LP_AF_COUNT)
-		d->value = (char *)luaL_checkstring(L, arg++);
+	if (fn != LP_AF_COUNT) {
+		luaL_checkstring(L, arg);
+		d->value = (char *)text_at(L, arg++, p, "the value");
+	}
 	if (fn == LP_AF_LHIST) {
 		d->lo = luaL_checkinteger(L, arg++);
 		d->hi = luaL_checkinteger(L, arg++);
 		d->step = luaL_checkinteger(L, arg++);
 		luaL_argcheck(L, d->step > 0 && d->hi > d->lo, arg - 1,
 			      "want lo < hi and step > 0");
-		luaL_argcheck(L, (d->hi - d->lo) / d->step <= 1000, arg - 1,
-			      "at most 1000 buckets");
+		/* hi - lo in unsigned: lhist(v, math.mininteger, math.maxinteger, 1)
+		 * must be "too many buckets", not a signed overflow */
+		luaL_argcheck(L,
+			      ((unsigned long long)d->hi - (unsigned long long)d->lo) /
+					      (unsigned long long)d->step <=
+				      1000,
+			      arg - 1, "at most 1000 buckets");
 	}
 	nkeys = lua_gettop(L) - arg + 1;
 	if (nkeys > LP_MAX_KEYS)
 		return luaL_error(L, "probe '%s': at most %d keys", p->text, LP_MAX_KEYS);
-	for (int k = 0; k < nkeys; k++)
-		d->keys[k] = (char *)luaL_checkstring(L, arg + k);
+	for (int k = 0; k < nkeys; k++) {
+		luaL_checkstring(L, arg + k);
+		d->keys[k] = (char *)text_at(L, arg + k, p, "a key");
+	}
 	d->nkeys = nkeys;
 	for (int k = -1; k < nkeys; k++) {
 		const char *name = k < 0 ? d->value : d->keys[k];

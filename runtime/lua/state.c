@@ -19,6 +19,7 @@
 #include "run/child.h"
 #include "run/watch.h"
 #include "util/cut.h"
+#include "util/file.h"
 
 void session_stop(struct lp_session *s, int code)
 {
@@ -762,33 +763,28 @@ static int run_chunk(struct lp_session *s, int status, int argc, char **argv)
 
 int script_run_file(struct lp_session *s, const char *path, const char *name, int argc, char **argv)
 {
-	char chunk[512], buf[4096];
-	luaL_Buffer b;
-	FILE *f;
+	char chunk[512], why[256], *buf;
 	size_t n;
-	int status, first = 1;
+	int status;
 
-	f = fopen(path, "r");
-	if (!f) {
-		script_report(s, "cannot open %s: %s", name, strerror(errno));
+	/* Read it ourselves rather than with luaL_loadfile, so that the chunk
+	 * (and every message) is named as the user knows it: a recipe by its
+	 * name, not by the folder it was found in; and only a regular file of
+	 * a bounded size (a FIFO would block, /dev/zero never end). */
+	if (file_read_regular(path, LP_SCRIPT_MAX, &buf, &n, why, sizeof(why))) {
+		script_report(s, "cannot open %s: %s", name, why);
 		return -1;
 	}
 	set_path(s->L, path);
-	/* Read it ourselves rather than with luaL_loadfile, so that the chunk
-	 * (and every message) is named as the user knows it: a recipe by its
-	 * name, not by the folder it was found in. */
-	luaL_buffinit(s->L, &b);
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
-		if (first && buf[0] == '#')
-			buf[0] = buf[1] = '-'; /* a #! line: keep the line count, drop the text */
-		first = 0;
-		luaL_addlstring(&b, buf, n);
+	if (n > 0 && buf[0] == '#') {
+		/* a #! line: keep the line count, drop the text */
+		buf[0] = n > 1 ? '-' : ' ';
+		if (n > 1)
+			buf[1] = '-';
 	}
-	fclose(f);
-	luaL_pushresult(&b);
 	snprintf(chunk, sizeof(chunk), "@%s", name);
-	status = luaL_loadbufferx(s->L, lua_tostring(s->L, -1), lua_rawlen(s->L, -1), chunk, "t");
-	lua_remove(s->L, -2);
+	status = luaL_loadbufferx(s->L, buf, n, chunk, "t");
+	free(buf);
 	return run_chunk(s, status, argc, argv);
 }
 

@@ -13,6 +13,10 @@
 #include "probe.h"
 
 #define STR_LIT_MAX 64 /* bytes of one literal, NUL included */
+/* Parentheses and unary operators recurse: bounded so that a hostile
+ * filter gets a message rather than the end of the C stack. A filter
+ * has at most LP_MAX_INSN operations, so a real one never comes near. */
+#define MAX_NEST 64
 
 enum val_kind {
 	V_STACK, /* already on the stack */
@@ -40,6 +44,7 @@ struct parser {
 	int nstr; /* strpool words used */
 	int nrange; /* ranges used */
 	int depth; /* stack depth, for LP_MAX_STACK */
+	int nest; /* parentheses and unary operators open, for MAX_NEST */
 	const char *hint; /* C type of the field the operand being parsed is compared with */
 	char *err;
 	size_t errlen;
@@ -124,6 +129,17 @@ static int materialize(struct parser *ps, struct val *v)
 }
 
 static int parse_expr(struct parser *ps, struct val *v);
+
+/* One more level opens at `at`. */
+static int enter(struct parser *ps, const char *at)
+{
+	if (++ps->nest > MAX_NEST)
+		return fail(ps, at,
+			    "filter nested too deeply (at most %d parentheses and unary "
+			    "operators inside one another)",
+			    MAX_NEST);
+	return 0;
+}
 
 static int parse_string(struct parser *ps, struct val *v)
 {
@@ -268,9 +284,9 @@ static int parse_primary(struct parser *ps, struct val *v)
 	memset(v, 0, sizeof(*v));
 	v->col = ps->p - ps->text;
 	if (*ps->p == '(') {
-		ps->p++;
-		if (parse_expr(ps, v))
+		if (enter(ps, ps->p++) || parse_expr(ps, v))
 			return -EINVAL;
+		ps->nest--;
 		if (!accept(ps, ")"))
 			return fail(ps, ps->p, "expected ')'");
 		return 0;
@@ -319,12 +335,16 @@ static int parse_unary(struct parser *ps, struct val *v)
 
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
 		if (accept(ps, ops[i].tok)) {
-			if (parse_unary(ps, v))
+			if (enter(ps, ps->p - strlen(ops[i].tok)) || parse_unary(ps, v))
 				return -EINVAL;
+			ps->nest--;
 			if (v->kind == V_IMM) { /* fold: "-1" is a literal */
-				v->imm = ops[i].op == LP_OP_NOT	   ? !v->imm
-					 : ops[i].op == LP_OP_BNOT ? ~v->imm
-								   : -v->imm;
+				/* in unsigned arithmetic: -(-2^63) wraps as the
+				 * kernel's 64-bit registers do, not as undefined C */
+				v->imm = ops[i].op == LP_OP_NOT ? !v->imm
+					 : ops[i].op == LP_OP_BNOT
+						 ? ~v->imm
+						 : (long long)(0ULL - (unsigned long long)v->imm);
 				return 0;
 			}
 			if (materialize(ps, v))

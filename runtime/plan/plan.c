@@ -170,6 +170,8 @@ void probe_free_aggs(struct lp_probe *p)
 {
 	for (int i = 0; i < p->naggs; i++) {
 		free(p->aggs[i].value);
+		free(p->aggs[i].seen);
+		free(p->aggs[i].base);
 		for (int k = 0; k < p->aggs[i].nkeys; k++)
 			free(p->aggs[i].keys[k]);
 	}

@@ -4,6 +4,7 @@
 #include "plan/plan.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -44,8 +45,18 @@ int plan_uval(const struct lp_loc *loc, unsigned dst, struct lp_fetch *op, struc
 	op->flags = loc->start == LP_LOC_ADDR ? LP_FF_ADDR : 0;
 	op->base = loc->base_off;
 	op->nderef = loc->nderef;
-	for (int i = 0; i < loc->nderef; i++)
+	for (int i = 0; i < loc->nderef; i++) {
+		/* the template's steps are 32-bit: a wrapped offset would read
+		 * somewhere else without a word */
+		if (loc->step_off[i] > INT32_MAX || loc->step_off[i] < INT32_MIN) {
+			snprintf(err, errlen,
+				 "offset %lld from a pointer is too far: a fetch reads at most "
+				 "2 GiB from an address",
+				 (long long)loc->step_off[i]);
+			return -ERANGE;
+		}
 		op->steps[i] = (__s32)loc->step_off[i];
+	}
 	op->size = loc->size;
 	field->size = loc->size;
 	field->elem = loc->size;

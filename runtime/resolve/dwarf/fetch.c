@@ -69,6 +69,23 @@ static int syntax(struct parser *p, const char *what)
 	return -EINVAL;
 }
 
+/* '*', '(' and casts recurse: bounded so that a hostile expression gets
+ * a message rather than the end of the C stack. A pointer chain is at
+ * most LP_LOC_MAX_DEREF reads anyway. */
+#define MAX_NEST 64
+
+/* One more level opens at the one-character token just read. */
+static int enter(struct parser *p)
+{
+	if (++p->nest <= MAX_NEST)
+		return 0;
+	dwarf_msg(p->err, p->errlen,
+		  "column %zu: expression nested too deeply (at most %d '*', '(' and casts "
+		  "inside one another)",
+		  p->pos, MAX_NEST);
+	return -E2BIG;
+}
+
 /* ---- names ---- */
 
 static int parse_unary(struct parser *p, struct xval *v);
@@ -470,11 +487,18 @@ static int parse_primary(struct parser *p, struct xval *v)
 	skip_space(p);
 	start = p->pos;
 	if (accept(p, "(")) {
-		if (cast_ahead(p))
-			return parse_cast(p, v, start);
+		err = enter(p);
+		if (err)
+			return err;
+		if (cast_ahead(p)) {
+			err = parse_cast(p, v, start);
+			p->nest--;
+			return err;
+		}
 		err = parse_unary(p, v);
 		if (err)
 			return err;
+		p->nest--;
 		if (!accept(p, ")"))
 			return syntax(p, "expected ')'");
 		v->start = start;
@@ -495,9 +519,13 @@ static int parse_unary(struct parser *p, struct xval *v)
 	skip_space(p);
 	start = p->pos;
 	if (accept(p, "*")) {
+		err = enter(p);
+		if (err)
+			return err;
 		err = parse_unary(p, v);
 		if (err)
 			return err;
+		p->nest--;
 		tag = ty_tag(&v->type, &peeled);
 		if (tag == DW_TAG_array_type)
 			err = value_element(p, v, 0);

@@ -17,6 +17,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/file.h"
+
 static const Dwfl_Callbacks offline_callbacks = {
 	.find_elf = dwfl_build_id_find_elf,
 	.find_debuginfo = dwfl_standard_find_debuginfo,
@@ -78,11 +80,16 @@ static char *find_file(const char *name)
 
 static int check_elf(const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC), err = 0;
+	char why[128];
+	int fd = file_open_regular(path, why, sizeof(why)), err = 0;
 	Elf *elf;
 
+	/* a FIFO would block open() (with signals blocked); a device is no
+	 * binary a uprobe can go in: only regular files are ELF files here */
+	if (fd == -EINVAL)
+		return -ENOEXEC;
 	if (fd < 0)
-		return -errno;
+		return fd;
 	elf_version(EV_CURRENT);
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (!elf || elf_kind(elf) != ELF_K_ELF)

@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,7 +198,7 @@ int value_element(struct parser *p, struct xval *v, int64_t n)
 {
 	Dwarf_Die peeled;
 	uint64_t esize;
-	int64_t count;
+	int64_t count, off;
 	int tag = ty_tag(&v->type, &peeled), err;
 
 	if (v->bit_size)
@@ -224,7 +225,17 @@ int value_element(struct parser *p, struct xval *v, int64_t n)
 	}
 	if (ty_size(&v->type, &esize))
 		return value_type_error(p, v, "has elements of unknown size");
-	return value_move(p, v, n * (int64_t)esize);
+	/* a template reads at a signed 32-bit offset from an address: an
+	 * index past that is refused here rather than wrapped there */
+	if (esize > INT32_MAX || __builtin_mul_overflow(n, (int64_t)esize, &off) ||
+	    off > INT32_MAX || off < INT32_MIN) {
+		dwarf_msg(p->err, p->errlen,
+			  "index %lld of '%.*s' is too far: a fetch reads at most 2 GiB from "
+			  "an address",
+			  (long long)n, VTEXT(p, v));
+		return -ERANGE;
+	}
+	return value_move(p, v, off);
 }
 
 /* ---- the result ---- */

@@ -37,6 +37,7 @@ struct parser {
 	const struct dwarf_scope *s; /* NULL: DWARF does not describe the site */
 	const struct lp_site *site;
 	int is_return;
+	int nest; /* '*', '(' and casts open, bounded by fetch.c's MAX_NEST */
 	char *err;
 	size_t errlen;
 };

@@ -1,8 +1,8 @@
 # A tracepoint probe that reads nothing of the record (a count filtered by
 # comm, no handler) runs as a raw tracepoint; one with a handler runs the
 # classic program. -v says which, the kernel's own view of luaprobe's fds
-# agrees (one raw_tracepoint link on sys_enter, one perf link, and only the
-# program each probe runs is loaded), and both count exactly the same events.
+# agrees (one raw_tracepoint link on sys_enter, one perf link, each with the
+# program its probe runs), and both count exactly the same events.
 . "$TESTS/e2e/lib.sh"
 need_tracepoint raw_syscalls:sys_enter
 [ "$(uname -m)" = x86_64 ] || skip "the handler counts getppid by its x86-64 number"
@@ -21,19 +21,22 @@ on_exit(function()
 end)'
 lp_ready
 
-# What the kernel says luaprobe holds: "link TYPE TP" and "prog TYPE" lines.
+# What the kernel says luaprobe holds: "link TYPE TP PROGTYPE" lines (the
+# program of each link, as bpftool names its type), and no program fd: an
+# attached probe keeps its link only, which keeps the program.
 held=$(for f in /proc/"$BG_PID"/fdinfo/*; do
 	case $(readlink "/proc/$BG_PID/fd/${f##*/}" 2>/dev/null) in
 	anon_inode:bpf_link)
-		awk '/^link_type:/ { t = $2 } /^tp_name:/ { n = $2 } END { print "link", t, n }' "$f"
+		read -r t n id < <(awk '/^link_type:/ { t = $2 } /^tp_name:/ { n = $2 } /^prog_id:/ { id = $2 }
+			END { print t, n, id }' "$f")
+		echo "link $t $n $(bpftool prog show id "$id" | awk -F': *' 'NR == 1 { split($2, a, " "); print a[1] }')"
 		;;
 	anon_inode:bpf-prog)
-		awk '/^prog_type:/ { print "prog", $2 }' "$f"
+		echo "a program fd"
 		;;
 	esac
 done | sort)
-# prog_type 5 is BPF_PROG_TYPE_TRACEPOINT, 17 BPF_PROG_TYPE_RAW_TRACEPOINT
-assert_eq $'link perf sys_enter\nlink raw_tracepoint sys_enter\nprog 17\nprog 5' "$held" \
+assert_eq $'link perf sys_enter tracepoint\nlink raw_tracepoint sys_enter raw_tracepoint' "$held" \
 	"links and programs luaprobe holds"
 
 lp_wait 20

@@ -264,6 +264,40 @@ static void test_fetch_expressions(void)
 	ASSERT_EQ(compile("a->b[x].n"), -EINVAL, "index by a constant only");
 }
 
+/* Deep nesting is a message, not the end of the C stack (10,000 '(' or
+ * 100,000 '!' overflowed it); -(-2^63) folds without a signed overflow. */
+static void test_hostile(void)
+{
+	static char text[200002];
+
+	memset(text, '(', 10000);
+	strcpy(text + 10000, "1");
+	memset(text + 10001, ')', 10000);
+	text[20001] = '\0';
+	ASSERT_EQ(compile(text), -EINVAL, "10000 '('");
+	ASSERT_STREQ(err,
+		     "column 65: filter nested too deeply (at most 64 parentheses and unary "
+		     "operators inside one another)",
+		     "message for 10000 '('");
+	memset(text, '!', 100000);
+	strcpy(text + 100000, "pid");
+	ASSERT_EQ(compile(text), -EINVAL, "100000 '!'");
+	memset(text, '-', 100000);
+	strcpy(text + 100000, "1");
+	ASSERT_EQ(compile(text), -EINVAL, "100000 '-'");
+	/* 64 levels are still a filter */
+	memset(text, '(', 64);
+	strcpy(text + 64, "pid");
+	memset(text + 67, ')', 64);
+	text[131] = '\0';
+	ASSERT_EQ(compile(text), 0, "64 '('");
+	if (!ASSERT_EQ(compile("delta == -9223372036854775808"), 0, "-2^63"))
+		return;
+	INSN(1, LP_OP_IMM, 0, 0, 0, (long long)(-9223372036854775807LL - 1));
+	ASSERT_EQ(compile("delta == 18446744073709551616"), -EINVAL, "2^64");
+	ASSERT_STREQ(err, "column 10: bad number", "message for 2^64");
+}
+
 TEST_MAIN(TEST(test_string_compare), TEST(test_fetch_expressions), TEST(test_precedence),
 	  TEST(test_signedness), TEST(test_enums_and_ranges), TEST(test_errors), TEST(test_limits),
-	  TEST(test_arrays), TEST(test_target))
+	  TEST(test_arrays), TEST(test_target), TEST(test_hostile))

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <sys/ptrace.h>
+#include <sys/stat.h>
 #include <sys/user.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -1475,6 +1476,99 @@ static void test_null_path(void)
 	ASSERT_TRUE(!lines_path_tail_match("/src/xframes.c", "frames.c"), "whole components");
 }
 
+/* Hostile expressions end in a message: 100,000 '*' or '(' used to
+ * overflow the C stack, and an index whose byte offset passes 32 bits
+ * wrapped in the template (f->label[4294967296] read f->label[0]). */
+static char *repeat(char c, size_t n, const char *tail)
+{
+	size_t t = strlen(tail);
+	char *s = malloc(n + t + 1);
+
+	if (!s)
+		exit(1);
+	memset(s, c, n);
+	memcpy(s + n, tail, t + 1);
+	return s;
+}
+
+static void test_hostile(void)
+{
+	struct lp_dwarf *dirs[2] = { d0, d2 };
+	char err[512];
+	struct lp_loc l;
+	char *e;
+	int n;
+
+	for (int i = 0; i < 2; i++) {
+		struct lp_site *s = one_function(dirs[i], "show", &n);
+
+		if (!s)
+			continue;
+		e = repeat('*', 100000, "f");
+		ASSERT_EQ(dwarf_fetch(dirs[i], s, e, 0, &l, err, sizeof(err)), -E2BIG,
+			  "100000 '*'");
+		ASSERT_TRUE(strstr(err, "nested too deeply"), "message for 100000 '*'");
+		free(e);
+		e = repeat('(', 100000, "f");
+		ASSERT_EQ(dwarf_fetch(dirs[i], s, e, 0, &l, err, sizeof(err)), -E2BIG,
+			  "100000 '('");
+		free(e);
+		e = repeat('(', 100000, "int)f");
+		ASSERT_EQ(dwarf_fetch(dirs[i], s, e, 0, &l, err, sizeof(err)), -E2BIG, "casts");
+		free(e);
+		/* 64 levels are still an expression */
+		e = repeat('*', 1, "f->label");
+		ASSERT_EQ(fetch(dirs[i], s, e, 0, &l, err, sizeof(err)), 0, "*f->label");
+		dwarf_loc_free(&l);
+		free(e);
+		ASSERT_EQ(dwarf_fetch(dirs[i], s, "f->label[4294967296]", 0, &l, err, sizeof(err)),
+			  -ERANGE, "label[2^32]");
+		ASSERT_STREQ(
+			err,
+			"index 4294967296 of 'f->label' is too far: a fetch reads at most 2 GiB "
+			"from an address",
+			"message for label[2^32]");
+		ASSERT_EQ(dwarf_fetch(dirs[i], s, "f[1073741824].id", 0, &l, err, sizeof(err)),
+			  -ERANGE, "f[2^30]");
+		ASSERT_EQ(dwarf_fetch(dirs[i], s, "f[4611686018427387904].id", 0, &l, err,
+				      sizeof(err)),
+			  -ERANGE, "f[2^62]");
+		ASSERT_EQ(dwarf_fetch(dirs[i], s, "f[-9223372036854775808].id", 0, &l, err,
+				      sizeof(err)),
+			  -ERANGE, "f[-2^63]");
+		ASSERT_EQ(dwarf_fetch(dirs[i], s, "f[99999999999999999999].id", 0, &l, err,
+				      sizeof(err)),
+			  -EINVAL, "an index past 64 bits");
+		/* within 2 GiB: still a fetch */
+		ASSERT_EQ(fetch(dirs[i], s, "f->label[2147483647]", 0, &l, err, sizeof(err)), 0,
+			  "label[2^31-1]");
+		dwarf_loc_free(&l);
+		dwarf_sites_free(s, n);
+	}
+}
+
+/* Binaries are regular files: a FIFO blocked open() (uninterruptibly,
+ * with signals blocked), a directory is no ELF file either. */
+static void test_not_files(void)
+{
+	char fifo[] = "/tmp/lp-test-fifo-XXXXXX";
+	int fd = mkstemp(fifo);
+
+	if (!ASSERT_TRUE(fd >= 0, "mkstemp"))
+		return;
+	close(fd);
+	unlink(fifo);
+	if (!ASSERT_TRUE(mkfifo(fifo, 0600) == 0, "mkfifo"))
+		return;
+	errno = 0;
+	ASSERT_TRUE(!dwarf_open(fifo) && errno == ENOEXEC, "ENOEXEC for a FIFO");
+	unlink(fifo);
+	errno = 0;
+	ASSERT_TRUE(!dwarf_open("/tmp") && errno == EISDIR, "EISDIR for a directory");
+	errno = 0;
+	ASSERT_TRUE(!dwarf_open("/dev/zero") && errno == ENOEXEC, "ENOEXEC for /dev/zero");
+}
+
 static void test_close(void)
 {
 	dwarf_close(d0);
@@ -1486,4 +1580,4 @@ TEST_MAIN(TEST(test_open), TEST(test_function_sites), TEST(test_clone), TEST(tes
 	  TEST(test_o0_frame), TEST(test_members), TEST(test_labels), TEST(test_label_locations),
 	  TEST(test_statement), TEST(test_errors), TEST(test_retval_and_globals),
 	  TEST(test_nodebug), TEST(test_list), TEST(test_traced_values), TEST(test_null_path),
-	  TEST(test_close))
+	  TEST(test_hostile), TEST(test_not_files), TEST(test_close))

@@ -1,0 +1,2 @@
+-- where = 5
+probe("tracepoint:syscalls:sys_enter_read", { where = 5 })

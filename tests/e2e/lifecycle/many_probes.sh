@@ -1,0 +1,52 @@
+# Many probes (issue 10 item 8). Each attach point used to hold ~11 fds and
+# ~0.6 MB (its whole template object) for the run: under a soft fd limit
+# the 93rd uprobe failed with "Too many open files", reported as if the
+# kernel had refused the program. Now an attached probe keeps its link,
+# its perf event and its aggregation maps only, the soft limit is raised to
+# the hard one, and running out of fds says so, with the limit. The 65th
+# program on one tracepoint is the kernel's limit, said as such.
+. "$TESTS/e2e/lib.sh"
+need_tracepoint syscalls:sys_enter_sethostname
+
+FR=$FIXTURES/frames-O0
+cat >"$TMP/up.lua" <<LUA
+for i = 1, 100 do probe("uprobe:$FR:show"):count() end
+on_start(function() print("READY") io.stdout:flush() end)
+LUA
+
+# fds per probe, while running
+lp_start "$TMP/up.lua"
+wait_line "$TMP/bg.out" READY 120
+fds=$(ls /proc/"$BG_PID"/fd | wc -l)
+rss=$(awk '/VmRSS/ { print $2 }' /proc/"$BG_PID"/status)
+kill -INT "$BG_PID"
+lp_wait 120
+assert_eq 0 "$RC" "exit status of 100 uprobes ($ERR)"
+echo "100 uprobes: $fds fds, RSS $rss kB"
+# a link and a perf event per probe, its map, and luaprobe's own dozen
+assert_range 100 400 "$fds" "fds held by 100 uprobe probes"
+
+# a soft limit of 64 (hard 4096): raised, so 40 uprobes (~120 fds) attach
+cat >"$TMP/up40.lua" <<LUA
+for i = 1, 40 do probe("uprobe:$FR:show"):count() end
+on_start(function() print("attached") exit() end)
+LUA
+run bash -c "ulimit -Sn 64 && ulimit -Hn 4096 && exec \"\$0\" \"\$1\"" "$LUAPROBE" "$TMP/up40.lua"
+assert_eq 0 "$RC" "exit status of 40 uprobes under a soft limit of 64 ($ERR)"
+assert_eq "attached" "$OUT" "40 uprobes under a soft limit of 64"
+
+# a hard limit of 64: the message says what ran out
+run bash -c "ulimit -n 64 && exec \"\$0\" \"\$1\"" "$LUAPROBE" "$TMP/up40.lua"
+assert_eq 1 "$RC" "exit status of 40 uprobes under a hard limit of 64"
+assert_contains "too many open files (limit 64): " "$ERR" "message when fds run out"
+assert_contains "(raise ulimit -n, or use fewer probes)" "$ERR" "what to do"
+
+# 70 classic tracepoint programs on one tracepoint: the kernel takes 64
+cat >"$TMP/tp70.lua" <<'LUA'
+for i = 1, 70 do probe("tracepoint:syscalls:sys_enter_sethostname"):count("len") end
+on_start(function() exit() end)
+LUA
+run "$LUAPROBE" "$TMP/tp70.lua"
+assert_eq 1 "$RC" "exit status of 70 programs on one tracepoint"
+assert_contains "cannot attach: the kernel allows at most 64 programs on one tracepoint, and other tools' count too (Argument list too long)" \
+	"$ERR" "message for the 65th program on one tracepoint"
