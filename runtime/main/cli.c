@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@
 #include "session.h"
 #include "sym/usym.h"
 #include "util/cut.h"
+#include "util/file.h"
 
 static const char usage[] =
 	"USAGE\n"
@@ -293,6 +295,49 @@ static void teardown(struct lp_session *s)
 	child_end(s);
 }
 
+/* `luaprobe NAME --help` (or -h): the script's header, its leading "---"
+ * lines, as DESIGN.md promises for recipes; nothing runs. 0, or 1 with a
+ * message. */
+static int script_help(const char *script)
+{
+	const struct lp_embedded *emb = NULL;
+	char *path = NULL, *text = NULL, err[256];
+	const char *src, *line;
+	size_t len;
+	int shown = 0, is_file;
+
+	is_file = strchr(script, '/') || access(script, F_OK) == 0;
+	if (!is_file && recipe_find(script, &path, &emb) != 0)
+		return fail(
+			"no script file or recipe named '%s' (luaprobe --recipes lists the recipes)",
+			script);
+	if (is_file || path) {
+		if (file_read_regular(is_file ? script : path, LP_SCRIPT_MAX, &text, &len, err,
+				      sizeof(err))) {
+			fprintf(stderr, "luaprobe: %s: %s\n", is_file ? script : path, err);
+			free(path);
+			return 1;
+		}
+		src = text;
+	} else {
+		src = emb->src;
+	}
+	for (line = src; *line && strncmp(line, "---", 3) == 0; shown++) {
+		const char *end = strchr(line, '\n');
+		const char *from = line + 3 + (line[3] == ' ');
+		int n = (int)(end ? end - from : (ptrdiff_t)strlen(from));
+
+		printf("%.*s\n", n, from);
+		line = end ? end + 1 : from + n;
+	}
+	if (!shown)
+		printf("%s: no header (a recipe starts with \"--- name: what it does\" lines)\n",
+		       script);
+	free(text);
+	free(path);
+	return 0;
+}
+
 static int run_script(struct lp_session *s, const char *code, const char *script, int argc,
 		      char **argv, int check)
 {
@@ -301,6 +346,8 @@ static int run_script(struct lp_session *s, const char *code, const char *script
 	struct timespec now;
 	int ret;
 
+	if (!code && argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
+		return script_help(script);
 	/* The command exists before the script runs, so that its pid is the
 	 * target the script reads (target_pid(), `pid == target` compiled
 	 * into filters) and process probes attach to; it runs once every
