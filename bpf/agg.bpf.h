@@ -74,12 +74,19 @@ static __always_inline int lp_agg_update(void *map, const volatile struct lp_agg
 				/* an integer: widened to 8 bytes, signedness in pad */
 				*(__s64 *)(key + k->dst) = lp_load(rec, k->src, k->size, k->pad);
 			} else if (k->size <= 64) {
-				/* a string */
+				/* a string of k->pad bytes, copied a word at a time:
+				 * the last word keeps only the string's own bytes,
+				 * never the next field's (char[10]) */
 #pragma unroll
 				for (int w = 0; w < 8; w++)
-					if (w * 8 < k->size)
-						*(__u64 *)(key + k->dst + w * 8) =
-							*(const __u64 *)(rec + k->src + w * 8);
+					if (w * 8 < k->size) {
+						__u64 word = *(const __u64 *)(rec + k->src + w * 8);
+						int keep = k->pad - w * 8;
+
+						if (keep < 8)
+							word &= (1ULL << (keep * 8)) - 1;
+						*(__u64 *)(key + k->dst + w * 8) = word;
+					}
 			} else {
 				/* A stack slot, whole: the key is the stack. One
 				 * helper call, not 33 copies unrolled at each of the

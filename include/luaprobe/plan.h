@@ -142,7 +142,8 @@ struct lp_keypart {
 	__u16 src; /* offset in the record */
 	__u16 size; /* bytes */
 	__u16 dst; /* offset in the key */
-	__u16 pad;
+	__u16 pad; /* an integer (size <= 8): sign-extend; a string (size > 8):
+		    * its own bytes, the rest of its last word is masked off */
 };
 
 struct lp_agg {

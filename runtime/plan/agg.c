@@ -93,16 +93,36 @@ static int layout(struct lp_probe *p, int idx, char *err, size_t errlen)
 				return -EINVAL;
 			}
 			kp->size = op.size;
+			kp->pad = op.size > 8 ? op.size : 0; /* whole words: all kept */
 			d->key_kind[k] = LP_FK_UINTARRAY;
 			dst += op.size > 8 ? op.size : 8;
 			continue;
 		}
 		if (op.kind == LP_FK_STR) {
-			kp->size = op.size < KEY_STR_MAX ? op.size : KEY_STR_MAX;
-			kp->size = (kp->size + 7) & ~7;
-			/* Never read past the record: a short string at its end. */
-			if (op.off + kp->size > LP_REC_MAX)
-				kp->size = 8;
+			/* pad: the string's own bytes, which the template keeps
+			 * of the words it copies (the rest of the last word is the
+			 * next field's); size: those words */
+			kp->pad = op.size < KEY_STR_MAX ? op.size : KEY_STR_MAX;
+			kp->size = (kp->pad + 7) & ~7;
+			if (kp->pad <= 8) {
+				/* one load of exactly its bytes (unsigned), or none fits */
+				if (kp->pad != 1 && kp->pad != 2 && kp->pad != 4 && kp->pad != 8) {
+					snprintf(err, errlen,
+						 "'%s' (%s) cannot be a key: a string key of at "
+						 "most 8 bytes takes 1, 2, 4 or 8",
+						 d->keys[k], op.ctype ? op.ctype : "a string");
+					return -EINVAL;
+				}
+				kp->size = kp->pad;
+				kp->pad = 0;
+			}
+			if (op.off + kp->size > LP_REC_MAX) {
+				snprintf(err, errlen,
+					 "'%s' cannot be a key: it ends the record, and a key "
+					 "is read in whole 8-byte words",
+					 d->keys[k]);
+				return -EINVAL;
+			}
 		} else if (op.kind == LP_FK_KSTACK || op.kind == LP_FK_USTACK) {
 			kp->size = op.size;
 			ustack |= op.kind == LP_FK_USTACK;

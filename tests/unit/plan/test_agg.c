@@ -156,4 +156,37 @@ static void test_stack_errors(void)
 	probe_free_fields(&p);
 }
 
-TEST_MAIN(TEST(test_kstack_key), TEST(test_ustack_key), TEST(test_stack_errors))
+/* A string key part keeps its own bytes only: char name[10] is copied as
+ * two words whose last six bytes (the next field's) are masked off (pad =
+ * 10); char[4] is one exact load; char[6] fits no load and is refused. */
+static void test_string_keys(void)
+{
+	static const char *const name[] = { "name" }, *const tag[] = { "tag" },
+				 *const mid[] = { "mid" };
+	const struct lp_keypart *kp;
+	struct lp_probe p;
+	char err[256];
+
+	if (!ASSERT_EQ(plan_of("char_keys.format", &p), 0, "plan"))
+		return;
+	if (ASSERT_EQ(agg(&p, LP_AF_COUNT, NULL, 1, name, err, sizeof(err)), 0, err)) {
+		kp = &p.plan.agg[0].keys[0];
+		ASSERT_EQ(kp->size, 16, "char[10]: two words read");
+		ASSERT_EQ(kp->pad, 10, "char[10]: ten bytes kept");
+		ASSERT_EQ(p.aggs[0].key_kind[0], LP_FK_STR, "a string");
+	}
+	if (ASSERT_EQ(agg(&p, LP_AF_COUNT, NULL, 1, tag, err, sizeof(err)), 0, err)) {
+		kp = &p.plan.agg[0].keys[0];
+		ASSERT_EQ(kp->size, 4, "char[4]: one 4-byte load");
+		ASSERT_EQ(kp->pad, 0, "unsigned");
+	}
+	ASSERT_EQ(agg(&p, LP_AF_COUNT, NULL, 1, mid, err, sizeof(err)), -EINVAL, "char[6]");
+	ASSERT_STREQ(err,
+		     "'mid' (char[6]) cannot be a key: a string key of at most 8 bytes takes 1, "
+		     "2, 4 or 8",
+		     "its message");
+	probe_free_fields(&p);
+}
+
+TEST_MAIN(TEST(test_kstack_key), TEST(test_ustack_key), TEST(test_stack_errors),
+	  TEST(test_string_keys))
