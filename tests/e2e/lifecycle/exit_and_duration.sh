@@ -14,7 +14,7 @@ lp_start -e "$READY_LUA
 $exit3"
 wait_line "$TMP/bg.out" READY 5
 "$FIXTURES/syscaller" --name lpexit 10 >/dev/null
-lp_wait 5
+lp_wait 30
 assert_eq 3 "$RC" "exit status after exit(3) in a handler ($ERR)"
 assert_eq $'READY\non_exit ran' "$OUT" "stdout"
 

@@ -18,7 +18,7 @@ lp_start err.lua
 lp_ready
 assert_eq 1 "$(grep -c . <<<"$IDS" || true)" "lp_tp programs held while running ($IDS)"
 "$FIXTURES/syscaller" --name lperr 5 >/dev/null
-lp_wait 5
+lp_wait 30
 assert_eq 1 "$RC" "exit status"
 assert_eq "luaprobe: err.lua:5: boom" "$(head -n1 <<<"$ERR")" "first line of stderr"
 assert_contains $'stack traceback:\n' "$ERR" "stderr"
@@ -26,4 +26,4 @@ assert_contains $'\n\terr.lua:5: in function <err.lua:3>' "$ERR" "traceback"
 assert_eq "1" "$(grep -c '^luaprobe: ' <<<"$ERR")" "number of luaprobe messages in: $ERR"
 assert_eq $'READY\non_exit ran' "$OUT" "stdout"
 # shellcheck disable=SC2086 # one id a word
-wait_progs_gone 5 $IDS
+wait_progs_gone 30 $IDS

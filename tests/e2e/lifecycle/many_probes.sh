@@ -5,6 +5,7 @@
 # its perf event and its aggregation maps only, the soft limit is raised to
 # the hard one, and running out of fds says so, with the limit. The 65th
 # program on one tracepoint is the kernel's limit, said as such.
+# ctest: run serial (its hundred attaches and detaches hold the kernel's probe locks for seconds: a neighbour's one detach waited behind them)
 . "$TESTS/e2e/lib.sh"
 need_tracepoint syscalls:sys_enter_sethostname
 

@@ -11,10 +11,10 @@ for sig in INT TERM; do
 	lp_ready
 	assert_eq 1 "$(grep -c . <<<"$IDS" || true)" "lp_tp programs held while running ($IDS)"
 	kill -"$sig" "$BG_PID"
-	lp_wait 5
+	lp_wait 30
 	assert_eq 0 "$RC" "exit status after SIG$sig ($ERR)"
 	assert_eq "" "$ERR" "stderr after SIG$sig"
 	assert_eq $'READY\non_exit ran' "$OUT" "stdout after SIG$sig"
 	# shellcheck disable=SC2086 # one id a word
-	wait_progs_gone 5 $IDS
+	wait_progs_gone 30 $IDS
 done

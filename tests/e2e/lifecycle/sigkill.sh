@@ -9,7 +9,7 @@ lp_ready
 assert_eq 1 "$(grep -c . <<<"$IDS" || true)" "lp_tp programs held while running ($IDS)"
 disown "$BG_PID" # bash would note "Killed" on stderr
 kill -KILL "$BG_PID"
-wait_gone "$BG_PID" 5
+wait_gone "$BG_PID" 30
 BG_PID=
 # shellcheck disable=SC2086 # one id a word
-wait_progs_gone 5 $IDS
+wait_progs_gone 30 $IDS

@@ -29,7 +29,7 @@ wait_line "$TMP/bg.out" READY 5
 [ -n "$(left)" ] || fail "the command did not start"
 t0=$(ms)
 kill -INT "$BG_PID"
-lp_wait 5
+lp_wait 30
 took=$(($(ms) - t0))
 assert_eq 0 "$RC" "exit status after SIGINT ($ERR)"
 [ "$took" -lt 1500 ] || fail "a command ignoring SIGTERM held the exit for $took ms"

@@ -51,7 +51,7 @@ for opt in O2 O0; do
 		assert_contains $'stack traceback:\n' "$ERR" "stderr"
 	fi
 	# shellcheck disable=SC2086 # one id a word
-	wait_progs_gone 5 $ids
+	wait_progs_gone 30 $ids
 	left=$(bpftool perf show | grep -F "filename $bin " || true)
 	assert_eq "" "$left" "uprobes left on the copy after the run ($opt)"
 	rc=0
