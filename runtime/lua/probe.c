@@ -422,7 +422,7 @@ static size_t push_expansion(lua_State *L, const char *text, const struct lp_poi
 
 static int probe_set_ref = LUA_NOREF;
 
-static int api_probe(lua_State *L)
+static int api_probe_body(lua_State *L)
 {
 	const char *text = luaL_checkstring(L, 1);
 	int spec = 0, handler = 0, list;
@@ -490,7 +490,7 @@ static int probe_tostring(lua_State *L)
 	return 1;
 }
 
-static int probe_where(lua_State *L)
+static int probe_where_body(lua_State *L)
 {
 	struct lp_probe *p = check_probe(L, 1);
 
@@ -577,11 +577,30 @@ static int add_agg(lua_State *L, enum lp_agg_fn fn)
 	return 1;
 }
 
+/* Resolving and planning may take long in C (DWARF, BTF, a kernel
+ * wildcard): see script_own_enter(). */
+static int own_call(lua_State *L, int (*body)(lua_State *), enum lp_agg_fn fn)
+{
+	int n;
+
+	script_own_enter();
+	n = body ? body(L) : add_agg(L, fn);
+	script_own_leave();
+	return n;
+}
+
 #define AGG_METHOD(name, fn)                  \
 	static int probe_##name(lua_State *L) \
 	{                                     \
-		return add_agg(L, fn);        \
+		return own_call(L, NULL, fn); \
 	}
+#define OWN_CALL(name)                                        \
+	static int name(lua_State *L)                         \
+	{                                                     \
+		return own_call(L, name##_body, LP_AF_COUNT); \
+	}
+OWN_CALL(api_probe)
+OWN_CALL(probe_where)
 AGG_METHOD(count, LP_AF_COUNT)
 AGG_METHOD(sum, LP_AF_SUM)
 AGG_METHOD(min, LP_AF_MIN)
@@ -595,7 +614,7 @@ AGG_METHOD(lhist, LP_AF_LHIST)
  * paired in the kernel by key (a fetch expression both points have; tid by
  * default). The end's events gain e.latency, which its own aggregations
  * (end:lhist("latency", ...), end:stats("latency", "comm")) and handler read. */
-static int api_latency(lua_State *L)
+static int api_latency_body(lua_State *L)
 {
 	struct lp_probe *a = check_probe(L, 1), *b = check_probe(L, 2);
 	const char *key = luaL_optstring(L, 3, "tid");
@@ -644,6 +663,8 @@ static int api_latency(lua_State *L)
 	lua_call(L, 2, 1);
 	return 1;
 }
+
+OWN_CALL(api_latency)
 
 static const luaL_Reg probe_methods[] = {
 	{ "where", probe_where }, { "count", probe_count }, { "sum", probe_sum },

@@ -138,6 +138,12 @@ static void *watch_main(void *arg)
 			timeout = stop_waits() ? 20 : -1;
 			continue;
 		}
+		if (script_in_own_call()) {
+			/* luaprobe's own C call: it arms the stop on its return */
+			busy = 0;
+			timeout = 20;
+			continue;
+		}
 		now = now_ms();
 		if (g != busy) {
 			busy = g;
@@ -263,6 +269,11 @@ void watch_stopped(void)
 void watch_draining(int on)
 {
 	atomic_store(&w.draining, on);
+}
+
+int watch_stop_pending(void)
+{
+	return w.running && stop_waits();
 }
 
 int watch_signals(void)

@@ -39,6 +39,9 @@ void watch_stopped(void);
  * 50 ms into it is interrupted. */
 void watch_draining(int on);
 
+/* A stop came that the main thread has not acted on yet. */
+int watch_stop_pending(void);
+
 /* How many of SIGINT, SIGTERM and SIGHUP came: a second one skips on_exit. */
 int watch_signals(void);
 
