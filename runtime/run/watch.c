@@ -240,25 +240,35 @@ int watch_fd(void)
 
 int watch_check(struct lp_session *s)
 {
-	unsigned n;
+	unsigned n = atomic_load(&w.events);
 	uint64_t ticks;
 
-	/* Drained before the counter is read, and on every call: event()
-	 * counts before it writes, so a write that lands after a check which
-	 * already counted its event would otherwise leave the fd readable and
-	 * the level-triggered loop spinning on it. */
-	if (read(w.efd, &ticks, sizeof(ticks)) < 0) {
-		/* already drained: the events counter is what counts */
-	}
-	n = atomic_load(&w.events);
 	/* the command's group, for give_up(): known once forked */
 	w.child_group = s->child_group;
 	if (n == atomic_load(&w.acked))
 		return s->stopping;
+	if (read(w.efd, &ticks, sizeof(ticks)) < 0) {
+		/* already drained: the events counter is what counts */
+	}
 	if (atomic_load(&w.signals) || atomic_load(&w.deadline) || atomic_load(&w.out_gone))
 		session_stop(s, 0);
 	atomic_store(&w.acked, n);
 	return s->stopping;
+}
+
+int watch_woke(struct lp_session *s)
+{
+	uint64_t ticks;
+
+	/* Drained before the counter is read: event() counts before it
+	 * writes, so a write landing after a check that already counted its
+	 * event would leave the fd readable and the level-triggered loop
+	 * spinning on it. (Not in watch_check: that runs after every
+	 * handler, and a read per event is a syscall per event.) */
+	if (read(w.efd, &ticks, sizeof(ticks)) < 0) {
+		/* nothing to drain */
+	}
+	return watch_check(s);
 }
 
 void watch_stopped(void)

@@ -32,6 +32,9 @@ int watch_fd(void);
  * 1 when the run is to stop. Cheap when nothing happened (one atomic load). */
 int watch_check(struct lp_session *s);
 
+/* watch_check() when the loop saw watch_fd() readable. */
+int watch_woke(struct lp_session *s);
+
 /* session_stop() was called: the deadline and stdout no longer count. */
 void watch_stopped(void);
 
