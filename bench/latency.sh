@@ -110,7 +110,8 @@ run() {
 	if [ "$t" = lp ]; then
 		pairs=$(sed -n 's/^PAIRS //p' "$work/out")
 		lost=$(sed -n 's/^luaprobe: \([0-9]*\) events lost$/\1/p' "$work/err" | tail -n1)
-		grep -q 'without a start\|full' "$work/err" && note=$(grep 'without a start\|full' "$work/err" | tr '\n' ' ')
+		# the run's totals (-v): ends without a start (getppid of other processes), a full map
+		note=$(grep -E 'ends without a start$|full' "$work/err" | tr '\n' ' ')
 	else
 		pairs=$(sed -n 's/^@pairs: //p' "$work/out")
 		lost=$(sed -n 's/.*Lost \([0-9]*\) events.*/\1/p' "$work/out" "$work/err" | head -n1)
