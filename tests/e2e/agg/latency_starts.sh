@@ -5,7 +5,8 @@
 # both: the hist holds all three, each in its bucket (2^24 ns is 16.8 ms:
 # 17 ms in [16M, 32M), bucket 26 as items() numbers them; 68 ms in 28),
 # and no start or end reached user space. A pair with lpsa's start alone
-# counts lpsb's two ends as unpaired (-v). The sleepers run under
+# counts lpsb's two ends as unpaired (-v). A ProbeSet (sys_enter_*nanosleep:
+# clock_nanosleep and nanosleep) as the start pairs lpsb's two sleeps. The sleepers run under
 # SCHED_FIFO: a loaded machine delays their wakeups less than a bucket's
 # width. Before, a list as the start was "bad argument #1 to 'latency'
 # (Probe expected, got table)".
@@ -32,7 +33,11 @@ for _, bad in ipairs({
 }) do
   print((select(2, pcall(bad))))
 end
+-- a tracepoint glob's ProbeSet as the start: its members store under one pair
+local set = probe("tracepoint:syscalls:sys_enter_*nanosleep", { where = 'comm == "lpsb"' })
+local h4 = latency(set, pt("exit", 'comm == "lpsb"'))
 on_exit(function()
+  printf("set members=%d total=%d\n", #set.probes, h4:total())
   for _, v in h:items() do
     printf("both total=%d 26=%d 28=%d\n", v.total, v[26] or 0, v[28] or 0)
   end
@@ -53,6 +58,7 @@ $f:15: bad argument #1 to 'latency' (a list of probes holds something else)
 both total=3 26=1 28=2
 hits sa=0 sb=0 e=0
 one total=1 26=1 28=0
+set members=2 total=2
 slept 1
 slept 2" "$(LC_ALL=C sort <<<"$OUT")" "buckets, hits, errors"
 assert_contains "luaprobe: 2 latency() ends without a start" "$ERR" "lpsb's ends unpaired in the pair with lpsa's start alone (-v)"
