@@ -51,7 +51,7 @@ for opt in $OPTS; do
 	run timeout -k 2 20 "$LUAPROBE" -d 1 "$TMP/globbad.lua" "$bin"
 	assert_eq 1 "$RC" "exit status with r->name of two types at $opt"
 	# where each place is, as -v shows it: symbol(+offset) (file:line)
-	named=$("$LUAPROBE" -v -e "probe('uprobe:$bin:rec_*', { fetch = {} })" -d 0.01 2>&1 | grep -E '^luaprobe:   rec_(first|named)' | sed 's/^luaprobe:   //')
+	named=$("$LUAPROBE" -v --check -e "probe('uprobe:$bin:rec_*', { fetch = {} })" 2>&1 | grep -E '^luaprobe:   rec_(first|named)' | sed 's/^luaprobe:   //')
 	d_first=$(grep '^rec_first' <<<"$named")
 	d_named=$(grep '^rec_named' <<<"$named")
 	[ -n "$d_first" ] && [ -n "$d_named" ] || fail "places of rec_first and rec_named at $opt: $named"
