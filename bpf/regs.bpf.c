@@ -75,6 +75,9 @@ static __always_inline void lp_uval(const char *regs, char *data, const volatile
 	lp_read(data + f->dst, f->size, (void *)v, kernel);
 }
 
+/* The fetch loop is rolled and ends at the plan's count: the verifier
+ * walks each pass with i a constant, so the plan's values stay constants,
+ * and the object holds one copy of lp_uval instead of LP_MAX_FETCH. */
 SEC("uprobe")
 int lp_regs(void *ctx)
 {
@@ -89,9 +92,6 @@ int lp_regs(void *ctx)
 	 * one probe-read copies them all, instead of one read per fetch. */
 	if (plan.nfetch)
 		bpf_probe_read_kernel(s->regs, sizeof(s->regs), ctx);
-	/* rolled, ending at the plan's count: the verifier walks each pass
-	 * with i a constant, so the plan's values stay constants, and the
-	 * object holds one copy of lp_uval instead of LP_MAX_FETCH */
 #pragma nounroll
 	for (int i = 0; i < LP_MAX_FETCH && i < plan.nfetch; i++)
 		if (i < plan.nfetch && plan.fetch[i].kind == LP_FETCH_UVAL)
