@@ -126,8 +126,10 @@ int btfargs_resolve_function(struct lp_btfargs *a, struct lp_kbtf *kb, const cha
 	a->attach_type = fexit ? BPF_TRACE_FEXIT : BPF_TRACE_FENTRY;
 	proto = btf__type_by_id(btf, fn->type);
 	/* fexit's context holds the return value after the arguments, typed
-	 * by the verifier as the arguments are */
-	if (fexit && proto->type && (ret = add_root(a, "$retval", proto->type, a->nargs)))
+	 * by the verifier as the arguments are; after twelve, in a slot the
+	 * template does not load: no $retval rather than a wrong one */
+	if (fexit && proto->type && a->nargs < LP_BTF_MAX_ARGS &&
+	    (ret = add_root(a, "$retval", proto->type, a->nargs)))
 		return ret;
 	for (int i = 0; i < a->nargs; i++) {
 		char name[16];
