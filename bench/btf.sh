@@ -8,13 +8,19 @@
 #     through casts of tracepoint:skb:kfree_skb's skbaddr, a tp_btf count
 #     without fetches (the floor); bpftrace through a cast of args->skbaddr.
 #  2. Start-up, launch to the moment every probe is attached (luaprobe's
-#     on_start, bpftrace's BEGIN), of 1 and of 10 tp_btf probes.
-# Markdown on stdout, progress on stderr. Root. Medians of BENCH_REPS (5) runs.
+#     on_start, bpftrace's BEGIN), of 1 and of 10 tp_btf probes, and the CPU
+#     time (user + system) of a run that ends once attached: on a loaded
+#     machine the wall time drifts with the other jobs, the CPU time less.
+# Markdown on stdout, progress on stderr. Root. Medians of BENCH_REPS (5) runs
+# (BENCH_STARTUP_REPS for section 2, default the same). BENCH_BTF_ONLY=events
+# or startup runs one section.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 LUAPROBE=${LUAPROBE:-$(dirname "$here")/build/luaprobe}
 BPFTRACE=${BPFTRACE:-$(command -v bpftrace || echo /usr/bin/bpftrace)}
 REPS=${BENCH_REPS:-5}
+SREPS=${BENCH_STARTUP_REPS:-$REPS}
+ONLY=${BENCH_BTF_ONLY:-}
 N=${BENCH_BTF_N:-100000}
 work=$(mktemp -d)
 prev_stats=$(cat /proc/sys/kernel/bpf_stats_enabled)
@@ -80,6 +86,7 @@ start() {
 	return 1
 }
 
+if [ "$ONLY" != startup ]; then
 log "bench/btf: per-event cost, $N datagrams a run, $REPS runs"
 ROWS="floor tpbtf rawfloor rawtp tpfloor cast btfloor bt"
 for row in $ROWS; do
@@ -122,42 +129,73 @@ for row in $ROWS; do
 done
 echo
 
-# start-up: launch to every probe attached
+fi
+
+# start-up: launch to every probe attached; each script ends once attached
+XREADY='on_start(function() print("READY") io.stdout:flush() exit() end)'
 EV=(kfree_skb consume_skb sched_switch sched_wakeup sched_process_exec sched_process_exit sched_process_fork netif_receive_skb net_dev_queue sys_enter)
-lp1="probe('tp_btf:kfree_skb', { fetch = { t = 'curtask->real_parent->tgid' } }):count() $READY"
+lp1="probe('tp_btf:kfree_skb', { fetch = { t = 'curtask->real_parent->tgid' } }):count() $XREADY"
 lp10=""
 bt10=""
 for e in "${EV[@]}"; do
 	lp10+="probe('tp_btf:$e', { fetch = { t = 'curtask->real_parent->tgid' } }):count() "
 done
-lp10+=$READY
+lp10+=$XREADY
 BTEV=(skb:kfree_skb skb:consume_skb sched:sched_switch sched:sched_wakeup sched:sched_process_exec sched:sched_process_exit sched:sched_process_fork net:netif_receive_skb net:net_dev_queue raw_syscalls:sys_enter)
-bt1='tracepoint:skb:kfree_skb { @ = count(); } BEGIN { printf("READY\n"); }'
+bt1='tracepoint:skb:kfree_skb { @ = count(); } BEGIN { printf("READY\n"); exit(); }'
 for e in "${BTEV[@]}"; do bt10+="tracepoint:$e { @${e#*:} = count(); } "; done
-bt10+='BEGIN { printf("READY\n"); }'
-startup_ms() {
-	local s e
-	s=$(date +%s%N)
-	start "$1" "$2" || { kill "$pid" 2>/dev/null; return; }
-	e=$(date +%s%N)
-	stop
-	echo $(((e - s) / 1000000))
+bt10+='BEGIN { printf("READY\n"); exit(); }'
+BASE=${LUAPROBE_BASE:-}
+[ -n "$BASE" ] && cp "$BASE" "$work/luaprobe-base" && BASE=$work/luaprobe-base
+lb1=$lp1 lb10=$lp10
+tool() {
+	case $1 in
+	bt) echo "$BPFTRACE" ;;
+	lb) echo "$BASE" ;;
+	*) echo "$LUAPROBE" ;;
+	esac
 }
-log "bench/btf: start-up"
-for k in lp1 lp10 bt1 bt10; do : >"$work/st.$k"; done
-for r in $(seq "$REPS"); do
-	startup_ms lp "$lp1" >>"$work/st.lp1"
-	startup_ms lp "$lp10" >>"$work/st.lp10"
-	startup_ms bt "$bt1" >>"$work/st.bt1"
-	startup_ms bt "$bt10" >>"$work/st.bt10"
+# startup_ms TOOL SCRIPT: launch to the READY line, read from a pipe
+startup_ms() {
+	local s bin
+	bin=$(tool "$1")
+	s=$EPOCHREALTIME
+	"$bin" -e "$2" 2>/dev/null | {
+		while read -r l; do # bpftrace says "Attaching N probes..." first
+			[ "$l" = READY ] || continue
+			awk -v a="$s" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f\n", (b - a) * 1000 }'
+			break
+		done
+		cat >/dev/null
+	}
+}
+# cpu_ms TOOL SCRIPT: user + system CPU of the whole run (perf stat task-clock)
+cpu_ms() {
+	perf stat -x, -o "$work/cpu" -e task-clock "$(tool "$1")" -e "$2" >/dev/null 2>&1 &&
+		awk -F, '$3 == "task-clock" { printf "%.1f\n", $1 }' "$work/cpu"
+}
+log "bench/btf: start-up, $SREPS runs"
+TOOLS="lp bt"
+[ -n "$BASE" ] && TOOLS="lp lb bt"
+for t in $TOOLS; do : >"$work/st.${t}1" >"$work/st.${t}10" >"$work/cpu.${t}1" >"$work/cpu.${t}10"; done
+for r in $(seq "$SREPS"); do
+	for k in $(for t in $TOOLS; do echo ${t}1 ${t}10; done); do
+		startup_ms "${k%%[0-9]*}" "${!k}" >>"$work/st.$k"
+		command -v perf >/dev/null && cpu_ms "${k%%[0-9]*}" "${!k}" >>"$work/cpu.$k"
+	done
 done
-echo "### Start-up of BTF tracepoint probes, launch to attached (ms, median [min-max] of $REPS; 5 ms polling)"
+echo "### Start-up of BTF tracepoint probes (ms, median [min-max] of $SREPS): launch to every probe attached (READY read from a pipe), and the CPU time (user + system, perf stat task-clock) of a run that ends there"
 echo
-echo "| | 1 probe | 10 probes | 10 / 1 |"
-echo "|---|---|---|---|"
-for t in lp bt; do
+echo "| | 1 probe | 10 probes | 10 / 1 | CPU, 1 probe | CPU, 10 probes | 10 / 1 |"
+echo "|---|---|---|---|---|---|---|"
+ratio() { awk -v a="${1%% *}" -v b="${2%% *}" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", b / a; else print "n/a" }'; }
+for t in $TOOLS; do
 	a=$(median <"$work/st.${t}1") b=$(median <"$work/st.${t}10")
-	ratio=$(awk -v a="${a%% *}" -v b="${b%% *}" 'BEGIN { if (a > 0) printf "%.2f", b / a; else print "n/a" }')
-	[ $t = lp ] && name="luaprobe tp_btf, one fetch each" || name="bpftrace, the same tracepoints (0.17 has no tp_btf), count"
-	echo "| $name | $a | $b | $ratio |"
+	c=$(median <"$work/cpu.${t}1") d=$(median <"$work/cpu.${t}10")
+	case $t in
+	lp) name="luaprobe tp_btf, one fetch each (\`curtask->real_parent->tgid\`), count" ;;
+	lb) name="the same, LUAPROBE_BASE ($LUAPROBE_BASE)" ;;
+	bt) name="bpftrace, the same tracepoints (0.17 has no tp_btf), count" ;;
+	esac
+	echo "| $name | $a | $b | $(ratio "$a" "$b") | $c | $d | $(ratio "$c" "$d") |"
 done

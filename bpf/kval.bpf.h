@@ -10,11 +10,16 @@
 
 #include "record.bpf.h"
 
+/* Strings and arrays: their slot is zeroed once, before any read, so that
+ * the template holds one copy of the (unrolled) zeroing, not one per path. */
+static __always_inline int lp_kval_wide(const volatile struct lp_fetch *f)
+{
+	return f->flags & (LP_FF_STR | LP_FF_CHARS) || f->size > 8;
+}
+
 static __always_inline void lp_kval_zero(char *data, const volatile struct lp_fetch *f)
 {
-	if (f->flags & (LP_FF_STR | LP_FF_CHARS) || f->size > 8)
-		lp_zero_slot(data, f);
-	else
+	if (!lp_kval_wide(f))
 		*(__u64 *)(data + f->dst) = 0;
 }
 
@@ -30,7 +35,6 @@ static __always_inline void lp_kval_read(char *data, const volatile struct lp_fe
 			v = *(__u64 *)a;
 		else
 			bpf_probe_read_kernel(&v, sizeof(v), (void *)a);
-		lp_zero_slot(data, f);
 		if (f->flags & LP_FF_USER)
 			bpf_probe_read_user_str(data + f->dst, f->size, (void *)v);
 		else
@@ -38,7 +42,6 @@ static __always_inline void lp_kval_read(char *data, const volatile struct lp_fe
 		return;
 	}
 	if (f->flags & LP_FF_CHARS) {
-		lp_zero_slot(data, f);
 		bpf_probe_read_kernel_str(data + f->dst, f->size, (void *)a);
 		return;
 	}
@@ -73,9 +76,10 @@ static __always_inline void lp_kval(__u64 root, char *data, const volatile struc
 	__u64 p = root;
 	int ok = 1;
 
+	if (lp_kval_wide(f))
+		lp_zero_slot(data, f);
 	if (f->nderef == 0) {
 		if (f->flags & LP_FF_STR) { /* a char * argument: its string */
-			lp_zero_slot(data, f);
 			if (f->flags & LP_FF_USER)
 				bpf_probe_read_user_str(data + f->dst, f->size, (void *)root);
 			else

@@ -33,8 +33,8 @@ static __always_inline void lp_uval(const char *regs, char *data, const volatile
 	v = *(const __u64 *)(regs + f->src); /* a rodata constant below LP_REGS_SIZE */
 	if (is_addr)
 		v += f->base;
-#pragma unroll
-	for (int i = 0; i < LP_MAX_DEREF; i++) {
+#pragma nounroll
+	for (int i = 0; i < LP_MAX_DEREF && i < f->nderef; i++) {
 		if (i < f->nderef) {
 			__u64 next = v;
 
@@ -75,6 +75,9 @@ static __always_inline void lp_uval(const char *regs, char *data, const volatile
 	lp_read(data + f->dst, f->size, (void *)v, kernel);
 }
 
+/* The fetch loop is rolled and ends at the plan's count: the verifier
+ * walks each pass with i a constant, so the plan's values stay constants,
+ * and the object holds one copy of lp_uval instead of LP_MAX_FETCH. */
 SEC("uprobe")
 int lp_regs(void *ctx)
 {
@@ -89,8 +92,8 @@ int lp_regs(void *ctx)
 	 * one probe-read copies them all, instead of one read per fetch. */
 	if (plan.nfetch)
 		bpf_probe_read_kernel(s->regs, sizeof(s->regs), ctx);
-#pragma unroll
-	for (int i = 0; i < LP_MAX_FETCH; i++)
+#pragma nounroll
+	for (int i = 0; i < LP_MAX_FETCH && i < plan.nfetch; i++)
 		if (i < plan.nfetch && plan.fetch[i].kind == LP_FETCH_UVAL)
 			lp_uval(s->regs, data, &plan.fetch[i]);
 	lp_finish(ctx, s);

@@ -1,5 +1,5 @@
 /* BTF-typed arguments, for the kinds whose program sees them as an array of
- * u64 (tp_btf, raw_tp; fentry/fexit later): the prototype's parameters are
+ * u64 (tp_btf, raw_tp, fentry/fexit): the prototype's parameters are
  * the roots of kernel fetch expressions (resolve/btf_expr.c), planned as
  * LP_FETCH_KVAL ops (plan/kval.c) the template bpf/btf.bpf.c follows. */
 #include "kinds/btfargs.h"
@@ -75,7 +75,68 @@ int btfargs_from_proto(const struct btf *btf, uint32_t proto_id, int skip, int t
 		a->roots[i].name = a->names[i];
 		a->roots[i].type_id = prm->type;
 		a->roots[i].typed = typed;
-		a->nargs = i + 1;
+		a->slot[i] = i;
+		a->nargs = a->nroots = i + 1;
+	}
+	return 0;
+}
+
+/* One more name for context slot `slot`, of type `type_id`. */
+static int add_root(struct lp_btfargs *a, const char *name, uint32_t type_id, int slot)
+{
+	int r = a->nroots;
+	char ty[160];
+
+	if (r >= LP_BTF_MAX_ROOTS)
+		return -E2BIG;
+	a->names[r] = strdup(name);
+	a->ctypes[r] = strdup(btf_expr_type_name(a->btf, type_id, ty, sizeof(ty)));
+	if (!a->names[r] || !a->ctypes[r])
+		return -ENOMEM;
+	a->roots[r].name = a->names[r];
+	a->roots[r].type_id = type_id;
+	a->roots[r].typed = a->typed;
+	a->slot[r] = slot;
+	a->nroots = r + 1;
+	return 0;
+}
+
+int btfargs_resolve_function(struct lp_btfargs *a, struct lp_kbtf *kb, const char *func, int fexit,
+			     char *err, size_t errlen)
+{
+	const struct btf *btf = kbtf_vmlinux(kb);
+	const struct btf_type *fn, *proto;
+	int id, ret;
+
+	if (!btf) {
+		snprintf(err, errlen, "cannot read the kernel's BTF: %s", strerror(errno));
+		return -ENOENT;
+	}
+	id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
+	fn = id > 0 ? btf__type_by_id(btf, id) : NULL;
+	if (!fn) {
+		snprintf(err, errlen, "no BTF for kernel function '%s': %s needs it", func,
+			 fexit ? "fexit" : "fentry");
+		return -ENOENT;
+	}
+	ret = btfargs_from_proto(btf, fn->type, 0, 1, a, err, errlen);
+	if (ret)
+		return ret;
+	a->attach_id = id;
+	a->attach_type = fexit ? BPF_TRACE_FEXIT : BPF_TRACE_FENTRY;
+	proto = btf__type_by_id(btf, fn->type);
+	/* fexit's context holds the return value after the arguments, typed
+	 * by the verifier as the arguments are; after twelve, in a slot the
+	 * template does not load: no $retval rather than a wrong one */
+	if (fexit && proto->type && a->nargs < LP_BTF_MAX_ARGS &&
+	    (ret = add_root(a, "$retval", proto->type, a->nargs)))
+		return ret;
+	for (int i = 0; i < a->nargs; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "arg%d", i);
+		if (strcmp(name, a->names[i]) && (ret = add_root(a, name, a->roots[i].type_id, i)))
+			return ret;
 	}
 	return 0;
 }
@@ -83,7 +144,12 @@ int btfargs_from_proto(const struct btf *btf, uint32_t proto_id, int skip, int t
 int btfargs_add_field(struct lp_probe *p, const char *name, const char *expr, char *err,
 		      size_t errlen)
 {
-	struct lp_btfargs *a = btfargs_of(p);
+	return btfargs_add_field_in(p, btfargs_of(p), name, expr, err, errlen);
+}
+
+int btfargs_add_field_in(struct lp_probe *p, struct lp_btfargs *a, const char *name,
+			 const char *expr, char *err, size_t errlen)
+{
 	unsigned op = p->plan.nfetch, dst = p->plan.data_size;
 	struct lp_field f, *grown;
 	struct lp_kloc loc;
@@ -97,7 +163,7 @@ int btfargs_add_field(struct lp_probe *p, const char *name, const char *expr, ch
 			 LP_MAX_FETCH);
 		return -E2BIG;
 	}
-	ret = btf_expr_resolve(a->btf, a->roots, a->nargs, a->typed, expr, &loc, why, sizeof(why));
+	ret = btf_expr_resolve(a->btf, a->roots, a->nroots, a->typed, expr, &loc, why, sizeof(why));
 	if (ret == 0 && loc.nderef == 0 && loc.root >= 0) {
 		/* an argument itself, as its declared type says (a cast of it
 		 * keeps the cast's type) */
@@ -114,8 +180,8 @@ int btfargs_add_field(struct lp_probe *p, const char *name, const char *expr, ch
 		snprintf(err, errlen, "fetch '%s': %s", expr, why);
 		return ret;
 	}
-	slot = plan_kval(&loc, loc.root >= 0 ? loc.root : 0, dst, a->direct, &p->plan.fetch[op], &f,
-			 why, sizeof(why));
+	slot = plan_kval(&loc, loc.root >= 0 ? a->slot[loc.root] : 0, dst, a->direct,
+			 &p->plan.fetch[op], &f, why, sizeof(why));
 	if (slot < 0) {
 		snprintf(err, errlen, "fetch '%s': %s", expr, why);
 		return slot;
@@ -162,25 +228,32 @@ int btfargs_plan(struct lp_probe *p, char *err, size_t errlen)
 
 /* SEC("lp_tp_btf") (bpf/btf.bpf.c) is opened as a raw_tp program, so that
  * libbpf does not parse vmlinux BTF for the object, and turned into the
- * tp_btf program it is just before the kernel sees it, with the attach id
- * from the session's BTF. libbpf's callback carries no per-program context:
- * the id of the program being loaded is set around lp_btf__load(), which
- * runs on this thread. -1: a module's tracepoint, whose id and BTF fd
- * bpf_program__set_attach_target() put in opts already. */
-static __thread int loading_attach_id;
+ * tp_btf, fentry or fexit program it is just before the kernel sees it,
+ * with the attach id from the session's BTF. libbpf's callback carries no
+ * per-program context: the id and attach type of the program being loaded
+ * are set around lp_btf__load(), which runs on this thread. Id -1: a
+ * module's tracepoint, whose id and BTF fd bpf_program__set_attach_target()
+ * put in opts already. */
+static __thread int loading_attach_id, loading_attach_type;
 
 static int shared_prepare(struct bpf_program *prog, struct bpf_prog_load_opts *opts, long cookie)
 {
+	int type = loading_attach_type ? loading_attach_type : BPF_TRACE_RAW_TP;
+
 	(void)cookie;
 	if (!loading_attach_id) { /* raw_tp */
 		opts->expected_attach_type = 0;
 		return 0;
 	}
-	opts->expected_attach_type = BPF_TRACE_RAW_TP;
+	opts->expected_attach_type = type;
 	if (loading_attach_id > 0) {
 		opts->attach_btf_id = loading_attach_id;
 		opts->attach_btf_obj_fd = 0;
 	}
+	/* bpf_program__attach_trace() creates the link with the attach type
+	 * libbpf holds for the program, which must be the kernel's */
+	if (bpf_program__set_expected_attach_type(prog, type))
+		return -EBUSY;
 	return bpf_program__set_type(prog, BPF_PROG_TYPE_TRACING);
 }
 
@@ -208,10 +281,9 @@ struct bpf_program *btfargs_prog(const struct lp_probe *p)
 	return skel ? skel->progs.lp_btf : NULL;
 }
 
-static int load_once(struct lp_probe *p, const struct lp_maps *m, const char *target, char *err,
-		     size_t errlen)
+static int load_once(struct lp_probe *p, struct lp_btfargs *a, const struct lp_maps *m,
+		     const char *target, char *err, size_t errlen)
 {
-	struct lp_btfargs *a = p->priv;
 	struct lp_btf *skel;
 	struct bpf_map *aggs[LP_MAX_AGG];
 	int ret;
@@ -238,8 +310,9 @@ static int load_once(struct lp_probe *p, const struct lp_maps *m, const char *ta
 		ret = load_size_agg(aggs[i], p, i);
 	if (!ret) {
 		loading_attach_id = a->raw ? 0 : a->attach_id ? a->attach_id : -1;
+		loading_attach_type = a->attach_type;
 		ret = lp_btf__load(skel);
-		loading_attach_id = 0;
+		loading_attach_id = loading_attach_type = 0;
 	}
 	if (ret) {
 		const char *why = load_last_error();
@@ -255,17 +328,31 @@ static int load_once(struct lp_probe *p, const struct lp_maps *m, const char *ta
 	return 0;
 }
 
+/* How the program runs, for -v. */
+static const char *mech_of(const struct lp_btfargs *a)
+{
+	if (a->raw)
+		return "raw_tp";
+	if (a->attach_type == BPF_TRACE_FENTRY)
+		return "fentry";
+	return a->attach_type == BPF_TRACE_FEXIT ? "fexit" : "tp_btf";
+}
+
 int btfargs_load(struct lp_probe *p, const struct lp_maps *m, const char *target, char *err,
 		 size_t errlen)
 {
-	struct lp_btfargs *a = p->priv;
+	return btfargs_load_in(p, p->priv, m, target, err, errlen);
+}
+
+int btfargs_load_in(struct lp_probe *p, struct lp_btfargs *a, const struct lp_maps *m,
+		    const char *target, char *err, size_t errlen)
+{
 	int ndirect = 0, ret;
 
 	for (unsigned i = 0; i < p->plan.nfetch; i++)
 		ndirect += p->plan.fetch[i].ndirect;
-	snprintf(a->as, sizeof(a->as), "%s%s", a->raw ? "raw_tp" : "tp_btf",
-		 ndirect ? ", direct loads" : "");
-	ret = load_once(p, m, target, err, errlen);
+	snprintf(a->as, sizeof(a->as), "%s%s", mech_of(a), ndirect ? ", direct loads" : "");
+	ret = load_once(p, a, m, target, err, errlen);
 	if (ret && ndirect) {
 		/* a chain the verifier types otherwise than BTF says (a union
 		 * member it does not pick): every read through probe-read */
@@ -275,29 +362,32 @@ int btfargs_load(struct lp_probe *p, const struct lp_maps *m, const char *target
 		for (unsigned i = 0; i < p->plan.nfetch; i++)
 			p->plan.fetch[i].ndirect = 0;
 		a->direct = 0;
-		snprintf(a->as, sizeof(a->as), "%s (direct loads refused: %.100s)",
-			 a->raw ? "raw_tp" : "tp_btf", first);
-		ret = load_once(p, m, target, err, errlen);
+		snprintf(a->as, sizeof(a->as), "%s (direct loads refused: %.100s)", mech_of(a),
+			 first);
+		ret = load_once(p, a, m, target, err, errlen);
 	}
 	return ret;
 }
 
-void btfargs_destroy(struct lp_probe *p)
+void btfargs_release(struct lp_probe *p, struct lp_btfargs *a)
 {
-	struct lp_btfargs *a = p->priv;
-
 	bpf_link__destroy(p->link);
 	p->link = NULL;
 	lp_btf__destroy(p->skel);
 	p->skel = NULL;
 	if (!a)
 		return;
-	for (int i = 0; i < a->nargs; i++) {
+	for (int i = 0; i < a->nroots; i++) {
 		free(a->names[i]);
 		free(a->ctypes[i]);
 	}
 	caches_free(&a->own);
 	free(a);
+}
+
+void btfargs_destroy(struct lp_probe *p)
+{
+	btfargs_release(p, p->priv);
 	p->priv = NULL;
 }
 

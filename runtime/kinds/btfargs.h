@@ -1,6 +1,6 @@
-/* What tp_btf and raw_tp share (and fentry/fexit will): a BTF function
- * prototype's parameters as named, typed roots for kernel fetch
- * expressions, the template bpf/btf.bpf.c, -L, -l, enums and addresses. */
+/* What tp_btf, raw_tp, fentry and fexit share: a BTF function prototype's
+ * parameters as named, typed roots for kernel fetch expressions, the
+ * template bpf/btf.bpf.c, -L, -l, enums and addresses. */
 #ifndef LUAPROBE_KINDS_BTFARGS_H
 #define LUAPROBE_KINDS_BTFARGS_H
 
@@ -14,20 +14,27 @@
 #include "resolve/btf_expr.h"
 
 #define LP_BTF_MAX_ARGS 12 /* the template loads arguments 0..11 */
+/* the arguments, $retval (fexit) and arg0..argN as other names for them */
+#define LP_BTF_MAX_ROOTS (2 * LP_BTF_MAX_ARGS + 1)
 
 struct bpf_program;
 
 struct lp_btfargs {
 	const struct btf *btf; /* the BTF the prototype is in (vmlinux or a module's) */
 	const char *module; /* NULL: vmlinux */
-	int nargs;
-	struct lp_kroot roots[LP_BTF_MAX_ARGS];
-	char *names[LP_BTF_MAX_ARGS];
-	char *ctypes[LP_BTF_MAX_ARGS];
+	int nargs; /* the prototype's parameters: roots 0..nargs-1 */
+	int nroots; /* names expressions start from: the parameters, then others */
+	struct lp_kroot roots[LP_BTF_MAX_ROOTS];
+	int slot[LP_BTF_MAX_ROOTS]; /* the context's u64 each root is */
+	char *names[LP_BTF_MAX_ROOTS];
+	char *ctypes[LP_BTF_MAX_ROOTS];
 	int typed; /* the verifier types the arguments (tp_btf, fentry) */
 	int direct; /* direct loads in the plan; 0 once the kernel refused them */
 	int raw; /* the program to run: lp_raw rather than lp_btf */
-	int attach_id; /* tp_btf in vmlinux: the btf_trace_NAME typedef's id (0: libbpf finds it) */
+	/* in vmlinux: tp_btf's btf_trace_NAME typedef, fentry's function (0:
+	 * libbpf finds it) */
+	int attach_id;
+	int attach_type; /* BPF_TRACE_FENTRY/FEXIT; 0: a tracepoint */
 	char as[160]; /* how it is attached, for -v */
 	struct lp_caches own; /* -L resolves without a session */
 };
@@ -39,6 +46,13 @@ struct lp_btfargs {
 int btfargs_from_proto(const struct btf *btf, uint32_t proto_id, int skip, int typed,
 		       struct lp_btfargs *a, char *err, size_t errlen);
 
+/* fentry:FUNC (fexit with `fexit`): FUNC's parameters from vmlinux's BTF,
+ * arg0..argN as other names for them and, at fexit, $retval (the context's
+ * u64 after the arguments); the program attaches to FUNC's BTF id. 0, or
+ * -ENOENT/-EINVAL/-E2BIG with why in err. */
+int btfargs_resolve_function(struct lp_btfargs *a, struct lp_kbtf *kb, const char *func, int fexit,
+			     char *err, size_t errlen);
+
 /* The state of a probe whose kind uses these (p->priv), made on first use. */
 struct lp_btfargs *btfargs_of(struct lp_probe *p);
 struct lp_kbtf *btfargs_kbtf(struct lp_probe *p);
@@ -47,6 +61,9 @@ struct lp_kbtf *btfargs_kbtf(struct lp_probe *p);
  * end of the event data. 0 or -errno with "fetch 'expr': why" in err. */
 int btfargs_add_field(struct lp_probe *p, const char *name, const char *expr, char *err,
 		      size_t errlen);
+/* The same with a kind's own state a (kinds/kprobe.c's fentry). */
+int btfargs_add_field_in(struct lp_probe *p, struct lp_btfargs *a, const char *name,
+			 const char *expr, char *err, size_t errlen);
 
 /* spec.fetch, or without it every argument by its name. */
 int btfargs_plan(struct lp_probe *p, char *err, size_t errlen);
@@ -56,7 +73,12 @@ int btfargs_plan(struct lp_probe *p, char *err, size_t errlen);
  * dropped and the load tried again (said in as). 0 or -errno. */
 int btfargs_load(struct lp_probe *p, const struct lp_maps *m, const char *target, char *err,
 		 size_t errlen);
+/* The same with a kind's own state a; the object is p->skel either way. */
+int btfargs_load_in(struct lp_probe *p, struct lp_btfargs *a, const struct lp_maps *m,
+		    const char *target, char *err, size_t errlen);
 void btfargs_destroy(struct lp_probe *p);
+/* p's link and object, and a (a kind's own state); NULL a is a no-op for a. */
+void btfargs_release(struct lp_probe *p, struct lp_btfargs *a);
 
 /* The loaded program (to attach), or NULL. */
 struct bpf_program *btfargs_prog(const struct lp_probe *p);

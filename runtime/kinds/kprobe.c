@@ -3,8 +3,8 @@
  * kernel.statement("f@file:N") and module("m").function("f").
  *
  * Mechanism: kprobe and kretprobe through the pt_regs template
- * (bpf/regs.bpf.c, kernel reads); fentry/fexit load the same template as a
- * tracing program, whose context is the arguments as u64s.
+ * (bpf/regs.bpf.c, kernel reads); fentry/fexit through the BTF template
+ * (bpf/btf.bpf.c, kinds/btfargs.c), whose context is the arguments as u64s.
  * kernel.function("f") takes fentry where the kernel allows it and f has
  * one out-of-line copy under its own name, else a kprobe on every copy.
  * Labels and statements come from the kernel's DWARF (resolve/kdebug.h)
@@ -15,8 +15,10 @@
  * (kprobe: rdi rsi rdx rcx r8 r9; fentry: the context's u64s), and always
  * arg0..arg5. A function's parameters from DWARF would need the entry
  * site of every copy (dwarf_function_sites, whose walk of a kernel's
- * DWARF is not fast yet): not wired. Typed access through BTF (skb->len
- * without debuginfo) is resolve/btf_expr.c's: the seam is kf_btf_fetch. */
+ * DWARF is not fast yet): not wired. fentry/fexit load bpf/btf.bpf.c
+ * instead (kinds/btfargs.c): the parameters and $retval are typed roots,
+ * so skb->dev->name is a chain of direct loads; at a kprobe, member access
+ * is kf_btf_fetch's to build. */
 #include "kinds/kind.h"
 
 #include <errno.h>
@@ -31,6 +33,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "kinds/btfargs.h"
 #include "plan/plan.h"
 #include "resolve/dwarf/dwarf.h"
 #include "resolve/kbtf.h"
@@ -73,6 +76,7 @@ struct kf_state {
 	struct kf_arg *args; /* BTF's prototype of the function as written */
 	int nargs; /* -1: no prototype known */
 	struct kf_arg ret;
+	struct lp_btfargs *bt; /* fentry/fexit: the template is bpf/btf.bpf.c */
 };
 
 /* ---- what the kernel can do ---- */
@@ -431,17 +435,17 @@ static int find_places(struct lp_probe *p, const char *glob, struct kf_place **o
 
 /* ---- fetches ---- */
 
-/* Typed access through BTF without debuginfo (skb->protocol at a kprobe or
- * fentry): the seam for resolve/btf_expr.c. Until it lands, say what works. */
+/* Typed access through BTF without debuginfo at a kprobe (skb->protocol
+ * from a register): the seam for resolve/btf_expr.c over pt_regs. fentry
+ * and fexit have it (btfargs_add_field_in); say so. */
 static int kf_btf_fetch(struct lp_probe *p, const char *expr, char *err, size_t errlen)
 {
-	(void)p;
 	snprintf(err, errlen,
-		 "'%s': at a kernel function luaprobe fetches the arguments as integers (by "
-		 "name or arg0..arg5) and $retval; member access there is not built yet (with "
-		 "the kernel's DWARF, a kernel.statement(\"f@file.c:N\") or .label inside the "
-		 "function reads it)",
-		 expr);
+		 "'%s': at a kprobe luaprobe fetches the arguments as integers (by name or "
+		 "arg0..arg5) and $retval; member access there is not built yet (fentry:%s "
+		 "and fexit:%s read it through BTF; with the kernel's DWARF, a "
+		 "kernel.statement(\"f@file.c:N\") or .label inside the function reads it)",
+		 expr, p->point.func, p->point.func);
 	return -EOPNOTSUPP;
 }
 
@@ -575,6 +579,14 @@ static int add_field(struct lp_probe *p, const char *name, const char *expr, cha
 		snprintf(err, errlen, "at most %d fetches per probe", LP_MAX_FETCH);
 		return -E2BIG;
 	}
+	if (st->bt && !strncmp(expr, "$retval", 7) && (!is_return(st) || st->ret.size == 0)) {
+		snprintf(err, errlen, "fetch '%s': %s", expr,
+			 is_return(st) ? "the function returns void"
+				       : "$retval exists only at a return probe");
+		return -EINVAL;
+	}
+	if (st->bt)
+		return btfargs_add_field_in(p, st->bt, name, expr, err, errlen);
 	for (s = 0; s < p->ninsts; s++) {
 		struct kf_place *pl = p->insts[s].site;
 		struct lp_field f = { 0 };
@@ -857,6 +869,19 @@ static int kf_resolve(struct lp_probe *p, char *err, size_t errlen)
 		places_free(pl, n);
 		return -ENOENT;
 	}
+	if (st->mech == KF_FENTRY || st->mech == KF_FEXIT) {
+		st->bt = calloc(1, sizeof(*st->bt));
+		ret = st->bt ? 0 : -ENOMEM;
+		if (st->bt) {
+			st->bt->direct = 1;
+			ret = btfargs_resolve_function(st->bt, caches_kbtf(p->caches), pl[0].sym,
+						       st->mech == KF_FEXIT, err, errlen);
+		}
+		if (ret) {
+			places_free(pl, n);
+			return ret;
+		}
+	}
 	st->multi = glob && n > 1 && !pt->offset &&
 		    (st->mech == KF_KPROBE || st->mech == KF_KRETPROBE) && multi_works();
 	if (glob && !st->multi && n > KF_MAX_SINGLE) {
@@ -928,6 +953,9 @@ static int kf_load(struct lp_probe *p, const struct lp_maps *m, char *err, size_
 		snprintf(err, errlen, "%s: its offsets are another build's", p->caches->kdwarf_why);
 		return -ESTALE;
 	}
+	if (st->bt)
+		return btfargs_load_in(p, st->bt, m, ((struct kf_place *)p->insts[0].site)->sym,
+				       err, errlen);
 
 	for (int i = 0; i < p->ninsts; i++) {
 		struct lp_inst *in = &p->insts[i];
@@ -1011,6 +1039,17 @@ static int kf_attach(struct lp_probe *p, char *err, size_t errlen)
 
 	if (st->multi)
 		return attach_multi(p, err, errlen);
+	if (st->bt) {
+		p->link = bpf_program__attach_trace(btfargs_prog(p));
+		if (!p->link) {
+			int ret = -errno;
+
+			snprintf(err, errlen, "cannot attach %s at %s: %s", mech_name[st->mech],
+				 p->insts[0].desc, strerror(-ret));
+			return ret;
+		}
+		return 0;
+	}
 	for (int i = 0; i < p->ninsts; i++) {
 		struct lp_inst *in = &p->insts[i];
 		struct kf_place *pl = in->site;
@@ -1042,6 +1081,8 @@ static const char *kf_attached_as(const struct lp_probe *p)
 
 	if (!st)
 		return "kprobe";
+	if (st->bt && st->bt->as[0])
+		return st->bt->as;
 	if (st->multi)
 		return st->mech == KF_KRETPROBE ? "kretprobe.multi" : "kprobe.multi";
 	return mech_name[st->mech];
@@ -1062,6 +1103,7 @@ static void kf_destroy(struct lp_probe *p)
 	p->insts = NULL;
 	p->ninsts = 0;
 	if (st) {
+		btfargs_release(p, st->bt);
 		for (int i = 0; st->args && i < st->nargs; i++) {
 			free(st->args[i].name);
 			free(st->args[i].ctype);

@@ -178,7 +178,9 @@ static size_t ident(struct parser *p, char *buf, size_t len)
 	size_t n = 0;
 
 	skip_space(p);
-	if (!isalpha((unsigned char)p->src[p->pos]) && p->src[p->pos] != '_')
+	if (p->src[p->pos] == '$') /* $retval, a root at fexit */
+		n = 1;
+	else if (!isalpha((unsigned char)p->src[p->pos]) && p->src[p->pos] != '_')
 		return 0;
 	while (isalnum((unsigned char)p->src[p->pos + n]) || p->src[p->pos + n] == '_')
 		n++;

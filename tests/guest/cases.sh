@@ -97,6 +97,40 @@ probe([[module("veth").function("veth_xmit")]], { where = "comm == \"sendframe\"
 on_exit(function() printf("%d\n", n) end)' 2>&1 | tail -1 >/tmp/out
 expect module_function 3
 
+# fentry typed by BTF: chains of the packet's skb at __dev_queue_xmit, one
+# line per frame, exact (60-byte frames, the EtherType the packet socket
+# parsed from them, the device it goes out of; sb_dev is NULL: an empty
+# name, the chain ends there); a chain in where, too
+ifindex=$(cat /sys/class/net/$peer/ifindex)
+$LP -v -c "sleep 1; sendframe --iface $peer --ethertype 0x88b5 --count 3 --interval-ms 50 >/dev/null" -e '
+probe("fentry:__dev_queue_xmit", { fetch = { p = "skb->protocol", len = "skb->len", dev = "skb->dev->name",
+      sb = "sb_dev->name", i = "arg0->dev->ifindex" }, where = "comm == \"sendframe\" && skb->len == 60" },
+      function(e) printf("0x%x %s %d [%s] %d\n", ntohs(e.p), e.dev, e.len, e.sb, e.i) end)' >/tmp/all 2>&1
+grep '^0x' /tmp/all >/tmp/out
+if grep -q 'attached as fentry, direct loads' /tmp/all; then
+	expect fentry_chain "$(printf '0x88b5 %s 60 [] %s\n0x88b5 %s 60 [] %s\n0x88b5 %s 60 [] %s' \
+		$peer $ifindex $peer $ifindex $peer $ifindex)"
+else
+	cp /tmp/all /tmp/out
+	fail fentry_chain "wanted 'attached as fentry, direct loads'"
+fi
+
+# fexit: $retval typed by the prototype (struct net_device *), and the
+# arguments still readable: the device packet_snd looks up for each frame
+$LP -c "sleep 1; sendframe --iface $peer --ethertype 0x88b5 --count 3 --interval-ms 50 >/dev/null" -e '
+probe("fexit:dev_get_by_index", { fetch = { n = "$retval->name", i = "$retval->ifindex", a = "ifindex",
+      lo = "net->loopback_dev->name" }, where = "comm == \"sendframe\"" },
+      function(e) printf("%s %d %d %s\n", e.n, e.i, e.a, e.lo) end)' 2>&1 | grep -v '^pid' >/tmp/out
+expect fexit_chain "$(printf '%s %s %s lo\n%s %s %s lo\n%s %s %s lo' \
+	$peer $ifindex $ifindex $peer $ifindex $ifindex $peer $ifindex $ifindex)"
+
+# a misspelt member at fentry: the did-you-mean message, and no run
+$LP -d 1 -e 'probe("fentry:__dev_queue_xmit", { fetch = { p = "skb->protocl" } }, function(e) end)' >/tmp/out 2>&1
+rc=$?
+if [ $rc -ne 0 ] && grep -q "struct sk_buff has no member 'protocl' (did you mean 'protocol'?)" /tmp/out; then
+	pass fentry_misspelt
+else fail fentry_misspelt "wanted a non-zero exit and the did-you-mean message (exit $rc)"; fi
+
 # a kprobe-keyed stack count names the probed function (the innermost
 # frame) in every key; the frames are received in the sender's context
 $LP -c "sleep 1; sendframe --iface $peer --ethertype 0x88b5 --count 3 --interval-ms 50 >/dev/null" -e '
