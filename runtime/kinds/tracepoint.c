@@ -318,7 +318,8 @@ static int tp_attach(struct lp_probe *p, char *err, size_t errlen)
 		/* Load the classic program on the same shared maps (skel holds
 		 * them open until the new object has its own references). */
 		struct lp_maps m = { bpf_map__fd(skel->maps.lp_events),
-				     bpf_map__fd(skel->maps.lp_lost) };
+				     bpf_map__fd(skel->maps.lp_lost),
+				     bpf_map__fd(skel->maps.lp_lat) };
 
 		st->raw = 0;
 		p->skel = NULL;

@@ -9,13 +9,21 @@ struct bpf_object;
 struct bpf_map;
 
 struct lp_maps {
-	int events_fd; /* BPF_MAP_TYPE_RINGBUF shared by every probe */
+	int events_fd; /* BPF_MAP_TYPE_RINGBUF shared by every probe; -1: none */
 	int lost_fd; /* per-CPU u64 counters, LP_LOST_* slots */
 	int lat_fd; /* latency() starts in flight (bpf/latency.bpf.h) */
 };
 
-/* Create the shared maps. Returns 0 or -errno. */
+/* Create the shared maps; ringbuf_size 0: no ring buffer (events_fd -1),
+ * for a run whose probes send user space nothing. Returns 0 or -errno. */
 int load_maps_create(struct lp_maps *m, size_t ringbuf_size);
+
+/* The ring buffer these probes need, in bytes: 0 when none has a handler
+ * or anything else to send (a count-only script), else `asked` (--buffer)
+ * or, with asked 0, a power of two sized by the CPUs that write into it
+ * and the largest record: 1 MiB on 2 CPUs for records up to 4 KiB. */
+struct lp_probe;
+size_t load_ringbuf_size(struct lp_probe *const *probes, int n, size_t asked);
 void load_maps_close(struct lp_maps *m);
 
 /* Point an object's lp_events and lp_lost maps at the shared ones, before
@@ -27,7 +35,6 @@ int load_share_maps(struct bpf_map *events, struct bpf_map *lost, const struct l
 int load_share_lat(struct bpf_map *lat, const struct lp_maps *m);
 
 /* Size aggregation idx's map of probe p (key, value, entries) before load. */
-struct lp_probe;
 int load_size_agg(struct bpf_map *map, const struct lp_probe *p, int idx);
 
 /* Sum of the per-CPU counters of one LP_LOST_* slot. */
