@@ -1,5 +1,6 @@
 #include "load/load.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <fcntl.h>
@@ -185,6 +186,66 @@ int load_share_maps(struct bpf_map *events, struct bpf_map *lost, const struct l
 int load_share_lat(struct bpf_map *lat, const struct lp_maps *m)
 {
 	return bpf_map__reuse_fd(lat, m->lat_fd);
+}
+
+unsigned load_layers(const struct lp_plan *plan)
+{
+	unsigned l = 0;
+
+	if (plan->ninsn)
+		l |= LP_L_FILTER;
+	if (plan->nagg > 0)
+		l |= LP_L_AGG;
+	if (plan->nagg > 1)
+		l |= LP_L_AGG2;
+	if (plan->emit || (plan->stack & LP_STACK_NOTE))
+		l |= LP_L_EMIT;
+	if (plan->lat.role || (plan->stack & (LP_STACK_KERNEL | LP_STACK_USER)))
+		l |= LP_L_MORE;
+	for (unsigned i = 0; i < plan->nfetch && i < LP_MAX_FETCH; i++) {
+		if (plan->fetch[i].kind == LP_FETCH_DATALOC || plan->fetch[i].kind == LP_FETCH_USTR)
+			l |= LP_L_STR;
+		else if (plan->fetch[i].kind == LP_FETCH_KVAL)
+			l |= LP_L_KVAL;
+	}
+	return l;
+}
+
+/* The layers a program of the family `base` has, or -1 if it is not one. */
+static long program_layers(const char *name, const char *base)
+{
+	size_t n = strlen(base);
+	unsigned long l;
+	char *end;
+
+	if (strncmp(name, base, n))
+		return -1;
+	if (!name[n])
+		return LP_L_ALL;
+	if (name[n] != '_' || !isxdigit((unsigned char)name[n + 1]))
+		return -1;
+	l = strtoul(name + n + 1, &end, 16);
+	return *end || l > LP_L_ALL ? -1 : (long)l;
+}
+
+struct bpf_program *load_pick(struct bpf_object *obj, const char *base, const struct lp_plan *plan)
+{
+	unsigned need = load_layers(plan);
+	struct bpf_program *prog, *best = NULL;
+
+	bpf_object__for_each_program(prog, obj) {
+		long have = program_layers(bpf_program__name(prog), base);
+
+		if (have < 0 || (need & ~(unsigned long)have))
+			continue;
+		if (!best || bpf_program__insn_cnt(prog) < bpf_program__insn_cnt(best))
+			best = prog;
+	}
+	bpf_object__for_each_program(prog, obj)
+		bpf_program__set_autoload(prog, prog == best);
+	if (!best)
+		errno = ENOENT;
+	return best;
 }
 
 #define AGG_DEFAULT_KEYS 10240

@@ -34,6 +34,17 @@ int load_share_maps(struct bpf_map *events, struct bpf_map *lost, const struct l
  * may be a latency() start or end calls it (see LP_LAT_KINDS in lua/probe.c). */
 int load_share_lat(struct bpf_map *lat, const struct lp_maps *m);
 
+/* The template layers (LP_L_*, include/luaprobe/plan.h) a final plan uses. */
+struct lp_plan;
+unsigned load_layers(const struct lp_plan *plan);
+
+/* Of obj's programs named BASE (every layer) or BASE_<hex> (the layers in
+ * hex), the one to load for this plan: the smallest with every layer the
+ * plan uses. It alone is left to load: every other program of the object,
+ * of any name, is not loaded. NULL (errno ENOENT) if none covers the plan. */
+struct bpf_program;
+struct bpf_program *load_pick(struct bpf_object *obj, const char *base, const struct lp_plan *plan);
+
 /* Size aggregation idx's map of probe p (key, value, entries) before load. */
 int load_size_agg(struct bpf_map *map, const struct lp_probe *p, int idx);
 
