@@ -211,18 +211,13 @@ static void start_tracking(struct lp_session *s, int attach)
 static int start_probes(struct lp_session *s, int attach)
 {
 	char err[512];
-	size_t rb;
 	int ret;
 
 	s->started = 1;
 	if (!s->nprobes)
 		return 0;
-	rb = load_ringbuf_size(s->probes, s->nprobes, s->opt.ringbuf_size);
-	ret = load_maps_create(&s->maps, rb);
-	if (!ret && s->opt.verbose && rb)
-		fprintf(stderr, "luaprobe: event ring buffer: %zu KiB\n", rb >> 10);
-	else if (!ret && s->opt.verbose)
-		fprintf(stderr, "luaprobe: no event ring buffer: no probe has a handler\n");
+	ret = load_maps_create(&s->maps,
+			       load_ringbuf_size(s->probes, s->nprobes, s->opt.ringbuf_size));
 	if (ret) {
 		script_report(s, "cannot create the event ring buffer: %s%s", strerror(-ret),
 			      ret == -EPERM ? " (luaprobe needs root or CAP_BPF and CAP_PERFMON)"
