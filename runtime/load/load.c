@@ -248,6 +248,16 @@ struct bpf_program *load_pick(struct bpf_object *obj, const char *base, const st
 	return best;
 }
 
+struct bpf_program *load_picked(struct bpf_object *obj)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, obj)
+		if (bpf_program__autoload(prog))
+			return prog;
+	return NULL;
+}
+
 #define AGG_DEFAULT_KEYS 10240
 
 int load_size_agg(struct bpf_map *map, const struct lp_probe *p, int idx)

@@ -45,6 +45,9 @@ unsigned load_layers(const struct lp_plan *plan);
 struct bpf_program;
 struct bpf_program *load_pick(struct bpf_object *obj, const char *base, const struct lp_plan *plan);
 
+/* The program load_pick left to load in obj (NULL: none). */
+struct bpf_program *load_picked(struct bpf_object *obj);
+
 /* Size aggregation idx's map of probe p (key, value, entries) before load. */
 int load_size_agg(struct bpf_map *map, const struct lp_probe *p, int idx);
 
