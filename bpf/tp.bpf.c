@@ -8,8 +8,8 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-SEC("tracepoint")
-int lp_tp(void *ctx)
+/* The fetches of the layers `l`, then lp_finish_l. */
+static __always_inline int lp_tp_body(void *ctx, const unsigned l)
 {
 	struct lp_scratch *s = lp_begin();
 	char *data;
@@ -24,7 +24,8 @@ int lp_tp(void *ctx)
 
 			if (f->kind == LP_FETCH_CTX) {
 				bpf_probe_read_kernel(data + f->dst, f->size, ctx + f->src);
-			} else if (f->kind == LP_FETCH_DATALOC || f->kind == LP_FETCH_USTR) {
+			} else if ((l & LP_L_STR) &&
+				   (f->kind == LP_FETCH_DATALOC || f->kind == LP_FETCH_USTR)) {
 				__u64 loc = 0;
 
 				lp_zero_slot(data, f);
@@ -37,7 +38,7 @@ int lp_tp(void *ctx)
 					bpf_probe_read_user_str(data + f->dst, f->size,
 								(void *)loc);
 				}
-			} else if (f->kind == LP_FETCH_KVAL) {
+			} else if ((l & LP_L_KVAL) && f->kind == LP_FETCH_KVAL) {
 				/* a cast of a pointer field, or curtask: untyped
 				 * roots, so every step is a probe-read */
 				__u64 root = 0;
@@ -50,19 +51,38 @@ int lp_tp(void *ctx)
 			}
 		}
 	}
-	lp_finish(ctx, s);
+	lp_finish_l(ctx, s, l);
 	return 0;
 }
+
+SEC("tracepoint")
+int lp_tp(void *ctx)
+{
+	return lp_tp_body(ctx, LP_L_ALL);
+}
+
+#define LP_TP(x) \
+	SEC("tracepoint") int lp_tp_##x(void *ctx) { return lp_tp_body(ctx, 0x##x); }
+LP_VARIANTS(LP_TP)
 
 /* The same tracepoint as a raw tracepoint, for a probe that reads nothing of
  * the record (a count by comm, say): it skips the perf-event layer, ~50 ns
  * an event less (DESIGN.md §5), and detaches in ~11 ms instead of ~90. */
-SEC("raw_tp")
-int lp_rawtp(void *ctx)
+static __always_inline int lp_rawtp_body(void *ctx, const unsigned l)
 {
 	struct lp_scratch *s = lp_begin();
 
 	if (s)
-		lp_finish(ctx, s);
+		lp_finish_l(ctx, s, l);
 	return 0;
 }
+
+SEC("raw_tp")
+int lp_rawtp(void *ctx)
+{
+	return lp_rawtp_body(ctx, LP_L_ALL);
+}
+
+#define LP_RAWTP(x) \
+	SEC("raw_tp") int lp_rawtp_##x(void *ctx) { return lp_rawtp_body(ctx, 0x##x); }
+LP_VARIANTS_NOSTR(LP_RAWTP)

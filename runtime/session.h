@@ -24,7 +24,7 @@ struct lp_options {
 	int verbose; /* -v */
 	int unsafe; /* --unsafe */
 	int folded; /* --folded: stack-keyed aggregations print as flame-graph input */
-	size_t ringbuf_size; /* bytes, a power of two */
+	size_t ringbuf_size; /* --buffer: bytes, a power of two; 0: sized by load_ringbuf_size */
 	int json; /* --json, -f json: output as JSON lines (lua/json.h) */
 };
 

@@ -972,7 +972,12 @@ static int kf_load(struct lp_probe *p, const struct lp_maps *m, char *err, size_
 			return ret;
 		}
 		in->skel = skel;
-		prog = skel->progs.lp_regs;
+		/* the smallest of the template's programs that does what the plan does */
+		prog = load_pick(skel->obj, "lp_regs", &p->plan);
+		if (!prog) {
+			snprintf(err, errlen, "the pt_regs template has no program for this probe");
+			return -ENOENT;
+		}
 		if (st->mech == KF_FENTRY || st->mech == KF_FEXIT) {
 			bpf_program__set_type(prog, BPF_PROG_TYPE_TRACING);
 			bpf_program__set_expected_attach_type(
@@ -1021,7 +1026,8 @@ static int attach_multi(struct lp_probe *p, char *err, size_t errlen)
 	opts.syms = syms;
 	opts.cnt = p->ninsts;
 	opts.retprobe = st->mech == KF_KRETPROBE;
-	p->insts[0].link = bpf_program__attach_kprobe_multi_opts(skel->progs.lp_regs, NULL, &opts);
+	p->insts[0].link =
+		bpf_program__attach_kprobe_multi_opts(load_picked(skel->obj), NULL, &opts);
 	free(syms);
 	if (!p->insts[0].link) {
 		int ret = -errno;
@@ -1057,11 +1063,11 @@ static int kf_attach(struct lp_probe *p, char *err, size_t errlen)
 		LIBBPF_OPTS(bpf_kprobe_opts, opts);
 
 		if (st->mech == KF_FENTRY || st->mech == KF_FEXIT)
-			in->link = bpf_program__attach_trace(skel->progs.lp_regs);
+			in->link = bpf_program__attach_trace(load_picked(skel->obj));
 		else {
 			opts.offset = pl->off;
 			opts.retprobe = st->mech == KF_KRETPROBE;
-			in->link = bpf_program__attach_kprobe_opts(skel->progs.lp_regs, pl->sym,
+			in->link = bpf_program__attach_kprobe_opts(load_picked(skel->obj), pl->sym,
 								   &opts);
 		}
 		if (!in->link) {

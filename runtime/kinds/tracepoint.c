@@ -214,6 +214,7 @@ static int raw_eligible(const struct lp_probe *p)
  * one when it could have (for -v). */
 struct tp_state {
 	int raw;
+	struct bpf_program *prog; /* in p->skel: the program load_pick chose */
 	char as[128];
 };
 
@@ -224,11 +225,12 @@ static struct tp_state *state_of(struct lp_probe *p)
 	return p->priv;
 }
 
-/* Open the template and load one of its programs, lp_rawtp or lp_tp: only
- * the one the probe runs is verified. */
+/* Open the template and load one of its programs, of the lp_rawtp or the
+ * lp_tp family: only the one the probe runs is handed to the kernel. */
 static int load_variant(struct lp_probe *p, const struct lp_maps *m, int raw, char *err,
 			size_t errlen)
 {
+	struct tp_state *st = p->priv;
 	struct lp_tp *skel = lp_tp__open();
 	int ret;
 
@@ -240,8 +242,12 @@ static int load_variant(struct lp_probe *p, const struct lp_maps *m, int raw, ch
 	struct bpf_map *aggs[LP_MAX_AGG] = { skel->maps.lp_agg0, skel->maps.lp_agg1 };
 
 	p->skel = skel;
-	bpf_program__set_autoload(skel->progs.lp_rawtp, raw);
-	bpf_program__set_autoload(skel->progs.lp_tp, !raw);
+	/* the smallest of the family's programs that does what the plan does */
+	st->prog = load_pick(skel->obj, raw ? "lp_rawtp" : "lp_tp", &p->plan);
+	if (!st->prog) {
+		snprintf(err, errlen, "the tracepoint template has no program for this probe");
+		return -ENOENT;
+	}
 	memcpy((void *)&skel->rodata->plan, &p->plan, sizeof(p->plan));
 	ret = load_share_maps(skel->maps.lp_events, skel->maps.lp_lost, m);
 	if (!ret)
@@ -307,7 +313,7 @@ static int tp_attach(struct lp_probe *p, char *err, size_t errlen)
 	int ret;
 
 	if (st->raw) {
-		p->link = bpf_program__attach_raw_tracepoint(skel->progs.lp_rawtp, p->point.event);
+		p->link = bpf_program__attach_raw_tracepoint(st->prog, p->point.event);
 		if (p->link) {
 			release(p);
 			return 0;
@@ -318,7 +324,8 @@ static int tp_attach(struct lp_probe *p, char *err, size_t errlen)
 		/* Load the classic program on the same shared maps (skel holds
 		 * them open until the new object has its own references). */
 		struct lp_maps m = { bpf_map__fd(skel->maps.lp_events),
-				     bpf_map__fd(skel->maps.lp_lost) };
+				     bpf_map__fd(skel->maps.lp_lost),
+				     bpf_map__fd(skel->maps.lp_lat) };
 
 		st->raw = 0;
 		p->skel = NULL;
@@ -328,8 +335,7 @@ static int tp_attach(struct lp_probe *p, char *err, size_t errlen)
 			return ret;
 		skel = p->skel;
 	}
-	p->link =
-		bpf_program__attach_tracepoint(skel->progs.lp_tp, p->point.system, p->point.event);
+	p->link = bpf_program__attach_tracepoint(st->prog, p->point.system, p->point.event);
 	if (!p->link) {
 		ret = -errno;
 		if (ret == -E2BIG)

@@ -288,6 +288,11 @@ int uprobe_load(struct lp_probe *p, const struct lp_maps *m, char *err, size_t e
 			return ret;
 		}
 		in->skel = skel;
+		/* the smallest of the template's programs that does what the plan does */
+		if (!load_pick(skel->obj, "lp_regs", &p->plan)) {
+			snprintf(err, errlen, "the uprobe template has no program for this probe");
+			return -ENOENT;
+		}
 		aggs[0] = skel->maps.lp_agg0;
 		aggs[1] = skel->maps.lp_agg1;
 		memcpy((void *)&skel->rodata->plan, &p->plan, sizeof(p->plan));
@@ -327,7 +332,7 @@ int uprobe_attach(struct lp_probe *p, char *err, size_t errlen)
 		LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = is_return(p),
 			    .ref_ctr_offset = pl ? pl->ref_ctr : 0);
 
-		in->link = bpf_program__attach_uprobe_opts(skel->progs.lp_regs,
+		in->link = bpf_program__attach_uprobe_opts(load_picked(skel->obj),
 							   p->target_pid ? p->target_pid : -1, path,
 							   in->offset, &opts);
 		if (!in->link) {

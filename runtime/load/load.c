@@ -1,5 +1,6 @@
 #include "load/load.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <fcntl.h>
@@ -16,6 +17,7 @@
 #include <luaprobe/plan.h>
 
 #include "plan/plan.h"
+#include "probe.h"
 #include "session.h"
 
 /* libbpf's print callback takes no context: the session its messages go
@@ -79,24 +81,69 @@ const char *load_last_error(void)
 	return log_session ? log_session->load_error : "";
 }
 
+/* Per CPU: ~8k events of a typical size (a 64-byte record) while the
+ * reader sweeps (LP_SWEEP_MS); a probe with large records gets room for
+ * LP_RB_RECORDS of them per CPU. */
+#define LP_RB_PER_CPU (512u << 10)
+#define LP_RB_RECORDS 128u
+#define LP_RB_MAX (256u << 20)
+
+static size_t pow2_up(size_t v)
+{
+	size_t p = 1;
+
+	while (p < v)
+		p <<= 1;
+	return p;
+}
+
+size_t load_ringbuf_size(struct lp_probe *const *probes, int n, size_t asked)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t rec = 0, per_cpu;
+
+	for (int i = 0; i < n; i++) {
+		const struct lp_probe *p = probes[i];
+		/* a ring-buffer record: its own 8-byte header, 8-byte aligned */
+		size_t r = 8 + ((sizeof(struct lp_event_hdr) + p->plan.data_size + 7) & ~(size_t)7);
+
+		if (p->handler_ref < 0 && !(p->plan.stack & LP_STACK_NOTE))
+			continue; /* nothing of it reaches user space */
+		if (r > rec)
+			rec = r;
+	}
+	if (!rec)
+		return 0;
+	if (asked)
+		return asked;
+	if (ncpu < 1)
+		ncpu = 1;
+	per_cpu = LP_RB_RECORDS * rec > LP_RB_PER_CPU ? LP_RB_RECORDS * rec : LP_RB_PER_CPU;
+	if (per_cpu * (size_t)ncpu >= LP_RB_MAX)
+		return LP_RB_MAX;
+	return pow2_up(per_cpu * (size_t)ncpu);
+}
+
 int load_maps_create(struct lp_maps *m, size_t ringbuf_size)
 {
 	int err;
 
 	m->lat_fd = -1;
-	m->events_fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "lp_events", 0, 0, ringbuf_size, NULL);
-	if (m->events_fd < 0) {
-		err = -errno;
-		m->lost_fd = -1;
-		return err;
+	m->events_fd = -1;
+	if (ringbuf_size) {
+		m->events_fd =
+			bpf_map_create(BPF_MAP_TYPE_RINGBUF, "lp_events", 0, 0, ringbuf_size, NULL);
+		if (m->events_fd < 0) {
+			err = -errno;
+			m->lost_fd = -1;
+			return err;
+		}
 	}
 	m->lost_fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "lp_lost", sizeof(__u32),
 				    sizeof(__u64), LP_LOST_SLOTS, NULL);
 	if (m->lost_fd < 0) {
 		err = -errno;
-		close(m->events_fd);
-		m->events_fd = -1;
-		m->lat_fd = -1;
+		load_maps_close(m);
 		return err;
 	}
 	/* Not preallocated: a run without latency() pays no memory for it. */
@@ -124,7 +171,12 @@ void load_maps_close(struct lp_maps *m)
 
 int load_share_maps(struct bpf_map *events, struct bpf_map *lost, const struct lp_maps *m)
 {
-	int err = bpf_map__reuse_fd(events, m->events_fd);
+	/* No ring buffer in the run: the object's lp_events is not created
+	 * either. libbpf turns the program's references to it into calls the
+	 * verifier refuses only if reached, and a probe without a handler
+	 * never reaches them (plan.emit is 0 in its frozen plan). */
+	int err = m->events_fd >= 0 ? bpf_map__reuse_fd(events, m->events_fd)
+				    : bpf_map__set_autocreate(events, false);
 
 	if (!err)
 		err = bpf_map__reuse_fd(lost, m->lost_fd);
@@ -134,6 +186,76 @@ int load_share_maps(struct bpf_map *events, struct bpf_map *lost, const struct l
 int load_share_lat(struct bpf_map *lat, const struct lp_maps *m)
 {
 	return bpf_map__reuse_fd(lat, m->lat_fd);
+}
+
+unsigned load_layers(const struct lp_plan *plan)
+{
+	unsigned l = 0;
+
+	if (plan->ninsn)
+		l |= LP_L_FILTER;
+	if (plan->nagg > 0)
+		l |= LP_L_AGG;
+	if (plan->nagg > 1)
+		l |= LP_L_AGG2;
+	if (plan->emit || (plan->stack & LP_STACK_NOTE))
+		l |= LP_L_EMIT;
+	if (plan->lat.role || (plan->stack & (LP_STACK_KERNEL | LP_STACK_USER)))
+		l |= LP_L_MORE;
+	for (unsigned i = 0; i < plan->nfetch && i < LP_MAX_FETCH; i++) {
+		if (plan->fetch[i].kind == LP_FETCH_DATALOC || plan->fetch[i].kind == LP_FETCH_USTR)
+			l |= LP_L_STR;
+		else if (plan->fetch[i].kind == LP_FETCH_KVAL)
+			l |= LP_L_KVAL;
+	}
+	return l;
+}
+
+/* The layers a program of the family `base` has, or -1 if it is not one. */
+static long program_layers(const char *name, const char *base)
+{
+	size_t n = strlen(base);
+	unsigned long l;
+	char *end;
+
+	if (strncmp(name, base, n))
+		return -1;
+	if (!name[n])
+		return LP_L_ALL;
+	if (name[n] != '_' || !isxdigit((unsigned char)name[n + 1]))
+		return -1;
+	l = strtoul(name + n + 1, &end, 16);
+	return *end || l > LP_L_ALL ? -1 : (long)l;
+}
+
+struct bpf_program *load_pick(struct bpf_object *obj, const char *base, const struct lp_plan *plan)
+{
+	unsigned need = load_layers(plan);
+	struct bpf_program *prog, *best = NULL;
+
+	bpf_object__for_each_program(prog, obj) {
+		long have = program_layers(bpf_program__name(prog), base);
+
+		if (have < 0 || (need & ~(unsigned long)have))
+			continue;
+		if (!best || bpf_program__insn_cnt(prog) < bpf_program__insn_cnt(best))
+			best = prog;
+	}
+	bpf_object__for_each_program(prog, obj)
+		bpf_program__set_autoload(prog, prog == best);
+	if (!best)
+		errno = ENOENT;
+	return best;
+}
+
+struct bpf_program *load_picked(struct bpf_object *obj)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, obj)
+		if (bpf_program__autoload(prog))
+			return prog;
+	return NULL;
 }
 
 #define AGG_DEFAULT_KEYS 10240

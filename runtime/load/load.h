@@ -9,13 +9,21 @@ struct bpf_object;
 struct bpf_map;
 
 struct lp_maps {
-	int events_fd; /* BPF_MAP_TYPE_RINGBUF shared by every probe */
+	int events_fd; /* BPF_MAP_TYPE_RINGBUF shared by every probe; -1: none */
 	int lost_fd; /* per-CPU u64 counters, LP_LOST_* slots */
 	int lat_fd; /* latency() starts in flight (bpf/latency.bpf.h) */
 };
 
-/* Create the shared maps. Returns 0 or -errno. */
+/* Create the shared maps; ringbuf_size 0: no ring buffer (events_fd -1),
+ * for a run whose probes send user space nothing. Returns 0 or -errno. */
 int load_maps_create(struct lp_maps *m, size_t ringbuf_size);
+
+/* The ring buffer these probes need, in bytes: 0 when none has a handler
+ * or anything else to send (a count-only script), else `asked` (--buffer)
+ * or, with asked 0, a power of two sized by the CPUs that write into it
+ * and the largest record: 1 MiB on 2 CPUs for records up to 4 KiB. */
+struct lp_probe;
+size_t load_ringbuf_size(struct lp_probe *const *probes, int n, size_t asked);
 void load_maps_close(struct lp_maps *m);
 
 /* Point an object's lp_events and lp_lost maps at the shared ones, before
@@ -26,8 +34,21 @@ int load_share_maps(struct bpf_map *events, struct bpf_map *lost, const struct l
  * may be a latency() start or end calls it (see LP_LAT_KINDS in lua/probe.c). */
 int load_share_lat(struct bpf_map *lat, const struct lp_maps *m);
 
+/* The template layers (LP_L_*, include/luaprobe/plan.h) a final plan uses. */
+struct lp_plan;
+unsigned load_layers(const struct lp_plan *plan);
+
+/* Of obj's programs named BASE (every layer) or BASE_<hex> (the layers in
+ * hex), the one to load for this plan: the smallest with every layer the
+ * plan uses. It alone is left to load: every other program of the object,
+ * of any name, is not loaded. NULL (errno ENOENT) if none covers the plan. */
+struct bpf_program;
+struct bpf_program *load_pick(struct bpf_object *obj, const char *base, const struct lp_plan *plan);
+
+/* The program load_pick left to load in obj (NULL: none). */
+struct bpf_program *load_picked(struct bpf_object *obj);
+
 /* Size aggregation idx's map of probe p (key, value, entries) before load. */
-struct lp_probe;
 int load_size_agg(struct bpf_map *map, const struct lp_probe *p, int idx);
 
 /* Sum of the per-CPU counters of one LP_LOST_* slot. */

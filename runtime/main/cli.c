@@ -65,6 +65,9 @@ static const char usage[] =
 	"  --vmlinux PATH  the running kernel's DWARF, for kernel labels, statements and\n"
 	"                locals (else /usr/lib/debug/boot/vmlinux-$(uname -r) and the usual\n"
 	"                places; its build id must be the running kernel's)\n"
+	"  --buffer SIZE the event ring buffer, a power of two from 4K to 1G (bytes, or\n"
+	"                with K, M or G); default: sized by the CPUs and the largest\n"
+	"                event, 1M on 2 CPUs. A script without handlers has none\n"
 	"  --version     print the version\n"
 	"\n"
 	"EXAMPLES\n"
@@ -81,7 +84,8 @@ enum {
 	OPT_HELP,
 	OPT_JSON,
 	OPT_FOLDED,
-	OPT_VMLINUX
+	OPT_VMLINUX,
+	OPT_BUFFER
 };
 
 static const struct option long_opts[] = {
@@ -93,6 +97,7 @@ static const struct option long_opts[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "folded", no_argument, NULL, OPT_FOLDED },
 	{ "vmlinux", required_argument, NULL, OPT_VMLINUX },
+	{ "buffer", required_argument, NULL, OPT_BUFFER },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -211,7 +216,8 @@ static int start_probes(struct lp_session *s, int attach)
 	s->started = 1;
 	if (!s->nprobes)
 		return 0;
-	ret = load_maps_create(&s->maps, s->opt.ringbuf_size);
+	ret = load_maps_create(&s->maps,
+			       load_ringbuf_size(s->probes, s->nprobes, s->opt.ringbuf_size));
 	if (ret) {
 		script_report(s, "cannot create the event ring buffer: %s%s", strerror(-ret),
 			      ret == -EPERM ? " (luaprobe needs root or CAP_BPF and CAP_PERFMON)"
@@ -338,6 +344,57 @@ static int script_help(const char *script)
 	return 0;
 }
 
+/* --buffer SIZE: the ring buffer's bytes, a power of two the kernel takes
+ * (a page at least); 0 or 1 with the message. */
+static int parse_buffer(const char *arg, size_t *out)
+{
+	unsigned long long v, unit = 1, lo, hi;
+	char *end;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (end != arg && *end && !end[1]) {
+		switch (*end) {
+		case 'k':
+		case 'K':
+			unit = 1ULL << 10;
+			end++;
+			break;
+		case 'm':
+		case 'M':
+			unit = 1ULL << 20;
+			end++;
+			break;
+		case 'g':
+		case 'G':
+			unit = 1ULL << 30;
+			end++;
+			break;
+		}
+	}
+	if (end == arg || *end || errno || *arg == '-' || v > (1ULL << 30) / unit) {
+		msg_report("--buffer wants a size from 4K to 1G: bytes, or a number with K, M or "
+			   "G (256K, 4M), not '%s'",
+			   arg);
+		return 1;
+	}
+	v *= unit;
+	if (v < 4096) {
+		msg_report("--buffer %s: the ring buffer is a page (4K) at least", arg);
+		return 1;
+	}
+	if (v & (v - 1)) {
+		for (lo = 4096; lo * 2 < v; lo *= 2)
+			;
+		hi = lo * 2;
+		msg_report("--buffer %s: the ring buffer's size is a power of two: %lluK or %lluK",
+			   arg, lo >> 10, hi >> 10);
+		return 1;
+	}
+	*out = v;
+	return 0;
+}
+
 static int run_script(struct lp_session *s, const char *code, const char *script, int argc,
 		      char **argv, int check)
 {
@@ -419,7 +476,6 @@ int main(int argc, char **argv)
 	unsigned long long lost;
 	char *end;
 
-	s.opt.ringbuf_size = 4 << 20;
 	while ((opt = getopt_long(argc, argv, "+e:d:c:p:lL:vhf:", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'e':
@@ -479,6 +535,10 @@ int main(int argc, char **argv)
 			s.caches.vmlinux = optarg;
 			/* a point's refusal (kinds/kprobe.c) asks whether DWARF is at hand */
 			setenv("LUAPROBE_VMLINUX", optarg, 1);
+			break;
+		case OPT_BUFFER:
+			if (parse_buffer(optarg, &s.opt.ringbuf_size))
+				return 1;
 			break;
 		case OPT_VERSION:
 			printf("luaprobe %s (libbpf %d.%d, %s)\n", LP_VERSION,

@@ -283,7 +283,9 @@ int loop_run(struct lp_session *s)
 		err = -errno;
 		goto out;
 	}
-	if (s->nprobes) {
+	/* A script whose probes send nothing (count-only) has no ring buffer:
+	 * the loop waits on the control set alone. */
+	if (s->maps.events_fd >= 0) {
 		rb = ring_buffer__new(s->maps.events_fd, on_event, &lp, NULL);
 		if (!rb || add_fd(ep, ring_buffer__epoll_fd(rb), TAG_RINGBUF)) {
 			err = -errno;
@@ -338,9 +340,12 @@ int loop_run(struct lp_session *s)
 	}
 	/* Ended by time, a signal or the command: what the kernel already sent
 	 * is delivered. Ended by exit() or an error: nothing more runs. */
-	if (rb && !s->failed && !s->exited && !s->interrupted) {
+	if (s->nprobes && !s->failed && !s->exited && !s->interrupted) {
+		/* with no ring buffer too: on_exit reads counts that stopped */
 		if (s->detach)
 			s->detach(s);
+	}
+	if (rb && !s->failed && !s->exited && !s->interrupted) {
 		lp.draining = 1;
 		lp.drain_end = coarse_ns() + DRAIN_NS;
 		watch_draining(1);

@@ -94,11 +94,11 @@ field() {
 	sed -n "s/^$1 //p" <<<"$2"
 }
 
-# Our programs are named lp_tp (bpf/tp.bpf.c). The count is system-wide, so
-# other luaprobe runs on the machine move it: the lifecycle tests follow the
-# ids one process holds (lp_prog_ids) instead.
+# Our programs are named lp_tp, or lp_tp_<layers> (bpf/tp.bpf.c). The count
+# is system-wide, so other luaprobe runs on the machine move it: the
+# lifecycle tests follow the ids one process holds (lp_prog_ids) instead.
 bpf_prog_count() {
-	bpftool prog show | grep -cE '^[0-9]+: .* name lp_tp ' || true
+	bpftool prog show | grep -cE '^[0-9]+: .* name lp_tp(_[0-9a-f]+)? ' || true
 }
 
 # lp_prog_ids PID: ids of the lp_tp programs process PID holds, one a line.
@@ -108,7 +108,7 @@ lp_prog_ids() {
 	{ sed -n 's/^prog_id:[[:space:]]*//p' /proc/"$1"/fdinfo/* 2>/dev/null || true; } | sort -un |
 		while read -r id; do
 			# no "| grep -q": bpftool's SIGPIPE would fail the pipeline
-			if [[ $(bpftool prog show id "$id" 2>/dev/null) == *" name lp_tp "* ]]; then
+			if [[ $(bpftool prog show id "$id" 2>/dev/null) =~ \ name\ lp_tp(_[0-9a-f]+)?\  ]]; then
 				echo "$id"
 			fi
 		done

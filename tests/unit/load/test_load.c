@@ -1,13 +1,18 @@
 /* libbpf's messages as the loader keeps them: the last line of a refused
  * program's verifier log, kept in the session, never carried over to the
- * next load. libbpf's own print hook is driven directly with real lines. */
+ * next load. libbpf's own print hook is driven directly with real lines.
+ * The template layers a plan uses, and the program load_pick leaves to
+ * load out of the real tracepoint template (opened, never loaded: no
+ * kernel needed). */
 #include <stdarg.h>
 
 #include <bpf/libbpf.h>
+#include <luaprobe/plan.h>
 
 #include "load/load.h"
 #include "session.h"
 #include "test.h"
+#include "tp.skel.h"
 
 static struct lp_session s;
 static libbpf_print_fn_t hook;
@@ -60,4 +65,116 @@ static void test_cleared(void)
 	ASSERT_STREQ(load_last_error(), "", "a new log starts empty");
 }
 
-TEST_MAIN(TEST(test_last_line), TEST(test_cleared))
+static void test_layers(void)
+{
+	struct lp_plan p;
+
+	memset(&p, 0, sizeof(p));
+	ASSERT_EQ(load_layers(&p), 0, "an empty plan");
+	p.ninsn = 1;
+	ASSERT_EQ(load_layers(&p), LP_L_FILTER, "a filter");
+	p.ninsn = 0;
+	p.nagg = 1;
+	ASSERT_EQ(load_layers(&p), LP_L_AGG, "one aggregation");
+	p.nagg = 2;
+	ASSERT_EQ(load_layers(&p), LP_L_AGG | LP_L_AGG2, "two aggregations");
+	p.nagg = 0;
+	p.emit = 1;
+	ASSERT_EQ(load_layers(&p), LP_L_EMIT, "a handler");
+	p.emit = 0;
+	p.stack = LP_STACK_NOTE;
+	ASSERT_EQ(load_layers(&p), LP_L_EMIT, "a ustack key's notices");
+	p.stack = LP_STACK_KERNEL;
+	ASSERT_EQ(load_layers(&p), LP_L_MORE, "a kernel stack");
+	p.stack = LP_STACK_USER;
+	ASSERT_EQ(load_layers(&p), LP_L_MORE, "a user stack");
+	p.stack = 0;
+	p.lat.role = LP_LAT_END;
+	ASSERT_EQ(load_layers(&p), LP_L_MORE, "a latency() end");
+	p.lat.role = 0;
+	p.nfetch = 4;
+	p.fetch[0].kind = LP_FETCH_CTX;
+	ASSERT_EQ(load_layers(&p), 0, "a record field");
+	p.fetch[1].kind = LP_FETCH_DATALOC;
+	ASSERT_EQ(load_layers(&p), LP_L_STR, "a __data_loc string");
+	p.fetch[1].kind = LP_FETCH_USTR;
+	ASSERT_EQ(load_layers(&p), LP_L_STR, "a user string");
+	p.fetch[3].kind = LP_FETCH_KVAL;
+	ASSERT_EQ(load_layers(&p), LP_L_STR | LP_L_KVAL, "a kernel chain, the last fetch");
+	p.nfetch = 3;
+	ASSERT_EQ(load_layers(&p), LP_L_STR, "fetches past nfetch");
+}
+
+/* The layers of program `name` of family `base`, as the naming says. */
+static unsigned name_layers(const char *name, const char *base)
+{
+	size_t n = strlen(base);
+
+	return name[n] ? (unsigned)strtoul(name + n + 1, NULL, 16) : LP_L_ALL;
+}
+
+/* load_pick on plan p: one program left to load, of the family, with every
+ * layer p uses, and none of the family that has them all is smaller. */
+static const char *pick(const struct lp_plan *p, const char *base)
+{
+	struct lp_tp *skel = lp_tp__open();
+	struct bpf_program *got, *prog;
+	unsigned need = load_layers(p);
+	static char name[64];
+	int loaded = 0;
+
+	if (!ASSERT_TRUE(skel != NULL, "the template opens"))
+		return "";
+	got = load_pick(skel->obj, base, p);
+	if (!ASSERT_TRUE(got != NULL, "a program for the plan")) {
+		lp_tp__destroy(skel);
+		return "";
+	}
+	snprintf(name, sizeof(name), "%s", bpf_program__name(got));
+	ASSERT_TRUE(load_picked(skel->obj) == got, "load_picked is load_pick's");
+	ASSERT_EQ(name_layers(name, base) & need, need, "the layers the plan uses");
+	bpf_object__for_each_program(prog, skel->obj) {
+		const char *pn = bpf_program__name(prog);
+
+		loaded += bpf_program__autoload(prog);
+		if (strncmp(pn, base, strlen(base)) ||
+		    (pn[strlen(base)] && pn[strlen(base)] != '_') ||
+		    (name_layers(pn, base) & need) != need)
+			continue;
+		if (bpf_program__insn_cnt(prog) < bpf_program__insn_cnt(got))
+			fprintf(stderr, "%s is smaller than %s\n", pn, name);
+		ASSERT_TRUE(bpf_program__insn_cnt(prog) >= bpf_program__insn_cnt(got),
+			    "the smallest that covers the plan");
+	}
+	ASSERT_EQ(loaded, 1, "programs left to load");
+	lp_tp__destroy(skel);
+	return name;
+}
+
+static void test_pick(void)
+{
+	struct lp_plan p;
+
+	memset(&p, 0, sizeof(p));
+	p.nagg = 1;
+	ASSERT_STREQ(pick(&p, "lp_tp"), "lp_tp_02", "a count");
+	ASSERT_STREQ(pick(&p, "lp_rawtp"), "lp_rawtp_02", "a count, raw");
+	p.ninsn = 3;
+	ASSERT_STREQ(pick(&p, "lp_tp"), "lp_tp_03", "a count with a filter");
+	p.nagg = 0;
+	p.emit = 1;
+	ASSERT_STREQ(pick(&p, "lp_tp"), "lp_tp_09", "a handler with a filter");
+	p.nfetch = 1;
+	p.fetch[0].kind = LP_FETCH_DATALOC;
+	ASSERT_STREQ(pick(&p, "lp_tp"), "lp_tp_29", "... and a string");
+	p.nagg = 2;
+	ASSERT_STREQ(pick(&p, "lp_tp"), "lp_tp_2f", "... and two aggregations");
+	p.stack = LP_STACK_KERNEL;
+	ASSERT_STREQ(pick(&p, "lp_tp"), "lp_tp", "a stack: every layer");
+	ASSERT_STREQ(pick(&p, "lp_rawtp"), "lp_rawtp", "a stack: every layer, raw");
+	p.stack = 0;
+	p.fetch[0].kind = LP_FETCH_KVAL;
+	ASSERT_STREQ(pick(&p, "lp_tp"), "lp_tp", "a kernel chain: every layer");
+}
+
+TEST_MAIN(TEST(test_last_line), TEST(test_cleared), TEST(test_layers), TEST(test_pick))

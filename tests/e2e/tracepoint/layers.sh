@@ -1,0 +1,53 @@
+# The tracepoint template in layers (issue 12): each probe holds the
+# program with only the layers its plan uses (lp_tp_<hex>, bpf/tp.bpf.c;
+# lp_tp with every layer when it needs them all), and counts exactly what
+# the whole template counted: a count, a count behind a filter, a handler
+# behind a filter that reads a string, two aggregations, a kernel stack.
+. "$TESTS/e2e/lib.sh"
+need_tracepoint syscalls:sys_enter_openat
+need_cmd bpftool
+
+SC=$FIXTURES/syscaller
+name=lplay$$
+path=$TMP/lplayers.file
+: >"$path"
+
+# names PID: the names of the lp_tp programs PID holds, in probe order
+names() {
+	local id
+	for id in $(lp_prog_ids "$1"); do
+		bpftool prog show id "$id" | sed -n 's/.* name \(lp_tp[_0-9a-f]*\) .*/\1/p'
+	done | paste -sd' '
+}
+
+lp_start -e "$READY_LUA
+local all = probe('tracepoint:syscalls:sys_enter_openat'):count()
+local mine = probe('tracepoint:syscalls:sys_enter_openat', { where = 'comm == \"$name\"' }):count()
+local files = {}
+probe('tracepoint:syscalls:sys_enter_openat', { where = 'comm == \"$name\"' }, function(e)
+  files[e.filename] = (files[e.filename] or 0) + 1
+end)
+local p = probe('tracepoint:syscalls:sys_enter_openat', { where = 'comm == \"$name\"' })
+local by_flags, by_comm = p:count('flags'), p:count('comm')
+local stacks = probe('tracepoint:syscalls:sys_enter_openat', { where = 'comm == \"$name\"', stack = 'kernel' }):count()
+on_exit(function()
+  printf('all>=mine %s\n', tostring(all:total() >= mine:total()))
+  printf('mine %d\n', mine:total())
+  printf('file %d\n', files['$path'] or 0)
+  printf('flags %d\n', by_flags:total())
+  printf('comm %d\n', by_comm:total())
+  printf('stacks %d\n', stacks:total())
+end)"
+lp_ready
+held=$(names "$BG_PID")
+"$SC" --name "$name" --openat "$path" 300 >/dev/null
+kill -INT "$BG_PID"
+lp_wait 30
+assert_eq 0 "$RC" "exit status ($ERR)"
+# ids come in load order: the probes' order
+assert_eq "lp_tp_02 lp_tp_03 lp_tp_29 lp_tp_2f lp_tp" "$held" "programs held"
+assert_eq true "$(field 'all>=mine' "$OUT")" "an unfiltered count"
+for k in mine file flags comm stacks; do
+	assert_eq 300 "$(field "$k" "$OUT")" "$k"
+done
+echo ok
