@@ -8,7 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -38,7 +42,8 @@ static const char usage[] =
 	"  luaprobe -e 'LUA' [ARGS...]     run a one-liner\n"
 	"  luaprobe -l [PATTERN]           list probe points (tracepoints, sampling) matching PATTERN\n"
 	"  luaprobe -L POINT               what a point offers: its fields with C types\n"
-	"  luaprobe --check SCRIPT         resolve and load every probe, attach nothing\n"
+	"  luaprobe --check SCRIPT|DIR     resolve and load every probe, attach nothing; a DIR:\n"
+	"                                  each *.lua in it, \"ok|FAIL PATH\" a line, 1 if any fails\n"
 	"  luaprobe --recipes              list the recipes\n"
 	"\n"
 	"OPTIONS\n"
@@ -409,14 +414,161 @@ end:
 	return 0;
 }
 
+/* One run, once the options are read: the script (a file, a recipe by
+ * name, -e's code) with its arguments. The exit status. */
+static int run_main(struct lp_session *s, const char *code, const char *script, int argc,
+		    char **argv, int check)
+{
+	unsigned long long lost;
+	int ret;
+
+	raise_fd_limit();
+	if (loop_block_signals() || script_open(s) || watch_start())
+		return fail("%s", "cannot start: out of memory");
+	ret = run_script(s, code, script, argc, argv, check);
+	fflush(stdout);
+	lost = s->maps.lost_fd >= 0 ? load_lost(&s->maps, LP_LOST_RESERVE) : 0;
+	if (lost && s->opt.json)
+		json_write_lost(lost);
+	else if (lost)
+		fprintf(stderr, "luaprobe: lost %llu events (ring buffer full)\n", lost);
+	else if (s->opt.verbose && s->nprobes)
+		fprintf(stderr, "luaprobe: 0 events lost\n");
+	report_count(s, LP_LOST_AGGFULL, 1,
+		     "%llu aggregation updates dropped: a map was full "
+		     "(raise the probe's spec.max_keys)");
+	report_count(s, LP_LOST_LATFULL, 1,
+		     "%llu latency() starts not stored: " LAT_MAX_TEXT " pairs were in flight");
+	/* an end whose start came before the probes were attached is normal */
+	report_count(s, LP_LOST_UNPAIRED, 0, "%llu latency() ends without a start");
+	lost = usym_track_lost(s->caches.usym);
+	if (lost)
+		fprintf(stderr,
+			"luaprobe: %llu records of processes' mappings lost: user stacks of processes "
+			"that exited may show addresses\n",
+			lost);
+	teardown(s);
+	script_close(s);
+	session_free_caches(s);
+	watch_stop();
+	if (ret || s->failed)
+		return 1;
+	return s->exit_code;
+}
+
+/* --check DIR: every DIR/NAME.lua checked as --check SCRIPT checks one (its
+ * main chunk run, every probe resolved and loaded, nothing attached, no
+ * handler run), each in a process of its own so that no script's state
+ * reaches the next; "ok NAME" or "FAIL NAME" a line, the scripts' own
+ * messages on stderr. A team's CI: non-zero when any fails, naming each. */
+static int is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int check_one(struct lp_session *s, const char *path, int argc, char **argv)
+{
+	int status, null;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		/* what a main chunk prints is not the verdict; nothing waits on
+		 * a terminal */
+		null = open("/dev/null", O_RDWR);
+		if (null >= 0) {
+			dup2(null, STDIN_FILENO);
+			dup2(null, STDOUT_FILENO);
+		}
+		argv[0] = (char *)path;
+		exit(run_main(s, NULL, path, argc, argv, 1));
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (WIFSIGNALED(status))
+		fprintf(stderr, "luaprobe: %s: the check ended by signal %s\n", path,
+			strsignal(WTERMSIG(status)));
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
+}
+
+static int check_dir(struct lp_session *s, const char *dir, int argc, char **argv)
+{
+	char **names = NULL, *failed = NULL;
+	size_t flen = 0;
+	int n = 0, cap = 0, bad = 0, ret = 0;
+	FILE *fl = open_memstream(&failed, &flen);
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (!d || !fl) {
+		ret = fail("--check: cannot read the folder %s", dir);
+		goto out;
+	}
+	while ((de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+		char *path;
+
+		if (de->d_name[0] == '.' || l < 5 || strcmp(de->d_name + l - 4, ".lua"))
+			continue;
+		if (asprintf(&path, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/",
+			     de->d_name) < 0)
+			continue;
+		if (is_dir(path) ||
+		    (n == cap &&
+		     !(names = realloc(names, (cap = 2 * cap + 16) * sizeof(*names))))) {
+			free(path);
+			continue;
+		}
+		names[n++] = path;
+	}
+	closedir(d);
+	if (!n) {
+		ret = fail("--check: no scripts (*.lua) in %s", dir);
+		goto out;
+	}
+	qsort(names, n, sizeof(*names), cmp_names);
+	for (int i = 0; i < n; i++) {
+		int r = check_one(s, names[i], argc, argv);
+
+		printf("%-4s %s\n", r ? "FAIL" : "ok", names[i]);
+		if (r) {
+			fprintf(fl, "%s%s", bad ? ", " : "", names[i]);
+			bad++;
+		}
+	}
+	fclose(fl);
+	fl = NULL;
+	fflush(stdout);
+	if (bad)
+		fprintf(stderr, "luaprobe: --check: %d of %d scripts failed: %s\n", bad, n, failed);
+	ret = bad ? 1 : 0;
+out:
+	if (fl)
+		fclose(fl);
+	free(failed);
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return ret;
+}
 int main(int argc, char **argv)
 {
 	struct lp_session s = {
 		.maps = { -1, -1, -1 }, .child_gate = -1, .child_status = -1, .detach = detach_all
 	};
 	const char *code = NULL, *list = NULL, *describe = NULL, *script = NULL;
-	int opt, do_list = 0, check = 0, ret;
-	unsigned long long lost;
+	int opt, do_list = 0, check = 0;
 	char *end;
 
 	s.opt.ringbuf_size = 4 << 20;
@@ -522,36 +674,7 @@ int main(int argc, char **argv)
 		optind--;
 		argv[optind] = "-e";
 	}
-	raise_fd_limit();
-	if (loop_block_signals() || script_open(&s) || watch_start())
-		return fail("%s", "cannot start: out of memory");
-	ret = run_script(&s, code, script, argc - optind, argv + optind, check);
-	fflush(stdout);
-	lost = s.maps.lost_fd >= 0 ? load_lost(&s.maps, LP_LOST_RESERVE) : 0;
-	if (lost && s.opt.json)
-		json_write_lost(lost);
-	else if (lost)
-		fprintf(stderr, "luaprobe: lost %llu events (ring buffer full)\n", lost);
-	else if (s.opt.verbose && s.nprobes)
-		fprintf(stderr, "luaprobe: 0 events lost\n");
-	report_count(&s, LP_LOST_AGGFULL, 1,
-		     "%llu aggregation updates dropped: a map was full "
-		     "(raise the probe's spec.max_keys)");
-	report_count(&s, LP_LOST_LATFULL, 1,
-		     "%llu latency() starts not stored: " LAT_MAX_TEXT " pairs were in flight");
-	/* an end whose start came before the probes were attached is normal */
-	report_count(&s, LP_LOST_UNPAIRED, 0, "%llu latency() ends without a start");
-	lost = usym_track_lost(s.caches.usym);
-	if (lost)
-		fprintf(stderr,
-			"luaprobe: %llu records of processes' mappings lost: user stacks of processes "
-			"that exited may show addresses\n",
-			lost);
-	teardown(&s);
-	script_close(&s);
-	session_free_caches(&s);
-	watch_stop();
-	if (ret || s.failed)
-		return 1;
-	return s.exit_code;
+	if (check && script && is_dir(script))
+		return check_dir(&s, script, argc - optind, argv + optind);
+	return run_main(&s, code, script, argc - optind, argv + optind, check);
 }
