@@ -35,49 +35,6 @@
 #include "util/cut.h"
 #include "util/file.h"
 
-static const char usage[] =
-	"USAGE\n"
-	"  luaprobe SCRIPT.lua [ARGS...]   run a script; ARGS reach it as the table arg\n"
-	"  luaprobe NAME [ARGS...]         run a recipe found by name (luaprobe --recipes)\n"
-	"  luaprobe -e 'LUA' [ARGS...]     run a one-liner\n"
-	"  luaprobe -l [PATTERN]           list probe points (tracepoints, sampling) matching PATTERN\n"
-	"  luaprobe -L POINT               what a point offers: its fields with C types\n"
-	"  luaprobe --check SCRIPT|DIR     resolve and load every probe, attach nothing; a DIR:\n"
-	"                                  each *.lua in it, \"ok|FAIL PATH\" a line, 1 if any fails\n"
-	"  luaprobe --recipes              list the recipes\n"
-	"\n"
-	"OPTIONS\n"
-	"  -d SECONDS    stop after SECONDS\n"
-	"  -c 'CMD'      run CMD once every probe is attached; stop when it exits. CMD is\n"
-	"                the target: process probes see only it, target_pid() is its pid,\n"
-	"                where = \"pid == target\" keeps its events (shell syntax such as\n"
-	"                redirections works: the shell execs CMD; a pipeline or a list\n"
-	"                makes the shell the target). CMD runs in its own process\n"
-	"                group, ended at the end of the run (SIGTERM, SIGKILL 200 ms\n"
-	"                later); when CMD's exit ends the run, luaprobe exits with\n"
-	"                CMD's status (128 + the signal if it was killed)\n"
-	"  -p PID        the process the script is about: the target, as with -c\n"
-	"  -v            verbose: what was attached, lost events as they happen, a refused\n"
-	"                program's verifier log in full\n"
-	"  -vv           also libbpf's debug log\n"
-	"  --folded      print() of an aggregation keyed by a stack writes folded stacks,\n"
-	"                \"outer;...;inner N\" a line (flame-graph input, flamegraph.pl)\n"
-	"  --json, -f json  printf output, emit()ted events, printed aggregations and lost\n"
-	"                events as JSON lines in bpftrace's shapes; errors as JSON on stderr\n"
-	"  --unsafe      the full Lua libraries (writes, os.execute, io.popen, binary\n"
-	"                chunks, package.loadlib, debug), and\n"
-	"                uprobe:BIN:f+OFF off the instruction starts the line table names\n"
-	"  --vmlinux PATH  the running kernel's DWARF, for kernel labels, statements and\n"
-	"                locals (else /usr/lib/debug/boot/vmlinux-$(uname -r) and the usual\n"
-	"                places; its build id must be the running kernel's)\n"
-	"  --version     print the version\n"
-	"\n"
-	"EXAMPLES\n"
-	"  luaprobe execsnoop\n"
-	"  luaprobe -d 5 -e 'probe(\"tracepoint:syscalls:sys_enter_openat\", function(e)\n"
-	"      printf(\"%s %s\\n\", e.comm, e.filename) end)'\n"
-	"  luaprobe -L tracepoint:skb:kfree_skb\n";
-
 enum {
 	OPT_VERSION = 256,
 	OPT_UNSAFE,
@@ -640,7 +597,7 @@ int main(int argc, char **argv)
 			return recipe_list(stdout) < 0;
 		case 'h':
 		case OPT_HELP:
-			fputs(usage, stdout);
+			fputs(lp_usage, stdout);
 			return 0;
 		default:
 			fputs("Try 'luaprobe --help'.\n", stderr);
@@ -664,7 +621,7 @@ int main(int argc, char **argv)
 	}
 	if (!code) {
 		if (optind >= argc) {
-			fputs(usage, stderr);
+			fputs(lp_usage, stderr);
 			return 2;
 		}
 		script = argv[optind];

@@ -106,17 +106,40 @@ struct seen {
 	char name[64];
 	char desc[256];
 	char from[4096]; /* its folder, or "(built in)" */
+	char path[4096]; /* its file ("" built in) */
 	char shadows[4096]; /* the next file of the same name down the path */
 };
 
+/* Whether two files hold the same bytes (a recipe installed and its copy in
+ * the source tree: no shadowing worth a word). */
+static int same_file(const char *a, const char *b)
+{
+	FILE *fa = fopen(a, "r"), *fb = fopen(b, "r");
+	int same = fa && fb, ca, cb;
+
+	while (same) {
+		ca = getc(fa);
+		cb = getc(fb);
+		same = ca == cb;
+		if (ca == EOF)
+			break;
+	}
+	if (fa)
+		fclose(fa);
+	if (fb)
+		fclose(fb);
+	return same;
+}
+
 /* A recipe found: the first of a name is the one that runs; a later file
- * of that name is what it shadows. Returns the new count. */
+ * of that name, when it differs, is what it shadows. Returns the new count. */
 static int add_seen(struct seen *list, int n, const char *name, const char *text, size_t len,
 		    const char *path, const char *dir)
 {
 	for (int i = 0; i < n; i++)
 		if (strcmp(list[i].name, name) == 0) {
-			if (path && !list[i].shadows[0])
+			if (path && !list[i].shadows[0] && list[i].path[0] &&
+			    !same_file(list[i].path, path))
 				snprintf(list[i].shadows, sizeof(list[i].shadows), "%s", path);
 			return n;
 		}
@@ -126,6 +149,7 @@ static int add_seen(struct seen *list, int n, const char *name, const char *text
 		snprintf(list[n].desc, sizeof(list[n].desc), "(no \"--- %s: ...\" header)", name);
 	snprintf(list[n].name, sizeof(list[n].name), "%s", name);
 	snprintf(list[n].from, sizeof(list[n].from), "%s", dir);
+	snprintf(list[n].path, sizeof(list[n].path), "%s", path ? path : "");
 	return n + 1;
 }
 
