@@ -437,8 +437,11 @@ static int check_one(struct lp_session *s, const char *path, int argc, char **ar
 
 	fflush(NULL);
 	pid = fork();
-	if (pid < 0)
+	if (pid < 0) {
+		fprintf(stderr, "luaprobe: %s: cannot start its check: %s\n", path,
+			strerror(errno));
 		return -errno;
+	}
 	if (pid == 0) {
 		/* what a main chunk prints is not the verdict; nothing waits on
 		 * a terminal */
