@@ -1,5 +1,6 @@
 # Writes OUT: a C table of the Lua modules (by module name) and recipes (by
-# recipe name), so the binary needs no files beside it.
+# recipe name), so the binary needs no files beside it; and lp_usage, the
+# text of USAGE (docs/usage.txt, what --help prints).
 set(body "#include \"main/embedded.h\"\n\n")
 set(entries "")
 set(i 0)
@@ -18,6 +19,9 @@ foreach(kind MODULES RECIPES)
   endforeach()
   set(is_recipe 1)
 endforeach()
+file(READ ${USAGE} hex HEX)
+string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," hex "${hex}")
+string(APPEND body "\nconst char lp_usage[] = {${hex}0};\n")
 string(APPEND body "\nconst struct lp_embedded lp_embedded[] = {\n${entries}\t{ 0, 0, 0, 0 },\n};\n")
 file(WRITE ${OUT}.tmp "${body}")
 file(RENAME ${OUT}.tmp ${OUT})

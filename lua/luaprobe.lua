@@ -274,8 +274,10 @@ local function json_key(k, n, bytes)
 end
 
 -- {"type": "map"|"hist"|"stats", "data": {"@name": value or {key: value}}},
--- smallest first as the text.
+-- smallest first as the text. Nothing for no rows, as the text (and as
+-- bpftrace -f json prints no object for an empty map).
 function json_print(name, info, rows, nkeys)
+  if #rows == 0 then return end
   local typ = (info.fn == "hist" or info.fn == "lhist") and "hist"
     or info.fn == "stats" and "stats" or "map"
   local function value(v)

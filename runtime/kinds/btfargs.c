@@ -302,6 +302,8 @@ static int load_once(struct lp_probe *p, struct lp_btfargs *a, const struct lp_m
 	aggs[1] = skel->maps.lp_agg1;
 	memcpy((void *)&skel->rodata->plan, &p->plan, sizeof(p->plan));
 	ret = load_share_maps(skel->maps.lp_events, skel->maps.lp_lost, m);
+	if (!ret) /* latency(): kinds/registry.c's pairs */
+		ret = load_share_lat(skel->maps.lp_lat, m);
 	if (!ret && !a->raw && !a->attach_id)
 		ret = bpf_program__set_attach_target(skel->progs.lp_btf, 0, target);
 	else

@@ -74,6 +74,10 @@ struct lp_kind {
  * why). */
 const struct lp_kind *kind_of(enum lp_point_kind kind);
 
+/* Whether points of `kind` can start and end a latency() pair: their
+ * programs share the run's lp_lat map (load_share_lat). 1 or 0. */
+int kind_pairs(enum lp_point_kind kind);
+
 /* The kind that probes pt here, or NULL with why in err: one message for
  * every place that refuses a point (probe(), -L, -l). */
 const struct lp_kind *kind_find(const struct lp_point *pt, char *err, size_t errlen);

@@ -991,6 +991,8 @@ static int kf_load(struct lp_probe *p, const struct lp_maps *m, char *err, size_
 		memcpy((void *)skel->rodata->plan.fetch, in->fetch, sizeof(in->fetch));
 		if (!ret)
 			ret = load_share_maps(skel->maps.lp_events, skel->maps.lp_lost, m);
+		if (!ret) /* latency(): kinds/registry.c's pairs */
+			ret = load_share_lat(skel->maps.lp_lat, m);
 		for (int a = 0; !ret && a < p->naggs; a++)
 			ret = i == 0 ? load_size_agg(aggs[a], p, a)
 				     : bpf_map__reuse_fd(aggs[a], p->aggs[a].fd);

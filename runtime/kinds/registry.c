@@ -36,6 +36,20 @@ static const struct lp_kind *const registry[] = {
 
 #define NKINDS (sizeof(registry) / sizeof(registry[0]))
 
+/* latency(): the point kinds whose load shares the run's lp_lat map
+ * (load_share_lat), so that a start stored by one program is found by
+ * another's end. */
+static const unsigned char pairs[] = {
+	[LP_PT_TRACEPOINT] = 1, [LP_PT_RAWTP] = 1,  [LP_PT_TPBTF] = 1,	   [LP_PT_UPROBE] = 1,
+	[LP_PT_URETPROBE] = 1,	[LP_PT_KPROBE] = 1, [LP_PT_KRETPROBE] = 1, [LP_PT_FENTRY] = 1,
+	[LP_PT_FEXIT] = 1,	[LP_PT_USDT] = 1,   [LP_PT_PROFILE] = 1,   [LP_PT_SOFTWARE] = 1,
+};
+
+int kind_pairs(enum lp_point_kind kind)
+{
+	return (size_t)kind < sizeof(pairs) && pairs[kind] && kind_of(kind);
+}
+
 static const struct lp_kind *entry(enum lp_point_kind kind)
 {
 	return (size_t)kind < NKINDS ? registry[kind] : NULL;

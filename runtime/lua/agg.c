@@ -179,8 +179,16 @@ static int read_rows(struct lp_probe *p, int idx, struct row **out)
 	int n = read_raw(p, idx, out), m = 0;
 	struct row *rows = *out, *seen;
 
-	if (n < 0 || !has_baseline(d))
+	if (n < 0)
 		return n;
+	if (!has_baseline(d)) {
+		/* an unkeyed aggregation's array always holds its one value:
+		 * no event, no row (bpftrace prints nothing either) */
+		for (int i = 0; i < n; i++)
+			if (rows[i].v.st.count)
+				rows[m++] = rows[i];
+		return m;
+	}
 	seen = copy_rows(rows, n);
 	if (!seen) {
 		free(rows);

@@ -648,16 +648,10 @@ static int api_latency_body(lua_State *L)
 	both[nstarts] = b;
 	n = nstarts + 1;
 	not_started(L, a, "latency()");
-	for (int i = 0; i < n; i++) {
-		enum lp_point_kind k = both[i]->point.kind;
-
-		/* kinds whose load shares the lp_lat map (load_share_lat) */
-		if (k != LP_PT_TRACEPOINT && k != LP_PT_UPROBE && k != LP_PT_URETPROBE)
-			return luaL_error(L,
-					  "latency(): probe '%s': pairing is done for tracepoint "
-					  "and uprobe points so far",
-					  both[i]->text);
-	}
+	for (int i = 0; i < n; i++)
+		if (!kind_pairs(both[i]->point.kind))
+			return luaL_error(L, "latency(): probe '%s': %s points cannot pair",
+					  both[i]->text, point_kind_name(both[i]->point.kind));
 	if (nstarts == 1 && a == b)
 		return luaL_error(L, "latency(): the start and the end are the same probe ('%s')",
 				  a->text);

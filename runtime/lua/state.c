@@ -570,11 +570,80 @@ static int sandbox_searcher(lua_State *L)
 		return 1; /* the list of places tried */
 	lua_pop(L, 1);
 	file = lua_tostring(L, -1);
+	/* the message names file and line already (script_require adds the
+	 * module and where the script asked for it) */
 	if (luaL_loadfilex(L, file, "t") != LUA_OK)
-		return luaL_error(L, "error loading module '%s' from file '%s':\n\t%s", name, file,
-				  lua_tostring(L, -1));
+		return lua_error(L);
 	lua_pushstring(L, file);
 	return 2;
+}
+
+/* "module 'x' not found": the file require looked for and the folders of
+ * package.path (the script's, then the recipe path), on one line. */
+static void push_not_found(lua_State *L, const char *name)
+{
+	luaL_Buffer b;
+	const char *path, *sep = "";
+
+	lua_getglobal(L, "package");
+	lua_getfield(L, -1, "path");
+	path = lua_tostring(L, -1);
+	luaL_buffinit(L, &b);
+	luaL_addstring(&b, "module '");
+	luaL_addstring(&b, name);
+	luaL_addstring(&b, "' not found: no ");
+	luaL_addgsub(&b, name, ".", "/");
+	luaL_addstring(&b, ".lua in ");
+	while (path && *path) {
+		const char *end = strchr(path, ';'), *tmpl;
+		size_t len = end ? (size_t)(end - path) : strlen(path);
+
+		/* "DIR/?.lua" reads as DIR; another template as written */
+		tmpl = len >= 6 && !strncmp(path + len - 6, "/?.lua", 6) ? "/?.lua" : "";
+		luaL_addstring(&b, sep);
+		luaL_addlstring(&b, path, len - strlen(tmpl));
+		sep = ", ";
+		path += len + (end != NULL);
+	}
+	luaL_addstring(&b, " (LUAPROBE_PATH=DIR adds a folder)");
+	luaL_pushresult(&b);
+	lua_replace(L, -3);
+	lua_pop(L, 1);
+}
+
+/* require(name), with one readable message that says where the script
+ * asked: a module missing (the folders tried), or failing to load (its
+ * file:line). The stock message is a list of every searcher's misses, and
+ * a load error in it names neither the script nor its line. */
+static int script_require(lua_State *L)
+{
+	const char *name = luaL_checkstring(L, 1), *msg;
+	size_t len;
+
+	lua_settop(L, 1);
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	if (lua_pcall(L, 1, LUA_MULTRET, 0) == LUA_OK)
+		return lua_gettop(L);
+	/* a stop under way, or an error object the script made: as they are */
+	if (session_of(L)->interrupt_hit || lua_type(L, -1) != LUA_TSTRING)
+		return lua_error(L);
+	msg = lua_tolstring(L, -1, &len);
+	lua_pushfstring(L, "module '%s' not found:", name);
+	if (!strncmp(msg, lua_tostring(L, -1), lua_rawlen(L, -1))) {
+		push_not_found(L, name);
+	} else {
+		/* "error loading module 'x' from file 'f':\n\tf:2: ..." (loadlib.c,
+		 * --unsafe): its last part names the file and line already */
+		const char *tab = !strncmp(msg, "error loading module", 20) ? strstr(msg, ":\n\t")
+									    : NULL;
+
+		lua_pushfstring(L, "module '%s': %s", name, tab ? tab + 3 : msg);
+	}
+	luaL_where(L, 1);
+	lua_insert(L, -2);
+	lua_concat(L, 2);
+	return lua_error(L);
 }
 
 /* os.exit([code]): luaprobe's exit(), so that the run ends through its
@@ -624,6 +693,9 @@ static void open_libs(lua_State *L, int unsafe)
 		luaL_requiref(L, lib->name, lib->func, 1);
 		lua_pop(L, 1);
 	}
+	lua_pushglobaltable(L);
+	wrap_field(L, "require", script_require);
+	lua_pop(L, 1);
 	/* not a sandbox: so that a stop reaches a loop in a coroutine */
 	lua_getglobal(L, "coroutine");
 	wrap_field(L, "resume", co_resume);

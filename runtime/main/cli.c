@@ -8,7 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,51 +34,6 @@
 #include "sym/usym.h"
 #include "util/cut.h"
 #include "util/file.h"
-
-static const char usage[] =
-	"USAGE\n"
-	"  luaprobe SCRIPT.lua [ARGS...]   run a script; ARGS reach it as the table arg\n"
-	"  luaprobe NAME [ARGS...]         run a recipe found by name (luaprobe --recipes)\n"
-	"  luaprobe -e 'LUA' [ARGS...]     run a one-liner\n"
-	"  luaprobe -l [PATTERN]           list probe points (tracepoints, sampling) matching PATTERN\n"
-	"  luaprobe -L POINT               what a point offers: its fields with C types\n"
-	"  luaprobe --check SCRIPT         resolve and load every probe, attach nothing\n"
-	"  luaprobe --recipes              list the recipes\n"
-	"\n"
-	"OPTIONS\n"
-	"  -d SECONDS    stop after SECONDS\n"
-	"  -c 'CMD'      run CMD once every probe is attached; stop when it exits. CMD is\n"
-	"                the target: process probes see only it, target_pid() is its pid,\n"
-	"                where = \"pid == target\" keeps its events (shell syntax such as\n"
-	"                redirections works: the shell execs CMD; a pipeline or a list\n"
-	"                makes the shell the target). CMD runs in its own process\n"
-	"                group, ended at the end of the run (SIGTERM, SIGKILL 200 ms\n"
-	"                later); when CMD's exit ends the run, luaprobe exits with\n"
-	"                CMD's status (128 + the signal if it was killed)\n"
-	"  -p PID        the process the script is about: the target, as with -c\n"
-	"  -v            verbose: what was attached, lost events as they happen, a refused\n"
-	"                program's verifier log in full\n"
-	"  -vv           also libbpf's debug log\n"
-	"  --folded      print() of an aggregation keyed by a stack writes folded stacks,\n"
-	"                \"outer;...;inner N\" a line (flame-graph input, flamegraph.pl)\n"
-	"  --json, -f json  printf output, emit()ted events, printed aggregations and lost\n"
-	"                events as JSON lines in bpftrace's shapes; errors as JSON on stderr\n"
-	"  --unsafe      the full Lua libraries (writes, os.execute, io.popen, binary\n"
-	"                chunks, package.loadlib, debug), and\n"
-	"                uprobe:BIN:f+OFF off the instruction starts the line table names\n"
-	"  --vmlinux PATH  the running kernel's DWARF, for kernel labels, statements and\n"
-	"                locals (else /usr/lib/debug/boot/vmlinux-$(uname -r) and the usual\n"
-	"                places; its build id must be the running kernel's)\n"
-	"  --buffer SIZE the event ring buffer, a power of two from 4K to 1G (bytes, or\n"
-	"                with K, M or G); default: sized by the CPUs and the largest\n"
-	"                event, 1M on 2 CPUs. A script without handlers has none\n"
-	"  --version     print the version\n"
-	"\n"
-	"EXAMPLES\n"
-	"  luaprobe execsnoop\n"
-	"  luaprobe -d 5 -e 'probe(\"tracepoint:syscalls:sys_enter_openat\", function(e)\n"
-	"      printf(\"%s %s\\n\", e.comm, e.filename) end)'\n"
-	"  luaprobe -L tracepoint:skb:kfree_skb\n";
 
 enum {
 	OPT_VERSION = 256,
@@ -466,14 +425,164 @@ end:
 	return 0;
 }
 
+/* One run, once the options are read: the script (a file, a recipe by
+ * name, -e's code) with its arguments. The exit status. */
+static int run_main(struct lp_session *s, const char *code, const char *script, int argc,
+		    char **argv, int check)
+{
+	unsigned long long lost;
+	int ret;
+
+	raise_fd_limit();
+	if (loop_block_signals() || script_open(s) || watch_start())
+		return fail("%s", "cannot start: out of memory");
+	ret = run_script(s, code, script, argc, argv, check);
+	fflush(stdout);
+	lost = s->maps.lost_fd >= 0 ? load_lost(&s->maps, LP_LOST_RESERVE) : 0;
+	if (lost && s->opt.json)
+		json_write_lost(lost);
+	else if (lost)
+		fprintf(stderr, "luaprobe: lost %llu events (ring buffer full)\n", lost);
+	else if (s->opt.verbose && s->nprobes)
+		fprintf(stderr, "luaprobe: 0 events lost\n");
+	report_count(s, LP_LOST_AGGFULL, 1,
+		     "%llu aggregation updates dropped: a map was full "
+		     "(raise the probe's spec.max_keys)");
+	report_count(s, LP_LOST_LATFULL, 1,
+		     "%llu latency() starts not stored: " LAT_MAX_TEXT " pairs were in flight");
+	/* an end whose start came before the probes were attached is normal */
+	report_count(s, LP_LOST_UNPAIRED, 0, "%llu latency() ends without a start");
+	lost = usym_track_lost(s->caches.usym);
+	if (lost)
+		fprintf(stderr,
+			"luaprobe: %llu records of processes' mappings lost: user stacks of processes "
+			"that exited may show addresses\n",
+			lost);
+	teardown(s);
+	script_close(s);
+	session_free_caches(s);
+	watch_stop();
+	if (ret || s->failed)
+		return 1;
+	return s->exit_code;
+}
+
+/* --check DIR: every DIR/NAME.lua checked as --check SCRIPT checks one (its
+ * main chunk run, every probe resolved and loaded, nothing attached, no
+ * handler run), each in a process of its own so that no script's state
+ * reaches the next; "ok NAME" or "FAIL NAME" a line, the scripts' own
+ * messages on stderr. A team's CI: non-zero when any fails, naming each. */
+static int is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int check_one(struct lp_session *s, const char *path, int argc, char **argv)
+{
+	int status, null;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "luaprobe: %s: cannot start its check: %s\n", path,
+			strerror(errno));
+		return -errno;
+	}
+	if (pid == 0) {
+		/* what a main chunk prints is not the verdict; nothing waits on
+		 * a terminal */
+		null = open("/dev/null", O_RDWR);
+		if (null >= 0) {
+			dup2(null, STDIN_FILENO);
+			dup2(null, STDOUT_FILENO);
+		}
+		argv[0] = (char *)path;
+		exit(run_main(s, NULL, path, argc, argv, 1));
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (WIFSIGNALED(status))
+		fprintf(stderr, "luaprobe: %s: the check ended by signal %s\n", path,
+			strsignal(WTERMSIG(status)));
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
+}
+
+static int check_dir(struct lp_session *s, const char *dir, int argc, char **argv)
+{
+	char **names = NULL, *failed = NULL;
+	size_t flen = 0;
+	int n = 0, cap = 0, bad = 0, ret = 0;
+	FILE *fl = open_memstream(&failed, &flen);
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (!d || !fl) {
+		ret = fail("--check: cannot read the folder %s", dir);
+		goto out;
+	}
+	while ((de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+		char *path;
+
+		if (de->d_name[0] == '.' || l < 5 || strcmp(de->d_name + l - 4, ".lua"))
+			continue;
+		if (asprintf(&path, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/",
+			     de->d_name) < 0)
+			continue;
+		if (is_dir(path) ||
+		    (n == cap &&
+		     !(names = realloc(names, (cap = 2 * cap + 16) * sizeof(*names))))) {
+			free(path);
+			continue;
+		}
+		names[n++] = path;
+	}
+	closedir(d);
+	if (!n) {
+		ret = fail("--check: no scripts (*.lua) in %s", dir);
+		goto out;
+	}
+	qsort(names, n, sizeof(*names), cmp_names);
+	for (int i = 0; i < n; i++) {
+		int r = check_one(s, names[i], argc, argv);
+
+		printf("%-4s %s\n", r ? "FAIL" : "ok", names[i]);
+		if (r) {
+			fprintf(fl, "%s%s", bad ? ", " : "", names[i]);
+			bad++;
+		}
+	}
+	fclose(fl);
+	fl = NULL;
+	fflush(stdout);
+	if (bad)
+		fprintf(stderr, "luaprobe: --check: %d of %d scripts failed: %s\n", bad, n, failed);
+	ret = bad ? 1 : 0;
+out:
+	if (fl)
+		fclose(fl);
+	free(failed);
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return ret;
+}
 int main(int argc, char **argv)
 {
 	struct lp_session s = {
 		.maps = { -1, -1, -1 }, .child_gate = -1, .child_status = -1, .detach = detach_all
 	};
 	const char *code = NULL, *list = NULL, *describe = NULL, *script = NULL;
-	int opt, do_list = 0, check = 0, ret;
-	unsigned long long lost;
+	int opt, do_list = 0, check = 0;
 	char *end;
 
 	while ((opt = getopt_long(argc, argv, "+e:d:c:p:lL:vhf:", long_opts, NULL)) != -1) {
@@ -548,7 +657,7 @@ int main(int argc, char **argv)
 			return recipe_list(stdout) < 0;
 		case 'h':
 		case OPT_HELP:
-			fputs(usage, stdout);
+			fputs(lp_usage, stdout);
 			return 0;
 		default:
 			fputs("Try 'luaprobe --help'.\n", stderr);
@@ -572,7 +681,7 @@ int main(int argc, char **argv)
 	}
 	if (!code) {
 		if (optind >= argc) {
-			fputs(usage, stderr);
+			fputs(lp_usage, stderr);
 			return 2;
 		}
 		script = argv[optind];
@@ -582,36 +691,7 @@ int main(int argc, char **argv)
 		optind--;
 		argv[optind] = "-e";
 	}
-	raise_fd_limit();
-	if (loop_block_signals() || script_open(&s) || watch_start())
-		return fail("%s", "cannot start: out of memory");
-	ret = run_script(&s, code, script, argc - optind, argv + optind, check);
-	fflush(stdout);
-	lost = s.maps.lost_fd >= 0 ? load_lost(&s.maps, LP_LOST_RESERVE) : 0;
-	if (lost && s.opt.json)
-		json_write_lost(lost);
-	else if (lost)
-		fprintf(stderr, "luaprobe: lost %llu events (ring buffer full)\n", lost);
-	else if (s.opt.verbose && s.nprobes)
-		fprintf(stderr, "luaprobe: 0 events lost\n");
-	report_count(&s, LP_LOST_AGGFULL, 1,
-		     "%llu aggregation updates dropped: a map was full "
-		     "(raise the probe's spec.max_keys)");
-	report_count(&s, LP_LOST_LATFULL, 1,
-		     "%llu latency() starts not stored: " LAT_MAX_TEXT " pairs were in flight");
-	/* an end whose start came before the probes were attached is normal */
-	report_count(&s, LP_LOST_UNPAIRED, 0, "%llu latency() ends without a start");
-	lost = usym_track_lost(s.caches.usym);
-	if (lost)
-		fprintf(stderr,
-			"luaprobe: %llu records of processes' mappings lost: user stacks of processes "
-			"that exited may show addresses\n",
-			lost);
-	teardown(&s);
-	script_close(&s);
-	session_free_caches(&s);
-	watch_stop();
-	if (ret || s.failed)
-		return 1;
-	return s.exit_code;
+	if (check && script && is_dir(script))
+		return check_dir(&s, script, argc - optind, argv + optind);
+	return run_main(&s, code, script, argc - optind, argv + optind, check);
 }

@@ -14,4 +14,8 @@ struct lp_embedded {
 /* Terminated by an entry whose name is NULL. */
 extern const struct lp_embedded lp_embedded[];
 
+/* What --help prints: docs/usage.txt, which the man page's SYNOPSIS,
+ * OPTIONS and EXAMPLES are made of too (cmake/manpage.cmake). */
+extern const char lp_usage[];
+
 #endif

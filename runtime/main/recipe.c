@@ -4,12 +4,14 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 char **recipe_path(void)
 {
 	const char *env = getenv("LUAPROBE_PATH"), *home = getenv("HOME");
-	char **dirs = calloc(64, sizeof(*dirs));
+	char **dirs = calloc(64, sizeof(*dirs)), exe[4096];
+	ssize_t len;
 	int n = 0;
 
 	if (!dirs)
@@ -24,6 +26,20 @@ char **recipe_path(void)
 	}
 	if (home && asprintf(&dirs[n], "%s/.config/luaprobe/scripts", home) > 0)
 		n++;
+	/* installed under another prefix (cmake --install --prefix, a
+	 * package's DESTDIR): PREFIX/bin/luaprobe finds PREFIX/share's */
+	if ((len = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) > 0) {
+		char *slash;
+
+		exe[len] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash && slash - exe >= 4 && !strncmp(slash - 4, "/bin", 4)) {
+			snprintf(slash - 3, sizeof(exe) - (slash - 3 - exe),
+				 "share/luaprobe/scripts");
+			if (strcmp(exe, LP_RECIPE_DIR))
+				dirs[n++] = strdup(exe);
+		}
+	}
 	dirs[n++] = strdup(LP_RECIPE_DIR);
 	dirs[n++] = strdup(LP_SOURCE_RECIPE_DIR);
 	return dirs;
@@ -84,19 +100,56 @@ static int header_desc(const char *text, size_t len, char *desc, size_t desclen)
 	return 0;
 }
 
+#define MAX_LISTED 512
+
 struct seen {
 	char name[64];
 	char desc[256];
+	char from[4096]; /* its folder, or "(built in)" */
+	char path[4096]; /* its file ("" built in) */
+	char shadows[4096]; /* the next file of the same name down the path */
 };
 
-static int add_seen(struct seen *list, int n, const char *name, const char *text, size_t len)
+/* Whether two files hold the same bytes (a recipe installed and its copy in
+ * the source tree: no shadowing worth a word). */
+static int same_file(const char *a, const char *b)
+{
+	FILE *fa = fopen(a, "r"), *fb = fopen(b, "r");
+	int same = fa && fb, ca, cb;
+
+	while (same) {
+		ca = getc(fa);
+		cb = getc(fb);
+		same = ca == cb;
+		if (ca == EOF)
+			break;
+	}
+	if (fa)
+		fclose(fa);
+	if (fb)
+		fclose(fb);
+	return same;
+}
+
+/* A recipe found: the first of a name is the one that runs; a later file
+ * of that name, when it differs, is what it shadows. Returns the new count. */
+static int add_seen(struct seen *list, int n, const char *name, const char *text, size_t len,
+		    const char *path, const char *dir)
 {
 	for (int i = 0; i < n; i++)
-		if (strcmp(list[i].name, name) == 0)
+		if (strcmp(list[i].name, name) == 0) {
+			if (path && !list[i].shadows[0] && list[i].path[0] &&
+			    !same_file(list[i].path, path))
+				snprintf(list[i].shadows, sizeof(list[i].shadows), "%s", path);
 			return n;
-	if (n >= 256 || header_desc(text, len, list[n].desc, sizeof(list[n].desc)))
+		}
+	if (n >= MAX_LISTED)
 		return n;
+	if (header_desc(text, len, list[n].desc, sizeof(list[n].desc)))
+		snprintf(list[n].desc, sizeof(list[n].desc), "(no \"--- %s: ...\" header)", name);
 	snprintf(list[n].name, sizeof(list[n].name), "%s", name);
+	snprintf(list[n].from, sizeof(list[n].from), "%s", dir);
+	snprintf(list[n].path, sizeof(list[n].path), "%s", path ? path : "");
 	return n + 1;
 }
 
@@ -105,45 +158,84 @@ static int cmp_seen(const void *a, const void *b)
 	return strcmp(((const struct seen *)a)->name, ((const struct seen *)b)->name);
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* One folder's recipes, in name order (a readdir order would make which
+ * of two spellings is seen first change from disk to disk). */
+static int add_dir(struct seen *list, int n, const char *dir)
+{
+	char *names[MAX_LISTED];
+	int m = 0;
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	while (d && (de = readdir(d)) && m < MAX_LISTED) {
+		size_t l = strlen(de->d_name);
+
+		if (de->d_name[0] == '.' || l < 5 || l - 4 >= sizeof(list->name) ||
+		    strcmp(de->d_name + l - 4, ".lua"))
+			continue;
+		names[m] = strdup(de->d_name);
+		if (names[m])
+			m++;
+	}
+	if (d)
+		closedir(d);
+	qsort(names, m, sizeof(*names), cmp_str);
+	for (int i = 0; i < m; i++) {
+		size_t l = strlen(names[i]), got = 0;
+		char path[4096], head[512], name[64];
+		struct stat st;
+		FILE *f;
+
+		snprintf(name, sizeof(name), "%.*s", (int)(l - 4), names[i]);
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		free(names[i]);
+		/* a folder or a FIFO named x.lua is no recipe (and would block) */
+		if (stat(path, &st) || !S_ISREG(st.st_mode))
+			continue;
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		got = fread(head, 1, sizeof(head), f);
+		fclose(f);
+		n = add_seen(list, n, name, head, got, path, dir);
+	}
+	return n;
+}
+
 int recipe_list(FILE *out)
 {
-	struct seen *list = calloc(256, sizeof(*list));
+	struct seen *list = calloc(MAX_LISTED, sizeof(*list));
 	char **dirs = recipe_path();
-	int n = 0;
+	int n = 0, wname = 0, wfrom = 0;
 
-	if (!list)
+	if (!list || !dirs) {
+		free(list);
+		recipe_path_free(dirs);
 		return -ENOMEM;
-	for (int i = 0; dirs && dirs[i]; i++) {
-		DIR *d = opendir(dirs[i]);
-		struct dirent *de;
-
-		while (d && (de = readdir(d))) {
-			size_t l = strlen(de->d_name);
-			char path[4096], head[512], name[64];
-			FILE *f;
-			size_t got;
-
-			if (l < 5 || l - 4 >= sizeof(name) || strcmp(de->d_name + l - 4, ".lua"))
-				continue;
-			snprintf(name, sizeof(name), "%.*s", (int)(l - 4), de->d_name);
-			snprintf(path, sizeof(path), "%s/%s", dirs[i], de->d_name);
-			f = fopen(path, "r");
-			if (!f)
-				continue;
-			got = fread(head, 1, sizeof(head), f);
-			fclose(f);
-			n = add_seen(list, n, name, head, got);
-		}
-		if (d)
-			closedir(d);
 	}
+	for (int i = 0; dirs[i]; i++)
+		n = add_dir(list, n, dirs[i]);
 	recipe_path_free(dirs);
 	for (const struct lp_embedded *e = lp_embedded; e->name; e++)
 		if (e->is_recipe)
-			n = add_seen(list, n, e->name, e->src, e->len);
+			n = add_seen(list, n, e->name, e->src, e->len, NULL, "(built in)");
 	qsort(list, n, sizeof(*list), cmp_seen);
-	for (int i = 0; i < n; i++)
-		fprintf(out, "%-12s %s\n", list[i].name, list[i].desc);
+	for (int i = 0; i < n; i++) {
+		wname = (int)strlen(list[i].name) > wname ? (int)strlen(list[i].name) : wname;
+		wfrom = (int)strlen(list[i].from) > wfrom ? (int)strlen(list[i].from) : wfrom;
+	}
+	for (int i = 0; i < n; i++) {
+		fprintf(out, "%-*s  %-*s  %s", wname, list[i].name, wfrom, list[i].from,
+			list[i].desc);
+		if (list[i].shadows[0])
+			fprintf(out, " (shadows %s)", list[i].shadows);
+		fputc('\n', out);
+	}
 	free(list);
 	return n;
 }

@@ -47,6 +47,16 @@ probe("fexit:ksys_read", { fetch = { r = "$retval", c = "count" }, where = "comm
       function(e) printf("%d %d\n", e.r, e.c) end)' 2>&1 | grep -v '^pid\|^read' >/tmp/out
 expect fexit_retval "$(printf -- '-9 5\n-9 5\n-9 5')"
 
+# latency(): kprobe/kretprobe and fentry/fexit pairs in the kernel, one a
+# read (12), neither end sending an event (hits 0)
+$LP -c 'syscaller --name lpr --read-sizes 1,2,3 4' -e '
+local s1, e1 = probe("kprobe:ksys_read", { where = "comm == \"lpr\"" }), probe("kretprobe:ksys_read", { where = "comm == \"lpr\"" })
+local s2, e2 = probe("fentry:ksys_read", { where = "comm == \"lpr\"" }), probe("fexit:ksys_read", { where = "comm == \"lpr\"" })
+local h1, h2 = latency(s1, e1), latency(s2, e2)
+on_exit(function() printf("%d %d %d %d %d %d\n", h1:total(), s1.hits, e1.hits, h2:total(), s2.hits, e2.hits) end)' \
+	2>&1 | tail -1 >/tmp/out
+expect latency_kprobe "12 0 0 12 0 0"
+
 # kernel.function("f") takes fentry here, and -v says so
 $LP -v -c 'syscaller --name lpr --read-sizes 1,2,3 4' -e '
 local n = 0
