@@ -5,7 +5,8 @@
 ---   luaprobe -c 'cat /etc/hostname' opensnoop   what one command opens
 ---   luaprobe -p 1234 opensnoop --path .conf     what process 1234 opens under a name with ".conf"
 local usage = "luaprobe opensnoop [--pid PID] [--comm NAME] [--failed] [--path SUBSTRING]"
-local opts = getopt({ pid = "", comm = "", failed = false, path = "" }, usage)
+local opts, rest = getopt({ pid = "", comm = "", failed = false, path = "" }, usage)
+if rest[1] then error("unexpected argument '" .. rest[1] .. "'\nusage: " .. usage, 0) end
 
 -- _pid and _comm: the built-ins, whatever a system call's arguments are called
 local where = {}

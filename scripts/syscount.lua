@@ -6,9 +6,10 @@
 ---   luaprobe -c 'ls /' syscount --latency  calls and time spent in them, for one command
 local usage = "luaprobe syscount [--pid PID] [--comm NAME] [--failed] [--errno NAME] [--latency] " ..
               "[--by-process] [--top 10] [--interval SECONDS]"
-local opts = getopt({ pid = "", comm = "", failed = false, errno = "", latency = false,
+local opts, rest = getopt({ pid = "", comm = "", failed = false, errno = "", latency = false,
                       by_process = false, top = "10", interval = "" }, usage)
 local function bad(msg) error(msg .. "\nusage: " .. usage, 0) end
+if rest[1] then bad("unexpected argument '" .. rest[1] .. "'") end
 
 local where, pid = {}, nil
 if opts.pid ~= "" then
