@@ -33,6 +33,7 @@ local bits = {
 }
 local modes = { [0] = "O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE" }
 local function flagnames(f)
+  if not f then return "?" end
   local out = { modes[f & 3] }
   f = f & ~3
   for _, b in ipairs(bits) do
@@ -54,9 +55,13 @@ end
 for _, call in ipairs({ "open", "openat" }) do
   probe("tracepoint:syscalls:sys_enter_" .. call, spec, function(e) enter(e, e.flags) end)
 end
+-- openat2's flags are in the caller's struct open_how, typed through the
+-- kernel's BTF; without it, the path still (flags as "?")
 local s2 = { where = spec.where, fetch = { how_flags = "((struct open_how *)how)->flags" } }
 local ok2 = pcall(probe, "tracepoint:syscalls:sys_enter_openat2", s2,
-                  function(e) enter(e, e.how_flags) end)
+                  function(e) enter(e, e.how_flags) end) or
+            pcall(probe, "tracepoint:syscalls:sys_enter_openat2", spec,
+                  function(e) enter(e, nil) end)
 
 local t0
 local function leave(e)
