@@ -1,4 +1,4 @@
---- setuids: privilege changes (setuid, setgid, setreuid, setregid, setresuid, setresgid, setfsuid, setfsgid): who, from which uid, to what, the result
+--- setuids: privilege changes (the set*id calls): who, from which uid, to what, the result
 --- usage: luaprobe setuids [--pid PID] [--comm NAME] [--failed]
 ---   --pid PID (or luaprobe's -p/-c): that process and its children
 --- examples:

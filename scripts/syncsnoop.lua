@@ -1,4 +1,4 @@
---- syncsnoop: calls that flush data to disk (sync, syncfs, fsync, fdatasync, msync, sync_file_range): who, on what, how long
+--- syncsnoop: calls that flush data to disk (sync, fsync, msync, ...): who, on what, how long
 --- usage: luaprobe syncsnoop [--pid PID] [--comm NAME] [--min-ms MS]
 --- examples:
 ---   luaprobe syncsnoop --min-ms 10             flushes that took 10 ms or more
