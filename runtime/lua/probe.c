@@ -422,7 +422,7 @@ static size_t push_expansion(lua_State *L, const char *text, const struct lp_poi
 
 static int probe_set_ref = LUA_NOREF;
 
-static int api_probe(lua_State *L)
+static int api_probe_body(lua_State *L)
 {
 	const char *text = luaL_checkstring(L, 1);
 	int spec = 0, handler = 0, list;
@@ -490,7 +490,7 @@ static int probe_tostring(lua_State *L)
 	return 1;
 }
 
-static int probe_where(lua_State *L)
+static int probe_where_body(lua_State *L)
 {
 	struct lp_probe *p = check_probe(L, 1);
 
@@ -577,11 +577,30 @@ static int add_agg(lua_State *L, enum lp_agg_fn fn)
 	return 1;
 }
 
+/* Resolving and planning may take long in C (DWARF, BTF, a kernel
+ * wildcard): see script_own_enter(). */
+static int own_call(lua_State *L, int (*body)(lua_State *), enum lp_agg_fn fn)
+{
+	int n;
+
+	script_own_enter();
+	n = body ? body(L) : add_agg(L, fn);
+	script_own_leave();
+	return n;
+}
+
 #define AGG_METHOD(name, fn)                  \
 	static int probe_##name(lua_State *L) \
 	{                                     \
-		return add_agg(L, fn);        \
+		return own_call(L, NULL, fn); \
 	}
+#define OWN_CALL(name)                                        \
+	static int name(lua_State *L)                         \
+	{                                                     \
+		return own_call(L, name##_body, LP_AF_COUNT); \
+	}
+OWN_CALL(api_probe)
+OWN_CALL(probe_where)
 AGG_METHOD(count, LP_AF_COUNT)
 AGG_METHOD(sum, LP_AF_SUM)
 AGG_METHOD(min, LP_AF_MIN)
@@ -594,17 +613,42 @@ AGG_METHOD(lhist, LP_AF_LHIST)
 /* latency(start, end[, key]) -> Agg: a hist of the ns from start to end,
  * paired in the kernel by key (a fetch expression both points have; tid by
  * default). The end's events gain e.latency, which its own aggregations
- * (end:lhist("latency", ...), end:stats("latency", "comm")) and handler read. */
-static int api_latency(lua_State *L)
+ * (end:lhist("latency", ...), end:stats("latency", "comm")) and handler read.
+ * start may be a list of probes, each storing under the same pair, for a
+ * wait that begins at one of several points (runqlat: a wakeup, a new task,
+ * a preemption) and ends at one. */
+#define LAT_MAX_STARTS 8
+static int api_latency_body(lua_State *L)
 {
-	struct lp_probe *a = check_probe(L, 1), *b = check_probe(L, 2);
+	struct lp_probe *both[LAT_MAX_STARTS + 1] = { 0 }, *a, *b = check_probe(L, 2);
 	const char *key = luaL_optstring(L, 3, "tid");
-	struct lp_probe *both[2] = { a, b };
+	int nstarts = 0, n;
 	char err[512];
 	int ret;
 
+	if (lua_type(L, 1) == LUA_TTABLE) {
+		int list = 1;
+
+		if (lua_getfield(L, 1, "probes") == LUA_TTABLE) /* a ProbeSet: its members */
+			list = lua_gettop(L);
+		nstarts = (int)luaL_len(L, list);
+		luaL_argcheck(L, nstarts >= 1 && nstarts <= LAT_MAX_STARTS, 1,
+			      "a probe or a list of 1 to 8 probes");
+		for (int i = 0; i < nstarts; i++) {
+			lua_geti(L, list, i + 1);
+			if (!luaL_testudata(L, -1, PROBE_MT))
+				return luaL_argerror(L, 1, "a list of probes holds something else");
+			both[i] = check_probe(L, -1);
+			lua_pop(L, 1);
+		}
+	} else {
+		both[nstarts++] = check_probe(L, 1);
+	}
+	a = both[0];
+	both[nstarts] = b;
+	n = nstarts + 1;
 	not_started(L, a, "latency()");
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < n; i++) {
 		enum lp_point_kind k = both[i]->point.kind;
 
 		/* kinds whose load shares the lp_lat map (load_share_lat) */
@@ -614,10 +658,15 @@ static int api_latency(lua_State *L)
 					  "and uprobe points so far",
 					  both[i]->text);
 	}
-	if (a == b)
+	if (nstarts == 1 && a == b)
 		return luaL_error(L, "latency(): the start and the end are the same probe ('%s')",
 				  a->text);
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < n; i++)
+		for (int j = i + 1; j < n; j++)
+			if (both[i] == both[j])
+				return luaL_error(L, "latency(): probe '%s' is given twice",
+						  both[i]->text);
+	for (int i = 0; i < n; i++) {
 		struct lp_probe *p = both[i];
 		int nfields = p->nfields;
 		struct lp_operand op;
@@ -628,14 +677,17 @@ static int api_latency(lua_State *L)
 		if (p->nfields != nfields)
 			decode_fieldmap(L, p);
 	}
-	/* the start's id names the pair: a probe starts one latency() at most */
-	ret = plan_latency(a, LP_LAT_START, key, (unsigned long long)a->id + 1, err, sizeof(err));
-	if (ret)
-		return luaL_error(L, "probe '%s': latency(): %s", a->text, err);
-	ret = plan_latency(b, LP_LAT_END, key, (unsigned long long)a->id + 1, err, sizeof(err));
-	if (ret) {
-		memset(&a->plan.lat, 0, sizeof(a->plan.lat));
-		return luaL_error(L, "probe '%s': latency(): %s", b->text, err);
+	/* the first start's id names the pair: a probe starts one latency() at most */
+	for (int i = 0; i < n; i++) {
+		struct lp_probe *p = both[i];
+
+		ret = plan_latency(p, i < nstarts ? LP_LAT_START : LP_LAT_END, key,
+				   (unsigned long long)a->id + 1, err, sizeof(err));
+		if (ret) {
+			for (int j = 0; j < i; j++)
+				memset(&both[j]->plan.lat, 0, sizeof(both[j]->plan.lat));
+			return luaL_error(L, "probe '%s': latency(): %s", p->text, err);
+		}
 	}
 	decode_fieldmap(L, b); /* with e.latency */
 	lua_getfield(L, 2, "hist");
@@ -644,6 +696,8 @@ static int api_latency(lua_State *L)
 	lua_call(L, 2, 1);
 	return 1;
 }
+
+OWN_CALL(api_latency)
 
 static const luaL_Reg probe_methods[] = {
 	{ "where", probe_where }, { "count", probe_count }, { "sum", probe_sum },

@@ -48,6 +48,13 @@ unsigned script_gen(void)
 	return atomic_load(&lua_gen);
 }
 
+static atomic_int own_call;
+
+int script_in_own_call(void)
+{
+	return atomic_load(&own_call);
+}
+
 /* Raise at the next instruction, and at every one after it, so that a
  * pcall in the script cannot swallow the stop. */
 static void stop_hook(lua_State *L, lua_Debug *ar)
@@ -74,6 +81,36 @@ void script_interrupt_async(unsigned gen)
 			lua_sethook(running_co, stop_hook, LUA_MASKCOUNT, 1);
 		hook_set = 1;
 	}
+}
+
+void script_own_enter(void)
+{
+	atomic_store(&own_call, 1);
+}
+
+void script_own_leave(void)
+{
+	atomic_store(&own_call, 0);
+	if (watch_stop_pending())
+		script_interrupt_async(atomic_load(&lua_gen));
+}
+
+/* pcall and xpcall catch errors, also one that left an own function
+ * before its script_own_leave. A continuation keeps them yieldable. */
+static int caught_k(lua_State *L, int status, lua_KContext ctx)
+{
+	(void)status;
+	(void)ctx;
+	atomic_store(&own_call, 0);
+	return lua_gettop(L);
+}
+
+static int catching(lua_State *L)
+{
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_callk(L, lua_gettop(L) - 1, LUA_MULTRET, 0, caught_k);
+	return caught_k(L, LUA_OK, 0);
 }
 
 /* coroutine.resume and coroutine.wrap, keeping running_co: a hook set on
@@ -103,6 +140,7 @@ static int co_resume(lua_State *L)
 	lua_insert(L, 1);
 	co_enter(co);
 	status = lua_pcall(L, lua_gettop(L) - 1, LUA_MULTRET, 0);
+	atomic_store(&own_call, 0);
 	co_leave(L, prev);
 	if (status != LUA_OK)
 		return lua_error(L);
@@ -216,6 +254,7 @@ static int call(struct lp_session *s, int nargs, lua_CFunction handler)
 		atomic_fetch_add(&lua_gen, 1);
 	}
 	status = lua_pcall(L, nargs, 0, base);
+	atomic_store(&own_call, 0);
 	if (--lua_depth == 0) {
 		atomic_fetch_add(&lua_gen, 1);
 		running_co = NULL;
@@ -590,6 +629,10 @@ static void open_libs(lua_State *L, int unsafe)
 	wrap_field(L, "resume", co_resume);
 	lua_pushcfunction(L, co_wrap);
 	lua_setfield(L, -2, "wrap");
+	lua_pop(L, 1);
+	lua_pushglobaltable(L);
+	wrap_field(L, "pcall", catching);
+	wrap_field(L, "xpcall", catching);
 	lua_pop(L, 1);
 	if (unsafe) {
 		luaL_requiref(L, LUA_DBLIBNAME, luaopen_debug, 1);

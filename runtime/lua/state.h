@@ -29,6 +29,19 @@ unsigned script_gen(void);
  * script_gen() is gen, if it still runs, at its next instruction. */
 void script_interrupt_async(unsigned gen);
 
+/* Around a function of luaprobe's own that may run long in C (probe()
+ * resolving DWARF or a kernel wildcard): while it runs the watch does not
+ * signal the main thread (an EINTR inside libdw or libbpf would fail the
+ * call) and never gives up on it; a stop that came meanwhile stops the
+ * script at its next instruction after the return. An error that leaves
+ * the function skips script_own_leave: whatever catches it (a pcall in
+ * the script, a coroutine's resume, the call from C) clears the mark. */
+void script_own_enter(void);
+void script_own_leave(void);
+
+/* Nonzero while such a function runs (for run/watch.c). */
+int script_in_own_call(void);
+
 /* Run the on_start or on_exit functions in order. */
 void script_run_hooks(struct lp_session *s, int list_ref);
 

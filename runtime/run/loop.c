@@ -198,7 +198,7 @@ static void poll_control(struct loop *lp)
 		if (tag == TAG_SIGNAL) {
 			handle_signal(s, lp->sfd);
 		} else if (tag == TAG_WATCH) {
-			watch_check(s);
+			watch_woke(s);
 		} else if (tag == TAG_MAPS) {
 			usym_track_poll(session_usym(s));
 		} else if (tag == TAG_LOST) {

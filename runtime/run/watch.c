@@ -138,6 +138,12 @@ static void *watch_main(void *arg)
 			timeout = stop_waits() ? 20 : -1;
 			continue;
 		}
+		if (script_in_own_call()) {
+			/* luaprobe's own C call: it arms the stop on its return */
+			busy = 0;
+			timeout = 20;
+			continue;
+		}
 		now = now_ms();
 		if (g != busy) {
 			busy = g;
@@ -234,25 +240,35 @@ int watch_fd(void)
 
 int watch_check(struct lp_session *s)
 {
-	unsigned n;
+	unsigned n = atomic_load(&w.events);
 	uint64_t ticks;
 
-	/* Drained before the counter is read, and on every call: event()
-	 * counts before it writes, so a write that lands after a check which
-	 * already counted its event would otherwise leave the fd readable and
-	 * the level-triggered loop spinning on it. */
-	if (read(w.efd, &ticks, sizeof(ticks)) < 0) {
-		/* already drained: the events counter is what counts */
-	}
-	n = atomic_load(&w.events);
 	/* the command's group, for give_up(): known once forked */
 	w.child_group = s->child_group;
 	if (n == atomic_load(&w.acked))
 		return s->stopping;
+	if (read(w.efd, &ticks, sizeof(ticks)) < 0) {
+		/* already drained: the events counter is what counts */
+	}
 	if (atomic_load(&w.signals) || atomic_load(&w.deadline) || atomic_load(&w.out_gone))
 		session_stop(s, 0);
 	atomic_store(&w.acked, n);
 	return s->stopping;
+}
+
+int watch_woke(struct lp_session *s)
+{
+	uint64_t ticks;
+
+	/* Drained before the counter is read: event() counts before it
+	 * writes, so a write landing after a check that already counted its
+	 * event would leave the fd readable and the level-triggered loop
+	 * spinning on it. (Not in watch_check: that runs after every
+	 * handler, and a read per event is a syscall per event.) */
+	if (read(w.efd, &ticks, sizeof(ticks)) < 0) {
+		/* nothing to drain */
+	}
+	return watch_check(s);
 }
 
 void watch_stopped(void)
@@ -263,6 +279,11 @@ void watch_stopped(void)
 void watch_draining(int on)
 {
 	atomic_store(&w.draining, on);
+}
+
+int watch_stop_pending(void)
+{
+	return w.running && stop_waits();
 }
 
 int watch_signals(void)

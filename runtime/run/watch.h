@@ -32,12 +32,18 @@ int watch_fd(void);
  * 1 when the run is to stop. Cheap when nothing happened (one atomic load). */
 int watch_check(struct lp_session *s);
 
+/* watch_check() when the loop saw watch_fd() readable. */
+int watch_woke(struct lp_session *s);
+
 /* session_stop() was called: the deadline and stdout no longer count. */
 void watch_stopped(void);
 
 /* The loop delivers what is left after the end: a handler still running
  * 50 ms into it is interrupted. */
 void watch_draining(int on);
+
+/* A stop came that the main thread has not acted on yet. */
+int watch_stop_pending(void);
 
 /* How many of SIGINT, SIGTERM and SIGHUP came: a second one skips on_exit. */
 int watch_signals(void);

@@ -175,7 +175,7 @@ lp_wait() {
 # lp_ready: wait for the background luaprobe to print READY (from on_start,
 # so every probe is attached), then set IDS to the lp_tp programs it holds.
 lp_ready() {
-	wait_line "$TMP/bg.out" READY 20
+	wait_line "$TMP/bg.out" READY 60
 	IDS=$(lp_prog_ids "$BG_PID")
 }
 

@@ -2,7 +2,8 @@
 # raw_syscalls:sys_enter's id while the fixture calls getppid 7 times (and
 # exit_group once); signal_name() of signal:signal_generate's sig for a
 # SIGUSR1 and a SIGRTMIN+2 (the shell's numbering: kernel 36, SIGRTMIN+4)
-# the workload's shell sends (the target's comm is still "sh", not yet exec'd);
+# the workload's shell sends to a looping subshell (its comm stays "sh"; a
+# `sleep 5 &` target could already be "sleep" when the kill came, under load);
 # enum_name() of a named and an anonymous kernel enum; has(); elapsed()
 # and now() on the clock of e.ts.
 . "$TESTS/e2e/lib.sh"
@@ -43,7 +44,8 @@ on_exit(function()
 end)
 LUA
 run "$LUAPROBE" -c "$FIXTURES/syscaller --name lpnames --sleep-first 300 7 >/dev/null;
-	sleep 5 & kill -USR1 \$!; sleep 5 & kill -s RTMIN+2 \$!" "$TMP/names.lua"
+	(while :; do sleep 1; done) & kill -USR1 \$!
+	(while :; do sleep 1; done) & kill -s RTMIN+2 \$!" "$TMP/names.lua"
 assert_eq 0 "$RC" "exit status ($ERR)"
 assert_eq "" "$ERR" "stderr"
 rtmin=$(kill -l RTMIN)

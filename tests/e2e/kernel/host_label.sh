@@ -1,9 +1,10 @@
 # The seed's label on this host: it has no kprobes, so the probe cannot
 # attach, but with a kernel's DWARF at hand (the guest tier's cached Debian
 # vmlinux, another build than ours: -L and --check may read it, attaching
-# refuses it) the label resolves, fast: the bars are ≤ 1 s to resolve and
-# ≤ 2 s for -L (measured 0.1-0.2 s; the whole walk of the kernel's DWARF
-# took ~2 minutes). Then --check fails with the one clear message.
+# refuses it) the label resolves through the index, not the whole walk of
+# the kernel's DWARF (~2 minutes): the bar is 30 s, loose enough for ctest
+# -j2 on a loaded machine (2.2 s seen there), tight enough to catch the walk
+# (measured alone: 0.1-0.2 s; the timing itself is bench/'s business). Then --check fails with the one clear message.
 . "$TESTS/e2e/lib.sh"
 need_root
 VM=$(ls -d /var/cache/luaprobe-guest/*/vmlinux 2>/dev/null | sort -V | tail -1)
@@ -16,7 +17,7 @@ ms=$((($(date +%s%N) - t0) / 1000000))
 assert_eq 0 "$RC" "-L exit status ($ERR)"
 assert_contains "  at __netif_receive_skb_core.constprop.0+0x" "$OUT" "-L's place (a clone's symbol+offset)"
 assert_contains $'\n    struct sk_buff *skb\n' "$OUT"$'\n' "-L's skb"
-assert_range 0 2000 "$ms" "-L time in ms"
+assert_range 0 30000 "$ms" "-L time in ms"
 
 cat >"$TMP/seed.lua" <<LUA
 probe('$LABEL', { fetch = { protocol = "skb->protocol" } },
@@ -32,4 +33,4 @@ else
 	assert_eq "luaprobe: $TMP/seed.lua:1: probe '$LABEL': kernel.function probes cannot attach here: this kernel has no kprobes
 hint: the kernel's tracepoints carry many of the same events (luaprobe -l); drops inside a function are on tracepoint:skb:kfree_skb with where = 'location in \"__netif_receive_skb_core\"'" "$ERR" "--check's refusal"
 fi
-assert_range 0 1000 "$ms" "--check (resolve) time in ms"
+assert_range 0 30000 "$ms" "--check (resolve) time in ms"

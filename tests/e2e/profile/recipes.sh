@@ -2,7 +2,7 @@
 # output (user frames, then kernel frames, under the process name) that
 # flamegraph.pl's parser accepts, with the spin loop's chain the hottest;
 # the default layout; --user-only through the in-kernel count. stackcount on
-# a syscaller started first (its pid known): exactly its 300 getppid calls,
+# a syscaller started first (its pid known, released once counting): exactly its 300 getppid calls,
 # in kernel stacks through do_syscall_64, and --user in folded form.
 # ctest: run serial
 . "$TESTS/e2e/lib.sh"
@@ -38,19 +38,29 @@ run "$LUAPROBE" profile --hz 0
 assert_eq 1 "$RC" "exit status of --hz 0"
 assert_contains "--hz wants a whole number of at least 1, not '0'" "$ERR" "--hz 0"
 
-# stackcount: a syscaller waiting 1 s before its 300 calls, by pid
+# stackcount: a syscaller that makes its 300 calls once stackcount says it
+# counts (a fixed head start of 1 s was not enough under load), by pid
 need_tracepoint syscalls:sys_enter_getppid
-"$FIXTURES/syscaller" --name lpsc --sleep-first 1000 300 >"$TMP/sc.out" &
-sc=$!
-run timeout -k 2 30 "$LUAPROBE" -d 3 stackcount --pid "$sc" tracepoint:syscalls:sys_enter_getppid
-wait "$sc"
+mkfifo "$TMP/go"
+# stackcount_run ARGS...: the counts of the released syscaller; sets RC, OUT, ERR
+stackcount_run() {
+	sh -c 'read -r _ <"$1"; exec "$2" --name lpsc 300' sh "$TMP/go" "$FIXTURES/syscaller" >"$TMP/sc.out" &
+	local sc=$!
+	lp_start stackcount --pid "$sc" "$@" tracepoint:syscalls:sys_enter_getppid
+	until grep -q '^Counting' "$TMP/bg.err"; do
+		kill -0 "$BG_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	echo go >"$TMP/go"
+	wait "$sc"
+	kill -INT "$BG_PID" 2>/dev/null || true
+	lp_wait 30
+}
+stackcount_run
 assert_eq 0 "$RC" "exit status of stackcount ($ERR)"
 assert_eq 300 "$(sed -n 's/^\]: //p' <<<"$OUT" | awk '{ s += $1 } END { print s + 0 }')" "stackcount's counts"
 grep -qE '^        do_syscall_64\+0x[0-9a-f]+$' <<<"$OUT" || fail "no do_syscall_64 frame: $OUT"
-"$FIXTURES/syscaller" --name lpsc --sleep-first 1000 300 >"$TMP/sc.out" &
-sc=$!
-run timeout -k 2 30 "$LUAPROBE" -d 3 stackcount --user --folded --pid "$sc" tracepoint:syscalls:sys_enter_getppid
-wait "$sc"
+stackcount_run --user --folded
 assert_eq 0 "$RC" "exit status of stackcount --user ($ERR)"
 assert_eq "lpsc;__libc_start_call_main;syscall 300" "$OUT" "stackcount --user --folded"
 echo "ok"

@@ -20,6 +20,21 @@ on_start(function() print("READY") io.stdout:flush() end)
 LUA
 cd "$TMP"
 
+# perf_of PID: bpftool's perf-event listing, PID's lines. bpftool walks every
+# process's fds and gives up at one that goes away mid-walk (other tests'
+# processes under ctest -j2), so a listing may miss PID: list again.
+perf_of() {
+	local out t
+	for ((t = 0; t < 50; t++)); do
+		out=$(bpftool perf show 2>/dev/null || true)
+		if grep -q "^pid $1 " <<<"$out"; then
+			grep "^pid $1 " <<<"$out"
+			return
+		fi
+		sleep 0.1
+	done
+}
+
 # prog_ids PID: every BPF program process PID holds, one id a line
 prog_ids() {
 	{ sed -n 's/^prog_id:[[:space:]]*//p' /proc/"$1"/fdinfo/* 2>/dev/null || true; } | sort -un
@@ -36,7 +51,7 @@ for opt in O2 O0; do
 	lp_ready
 	ids=$(prog_ids "$BG_PID")
 	[ -n "$ids" ] || fail "luaprobe holds no BPF program while running ($opt)"
-	perf=$(bpftool perf show pid "$BG_PID")
+	perf=$(perf_of "$BG_PID")
 	assert_eq "1 1" "$(grep -c " uprobe  filename $bin " <<<"$perf") $(grep -c " uretprobe  filename $bin " <<<"$perf")" \
 		"uprobes and uretprobes on the copy while running ($opt): $perf"
 	if [ "$how" = sigint ]; then
