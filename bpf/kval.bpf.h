@@ -23,6 +23,18 @@ static __always_inline void lp_kval_zero(char *data, const volatile struct lp_fe
 		*(__u64 *)(data + f->dst) = 0;
 }
 
+/* One read of a chain: kernel memory, or the process's when the chain
+ * starts at a syscall's pointer argument (a kernel read of a user address
+ * fails, and the value would read as 0). */
+static __always_inline void lp_kval_mem(void *dst, __u32 size, __u64 a,
+					const volatile struct lp_fetch *f)
+{
+	if (f->user)
+		bpf_probe_read_user(dst, size, (void *)a);
+	else
+		bpf_probe_read_kernel(dst, size, (void *)a);
+}
+
 /* The value at address a, read as the op says; `direct`: a is a pointer the
  * verifier typed, so a scalar of the op's size is loaded without a helper. */
 static __always_inline void lp_kval_read(char *data, const volatile struct lp_fetch *f, __u64 a,
@@ -34,19 +46,22 @@ static __always_inline void lp_kval_read(char *data, const volatile struct lp_fe
 		if (direct)
 			v = *(__u64 *)a;
 		else
-			bpf_probe_read_kernel(&v, sizeof(v), (void *)a);
-		if (f->flags & LP_FF_USER)
+			lp_kval_mem(&v, sizeof(v), a, f);
+		if ((f->flags & LP_FF_USER) || f->user)
 			bpf_probe_read_user_str(data + f->dst, f->size, (void *)v);
 		else
 			bpf_probe_read_kernel_str(data + f->dst, f->size, (void *)v);
 		return;
 	}
 	if (f->flags & LP_FF_CHARS) {
-		bpf_probe_read_kernel_str(data + f->dst, f->size, (void *)a);
+		if (f->user)
+			bpf_probe_read_user_str(data + f->dst, f->size, (void *)a);
+		else
+			bpf_probe_read_kernel_str(data + f->dst, f->size, (void *)a);
 		return;
 	}
 	if (f->size > 8) { /* an array other than chars, whole */
-		bpf_probe_read_kernel(data + f->dst, f->size, (void *)a);
+		lp_kval_mem(data + f->dst, f->size, a, f);
 		return;
 	}
 	if (direct && !f->bit_size) {
@@ -61,7 +76,7 @@ static __always_inline void lp_kval_read(char *data, const volatile struct lp_fe
 		*(__u64 *)(data + f->dst) = v;
 		return;
 	}
-	bpf_probe_read_kernel(&v, f->size, (void *)a);
+	lp_kval_mem(&v, f->size, a, f);
 	if (f->bit_size) {
 		v >>= f->bit_off;
 		v &= (1ULL << f->bit_size) - 1;
@@ -99,7 +114,7 @@ static __always_inline void lp_kval(__u64 root, char *data, const volatile struc
 			} else {
 				__u64 t = 0;
 
-				bpf_probe_read_kernel(&t, sizeof(t), (void *)(p + f->steps[i]));
+				lp_kval_mem(&t, sizeof(t), p + f->steps[i], f);
 				p = t;
 			}
 		}

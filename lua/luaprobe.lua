@@ -674,7 +674,8 @@ function AggSet:__tostring()
 end
 
 -- getopt(defaults, usage): the script's --name value / --name=value options,
--- checked against the names in defaults; the rest stay positional.
+-- checked against the names in defaults; the rest stay positional, except
+-- a word such as -p (refused: short options are luaprobe's own).
 function M.getopt(defaults, usage)
   local opts, rest = {}, {}
   for k, v in pairs(defaults) do opts[k] = v end
@@ -683,6 +684,14 @@ function M.getopt(defaults, usage)
     local a = arg[i]
     local name, value = a:match("^%-%-([%w_-]+)=(.*)$")
     if not name then name = a:match("^%-%-([%w_-]+)$") end
+    if not name and a:find("^%-%a") then
+      -- luaprobe's own -p, -c, -d come before the script: here they would
+      -- be positional arguments nobody reads
+      error(format("unknown option '%s'%s%s", a,
+                   ("pcdv"):find(a:sub(2, 2), 1, true) and #a == 2 and
+                     "; luaprobe's " .. a .. " goes before the script's name (luaprobe " .. a .. " ... NAME)" or "",
+                   usage and ("\nusage: " .. usage) or ""), 0)
+    end
     if name then
       local key = name:gsub("-", "_")
       if defaults[key] == nil then

@@ -47,7 +47,8 @@
  * p = root; for i < nderef-1: p = *(u64 *)(p + steps[i]), a NULL p ending
  * the chain (the value reads as 0); the value is at p + steps[nderef-1].
  * The first `ndirect` of those nderef reads are direct loads the verifier
- * types through BTF (tp_btf only); the rest use bpf_probe_read_kernel. */
+ * types through BTF (tp_btf only); the rest use bpf_probe_read_kernel, or
+ * bpf_probe_read_user when `user` is set (the root is a syscall's pointer). */
 #define LP_FETCH_KVAL 5
 
 #define LP_MAX_DEREF 6
@@ -71,7 +72,8 @@ struct lp_fetch {
 	__u8 bit_off; /* bitfield: shift right by bit_off ... */
 	__u8 bit_size; /* ... and keep bit_size bits; 0: not a bitfield */
 	__u8 ndirect; /* LP_FETCH_KVAL: reads done as direct loads */
-	__u8 pad[3];
+	__u8 user; /* LP_FETCH_KVAL: every read is of user memory (a syscall's pointer args) */
+	__u8 pad[2];
 	__s64 base;
 	__s32 steps[LP_MAX_DEREF];
 };

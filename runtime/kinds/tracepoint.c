@@ -73,7 +73,7 @@ static int add_expr(struct lp_probe *p, const struct lp_tpformat *fmt, const cha
 		    const char *expr, char *err, size_t errlen)
 {
 	struct lp_kroot roots[64];
-	int offs[64], nroots = 0, slot;
+	int offs[64], nroots = 0, slot, user;
 	unsigned op = p->plan.nfetch, dst = p->plan.data_size;
 	const struct btf *btf;
 	struct lp_field f, *grown;
@@ -106,13 +106,17 @@ static int add_expr(struct lp_probe *p, const struct lp_tpformat *fmt, const cha
 		snprintf(why, sizeof(why), "at most %d fetches per probe", LP_MAX_FETCH);
 		ret = -E2BIG;
 	}
-	/* a syscall's pointers are the process's */
-	if (!ret && loc.type == LP_KT_STRPTR && strcmp(p->point.system, "syscalls") == 0)
+	/* A syscall's pointers are the process's: every read through one is
+	 * of user memory (a kernel read of it fails and reads as 0). */
+	user = loc.root >= 0 && strcmp(p->point.system, "syscalls") == 0;
+	if (!ret && loc.type == LP_KT_STRPTR && user)
 		loc.user = 1;
 	if (!ret) {
 		slot = plan_kval(&loc, loc.root >= 0 ? offs[loc.root] : 0, dst, 0,
 				 &p->plan.fetch[op], &f, why, sizeof(why));
 		ret = slot < 0 ? slot : 0;
+		if (!ret)
+			p->plan.fetch[op].user = user;
 	}
 	if (ret) {
 		snprintf(err, errlen, "fetch '%s': %s", expr, why);

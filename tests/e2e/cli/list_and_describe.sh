@@ -28,5 +28,5 @@ need_tracepoint sched:sched_process_exec
 run "$LUAPROBE" -c "$FIXTURES/syscaller --name lpsnoop 1" execsnoop
 assert_eq 0 "$RC" "exit status of execsnoop ($ERR)"
 pid=$(field pid "$OUT")
-assert_eq "syscaller $FIXTURES/syscaller" "$(awk -v p="$pid" '$1 ~ /^[0-9.]+$/ && $2 == p { print $3, $4 }' <<<"$OUT")" \
+assert_eq "syscaller $FIXTURES/syscaller" "$(awk -v p="$pid" '$1 ~ /^[0-9.]+$/ && $2 == p { print $4, $6 }' <<<"$OUT")" \
 	"execsnoop's line for pid $pid in: $OUT"
