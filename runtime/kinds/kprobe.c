@@ -164,7 +164,7 @@ static void refusal(const struct lp_point *pt, const char *what, const char *why
 			what, why);
 }
 
-static int kf_refuse(const struct lp_point *pt, char *err, size_t errlen)
+static int kf_refuse(const struct lp_point *pt, struct lp_caches *c, char *err, size_t errlen)
 {
 	int fentry = pt->kind == LP_PT_FENTRY || pt->kind == LP_PT_FEXIT, ret;
 	char why[256];
@@ -174,8 +174,7 @@ static int kf_refuse(const struct lp_point *pt, char *err, size_t errlen)
 	/* a label or statement is resolved first where the kernel's DWARF is
 	 * at hand (-L shows it, --check times it); loading says no kprobes */
 	if ((pt->label || pt->statement) &&
-	    (getenv("LUAPROBE_VMLINUX") ||
-	     kdebug_find(NULL, why, sizeof(why), why, sizeof(why)) != -ENOENT))
+	    ((c && c->vmlinux) || kdebug_find(NULL, why, sizeof(why), why, sizeof(why)) != -ENOENT))
 		return 0;
 	/* kernel.function("f") and .return may take fentry/fexit instead, but a
 	 * label, a statement or an offset needs a kprobe */
