@@ -10,15 +10,17 @@
  * Labels and statements come from the kernel's DWARF (resolve/kdebug.h)
  * and go to symbol+offset of the clone they sit in.
  *
- * Arguments: at a label or statement, anything in scope from DWARF; at a
- * function, by name from BTF's prototype through the calling convention
- * (kprobe: rdi rsi rdx rcx r8 r9; fentry: the context's u64s), and always
- * arg0..arg5. A function's parameters from DWARF would need the entry
- * site of every copy (dwarf_function_sites, whose walk of a kernel's
- * DWARF is not fast yet): not wired. fentry/fexit load bpf/btf.bpf.c
- * instead (kinds/btfargs.c): the parameters and $retval are typed roots,
- * so skb->dev->name is a chain of direct loads; at a kprobe, member access
- * is kf_btf_fetch's to build. */
+ * Arguments: at a label or statement, anything in scope from DWARF. At
+ * kprobe:f[+OFF] and kretprobe:f with debuginfo at hand (the kernel's, or
+ * a module's .ko debuginfo for module("m")), the parameters and $retval
+ * from DWARF at each copy's symbol (dwarf_symbol_site: no walk over the
+ * kernel's CUs), clones included, read on the first fetch that names one
+ * (kf_dwarf_params). Else by name from BTF's prototype through the calling
+ * convention (kprobe: rdi rsi rdx rcx r8 r9; fentry: the context's u64s),
+ * and always arg0..arg5. fentry/fexit load bpf/btf.bpf.c instead
+ * (kinds/btfargs.c): the parameters and $retval are typed roots, so
+ * skb->dev->name is a chain of direct loads; at a kprobe without
+ * debuginfo, member access is kf_btf_fetch's to build. */
 #include "kinds/kind.h"
 
 #include <errno.h>
