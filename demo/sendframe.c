@@ -1,9 +1,13 @@
 /* sendframe: send raw Ethernet frames of a chosen EtherType on an interface.
  *
  *   sendframe --iface IF --ethertype 0x88b5 [--count N] [--interval-ms MS] [--dst MAC]
+ *             [--len BYTES]
  *
  * Each frame is dst MAC (default ff:ff:ff:ff:ff:ff), the interface's own MAC as
- * source, the EtherType, and 46 bytes of zeros (the Ethernet minimum payload).
+ * source, the EtherType, and 46 bytes of zeros (the Ethernet minimum payload),
+ * or as many as make the frame --len bytes long (60..1514; a frame longer than
+ * the receiver's MTU allows is dropped there, as the guest tier's veth drop
+ * needs).
  * --count 0 sends until interrupted. Prints "sent N frames" at the end.
  * Used by the demo and the network e2e tests: run it only on interfaces you
  * created (a veth end inside a network namespace). */
@@ -27,6 +31,7 @@
 #include <unistd.h>
 
 #define PAYLOAD_LEN 46
+#define FRAME_MAX 1514
 
 static volatile sig_atomic_t stop;
 
@@ -39,7 +44,7 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: sendframe --iface IF --ethertype 0xNNNN [--count N] [--interval-ms MS] "
-		   "[--dst MAC]\n"
+		   "[--dst MAC] [--len BYTES]\n"
 		   "  --count 0 sends until interrupted (default 1); --interval-ms defaults to 1000;\n"
 		   "  --dst defaults to ff:ff:ff:ff:ff:ff\n");
 }
@@ -85,11 +90,12 @@ int main(int argc, char **argv)
 		{"count", required_argument, NULL, 'c'},
 		{"interval-ms", required_argument, NULL, 'm'},
 		{"dst", required_argument, NULL, 'D'},
+		{"len", required_argument, NULL, 'l'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *iface = NULL;
-	unsigned long ethertype = 0, count = 1, interval_ms = 1000;
+	unsigned long ethertype = 0, count = 1, interval_ms = 1000, len = ETH_HLEN + PAYLOAD_LEN;
 	int have_type = 0;
 	uint8_t dst[ETH_ALEN] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 	int c;
@@ -115,6 +121,12 @@ int main(int argc, char **argv)
 		case 'm':
 			if (parse_ulong(optarg, 86400000UL, &interval_ms)) {
 				fprintf(stderr, "sendframe: bad --interval-ms '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'l':
+			if (parse_ulong(optarg, FRAME_MAX, &len) || len < ETH_HLEN + PAYLOAD_LEN) {
+				fprintf(stderr, "sendframe: bad --len '%s' (want 60..1514)\n", optarg);
 				return 2;
 			}
 			break;
@@ -167,7 +179,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	uint8_t frame[ETH_HLEN + PAYLOAD_LEN];
+	uint8_t frame[FRAME_MAX];
 	memset(frame, 0, sizeof(frame));
 	memcpy(frame, dst, ETH_ALEN);
 	memcpy(frame + ETH_ALEN, ifr.ifr_hwaddr.sa_data, ETH_ALEN);
@@ -195,7 +207,7 @@ int main(int argc, char **argv)
 			sleep_ms(interval_ms);
 		if (stop)
 			break;
-		if (sendto(fd, frame, sizeof(frame), 0, (struct sockaddr *)&to, sizeof(to)) < 0) {
+		if (sendto(fd, frame, len, 0, (struct sockaddr *)&to, sizeof(to)) < 0) {
 			if (errno == EINTR)
 				continue;
 			fprintf(stderr, "sendframe: send on %s: %s\n", iface, strerror(errno));

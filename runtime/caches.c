@@ -75,8 +75,6 @@ struct lp_dwarf *caches_kdwarf(struct lp_caches *c, char *err, size_t errlen)
 	if (!c->kdwarf_err) {
 		int ret;
 
-		if (!c->vmlinux)
-			c->vmlinux = getenv("LUAPROBE_VMLINUX");
 		ret = kdebug_find(c->vmlinux, path, sizeof(path), c->kdwarf_why,
 				  sizeof(c->kdwarf_why));
 

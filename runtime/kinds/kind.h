@@ -19,8 +19,10 @@ struct lp_kind {
 	const char *name;
 	/* Why a point of this kind cannot be probed here: nonzero with the
 	 * message (and a "\nhint: ..." line where another point carries the
-	 * same events) in err; 0 when it can. NULL: it always can. */
-	int (*refuse)(const struct lp_point *pt, char *err, size_t errlen);
+	 * same events) in err; 0 when it can. NULL: it always can. c: the
+	 * session's caches (--vmlinux, the kernel's DWARF), or NULL where there
+	 * is no session (-l). */
+	int (*refuse)(const struct lp_point *pt, struct lp_caches *c, char *err, size_t errlen);
 	/* Fill p->plan and p->fields from p->point. 0 or -errno, message in err.
 	 * NULL: the kind is known but not built (refuse says why). */
 	int (*resolve)(struct lp_probe *p, char *err, size_t errlen);
@@ -79,8 +81,9 @@ const struct lp_kind *kind_of(enum lp_point_kind kind);
 int kind_pairs(enum lp_point_kind kind);
 
 /* The kind that probes pt here, or NULL with why in err: one message for
- * every place that refuses a point (probe(), -L, -l). */
-const struct lp_kind *kind_find(const struct lp_point *pt, char *err, size_t errlen);
+ * every place that refuses a point (probe(), -L, -l). c as refuse's. */
+const struct lp_kind *kind_find(const struct lp_point *pt, struct lp_caches *c, char *err,
+				size_t errlen);
 
 /* -l: a point whose kind lists its own places (a binary's functions), else
  * every kind's points that match the pattern. Returns the count, or -errno

@@ -10,15 +10,17 @@
  * Labels and statements come from the kernel's DWARF (resolve/kdebug.h)
  * and go to symbol+offset of the clone they sit in.
  *
- * Arguments: at a label or statement, anything in scope from DWARF; at a
- * function, by name from BTF's prototype through the calling convention
- * (kprobe: rdi rsi rdx rcx r8 r9; fentry: the context's u64s), and always
- * arg0..arg5. A function's parameters from DWARF would need the entry
- * site of every copy (dwarf_function_sites, whose walk of a kernel's
- * DWARF is not fast yet): not wired. fentry/fexit load bpf/btf.bpf.c
- * instead (kinds/btfargs.c): the parameters and $retval are typed roots,
- * so skb->dev->name is a chain of direct loads; at a kprobe, member access
- * is kf_btf_fetch's to build. */
+ * Arguments: at a label or statement, anything in scope from DWARF. At
+ * kprobe:f[+OFF] and kretprobe:f with debuginfo at hand (the kernel's, or
+ * a module's .ko debuginfo for module("m")), the parameters and $retval
+ * from DWARF at each copy's symbol (dwarf_symbol_site: no walk over the
+ * kernel's CUs), clones included, read on the first fetch that names one
+ * (kf_dwarf_params). Else by name from BTF's prototype through the calling
+ * convention (kprobe: rdi rsi rdx rcx r8 r9; fentry: the context's u64s),
+ * and always arg0..arg5. fentry/fexit load bpf/btf.bpf.c instead
+ * (kinds/btfargs.c): the parameters and $retval are typed roots, so
+ * skb->dev->name is a chain of direct loads; at a kprobe without
+ * debuginfo, member access is kf_btf_fetch's to build. */
 #include "kinds/kind.h"
 
 #include <errno.h>
@@ -77,6 +79,7 @@ struct kf_state {
 	int nargs; /* -1: no prototype known */
 	struct kf_arg ret;
 	struct lp_btfargs *bt; /* fentry/fexit: the template is bpf/btf.bpf.c */
+	int dwarf_tried; /* kf_dwarf_params ran: the places' sites are what it found */
 };
 
 /* ---- what the kernel can do ---- */
@@ -164,18 +167,18 @@ static void refusal(const struct lp_point *pt, const char *what, const char *why
 			what, why);
 }
 
-static int kf_refuse(const struct lp_point *pt, char *err, size_t errlen)
+static int kf_refuse(const struct lp_point *pt, struct lp_caches *c, char *err, size_t errlen)
 {
 	int fentry = pt->kind == LP_PT_FENTRY || pt->kind == LP_PT_FEXIT, ret;
 	char why[256];
 
 	if (!fentry && have_kprobes())
 		return 0;
-	/* a label or statement is resolved first where the kernel's DWARF is
-	 * at hand (-L shows it, --check times it); loading says no kprobes */
-	if ((pt->label || pt->statement) &&
-	    (getenv("LUAPROBE_VMLINUX") ||
-	     kdebug_find(NULL, why, sizeof(why), why, sizeof(why)) != -ENOENT))
+	/* where the kernel's DWARF is at hand a point is resolved first (-L
+	 * shows a label's variables or a function's parameters, --check times
+	 * it); loading says no kprobes */
+	if (!fentry &&
+	    ((c && c->vmlinux) || kdebug_find(NULL, why, sizeof(why), why, sizeof(why)) != -ENOENT))
 		return 0;
 	/* kernel.function("f") and .return may take fentry/fexit instead, but a
 	 * label, a statement or an offset needs a kprobe */
@@ -559,6 +562,98 @@ static int is_argn(const char *expr)
 	return sscanf(expr, "arg%d%c", &n, &extra) == 1;
 }
 
+/* ---- a function's parameters from the kernel's DWARF ---- */
+
+/* The DWARF the point's code is described in: its module's debuginfo
+ * (resolve/kdebug.h finds it by the loaded module's build id), else the
+ * kernel's. The session's, not ours to close; NULL with why in err. */
+static struct lp_dwarf *kf_debuginfo(struct lp_probe *p, char *err, size_t errlen)
+{
+	const char *m = p->point.module;
+	char path[1024];
+	struct lp_dwarf *d;
+	int ret;
+
+	if (!m)
+		return caches_kdwarf(p->caches, err, errlen);
+	ret = kdebug_module_find(m, path, sizeof(path), err, errlen);
+	if (ret)
+		return NULL;
+	d = caches_dwarf(p->caches, path);
+	if (!d)
+		snprintf(err, errlen, "cannot open %.400s: %s", path, strerror(errno));
+	else if (!dwarf_has_debuginfo(d)) {
+		snprintf(err, errlen, "%.400s has no DWARF", path);
+		caches_dwarf_put(p->caches, d);
+		d = NULL;
+	}
+	return d;
+}
+
+/* Whether a fetch at kprobe:f / kretprobe:f asks for DWARF: anything but
+ * arg0..arg5, which are the calling convention's registers either way. */
+static int wants_dwarf(const struct lp_probe *p, const char *expr)
+{
+	const struct kf_state *st = p->priv;
+	const struct lp_point *pt = &p->point;
+
+	return !st->dwarf_tried && !is_argn(expr) && p->ninsts > 0 &&
+	       (st->mech == KF_KPROBE || st->mech == KF_KRETPROBE) && !st->multi && !pt->label &&
+	       !pt->statement && pt->func && !strpbrk(pt->func, "*?[");
+}
+
+/* kprobe:f[+OFF] and kretprobe:f with the kernel's debuginfo at hand: each
+ * copy's DWARF site at its symbol (+OFF), where its parameters are named
+ * and typed as DWARF says, at a .constprop/.isra clone too (whose registers
+ * BTF's prototype cannot vouch for). Tried once, on the first fetch that
+ * names something, so that a probe that only counts never opens the
+ * kernel's DWARF (~340 MB). Without debuginfo, or where DWARF does not
+ * describe a copy (assembly), every place stays as it was and BTF's names
+ * serve: their values are exact at f's own entry, only less typed. 0, or
+ * -errno with the message in err when DWARF refuses the place itself (an
+ * offset that is no instruction start it knows). */
+static int kf_dwarf_params(struct lp_probe *p, char *err, size_t errlen)
+{
+	struct kf_state *st = p->priv;
+	struct lp_site **sites;
+	struct lp_dwarf *d;
+	char why[512];
+	int ret = 0, i;
+
+	st->dwarf_tried = 1;
+	d = kf_debuginfo(p, why, sizeof(why));
+	if (!d)
+		return 0;
+	sites = calloc(p->ninsts, sizeof(*sites));
+	if (!sites)
+		return -ENOMEM;
+	for (i = 0; i < p->ninsts && !ret; i++) {
+		const struct kf_place *pl = p->insts[i].site;
+		int early;
+
+		ret = dwarf_symbol_site(d, pl->sym, pl->off, p->unsafe, &sites[i], &early, err,
+					errlen);
+		ret = ret > 0 ? 0 : ret;
+	}
+	if (ret == -ENOENT || ret == -ENODATA) {
+		err[0] = '\0';
+		ret = 0;
+	} else if (!ret) {
+		for (i = 0; i < p->ninsts; i++) {
+			struct kf_place *pl = p->insts[i].site;
+
+			pl->site = sites[i];
+			sites[i] = NULL;
+		}
+		st->d = d;
+	}
+	for (i = 0; i < p->ninsts; i++)
+		if (sites[i])
+			dwarf_sites_free(sites[i], 1);
+	free(sites);
+	return ret;
+}
+
 static int same_shape(const struct lp_field *a, const struct lp_field *b)
 {
 	return a->kind == b->kind && a->size == b->size && a->elem == b->elem;
@@ -649,6 +744,12 @@ static int add_field(struct lp_probe *p, const char *name, const char *expr, cha
 
 static int kf_add_fetch(struct lp_probe *p, const char *expr, char *err, size_t errlen)
 {
+	if (wants_dwarf(p, expr)) {
+		int ret = kf_dwarf_params(p, err, errlen);
+
+		if (ret)
+			return ret;
+	}
 	return add_field(p, expr, expr, err, errlen);
 }
 
@@ -745,10 +846,11 @@ static int dwarf_places(struct lp_probe *p, struct kf_state *st, struct kf_place
 	char why[512];
 	int n;
 
-	st->d = caches_kdwarf(p->caches, why, sizeof(why));
+	st->d = kf_debuginfo(p, why, sizeof(why));
 	if (!st->d) {
-		snprintf(err, errlen, "%s needs the kernel's DWARF: %s",
-			 pt->label ? "a label" : "a statement", why);
+		snprintf(err, errlen, "%s needs %s%s's DWARF: %s",
+			 pt->label ? "a label" : "a statement", pt->module ? "module " : "",
+			 pt->module ? pt->module : "the kernel", why);
 		return -ENOENT;
 	}
 	if (pt->label)
@@ -817,18 +919,19 @@ static int kf_resolve(struct lp_probe *p, char *err, size_t errlen)
 	default:
 		st->mech = KF_KPROBE;
 	}
-	if (pt->label || pt->statement) {
-		n = dwarf_places(p, st, &pl, err, errlen);
-	} else {
+	if (pt->module) {
 		char mod[300];
 
-		snprintf(mod, sizeof(mod), "/sys/module/%s", pt->module ? pt->module : "");
-		if (pt->module && access(mod, F_OK)) {
+		snprintf(mod, sizeof(mod), "/sys/module/%s", pt->module);
+		if (access(mod, F_OK)) {
 			snprintf(err, errlen, "no module '%s' is loaded", pt->module);
 			return -ENOENT;
 		}
-		n = find_places(p, pt->func, &pl, err, errlen);
 	}
+	if (pt->label || pt->statement)
+		n = dwarf_places(p, st, &pl, err, errlen);
+	else
+		n = find_places(p, pt->func, &pl, err, errlen);
 	if (n <= 0)
 		return n < 0 ? n : -ENOENT;
 	/* fentry/fexit go by BTF name: only the function under its own name */
@@ -931,6 +1034,8 @@ static int kf_resolve(struct lp_probe *p, char *err, size_t errlen)
 		return -E2BIG;
 	}
 	for (int i = 0; i < p->nreqs; i++) {
+		if (wants_dwarf(p, p->reqs[i].expr) && (ret = kf_dwarf_params(p, err, errlen)))
+			return ret;
 		ret = add_field(p, p->reqs[i].name, p->reqs[i].expr, err, errlen);
 		if (ret)
 			return ret;
@@ -949,7 +1054,7 @@ static int kf_load(struct lp_probe *p, const struct lp_maps *m, char *err, size_
 			"this kernel has no kprobes", err, errlen);
 		return -EOPNOTSUPP;
 	}
-	if (st->d && p->caches->kdwarf_foreign) {
+	if (st->d && st->d == p->caches->kdwarf && p->caches->kdwarf_foreign) {
 		snprintf(err, errlen, "%s: its offsets are another build's", p->caches->kdwarf_why);
 		return -ESTALE;
 	}
@@ -1135,6 +1240,13 @@ static int kf_describe(struct lp_probe *p, FILE *out)
 
 	if (p->ninsts <= 0)
 		return -ENOENT;
+	/* -L shows DWARF's parameters where a fetch would read them */
+	if (wants_dwarf(p, "$retval")) {
+		char err[512];
+
+		if (kf_dwarf_params(p, err, sizeof(err)))
+			fprintf(stderr, "luaprobe: %s\n", err);
+	}
 	pl = p->insts[0].site;
 	fprintf(out, "  at %s (%s)", p->insts[0].desc, kf_attached_as(p));
 	if (p->ninsts > 1)
@@ -1145,6 +1257,15 @@ static int kf_describe(struct lp_probe *p, FILE *out)
 		for (int i = 0; i < nv; i++)
 			kind_print_decl(out, vars[i].ctype, vars[i].name);
 		dwarf_vars_free(vars, nv > 0 ? nv : 0);
+		return 0;
+	}
+	if (pl->site) { /* a return: DWARF's type of $retval */
+		struct lp_loc loc = { 0 };
+		char err[256];
+
+		if (dwarf_fetch(st->d, pl->site, "$retval", 1, &loc, err, sizeof(err)) == 0)
+			kind_print_decl(out, loc.ctype ? loc.ctype : "?", "$retval");
+		dwarf_loc_free(&loc);
 		return 0;
 	}
 	if (!is_return(st))

@@ -62,11 +62,12 @@ const struct lp_kind *kind_of(enum lp_point_kind kind)
 	return k && k->resolve ? k : NULL;
 }
 
-const struct lp_kind *kind_find(const struct lp_point *pt, char *err, size_t errlen)
+const struct lp_kind *kind_find(const struct lp_point *pt, struct lp_caches *c, char *err,
+				size_t errlen)
 {
 	const struct lp_kind *k = entry(pt->kind);
 
-	if (k && k->refuse && k->refuse(pt, err, errlen))
+	if (k && k->refuse && k->refuse(pt, c, err, errlen))
 		return NULL;
 	if (k && k->resolve)
 		return k;
@@ -83,7 +84,7 @@ int kind_list(const char *pattern, FILE *out, char *err, size_t errlen)
 	 * or one this kernel refuses: say so rather than list nothing. */
 	if (point_parse(pattern, &pt, err, errlen) == 0) {
 		char why[512];
-		const struct lp_kind *k = kind_find(&pt, why, sizeof(why));
+		const struct lp_kind *k = kind_find(&pt, NULL, why, sizeof(why));
 
 		if (!k) {
 			snprintf(err, errlen, "cannot list '%s': %s", pattern, why);

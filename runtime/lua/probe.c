@@ -299,7 +299,7 @@ static int make_probe(lua_State *L, const char *text, int spec, int handler)
 		return luaL_error(L, "out of memory");
 	if (point_parse(text, &p->point, err, sizeof(err)))
 		return luaL_error(L, "probe '%s': %s", text, err);
-	kind = kind_find(&p->point, err, sizeof(err));
+	kind = kind_find(&p->point, p->caches, err, sizeof(err));
 	if (!kind)
 		return luaL_error(L, "probe '%s': %s", text, err);
 	if (spec)

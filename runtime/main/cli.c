@@ -109,7 +109,7 @@ static int describe_point(const char *text, struct lp_caches *caches)
 		msg_report("probe '%s': %s", text, err);
 		goto out;
 	}
-	kind = kind_find(&p->point, err, sizeof(err));
+	kind = kind_find(&p->point, caches, err, sizeof(err));
 	if (!kind) {
 		msg_report("probe '%s': %s", text, err);
 		goto out;
@@ -642,8 +642,6 @@ int main(int argc, char **argv)
 			break;
 		case OPT_VMLINUX:
 			s.caches.vmlinux = optarg;
-			/* a point's refusal (kinds/kprobe.c) asks whether DWARF is at hand */
-			setenv("LUAPROBE_VMLINUX", optarg, 1);
 			break;
 		case OPT_BUFFER:
 			if (parse_buffer(optarg, &s.opt.ringbuf_size))

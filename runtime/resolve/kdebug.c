@@ -5,11 +5,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -168,5 +170,124 @@ int kdebug_find(const char *given, char *out, size_t outlen, char *err, size_t e
 		"no kernel debuginfo (looked for /usr/lib/debug/boot/vmlinux-%s, "
 		"/usr/lib/debug/lib/modules/%s/vmlinux, /boot/vmlinux-%s; --vmlinux PATH names one)",
 		u.release, u.release, u.release);
+	return -ENOENT;
+}
+
+/* ---- modules ---- */
+
+/* The build id of a loaded module, as the kernel keeps its notes. */
+static int module_build_id(const char *module, unsigned char *id, size_t max)
+{
+	unsigned char buf[4096];
+	char path[512];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/module/%s/notes/.note.gnu.build-id", module);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (n < 0)
+		return -errno;
+	return note_build_id(buf, n, id, max);
+}
+
+struct mwalk {
+	const char *module;
+	const unsigned char *want;
+	int nwant;
+	char found[1024]; /* the file whose build id is the module's */
+	char other[1024]; /* a file of that name of another build */
+};
+
+/* "veth.ko" for module "veth", "nf-foo.ko.debug" for "nf_foo": '-' and
+ * '_' alike, as the kernel names modules. */
+static int module_named(const char *file, const char *module)
+{
+	size_t n = strlen(module);
+
+	for (size_t i = 0; i < n; i++) {
+		char a = file[i] == '-' ? '_' : file[i], b = module[i] == '-' ? '_' : module[i];
+
+		if (a != b)
+			return 0;
+	}
+	return !strcmp(file + n, ".ko") || !strcmp(file + n, ".ko.debug");
+}
+
+/* Below dir, depth-first, until the module's file is found. */
+static void module_walk(const char *dir, struct mwalk *w, int depth)
+{
+	DIR *dp = depth < 16 ? opendir(dir) : NULL;
+	struct dirent *de;
+
+	while (dp && !w->found[0] && (de = readdir(dp))) {
+		char path[1024];
+		unsigned char got[64];
+		int ng;
+
+		if (de->d_name[0] == '.')
+			continue;
+		unsigned char type = de->d_type;
+		struct stat sb;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		/* virtiofs and others may not say: ask */
+		if (type == DT_UNKNOWN && !lstat(path, &sb))
+			type = S_ISDIR(sb.st_mode)   ? DT_DIR
+			       : S_ISREG(sb.st_mode) ? DT_REG
+						     : DT_UNKNOWN;
+		if (type == DT_DIR) {
+			module_walk(path, w, depth + 1);
+			continue;
+		}
+		if (type != DT_REG || !module_named(de->d_name, w->module))
+			continue;
+		ng = kdebug_build_id(path, got, sizeof(got));
+		if (ng == w->nwant && !memcmp(got, w->want, ng))
+			snprintf(w->found, sizeof(w->found), "%s", path);
+		else
+			snprintf(w->other, sizeof(w->other), "%s", path);
+	}
+	if (dp)
+		closedir(dp);
+}
+
+int kdebug_module_find(const char *module, char *out, size_t outlen, char *err, size_t errlen)
+{
+	struct mwalk w = { 0 };
+	unsigned char want[64];
+	struct utsname u;
+	char dir[512];
+	int nw;
+
+	if (uname(&u))
+		return -errno;
+	nw = module_build_id(module, want, sizeof(want));
+	if (nw < 0) {
+		snprintf(err, errlen, "cannot read module %s's build id: %s", module,
+			 strerror(-nw));
+		return nw;
+	}
+	snprintf(dir, sizeof(dir), "/usr/lib/debug/lib/modules/%s", u.release);
+	w.module = module;
+	w.want = want;
+	w.nwant = nw;
+	module_walk(dir, &w, 0);
+	if (w.found[0]) {
+		snprintf(out, outlen, "%s", w.found);
+		return 0;
+	}
+	if (w.other[0]) {
+		snprintf(err, errlen,
+			 "%s is not the loaded module %s's debuginfo (another build id)", w.other,
+			 module);
+		return -ESTALE;
+	}
+	snprintf(err, errlen,
+		 "no debuginfo for module %s (looked for %s.ko and %s.ko.debug under %s)", module,
+		 module, module, dir);
 	return -ENOENT;
 }

@@ -66,6 +66,7 @@ mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 for m in $(cat /lib/modules/fs/order); do insmod /lib/modules/fs/$m.ko; done
 mount -t virtiofs dbg /mnt/dbg -o ro && echo "LPGUEST vmlinux mounted"
+mkdir -p /usr/lib && ln -s /mnt/dbg/usr/lib/debug /usr/lib/debug
 ip link set lo up
 cd /lp && sh /lp/cases.sh
 echo "LPGUEST done"
@@ -77,6 +78,10 @@ stamp initramfs
 
 mkdir -p "$WORK/share"
 ln "$KDIR/vmlinux" "$WORK/share/vmlinux" 2>/dev/null || cp "$KDIR/vmlinux" "$WORK/share/vmlinux"
+# modules' debuginfo where Debian's -dbg package puts it (the guest links
+# /usr/lib/debug there)
+cp -rl "$KDIR/dbg/usr" "$WORK/share/usr" 2>/dev/null ||
+	{ rm -rf "$WORK/share/usr" && cp -r "$KDIR/dbg/usr" "$WORK/share/usr"; }
 "$VIRTIOFSD" --socket-path="$WORK/vfs.sock" -o source="$WORK/share" -o cache=none \
 	>"$WORK/vfs.log" 2>&1 &
 VFS_PID=$!

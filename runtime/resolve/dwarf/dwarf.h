@@ -87,6 +87,18 @@ int dwarf_statement_sites(struct lp_dwarf *d, const char *spec, struct lp_site *
 
 void dwarf_sites_free(struct lp_site *sites, int n);
 
+/* The site at ELF symbol `symbol` (exactly, a clone's own name:
+ * "f.constprop.0") + off, for a kernel function's parameters at a kprobe:
+ * its first instruction, never moved past a prologue (at off 0 the
+ * parameters are where the call left them), or the offset as
+ * dwarf_site_at_offset moves it (unsafe, *early as there). Found through
+ * the symbol table and .debug_aranges, not a walk over every CU. Returns 1
+ * with the site in *out (dwarf_sites_free), or -errno with the message in
+ * err: -ENODATA (no DWARF), -ENOENT (no such symbol, or DWARF does not
+ * describe its code). */
+int dwarf_symbol_site(struct lp_dwarf *d, const char *symbol, uint64_t off, int unsafe,
+		      struct lp_site **out, int *early, char *err, size_t errlen);
+
 /* func+OFF: move a site of dwarf_function_sites to `off` bytes after the
  * start of its function's ELF symbol, where parameters and locals are
  * looked up as at a statement. luaprobe decodes no instructions: the offset

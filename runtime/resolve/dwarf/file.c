@@ -201,6 +201,13 @@ int dwarf_file_offset(const struct lp_dwarf *d, uint64_t addr, uint64_t *off)
 	return -ERANGE;
 }
 
+bool dwarf_is_relocatable(const struct lp_dwarf *d)
+{
+	GElf_Ehdr eh;
+
+	return gelf_getehdr(d->elf, &eh) && eh.e_type == ET_REL;
+}
+
 char *dwarf_symbolize(const struct lp_dwarf *d, uint64_t addr)
 {
 	GElf_Off off = 0;

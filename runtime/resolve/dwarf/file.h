@@ -6,6 +6,7 @@
 
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "resolve/dwarf/dwarf.h"
@@ -34,6 +35,9 @@ static inline uint64_t dwarf_elf_addr(const struct lp_dwarf *d, Dwarf_Addr pc)
 /* The file offset uprobes take for an ELF address: through the PT_LOAD
  * segment holding it. 0, -ERANGE outside every segment, -ENOEXEC. */
 int dwarf_file_offset(const struct lp_dwarf *d, uint64_t addr, uint64_t *off);
+
+/* A relocatable file (a kernel module): no segments, no file offsets. */
+bool dwarf_is_relocatable(const struct lp_dwarf *d);
 
 /* The ELF symbol at an ELF address exactly or around it, NULL if none. */
 const char *dwarf_symbol_at(const struct lp_dwarf *d, uint64_t addr);

@@ -146,6 +146,12 @@ int sites_add(struct lp_dwarf *d, struct sites *ss, uint64_t addr, const char *f
 	s->inlined = inlined;
 	s->line = line;
 	err = dwarf_file_offset(d, addr, &s->offset);
+	/* a kernel module (ET_REL) has no segments: the kernel places it, and
+	 * its probes go by symbol+offset; the address stands in */
+	if (err && dwarf_is_relocatable(d)) {
+		s->offset = addr;
+		err = 0;
+	}
 	if (err) {
 		site_clear(s);
 		return err;

@@ -789,6 +789,52 @@ static void test_clone(void)
 	}
 }
 
+/* By the clone's own symbol name (how kallsyms names a kernel function's
+ * copy): its first instruction, its parameters as DWARF locates them
+ * there; past it only at a line-table row; no such symbol is -ENOENT; a
+ * file without DWARF is -ENODATA. */
+static void test_symbol_site(void)
+{
+	uint64_t sym, size;
+	struct lp_site *s = NULL;
+	struct lp_loc l;
+	char err[256];
+	int early, n;
+
+	n = dwarf_symbol_site(d2, "scaled.constprop.0", 0, 0, &s, &early, err, sizeof(err));
+	if (!ASSERT_EQ(n, 1, err) ||
+	    !ASSERT_TRUE(nm_sym(FIXTURE_O2, "scaled.constprop.0", &sym, &size), "nm"))
+		goto out;
+	ASSERT_EQ(s->addr, sym, "at the symbol's start");
+	ASSERT_STREQ(s->func, "scaled", "the source's name");
+	ASSERT_STREQ(s->symbol, "scaled.constprop.0", "symbol");
+	if (!fetch(d2, s, "x", 0, &l, err, sizeof(err))) {
+		ASSERT_EQ(l.start, LP_LOC_REG, "x start");
+		ASSERT_EQ(l.reg, 5, "x in rdi");
+		dwarf_loc_free(&l);
+	}
+	if (!fetch(d2, s, "factor", 0, &l, err, sizeof(err))) {
+		ASSERT_EQ(l.start, LP_LOC_CONST, "factor start");
+		ASSERT_EQ(l.base_off, 3, "factor value");
+		dwarf_loc_free(&l);
+	}
+	ASSERT_EQ(dwarf_fetch(d2, s, "xx", 0, &l, err, sizeof(err)), -ENOENT, "misspelt");
+	ASSERT_STREQ(err, "no variable 'xx' in scope at scaled.constprop.0 (did you mean 'x'?)",
+		     "misspelt message");
+out:
+	dwarf_sites_free(s, s ? 1 : 0);
+	s = NULL;
+	ASSERT_EQ(dwarf_symbol_site(d2, "scaled.constprop.0", 1, 0, &s, &early, err, sizeof(err)),
+		  -EILSEQ, "inside the first instruction");
+	ASSERT_EQ(dwarf_symbol_site(d2, "no_such_symbol", 0, 0, &s, &early, err, sizeof(err)),
+		  -ENOENT, "no such symbol");
+	ASSERT_TRUE(strstr(err, "no function symbol 'no_such_symbol'") != NULL,
+		    "no such symbol message");
+	ASSERT_EQ(dwarf_symbol_site(dn, "scaled.constprop.0", 0, 0, &s, &early, err, sizeof(err)),
+		  -ENODATA, "no DWARF");
+	ASSERT_TRUE(s == NULL, "nothing returned");
+}
+
 /* -O2 arguments arrive where the x86-64 psABI puts them. */
 static void test_o2_registers(void)
 {
@@ -1576,8 +1622,9 @@ static void test_close(void)
 	dwarf_close(dn);
 }
 
-TEST_MAIN(TEST(test_open), TEST(test_function_sites), TEST(test_clone), TEST(test_o2_registers),
-	  TEST(test_o0_frame), TEST(test_members), TEST(test_labels), TEST(test_label_locations),
-	  TEST(test_statement), TEST(test_errors), TEST(test_retval_and_globals),
-	  TEST(test_nodebug), TEST(test_list), TEST(test_traced_values), TEST(test_null_path),
-	  TEST(test_hostile), TEST(test_not_files), TEST(test_close))
+TEST_MAIN(TEST(test_open), TEST(test_function_sites), TEST(test_clone), TEST(test_symbol_site),
+	  TEST(test_o2_registers), TEST(test_o0_frame), TEST(test_members), TEST(test_labels),
+	  TEST(test_label_locations), TEST(test_statement), TEST(test_errors),
+	  TEST(test_retval_and_globals), TEST(test_nodebug), TEST(test_list),
+	  TEST(test_traced_values), TEST(test_null_path), TEST(test_hostile), TEST(test_not_files),
+	  TEST(test_close))
