@@ -72,10 +72,12 @@ static long long row_value(const struct lp_aggdef *d, const struct row *r)
 static void fold_cpus(const struct lp_aggdef *d, const void *vals, int ncpu, struct row *r)
 {
 	if (d->fn < LP_AF_SUM || d->fn > LP_AF_STATS) {
+		/* a histogram's bucket is { count, sum } (plan_agg_value_size) */
+		int stride = d->fn == LP_AF_HIST || d->fn == LP_AF_LHIST ? 2 : 1;
 		const __u64 *c = vals;
 
 		for (int i = 0; i < ncpu; i++)
-			r->v.count += c[i];
+			r->v.count += c[i * stride];
 		return;
 	}
 	for (int i = 0; i < ncpu; i++) {
