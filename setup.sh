@@ -12,7 +12,7 @@ PACKAGES=(cmake make gcc clang llvm bpftool pkg-config libbpf-dev libelf-dev lib
 	bpftrace
 	# --metrics: the HTTP server (libmicrohttpd12 comes with -dev), and the
 	# real Prometheus the metrics tests scrape with (tests/e2e/metrics/)
-	libmicrohttpd-dev libmicrohttpd12 prometheus
+	libmicrohttpd-dev libmicrohttpd12 prometheus curl
 	# the guest tier (tests/guest/): QEMU, virtiofsd, a static busybox, and
 	# what unpacks and reads the downloaded kernel
 	qemu-system-x86 qemu-system-common busybox-static xz-utils binutils file
