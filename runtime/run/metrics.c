@@ -35,6 +35,7 @@
 #include <luaprobe/event.h>
 
 #include "load/load.h"
+#include "resolve/kbtf.h"
 #include "session.h"
 #include "sym/ksym.h"
 #include "sym/usym.h"
@@ -263,6 +264,7 @@ struct member {
 	char name[200];
 	int family; /* index of the first member of its metric */
 	char labels[LP_MAX_KEYS][64];
+	const char *enum_type[LP_MAX_KEYS]; /* a key that is a field of enum type */
 };
 
 /* The name the script gave, or one made of the script's name, the point
@@ -325,6 +327,13 @@ static void label_names(struct member *m)
 	for (int k = 0; k < d->nkeys; k++) {
 		char base[56];
 		int clash = 0;
+
+		/* a field of enum type (skb:kfree_skb's reason) is served as
+		 * its enumerator's name, as drop_reason() and enum_name() say */
+		for (int f = 0; f < m->p->nfields; f++)
+			if (!strcmp(m->p->fields[f].name, d->keys[k]) && m->p->fields[f].ctype &&
+			    !strncmp(m->p->fields[f].ctype, "enum ", 5))
+				m->enum_type[k] = m->p->fields[f].ctype + 5;
 
 		sanitize(d->keys[k], base, sizeof(base));
 		if (!*base || (base[0] >= '0' && base[0] <= '9') || !strcmp(base, "le") ||
@@ -510,9 +519,13 @@ static void key_labels(struct rows *rs, const struct member *m, const unsigned c
 		} else {
 			long long v;
 			char sym[256];
+			const char *name;
 
 			memcpy(&v, src, 8);
-			if (is_code_address(d->keys[k])) {
+			if (m->enum_type[k] && (name = kbtf_enum_name(session_kbtf(rs->s),
+								      m->enum_type[k], v, NULL))) {
+				buf_str(part, name);
+			} else if (is_code_address(d->keys[k])) {
 				rs->lossy = 1;
 				ksym_format(session_ksym(rs->s), (uint64_t)v, sym, sizeof(sym));
 				buf_str(part, sym);
