@@ -951,6 +951,9 @@ struct request {
 	size_t bytes; /* of the answer, while in flight */
 };
 
+/* *req_cls after the first call for a request, before its answer */
+static const char headers_seen;
+
 static enum MHD_Result answer(struct MHD_Connection *c, unsigned status, const char *text,
 			      const char *ctype)
 {
@@ -988,6 +991,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	if (strcmp(method, MHD_HTTP_METHOD_GET))
 		return answer(c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET is served\n",
 			      "text/plain; charset=utf-8");
+	/* A GET is answered on the second call: answered on the first (as
+	 * the refusal above is), libmicrohttpd closes the connection, and a
+	 * scraper would connect anew every time. */
+	if (!*req_cls) {
+		*req_cls = (void *)&headers_seen;
+		return MHD_YES;
+	}
 	if (!strcmp(url, "/"))
 		return answer(c, MHD_HTTP_OK,
 			      "<html><head><title>luaprobe</title></head><body>"
@@ -1034,10 +1044,10 @@ static void on_done(void *cls, struct MHD_Connection *c, void **req_cls,
 
 	(void)c;
 	(void)why;
-	if (req) {
+	*req_cls = NULL;
+	if (req && req != (const void *)&headers_seen) {
 		m->inflight -= req->bytes;
 		free(req);
-		*req_cls = NULL;
 	}
 }
 
