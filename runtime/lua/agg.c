@@ -541,7 +541,9 @@ static int agg_name(lua_State *L)
 	for (int i = 0; i < s->nprobes; i++) {
 		for (int j = 0; j < s->probes[i]->naggs; j++) {
 			const struct lp_aggdef *o = &s->probes[i]->aggs[j];
-			int same = o->fn == d->fn && o->nkeys == d->nkeys;
+			int same = o->fn == d->fn && o->nkeys == d->nkeys &&
+				   (d->fn != LP_AF_LHIST ||
+				    (o->lo == d->lo && o->hi == d->hi && o->step == d->step));
 
 			if (o == d || !o->metric_name || strcmp(o->metric_name, name))
 				continue;
@@ -552,7 +554,7 @@ static int agg_name(lua_State *L)
 					L,
 					"metric '%s' is already the %s aggregation of probe "
 					"'%s' with other keys: one name, one type and one "
-					"set of labels",
+					"set of labels (and buckets)",
 					name, fn_names[o->fn], s->probes[i]->text);
 		}
 	}

@@ -38,6 +38,7 @@
 #include "resolve/kbtf.h"
 #include "session.h"
 #include "sym/ksym.h"
+#include "sym/kstack.h"
 #include "sym/usym.h"
 
 struct lp_metrics {
@@ -476,17 +477,21 @@ static void stack_text(struct lp_session *s, struct buf *b, int user, const unsi
 {
 	uint64_t n, addrs[LP_STACK_DEPTH];
 	char frame[256];
+	int skip = 0;
 
 	memcpy(&n, slot, 8);
 	if (n > LP_STACK_DEPTH)
 		n = LP_STACK_DEPTH;
 	memcpy(addrs, slot + 8, 8 * n);
-	for (uint64_t i = 0; i < n; i++) {
+	/* from the traced code, as e.kstack is (sym/kstack.h) */
+	if (!user)
+		skip = kstack_skip(session_ksym(s), addrs, (int)n);
+	for (uint64_t i = skip; i < n; i++) {
 		if (!user)
 			ksym_format(session_ksym(s), addrs[i], frame, sizeof(frame));
 		else if (usym_format(session_usym(s), pid, addrs[i], frame, sizeof(frame)))
 			snprintf(frame, sizeof(frame), "0x%llx", (unsigned long long)addrs[i]);
-		if (i)
+		if (i > (uint64_t)skip)
 			buf_str(b, ";");
 		buf_str(b, frame);
 	}

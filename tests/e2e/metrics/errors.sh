@@ -16,7 +16,7 @@ check "luaprobe: -e:1: bad argument #1 to 'name' (not a Prometheus metric name (
 	-e "$P:count():name('9x')"
 check "luaprobe: -e:1: bad argument #1 to 'name' (luaprobe_ names are luaprobe's own)" \
 	-e "$P:count():name('luaprobe_x')"
-check "luaprobe: -e:1: metric 'x' is already the count aggregation of probe 'tracepoint:syscalls:sys_enter_getppid' with other keys: one name, one type and one set of labels" \
+check "luaprobe: -e:1: metric 'x' is already the count aggregation of probe 'tracepoint:syscalls:sys_enter_getppid' with other keys: one name, one type and one set of labels (and buckets)" \
 	-e "$P:count('comm'):name('x'); $P:count('pid'):name('x')"
 check "luaprobe: -e:1: an aggregation filled from Lua is not served as a metric (only in-kernel ones are)" \
 	-e "Hist():name('x')"

@@ -25,6 +25,8 @@ c:sum("count", "comm"):name("lpk_bytes_total")
 c:lhist("count", 0, 20, 5)
 probe("tracepoint:syscalls:sys_enter_getppid"):count("comm"):name("lpk_comm_total")
 probe("tracepoint:syscalls:sys_enter_getp*", { where = 'comm == "lpm_g"' }):count("comm")
+probe("tracepoint:syscalls:sys_enter_getppid", { where = 'comm == "lpm_g"' })
+  :count("kstack"):name("lpk_stack_total")
 $READY_LUA
 LUA
 lp_start --metrics :0 "$TMP/kinds.lua"
@@ -39,7 +41,15 @@ port=$(metrics_port)
 curl -s -m 10 "http://127.0.0.1:$port/metrics" >"$TMP/m.txt"
 promtool check metrics <"$TMP/m.txt" >"$TMP/lint" 2>&1 || fail "promtool: $(cat "$TMP/lint")"
 
-got=$(grep -E '^(# (HELP|TYPE) )?(lpk_|kinds_)' "$TMP/m.txt" | grep -v '^lpk_comm_total{')
+got=$(grep -E '^(# (HELP|TYPE) )?(lpk_|kinds_)' "$TMP/m.txt" | grep -v '^lpk_comm_total{' |
+	grep -v '^\(# [A-Z]* \)\{0,1\}lpk_stack_total')
+# a kernel stack key: its frames as names, innermost first, ';' between
+stack=$(grep '^lpk_stack_total{' "$TMP/m.txt")
+assert_eq 1 "$(grep -c . <<<"$stack")" "kernel stack series ($stack)"
+case "$stack" in
+'lpk_stack_total{kstack="'*';do_syscall_64+0x'*';entry_SYSCALL_64'*'"} 14') ;;
+*) fail "kernel stack series: $stack" ;;
+esac
 comms=$(grep -E '^lpk_comm_total\{comm="(lm|lpm_g)' "$TMP/m.txt" | LC_ALL=C sort)
 expected='# HELP lpk_min min of count on tracepoint:syscalls:sys_enter_read
 # TYPE lpk_min gauge
