@@ -326,7 +326,7 @@ static void label_names(struct member *m)
 	const struct lp_aggdef *d = &m->p->aggs[m->idx];
 
 	for (int k = 0; k < d->nkeys; k++) {
-		char base[56];
+		char base[40];
 		int clash = 0;
 
 		/* a field of enum type (skb:kfree_skb's reason) is served as
