@@ -35,6 +35,7 @@
 #include <luaprobe/event.h>
 
 #include "load/load.h"
+#include "lua/json.h"
 #include "resolve/kbtf.h"
 #include "session.h"
 #include "sym/ksym.h"
@@ -1156,7 +1157,7 @@ int metrics_open(struct lp_session *s, const char *addr, char *err, size_t len)
 {
 	struct lp_metrics *m = calloc(1, sizeof(*m));
 	const union MHD_DaemonInfo *info;
-	char where[96];
+	char where[96], url[128];
 	int ret;
 
 	if (!m) {
@@ -1194,7 +1195,10 @@ int metrics_open(struct lp_session *s, const char *addr, char *err, size_t len)
 	}
 	m->listen_fd = -1; /* MHD_stop_daemon() closes it */
 	s->metrics = m;
-	fprintf(stderr, "luaprobe: metrics on http://%s/metrics\n", where);
+	snprintf(url, sizeof(url), "http://%s/metrics", where);
+	/* under --json stderr holds JSON lines: {"type": "metrics", "data": URL} */
+	if (!s->opt.json || json_write_text(s, stderr, "metrics", url))
+		fprintf(stderr, "luaprobe: metrics on %s\n", url);
 	return 0;
 }
 
