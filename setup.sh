@@ -10,6 +10,9 @@ cd "$(dirname "$0")"
 PACKAGES=(cmake make gcc clang llvm bpftool pkg-config libbpf-dev libelf-dev libdw-dev systemtap-sdt-dev
 	zlib1g-dev liblua5.4-dev lua-cjson-dev libtraceevent-dev libtracefs-dev iproute2 libc6-dbg
 	bpftrace
+	# --metrics: the HTTP server (libmicrohttpd12 comes with -dev), and the
+	# real Prometheus the metrics tests scrape with (tests/e2e/metrics/)
+	libmicrohttpd-dev libmicrohttpd12 prometheus curl
 	# the guest tier (tests/guest/): QEMU, virtiofsd, a static busybox, and
 	# what unpacks and reads the downloaded kernel
 	qemu-system-x86 qemu-system-common busybox-static xz-utils binutils file

@@ -99,7 +99,6 @@ static __always_inline int lp_agg_update(void *map, const volatile struct lp_agg
 		v = lp_load(rec, a->val_src, a->val_size, a->val_signed);
 	if (a->kind == LP_AGG_HIST) {
 		*(__u64 *)(key + a->key_size - 8) = lp_log2_bucket(v);
-		v = 1;
 	} else if (a->kind == LP_AGG_LHIST) {
 		__u64 bucket;
 
@@ -111,7 +110,6 @@ static __always_inline int lp_agg_update(void *map, const volatile struct lp_agg
 		else
 			bucket = 1 + (__u64)(v - a->lo) / (__u64)a->step;
 		*(__u64 *)(key + a->key_size - 8) = bucket;
-		v = 1;
 	}
 
 	val = bpf_map_lookup_elem(map, key);
@@ -139,6 +137,10 @@ static __always_inline int lp_agg_update(void *map, const volatile struct lp_agg
 			s->max = v;
 		s->count += 1;
 		s->sum += v;
+	} else if (a->kind == LP_AGG_HIST || a->kind == LP_AGG_LHIST) {
+		/* the bucket's count and the sum of its values */
+		((__u64 *)val)[0] += 1;
+		((__s64 *)val)[1] += v;
 	} else {
 		*(__u64 *)val += v;
 	}

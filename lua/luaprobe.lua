@@ -542,6 +542,12 @@ end
 LuaAgg.print = Agg.print
 LuaAgg.delta = Agg.delta
 
+-- --metrics serves the kernel's maps at scrape time, without running Lua
+function LuaAgg:name()
+  error("an aggregation filled from Lua is not served as a metric (only in-kernel ones are)", 2)
+end
+LuaAgg.help = LuaAgg.name
+
 function LuaAgg:__tostring()
   return format("%s aggregation filled from Lua", self.info_.fn)
 end
@@ -579,6 +585,8 @@ for _, fn in ipairs({ "count", "sum", "min", "max", "avg", "stats", "hist", "lhi
     end
     local aggs = {}
     for i, p in ipairs(self.probes) do aggs[i] = relay(pcall(p[fn], p, ...)) end
+    -- one metric under --metrics, named after the pattern
+    for _, a in ipairs(aggs) do a:_metric_point(self.pattern) end
     return setmetatable({ aggs = aggs, pattern = self.pattern }, AggSet)
   end
 end
@@ -668,6 +676,16 @@ end
 
 AggSet.print = Agg.print
 AggSet.delta = Agg.delta
+
+function AggSet:name(n)
+  for _, a in ipairs(self.aggs) do relay(pcall(a.name, a, n)) end
+  return self
+end
+
+function AggSet:help(text)
+  for _, a in ipairs(self.aggs) do relay(pcall(a.help, a, text)) end
+  return self
+end
 
 function AggSet:__tostring()
   return format("%s aggregation of probe '%s'", self:info().fn, self.pattern)

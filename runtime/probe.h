@@ -57,6 +57,10 @@ struct lp_aggdef {
 	void *seen, *base;
 	int nseen, nbase;
 	int seen_valid; /* a read since the last clear() */
+	/* --metrics (run/metrics.c): Agg:name(), Agg:help(), and the point a
+	 * glob's member is served under (the pattern: its members are one
+	 * metric). NULL: derived from the script and the point. */
+	char *metric_name, *metric_help, *metric_point;
 };
 
 /* A value the script asked for in spec.fetch, under the name its events

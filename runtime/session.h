@@ -26,6 +26,7 @@ struct lp_options {
 	int folded; /* --folded: stack-keyed aggregations print as flame-graph input */
 	size_t ringbuf_size; /* --buffer: bytes, a power of two; 0: sized by load_ringbuf_size */
 	int json; /* --json, -f json: output as JSON lines (lua/json.h) */
+	const char *metrics; /* --metrics ADDR:PORT (run/metrics.h); NULL: none */
 };
 
 struct lp_timer {
@@ -73,6 +74,8 @@ struct lp_session {
 	int target_used; /* target_pid() or `target` in a filter was used */
 	int target_is_shell; /* 1: -c was more than one command, the target is sh; 2: and we said so */
 	long long start_ns; /* CLOCK_MONOTONIC ns when every probe was attached; 0 before */
+	char *metrics_listen; /* metrics{ listen = ... } (--metrics wins); malloc'd */
+	struct lp_metrics *metrics; /* serving while the loop runs (run/metrics.h) */
 };
 
 /* The session a Lua state belongs to (kept in the state's extra space). */

@@ -1,5 +1,9 @@
 --- netdrop: count packet drops in the kernel by location and reason, every interval
 --- usage: luaprobe netdrop [--interval 1s] [--reason UNHANDLED_PROTO]
+--- as Prometheus metrics: luaprobe --metrics 127.0.0.1:9435 netdrop serves, on
+---   http://127.0.0.1:9435/metrics, a counter a (location, reason) pair:
+---   netdrop_kfree_skb_count_total{location="__udp4_lib_rcv+0x4bc",reason="SKB_DROP_REASON_NO_SOCKET"} 5
+---   (the whole count since the start: the printed deltas do not reset it)
 local usage = "luaprobe netdrop [--interval 1s] [--reason UNHANDLED_PROTO]"
 local opts = getopt({ interval = "1s", reason = "" }, usage)
 

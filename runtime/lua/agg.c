@@ -13,6 +13,7 @@
 #include "lua/agg.h"
 #include "lua/event.h"
 #include "plan/plan.h"
+#include "run/metrics.h"
 #include "session.h"
 
 #define AGG_MT "luaprobe.Agg"
@@ -72,10 +73,12 @@ static long long row_value(const struct lp_aggdef *d, const struct row *r)
 static void fold_cpus(const struct lp_aggdef *d, const void *vals, int ncpu, struct row *r)
 {
 	if (d->fn < LP_AF_SUM || d->fn > LP_AF_STATS) {
+		/* a histogram's bucket is { count, sum } (plan_agg_value_size) */
+		int stride = d->fn == LP_AF_HIST || d->fn == LP_AF_LHIST ? 2 : 1;
 		const __u64 *c = vals;
 
 		for (int i = 0; i < ncpu; i++)
-			r->v.count += c[i];
+			r->v.count += c[i * stride];
 		return;
 	}
 	for (int i = 0; i < ncpu; i++) {
@@ -528,6 +531,80 @@ static int agg_info(lua_State *L)
 	return 1;
 }
 
+/* agg:name("netdrop_drops_total") -> agg: the metric --metrics serves it
+ * as. Aggregations given one name are one metric, so they must agree on
+ * its type and labels. */
+static int agg_name(lua_State *L)
+{
+	int idx;
+	struct lp_probe *p = check_agg(L, 1, &idx);
+	const char *name = luaL_checkstring(L, 2);
+	struct lp_aggdef *d = &p->aggs[idx];
+	struct lp_session *s = session_of(L);
+	char *copy;
+
+	luaL_argcheck(L, metrics_valid_name(name, 0) && strncmp(name, "__", 2), 2,
+		      "not a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*, no leading __)");
+	luaL_argcheck(L, strncmp(name, "luaprobe_", 9), 2, "luaprobe_ names are luaprobe's own");
+	for (int i = 0; i < s->nprobes; i++) {
+		for (int j = 0; j < s->probes[i]->naggs; j++) {
+			const struct lp_aggdef *o = &s->probes[i]->aggs[j];
+			int same = o->fn == d->fn && o->nkeys == d->nkeys &&
+				   (d->fn != LP_AF_LHIST ||
+				    (o->lo == d->lo && o->hi == d->hi && o->step == d->step));
+
+			if (o == d || !o->metric_name || strcmp(o->metric_name, name))
+				continue;
+			for (int k = 0; same && k < d->nkeys; k++)
+				same = !strcmp(o->keys[k], d->keys[k]);
+			if (!same)
+				return luaL_error(
+					L,
+					"metric '%s' is already the %s aggregation of probe "
+					"'%s' with other keys: one name, one type and one "
+					"set of labels (and buckets)",
+					name, fn_names[o->fn], s->probes[i]->text);
+		}
+	}
+	copy = strdup(name);
+	if (!copy)
+		return luaL_error(L, "out of memory");
+	free(d->metric_name);
+	d->metric_name = copy;
+	lua_settop(L, 1);
+	return 1;
+}
+
+/* agg:help("text") -> agg: the metric's HELP line. */
+static int agg_help(lua_State *L)
+{
+	int idx;
+	struct lp_probe *p = check_agg(L, 1, &idx);
+	char *copy = strdup(luaL_checkstring(L, 2));
+
+	if (!copy)
+		return luaL_error(L, "out of memory");
+	free(p->aggs[idx].metric_help);
+	p->aggs[idx].metric_help = copy;
+	lua_settop(L, 1);
+	return 1;
+}
+
+/* agg:_metric_point(pattern): a glob's member is served under the
+ * pattern, so that its members make one metric (lua/luaprobe.lua). */
+static int agg_metric_point(lua_State *L)
+{
+	int idx;
+	struct lp_probe *p = check_agg(L, 1, &idx);
+	char *copy = strdup(luaL_checkstring(L, 2));
+
+	if (!copy)
+		return luaL_error(L, "out of memory");
+	free(p->aggs[idx].metric_point);
+	p->aggs[idx].metric_point = copy;
+	return 0;
+}
+
 static int agg_tostring(lua_State *L)
 {
 	int idx;
@@ -549,8 +626,14 @@ void lua_agg_push(lua_State *L, int probe, int idx)
 void lua_agg_open(lua_State *L)
 {
 	static const luaL_Reg methods[] = {
-		{ "items", agg_items }, { "total", agg_total }, { "clear", agg_clear },
-		{ "info", agg_info },	{ NULL, NULL },
+		{ "items", agg_items },
+		{ "total", agg_total },
+		{ "clear", agg_clear },
+		{ "info", agg_info },
+		{ "name", agg_name },
+		{ "help", agg_help },
+		{ "_metric_point", agg_metric_point },
+		{ NULL, NULL },
 	};
 
 	/* The methods table is also luaprobe.Agg, where lua/luaprobe.lua adds

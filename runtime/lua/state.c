@@ -17,6 +17,7 @@
 #include "lua/util.h"
 #include "main/recipe.h"
 #include "run/child.h"
+#include "run/metrics.h"
 #include "run/watch.h"
 #include "util/cut.h"
 #include "util/file.h"
@@ -441,6 +442,38 @@ static int api_target_pid(lua_State *L)
 	return 1;
 }
 
+/* metrics{ listen = "ADDR:PORT" }: serve the aggregations as Prometheus
+ * metrics (run/metrics.h); --metrics on the command line wins. */
+static int api_metrics(lua_State *L)
+{
+	struct lp_session *s = session_of(L);
+	const char *listen;
+	char err[256], *copy;
+
+	luaL_checktype(L, 1, LUA_TTABLE);
+	if (s->started)
+		return luaL_error(L, "metrics{} comes before the probes start (in the main chunk)");
+	lua_pushnil(L);
+	while (lua_next(L, 1)) {
+		if (lua_type(L, -2) != LUA_TSTRING || strcmp(lua_tostring(L, -2), "listen"))
+			return luaL_error(L,
+					  "metrics{}: unknown field '%s' (listen = \"ADDR:PORT\")",
+					  luaL_tolstring(L, -2, NULL));
+		lua_pop(L, 1);
+	}
+	if (lua_getfield(L, 1, "listen") != LUA_TSTRING)
+		return luaL_error(L, "metrics{}: listen = \"ADDR:PORT\" is needed");
+	listen = lua_tostring(L, -1);
+	if (metrics_check_addr(listen, err, sizeof(err)))
+		return luaL_error(L, "metrics{}: %s", err);
+	copy = strdup(listen);
+	if (!copy)
+		return luaL_error(L, "out of memory");
+	free(s->metrics_listen);
+	s->metrics_listen = copy;
+	return 0;
+}
+
 static const luaL_Reg api_funcs[] = {
 	{ "on_start", api_on_start },
 	{ "on_exit", api_on_exit },
@@ -448,6 +481,7 @@ static const luaL_Reg api_funcs[] = {
 	{ "every", api_every },
 	{ "after", api_after },
 	{ "target_pid", api_target_pid },
+	{ "metrics", api_metrics },
 	{ NULL, NULL },
 };
 

@@ -27,6 +27,7 @@
 #include "lua/json.h"
 #include "run/child.h"
 #include "run/loop.h"
+#include "run/metrics.h"
 #include "run/watch.h"
 #include "main/recipe.h"
 #include "lua/state.h"
@@ -44,7 +45,8 @@ enum {
 	OPT_JSON,
 	OPT_FOLDED,
 	OPT_VMLINUX,
-	OPT_BUFFER
+	OPT_BUFFER,
+	OPT_METRICS
 };
 
 static const struct option long_opts[] = {
@@ -57,6 +59,7 @@ static const struct option long_opts[] = {
 	{ "folded", no_argument, NULL, OPT_FOLDED },
 	{ "vmlinux", required_argument, NULL, OPT_VMLINUX },
 	{ "buffer", required_argument, NULL, OPT_BUFFER },
+	{ "metrics", required_argument, NULL, OPT_METRICS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -242,6 +245,10 @@ static void raise_fd_limit(void)
 
 static void teardown(struct lp_session *s)
 {
+	metrics_close(s->metrics);
+	s->metrics = NULL;
+	free(s->metrics_listen);
+	s->metrics_listen = NULL;
 	lua_probe_discard(s->L, s);
 	/* all links at once first: one by one, 200 uprobes took 24 s */
 	load_detach_all(s->probes, s->nprobes);
@@ -374,6 +381,7 @@ static int run_script(struct lp_session *s, const char *code, const char *script
 	}
 	if (s->opt.duration > 0)
 		watch_deadline((long long)(s->opt.duration * 1e9));
+	s->script_name = code ? "-e" : script; /* --metrics names metrics after it */
 	if (code) {
 		ret = script_run_string(s, code, "-e", argc, argv);
 	} else if (strchr(script, '/') || access(script, F_OK) == 0 ||
@@ -403,6 +411,17 @@ static int run_script(struct lp_session *s, const char *code, const char *script
 		/* a process point (it names a binary) is restricted to the target */
 		if (s->probes[i]->point.binary || s->target_used)
 			child_note(s);
+	}
+	/* --metrics (or metrics{} in the script): bound before the probes
+	 * load, so that a taken port fails at once */
+	if (!check && (s->opt.metrics || s->metrics_listen)) {
+		char why[512];
+
+		if (metrics_open(s, s->opt.metrics ? s->opt.metrics : s->metrics_listen, why,
+				 sizeof(why))) {
+			script_report(s, "%s", why);
+			return 1;
+		}
 	}
 	if (start_probes(s, !check) || check)
 		return s->failed;
@@ -647,6 +666,14 @@ int main(int argc, char **argv)
 			if (parse_buffer(optarg, &s.opt.ringbuf_size))
 				return 1;
 			break;
+		case OPT_METRICS: {
+			char why[256];
+
+			if (metrics_check_addr(optarg, why, sizeof(why)))
+				return fail("--metrics: %s", why);
+			s.opt.metrics = optarg;
+			break;
+		}
 		case OPT_VERSION:
 			printf("luaprobe %s (libbpf %d.%d, %s)\n", LP_VERSION,
 			       libbpf_major_version(), libbpf_minor_version(), LUA_RELEASE);

@@ -12,9 +12,19 @@
 
 #include "util/suggest.h"
 
+/* A histogram's bucket keeps its count and the sum of its values (what
+ * --metrics serves as _sum: the buckets alone cannot give it exactly). */
 unsigned plan_agg_value_size(const struct lp_probe *p, int idx)
 {
-	return p->plan.agg[idx].kind == LP_AGG_STATS ? sizeof(struct lp_stats) : sizeof(__u64);
+	switch (p->plan.agg[idx].kind) {
+	case LP_AGG_STATS:
+		return sizeof(struct lp_stats);
+	case LP_AGG_HIST:
+	case LP_AGG_LHIST:
+		return 2 * sizeof(__u64);
+	default:
+		return sizeof(__u64);
+	}
 }
 
 #define KEY_STR_MAX 64 /* bytes of a string key part */

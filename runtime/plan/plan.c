@@ -172,6 +172,9 @@ void probe_free_aggs(struct lp_probe *p)
 		free(p->aggs[i].value);
 		free(p->aggs[i].seen);
 		free(p->aggs[i].base);
+		free(p->aggs[i].metric_name);
+		free(p->aggs[i].metric_help);
+		free(p->aggs[i].metric_point);
 		for (int k = 0; k < p->aggs[i].nkeys; k++)
 			free(p->aggs[i].keys[k]);
 	}

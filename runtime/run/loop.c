@@ -20,13 +20,23 @@
 #include "lua/event.h"
 #include "lua/state.h"
 #include "run/child.h"
+#include "run/metrics.h"
 #include "sym/usym.h"
 #include "run/watch.h"
 
 /* epoll tags. The loop's epoll holds the ring buffer and the control set;
  * the control set holds the rest, so that it can also be polled from inside
  * the ring buffer's callback. A timer is tagged by its index + TAG_TIMER. */
-enum { TAG_RINGBUF = 1, TAG_CONTROL, TAG_SIGNAL, TAG_WATCH, TAG_LOST, TAG_MAPS, TAG_TIMER };
+enum {
+	TAG_RINGBUF = 1,
+	TAG_CONTROL,
+	TAG_SIGNAL,
+	TAG_WATCH,
+	TAG_LOST,
+	TAG_MAPS,
+	TAG_METRICS,
+	TAG_TIMER
+};
 
 /* Under a flood ring_buffer__consume() does not return (the producers refill
  * what it frees), so the callback itself looks at the control set: every
@@ -201,6 +211,8 @@ static void poll_control(struct loop *lp)
 			watch_woke(s);
 		} else if (tag == TAG_MAPS) {
 			usym_track_poll(session_usym(s));
+		} else if (tag == TAG_METRICS) {
+			metrics_run(s->metrics); /* a scrape reads the maps here */
 		} else if (tag == TAG_LOST) {
 			if (read(lp->lostfd, &ticks, sizeof(ticks)) > 0)
 				report_lost(lp);
@@ -305,10 +317,18 @@ int loop_run(struct lp_session *s)
 		err = -errno;
 		goto out;
 	}
+	/* --metrics: the server's epoll fd and its timeout (run/metrics.h) */
+	if (s->metrics && (add_fd(lp.ctl, metrics_epoll_fd(s->metrics), TAG_METRICS) ||
+			   add_fd(lp.ctl, metrics_timer_fd(s->metrics), TAG_METRICS))) {
+		err = -errno;
+		goto out;
+	}
+	if (s->metrics)
+		metrics_run(s->metrics); /* arms the timer */
 	arm_timers(&lp);
 	/* A handler or on_start may already have asked to stop; a script with
-	 * nothing to wait for ends at once. */
-	if (!s->nprobes && !s->ntimers && !s->child && s->opt.duration <= 0)
+	 * nothing to wait for (not even scrapes) ends at once. */
+	if (!s->nprobes && !s->ntimers && !s->child && s->opt.duration <= 0 && !s->metrics)
 		s->stopping = 1;
 	watch_check(s); /* a stop that came before the loop */
 
