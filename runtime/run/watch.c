@@ -255,6 +255,11 @@ int watch_check(struct lp_session *s)
 	return s->stopping;
 }
 
+int watch_stop_pending(void)
+{
+	return atomic_load(&w.signals) || atomic_load(&w.out_gone);
+}
+
 void watch_stopped(void)
 {
 	atomic_store(&w.stopped, 1);

@@ -32,6 +32,13 @@ int watch_fd(void);
  * 1 when the run is to stop. Cheap when nothing happened (one atomic load). */
 int watch_check(struct lp_session *s);
 
+/* A signal (SIGINT, SIGTERM, SIGHUP) came, or stdout's reader went: the
+ * run is to end. Long C work on the main thread (loading and attaching
+ * hundreds of probes) asks between steps and stops early. Any thread,
+ * cheap (atomic loads). Not the -d deadline: the run's time counts from
+ * the end of the attach. */
+int watch_stop_pending(void);
+
 /* session_stop() was called: the deadline and stdout no longer count. */
 void watch_stopped(void);
 
