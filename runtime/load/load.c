@@ -260,7 +260,8 @@ void load_detach_all(struct lp_probe **probes, int n)
 	for (int i = 0; i < n; i++) {
 		nitems += probes[i]->link != NULL;
 		for (int k = 0; k < probes[i]->ninsts; k++)
-			nitems += (probes[i]->insts[k].link != NULL) + (probes[i]->insts[k].link_fd > 0);
+			nitems += (probes[i]->insts[k].link != NULL) +
+				  (probes[i]->insts[k].link_fd > 0);
 	}
 	w.items = nitems ? calloc(nitems, sizeof(*w.items)) : NULL;
 	if (!w.items)
