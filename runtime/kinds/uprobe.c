@@ -388,12 +388,14 @@ static int same_program(const struct lp_probe *p, int i)
 }
 
 /* Loading or attaching hundreds of places takes seconds: a signal stops it
- * (the caller detaches what was attached). */
-static int stop_asked(char *err, size_t errlen)
+ * (the caller detaches what was attached). done: places loaded or attached. */
+static int stop_asked(const struct lp_probe *p, const char *what, int done, char *err,
+		      size_t errlen)
 {
 	if (!watch_stop_pending())
 		return 0;
-	snprintf(err, errlen, "interrupted (%s)", watch_reason());
+	snprintf(err, errlen, "%s stopped by %s after %d of %d places", what, watch_reason(), done,
+		 p->ninsts);
 	return 1;
 }
 
@@ -409,7 +411,7 @@ int uprobe_load(struct lp_probe *p, const struct lp_maps *m, char *err, size_t e
 		struct bpf_map *aggs[LP_MAX_AGG];
 		int ret, lead = -1;
 
-		if (stop_asked(err, errlen))
+		if (stop_asked(p, "loading", i, err, errlen))
 			return -EINTR;
 		if (multi) {
 			lead = same_program(p, i);
@@ -456,7 +458,8 @@ int uprobe_load(struct lp_probe *p, const struct lp_maps *m, char *err, size_t e
 	return 0;
 }
 
-/* One link per program: every place that runs lead's program. */
+/* One link per program: every place that runs lead's program. Returns
+ * their count, or -errno with err. */
 static int attach_group(struct lp_probe *p, int lead, const char *path, unsigned long *offs,
 			unsigned long *refs, char *err, size_t errlen)
 {
@@ -473,7 +476,7 @@ static int attach_group(struct lp_probe *p, int lead, const char *path, unsigned
 	fd = upm_link(prog, path, offs, refs, n, is_return(p), p->target_pid);
 	if (fd >= 0) {
 		p->insts[lead].link_fd = fd;
-		return 0;
+		return n;
 	}
 	/* which place the kernel refused: each alone, for the message */
 	for (int k = lead, bad; n > 1 && k < p->ninsts; k++) {
@@ -498,21 +501,22 @@ static int attach_multi(struct lp_probe *p, const char *path, char *err, size_t 
 {
 	unsigned long *offs = calloc(p->ninsts, sizeof(*offs));
 	unsigned long *refs = calloc(p->ninsts, sizeof(*refs));
-	int ret = offs && refs ? 0 : -ENOMEM;
+	int ret = offs && refs ? 0 : -ENOMEM, done = 0;
 
 	if (ret)
 		snprintf(err, errlen, "out of memory");
-	for (int i = 0; !ret && i < p->ninsts; i++) {
+	for (int i = 0; ret >= 0 && i < p->ninsts; i++) {
 		if (place(&p->insts[i])->lead != i)
 			continue;
-		if (stop_asked(err, errlen))
+		if (stop_asked(p, "attaching", done, err, errlen))
 			ret = -EINTR;
 		else
 			ret = attach_group(p, i, path, offs, refs, err, errlen);
+		done += ret > 0 ? ret : 0;
 	}
 	free(offs);
 	free(refs);
-	return ret;
+	return ret < 0 ? ret : 0;
 }
 
 static int attach_each(struct lp_probe *p, const char *path, char *err, size_t errlen)
@@ -526,7 +530,7 @@ static int attach_each(struct lp_probe *p, const char *path, char *err, size_t e
 		LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = is_return(p),
 			    .ref_ctr_offset = pl ? pl->ref_ctr : 0);
 
-		if (stop_asked(err, errlen))
+		if (stop_asked(p, "attaching", i, err, errlen))
 			return -EINTR;
 		in->link = bpf_program__attach_uprobe_opts(skel->progs.lp_regs,
 							   p->target_pid ? p->target_pid : -1, path,
