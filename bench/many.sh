@@ -9,11 +9,12 @@
 #   MANY_UPROBES=200        uprobes in the up-* cases (functions in the target)
 #   MANY_TRACEPOINTS=1000   probes in the tp-* cases
 #   MANY_REPS=1             runs per tool and case (each run takes seconds to minutes)
-#   MANY_TOOLS="lp bt"      tracers to run (lp: luaprobe, bt: bpftrace)
+#   MANY_TOOLS="lp bt"      tracers to run (lp: luaprobe, bt: bpftrace, lp0: LUAPROBE_BEFORE)
 #   MANY_TIMEOUT=600        seconds a start or a stop may take before the run is n/a
 #   MANY_OFFCPU=0           1: for luaprobe's stops, where its threads slept in the
 #                           kernel (bpftrace on sched_switch), the top stacks in ms
 #   LUAPROBE=build/luaprobe BPFTRACE=bpftrace   the tracers
+#   LUAPROBE_BEFORE=PATH    another luaprobe build (tool lp0), e.g. main's, for before/after
 #   MANY_KEEP=1             keep the work directory
 set -u
 
@@ -52,6 +53,12 @@ now_ms() { echo $(($(date +%s%N) / 1000000)); }
 # luaprobe runs from a copy: a rebuild meanwhile neither fails nor mixes builds.
 cp "$LUAPROBE" "$work/luaprobe" || { log "many: no $LUAPROBE"; exit 1; }
 LP=$work/luaprobe
+if [ -n "${LUAPROBE_BEFORE:-}" ]; then
+	cp "$LUAPROBE_BEFORE" "$work/luaprobe0" || { log "many: no $LUAPROBE_BEFORE"; exit 1; }
+fi
+LP0=$work/luaprobe0
+# bpftrace refuses more than 512 probes unless told
+export BPFTRACE_MAX_PROBES=$((NT + NU + 100))
 ulimit -n "$(ulimit -Hn)"
 
 # The target: NU small functions, each called through a table (not inlined).
@@ -97,7 +104,7 @@ script() {
 	tp-raw.bt) pick "$work/tp.raw" | while read -r pt; do echo "tracepoint:$pt { @[$i] = count(); }"; i=$((i + 1)); done ;;
 	esac >"$f"
 	case $t in
-	lp) echo 'on_start(function() print("READY") io.stdout:flush() end)' >>"$f" ;;
+	lp*) echo 'on_start(function() print("READY") io.stdout:flush() end)' >>"$f" ;;
 	bt) echo 'BEGIN { printf("READY\n"); }' >>"$f" ;;
 	esac
 }
@@ -110,8 +117,12 @@ BEGIN { printf("READY\n"); } END { clear(@s); clear(@k); print(@ms, 8); clear(@m
 # run CASE TOOL REP: one row of results in $work/rows
 run() {
 	local c=$1 t=$2 rep=$3 f=$work/$1.$2 t0 t1 t2 fds rss rc
-	script "$c" "$t" "$f.in"
-	if [ "$t" = lp ]; then cmd=("$LP" "$f.in"); else cmd=("$BPFTRACE" "$f.in"); fi
+	script "$c" "${t/lp0/lp}" "$f.in"
+	case $t in
+	lp) cmd=("$LP" "$f.in") ;;
+	lp0) cmd=("$LP0" "$f.in") ;;
+	*) cmd=("$BPFTRACE" "$f.in") ;;
+	esac
 	: >"$f.out"
 	t0=$(now_ms)
 	"${cmd[@]}" >"$f.out" 2>"$f.err" &
@@ -130,7 +141,7 @@ run() {
 	t1=$(now_ms)
 	fds=$(ls "/proc/$tracer_pid/fd" | wc -l)
 	rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$tracer_pid/status")
-	if [ "$OFFCPU" = 1 ] && [ "$t" = lp ]; then
+	if [ "$OFFCPU" = 1 ] && [ "$t" != bt ]; then
 		: >"$f.off"
 		"$BPFTRACE" -e "$OFF_BT" "$tracer_pid" >"$f.off" 2>&1 &
 		off_pid=$!
@@ -146,7 +157,7 @@ run() {
 		kill -INT "$off_pid"
 		wait "$off_pid"
 		off_pid=
-		{ echo "#### $c, luaprobe's stop, run $rep: ms asleep by kernel stack (all its threads)"; echo '```'; sed '/^READY/d;/^Attaching/d' "$f.off" | grep -v '^$'; echo '```'; } >>"$work/offcpu"
+		{ echo "#### $c, $t's stop, run $rep: ms asleep by kernel stack (all its threads)"; echo '```'; sed '/^READY/d;/^Attaching/d' "$f.off" | grep -v '^$'; echo '```'; } >>"$work/offcpu"
 	fi
 	local n
 	n=$(probes "$c")
@@ -169,7 +180,7 @@ done
 
 echo "## Many probes ($(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -r), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg))"
 echo
-echo "luaprobe $(git -C "$top" describe --always --dirty 2>/dev/null), $("$BPFTRACE" --version 2>/dev/null)."
+echo "lp: luaprobe $(git -C "$top" describe --always --dirty 2>/dev/null)${LUAPROBE_BEFORE:+, lp0: $LUAPROBE_BEFORE}, bt: $("$BPFTRACE" --version 2>/dev/null)."
 echo "Cases: up-glob: one probe on $NU functions of one binary (uprobe:BIN:lpf*); up-same: $NU probes"
 echo "on one function; up-each: one probe on each of $NU functions; tp-classic: $NT probes on"
 echo "syscalls:sys_{enter,exit}_* (perf-event tracepoints); tp-raw: $NT probes on tracepoints with a"

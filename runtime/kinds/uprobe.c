@@ -458,6 +458,26 @@ int uprobe_load(struct lp_probe *p, const struct lp_maps *m, char *err, size_t e
 	return 0;
 }
 
+/* A uprobe_multi link filters by process, named by its thread group id; a
+ * perf-event uprobe took any thread's id (-p TID) for its process. */
+static int tgid_of(int pid)
+{
+	char path[64], line[128];
+	int tgid = pid;
+	FILE *f;
+
+	if (pid <= 0)
+		return pid;
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return tgid > 0 ? tgid : pid;
+}
+
 /* One link per program: every place that runs lead's program. Returns
  * their count, or -errno with err. */
 static int attach_group(struct lp_probe *p, int lead, const char *path, unsigned long *offs,
@@ -465,6 +485,7 @@ static int attach_group(struct lp_probe *p, int lead, const char *path, unsigned
 {
 	struct lp_regs *skel = p->insts[lead].skel;
 	int prog = bpf_program__fd(skel->progs.lp_regs), n = 0, fd;
+	int pid = tgid_of(p->target_pid);
 
 	for (int k = lead; k < p->ninsts; k++) {
 		if (place(&p->insts[k])->lead != lead)
@@ -473,7 +494,7 @@ static int attach_group(struct lp_probe *p, int lead, const char *path, unsigned
 		refs[n] = place(&p->insts[k])->ref_ctr;
 		n++;
 	}
-	fd = upm_link(prog, path, offs, refs, n, is_return(p), p->target_pid);
+	fd = upm_link(prog, path, offs, refs, n, is_return(p), pid);
 	if (fd >= 0) {
 		p->insts[lead].link_fd = fd;
 		return n;
@@ -484,7 +505,7 @@ static int attach_group(struct lp_probe *p, int lead, const char *path, unsigned
 
 		if (place(&p->insts[k])->lead != lead)
 			continue;
-		bad = upm_link(prog, path, &off, &ref, 1, is_return(p), p->target_pid);
+		bad = upm_link(prog, path, &off, &ref, 1, is_return(p), pid);
 		if (bad >= 0) {
 			close(bad);
 			continue;
