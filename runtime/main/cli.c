@@ -407,6 +407,11 @@ static int run_script(struct lp_session *s, const char *code, const char *script
 		if (s->probes[i]->point.binary || s->target_used)
 			child_note(s);
 	}
+	/* The attach does not count against -d (hundreds of probes take
+	 * seconds): armed for the main chunk, the deadline would otherwise
+	 * pass while attaching and end the run as soon as it started. */
+	if (s->opt.duration > 0)
+		watch_deadline(0);
 	ret = start_probes(s, !check);
 	if (ret == -EINTR && watch_check(s))
 		goto end; /* stopped while attaching: on_exit, then the teardown */

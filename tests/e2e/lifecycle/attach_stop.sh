@@ -3,7 +3,9 @@
 # first (main attached all 200, then stopped), what was attached comes off,
 # on_exit runs and the exit status is 0. A second signal during a long
 # detach (perf-event uprobes, forced: seconds in the kernel) is counted,
-# not lost: no final delivery, no on_exit, exit 0, nothing left.
+# not lost: no final delivery, no on_exit, exit 0, nothing left. And -d
+# counts from the end of the attach (main: a deadline that passed while
+# attaching ended the run as soon as it started, after ~0.1 ms).
 # ctest: run serial (hundreds of uprobe attaches and detaches hold the kernel's probe locks for seconds)
 . "$TESTS/e2e/lib.sh"
 need_cmd bpftool
@@ -40,6 +42,17 @@ for sig in INT TERM; do
 	# shellcheck disable=SC2086 # one id a word
 	wait_progs_gone 30 $ids
 done
+
+# -d 0.3 while 200 probes take longer than that to attach: 0.3 s of run
+cat >"$TMP/dl.lua" <<LUA
+for i = 1, 200 do probe("uprobe:$FR:show"):count() end
+local t0
+on_start(function() t0 = elapsed() end)
+on_exit(function() print(elapsed() - t0 >= 250000000) end)
+LUA
+run "$LUAPROBE" -d 0.3 "$TMP/dl.lua"
+assert_eq 0 "$RC" "exit status of -d 0.3 with 200 probes ($ERR)"
+assert_eq true "$OUT" "-d 0.3 with 200 probes ran at least 0.25 s after the attach"
 
 # one probe on a glob of the fixture's functions, a program and a
 # perf-event uprobe each: the signal stops it between places
