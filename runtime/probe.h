@@ -81,6 +81,10 @@ struct lp_inst {
 	void *site; /* the kind's own record of the place (uprobe: a struct lp_site) */
 	void *skel;
 	struct bpf_link *link;
+	/* a link the kind made with its own bpf() call (uprobe_multi, which
+	 * libbpf 1.1 cannot make), always > 2; 0: none. load_detach_all
+	 * closes it with the links. */
+	int link_fd;
 };
 
 struct lp_probe {

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bpf/libbpf.h>
 
@@ -161,5 +162,8 @@ void kind_detach(struct lp_probe *p)
 	for (int i = 0; i < p->ninsts; i++) {
 		bpf_link__destroy(p->insts[i].link);
 		p->insts[i].link = NULL;
+		if (p->insts[i].link_fd > 0)
+			close(p->insts[i].link_fd);
+		p->insts[i].link_fd = 0;
 	}
 }

@@ -11,11 +11,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <fcntl.h>
+#include <stdint.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "caches.h"
 #include "plan/plan.h"
 #include "resolve/dwarf/dwarf.h"
+#include "run/watch.h"
 #include "regs.skel.h"
 
 static int is_return(const struct lp_probe *p)
@@ -273,14 +280,148 @@ static int up_resolve(struct lp_probe *p, char *err, size_t errlen)
 	return ret;
 }
 
+/* uprobe_multi (kernel >= 6.6): one link holds many uprobes of one binary,
+ * and closing it unregisters them all and then waits for the kernel's grace
+ * periods once, outside any global lock. Closing a perf-event uprobe waits
+ * for about five grace periods, under event_mutex, which every perf-event
+ * close on the machine takes (200 places: ~20 s, however many threads
+ * close). libbpf 1.1 knows neither the attach type nor the link's
+ * attributes: both are the kernel's UAPI (include/uapi/linux/bpf.h, union
+ * bpf_attr's link_create.uprobe_multi), checked against 6.18's BTF. */
+#define UPM_ATTACH_TYPE 48 /* BPF_TRACE_UPROBE_MULTI */
+#define UPM_F_RETURN 1u /* BPF_F_UPROBE_MULTI_RETURN */
+
+struct upm_attr {
+	uint32_t prog_fd;
+	uint32_t target_fd;
+	uint32_t attach_type;
+	uint32_t flags;
+	uint64_t path; /* the union's members start 8-aligned at offset 16 */
+	uint64_t offsets;
+	uint64_t ref_ctr_offsets;
+	uint64_t cookies;
+	uint32_t cnt;
+	uint32_t upm_flags;
+	uint32_t pid;
+};
+
+/* A link of n uprobes at offsets in path running prog_fd: the link fd
+ * (> 2, so that 0 can mean none in lp_inst.link_fd) or -errno. */
+static int upm_link(int prog_fd, const char *path, const unsigned long *offsets,
+		    const unsigned long *ref_ctrs, unsigned n, int ret, int pid)
+{
+	struct upm_attr a;
+	int fd;
+
+	memset(&a, 0, sizeof(a));
+	a.prog_fd = prog_fd;
+	a.attach_type = UPM_ATTACH_TYPE;
+	a.path = (uint64_t)(uintptr_t)path;
+	a.offsets = (uint64_t)(uintptr_t)offsets;
+	a.ref_ctr_offsets = (uint64_t)(uintptr_t)ref_ctrs;
+	a.cnt = n;
+	a.upm_flags = ret ? UPM_F_RETURN : 0;
+	a.pid = pid > 0 ? (uint32_t)pid : 0;
+	fd = (int)syscall(__NR_bpf, BPF_LINK_CREATE, &a, sizeof(a));
+	if (fd < 0)
+		return -errno;
+	if (fd <= 2) { /* stdin/out/err were closed: keep 0 free to mean none */
+		int moved = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+		int err = -errno;
+
+		close(fd);
+		return moved >= 0 ? moved : err;
+	}
+	return fd;
+}
+
+/* Does this kernel have uprobe_multi links? Known by trying, as libbpf
+ * does: a link on "/" fails with EBADF where it has them (the path is not a
+ * regular file) and with EINVAL where the attach type is unknown.
+ * LUAPROBE_UPROBE_MULTI=0 keeps perf-event uprobes (a kernel whose
+ * uprobe_multi misbehaves; the tests of the fallback). */
+static int upm_works(void)
+{
+	static int known, result;
+	struct bpf_insn insn[2] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts,
+		    .expected_attach_type = (enum bpf_attach_type)UPM_ATTACH_TYPE);
+	const char *env = getenv("LUAPROBE_UPROBE_MULTI");
+	unsigned long off = 0;
+	int fd, link;
+
+	if (known)
+		return result;
+	known = 1;
+	if (env && strcmp(env, "0") == 0)
+		return result = 0;
+	fd = bpf_prog_load(BPF_PROG_TYPE_KPROBE, "lp_upm_probe", "GPL", insn, 2, &opts);
+	if (fd < 0)
+		return result = 0;
+	link = upm_link(fd, "/", &off, NULL, 1, 0, 0);
+	if (link >= 0)
+		close(link);
+	close(fd);
+	return result = link == -EBADF;
+}
+
+static struct up_place *place(struct lp_inst *in)
+{
+	return in->site;
+}
+
+/* The place before i whose program can run at i too: the same fetches
+ * (everything else in the program is the probe's). -1: none. Compared
+ * byte for byte: a difference only in padding costs a program, never a
+ * wrong value. */
+static int same_program(const struct lp_probe *p, int i)
+{
+	for (int j = 0; j < i; j++)
+		if (place(&p->insts[j])->lead == j &&
+		    memcmp(p->insts[j].fetch, p->insts[i].fetch,
+			   p->plan.nfetch * sizeof(p->insts[i].fetch[0])) == 0)
+			return j;
+	return -1;
+}
+
+/* Loading or attaching hundreds of places takes seconds: a signal stops it
+ * (the caller detaches what was attached). done: places loaded or attached. */
+static int stop_asked(const struct lp_probe *p, const char *what, int done, char *err,
+		      size_t errlen)
+{
+	if (!watch_stop_pending())
+		return 0;
+	snprintf(err, errlen, "%s stopped by %s after %d of %d places", what, watch_reason(), done,
+		 p->ninsts);
+	return 1;
+}
+
 int uprobe_load(struct lp_probe *p, const struct lp_maps *m, char *err, size_t errlen)
 {
+	int multi = upm_works();
+
+	for (int i = 0; multi && i < p->ninsts; i++)
+		multi = p->insts[i].site != NULL;
 	for (int i = 0; i < p->ninsts; i++) {
 		struct lp_inst *in = &p->insts[i];
-		struct lp_regs *skel = lp_regs__open();
+		struct lp_regs *skel;
 		struct bpf_map *aggs[LP_MAX_AGG];
-		int ret;
+		int ret, lead = -1;
 
+		if (stop_asked(p, "loading", i, err, errlen))
+			return -EINTR;
+		if (multi) {
+			lead = same_program(p, i);
+			place(in)->lead = lead >= 0 ? lead : i;
+			if (lead >= 0)
+				continue; /* runs the lead's program, on the lead's link */
+		} else if (in->site) {
+			place(in)->lead = -1;
+		}
+		skel = lp_regs__open();
 		if (!skel) {
 			ret = -errno;
 			snprintf(err, errlen, "cannot open the uprobe template: %s",
@@ -304,6 +445,9 @@ int uprobe_load(struct lp_probe *p, const struct lp_maps *m, char *err, size_t e
 		for (int a = 0; !ret && a < p->naggs; a++)
 			ret = i == 0 ? load_size_agg(aggs[a], p, a)
 				     : bpf_map__reuse_fd(aggs[a], p->aggs[a].fd);
+		if (!ret && multi)
+			ret = bpf_program__set_expected_attach_type(
+				load_picked(skel->obj), (enum bpf_attach_type)UPM_ATTACH_TYPE);
 		if (!ret)
 			ret = lp_regs__load(skel);
 		if (ret) {
@@ -319,10 +463,90 @@ int uprobe_load(struct lp_probe *p, const struct lp_maps *m, char *err, size_t e
 	return 0;
 }
 
-int uprobe_attach(struct lp_probe *p, char *err, size_t errlen)
+/* A uprobe_multi link filters by process, named by its thread group id; a
+ * perf-event uprobe took any thread's id (-p TID) for its process. */
+static int tgid_of(int pid)
 {
-	const char *path = dwarf_path(p->priv);
+	char path[64], line[128];
+	int tgid = pid;
+	FILE *f;
 
+	if (pid <= 0)
+		return pid;
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return tgid > 0 ? tgid : pid;
+}
+
+/* One link per program: every place that runs lead's program. Returns
+ * their count, or -errno with err. */
+static int attach_group(struct lp_probe *p, int lead, const char *path, unsigned long *offs,
+			unsigned long *refs, char *err, size_t errlen)
+{
+	struct lp_regs *skel = p->insts[lead].skel;
+	int prog = bpf_program__fd(load_picked(skel->obj)), n = 0, fd;
+	int pid = tgid_of(p->target_pid);
+
+	for (int k = lead; k < p->ninsts; k++) {
+		if (place(&p->insts[k])->lead != lead)
+			continue;
+		offs[n] = p->insts[k].offset;
+		refs[n] = place(&p->insts[k])->ref_ctr;
+		n++;
+	}
+	fd = upm_link(prog, path, offs, refs, n, is_return(p), pid);
+	if (fd >= 0) {
+		p->insts[lead].link_fd = fd;
+		return n;
+	}
+	/* which place the kernel refused: each alone, for the message */
+	for (int k = lead, bad; n > 1 && k < p->ninsts; k++) {
+		unsigned long off = p->insts[k].offset, ref = place(&p->insts[k])->ref_ctr;
+
+		if (place(&p->insts[k])->lead != lead)
+			continue;
+		bad = upm_link(prog, path, &off, &ref, 1, is_return(p), pid);
+		if (bad >= 0) {
+			close(bad);
+			continue;
+		}
+		snprintf(err, errlen, "cannot attach at %s: %s", p->insts[k].desc, strerror(-bad));
+		return bad;
+	}
+	snprintf(err, errlen, "cannot attach at %s%s: %s", p->insts[lead].desc,
+		 n > 1 ? " and the places like it" : "", strerror(-fd));
+	return fd;
+}
+
+static int attach_multi(struct lp_probe *p, const char *path, char *err, size_t errlen)
+{
+	unsigned long *offs = calloc(p->ninsts, sizeof(*offs));
+	unsigned long *refs = calloc(p->ninsts, sizeof(*refs));
+	int ret = offs && refs ? 0 : -ENOMEM, done = 0;
+
+	if (ret)
+		snprintf(err, errlen, "out of memory");
+	for (int i = 0; ret >= 0 && i < p->ninsts; i++) {
+		if (place(&p->insts[i])->lead != i)
+			continue;
+		if (stop_asked(p, "attaching", done, err, errlen))
+			ret = -EINTR;
+		else
+			ret = attach_group(p, i, path, offs, refs, err, errlen);
+		done += ret > 0 ? ret : 0;
+	}
+	free(offs);
+	free(refs);
+	return ret < 0 ? ret : 0;
+}
+
+static int attach_each(struct lp_probe *p, const char *path, char *err, size_t errlen)
+{
 	for (int i = 0; i < p->ninsts; i++) {
 		struct lp_inst *in = &p->insts[i];
 		struct lp_regs *skel = in->skel;
@@ -332,6 +556,8 @@ int uprobe_attach(struct lp_probe *p, char *err, size_t errlen)
 		LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = is_return(p),
 			    .ref_ctr_offset = pl ? pl->ref_ctr : 0);
 
+		if (stop_asked(p, "attaching", i, err, errlen))
+			return -EINTR;
 		in->link = bpf_program__attach_uprobe_opts(load_picked(skel->obj),
 							   p->target_pid ? p->target_pid : -1, path,
 							   in->offset, &opts);
@@ -342,6 +568,20 @@ int uprobe_attach(struct lp_probe *p, char *err, size_t errlen)
 			return ret;
 		}
 	}
+	return 0;
+}
+
+int uprobe_attach(struct lp_probe *p, char *err, size_t errlen)
+{
+	const char *path = dwarf_path(p->priv);
+	int ret;
+
+	if (p->ninsts > 0 && p->insts[0].site && place(&p->insts[0])->lead >= 0)
+		ret = attach_multi(p, path, err, errlen);
+	else
+		ret = attach_each(p, path, err, errlen);
+	if (ret)
+		return ret;
 	/* attached: the objects' fds and memory go (a glob of 200 places held
 	 * ~2,000 fds), the links keep the programs and their maps */
 	if (load_release(p) == 0) {
@@ -353,10 +593,25 @@ int uprobe_attach(struct lp_probe *p, char *err, size_t errlen)
 	return 0;
 }
 
+/* -v: "uprobe_multi" (the kernel's name for the link), else the kind's. */
+const char *uprobe_attached_as(const struct lp_probe *p)
+{
+	int multi = p->ninsts > 0 && p->insts[0].site && place(&p->insts[0])->lead >= 0;
+
+	if (p->point.kind == LP_PT_USDT)
+		return multi ? "usdt on uprobe_multi" : "usdt";
+	if (is_return(p))
+		return multi ? "uretprobe_multi" : "uretprobe";
+	return multi ? "uprobe_multi" : "uprobe";
+}
+
 void uprobe_destroy(struct lp_probe *p)
 {
 	for (int i = 0; i < p->ninsts; i++) {
 		bpf_link__destroy(p->insts[i].link);
+		if (p->insts[i].link_fd > 0)
+			close(p->insts[i].link_fd);
+		p->insts[i].link_fd = 0;
 		lp_regs__destroy(p->insts[i].skel);
 		p->insts[i].skel = NULL;
 		free(p->insts[i].desc);
@@ -478,6 +733,7 @@ const struct lp_kind kind_uprobe = {
 	.resolve = up_resolve,
 	.load = uprobe_load,
 	.attach = uprobe_attach,
+	.attached_as = uprobe_attached_as,
 	.destroy = uprobe_destroy,
 	.list_point = up_list_point,
 	.describe = uprobe_describe,

@@ -17,6 +17,10 @@ struct up_place {
 	struct lp_site site;
 	int early; /* f+OFF before the prologue stores the frame's values */
 	uint64_t ref_ctr; /* file offset of a USDT semaphore to count while attached; 0: none */
+	/* set by uprobe_load: with uprobe_multi, the index of the place whose
+	 * program runs here too (places with the same fetches share one
+	 * program and one link); -1: a perf-event uprobe with its own program */
+	int lead;
 };
 
 /* One attach point per site (the sites' contents move to p->insts; early[]
@@ -29,6 +33,7 @@ int uprobe_plan_sites(struct lp_probe *p, struct lp_site *sites, const int *earl
 int uprobe_add_fetch(struct lp_probe *p, const char *expr, char *err, size_t errlen);
 int uprobe_load(struct lp_probe *p, const struct lp_maps *m, char *err, size_t errlen);
 int uprobe_attach(struct lp_probe *p, char *err, size_t errlen);
+const char *uprobe_attached_as(const struct lp_probe *p);
 void uprobe_destroy(struct lp_probe *p);
 int uprobe_describe(struct lp_probe *p, FILE *out);
 int uprobe_scope(struct lp_probe *p, char ***names);

@@ -236,6 +236,7 @@ const struct lp_kind kind_usdt = {
 	.resolve = us_resolve,
 	.load = uprobe_load,
 	.attach = uprobe_attach,
+	.attached_as = uprobe_attached_as,
 	.destroy = uprobe_destroy,
 	.list_point = us_list_point,
 	.describe = uprobe_describe,

@@ -339,8 +339,14 @@ void load_close_aggs(struct lp_probe *p)
 	p->released = 0;
 }
 
+/* One attachment to end: a libbpf link, or a link fd a kind made itself. */
+struct detach_item {
+	struct bpf_link *link;
+	int fd;
+};
+
 struct detach_work {
-	struct bpf_link **links;
+	struct detach_item *items;
 	int n;
 	int next; /* taken under lock */
 	pthread_mutex_t lock;
@@ -358,7 +364,10 @@ static void *detach_worker(void *arg)
 		pthread_mutex_unlock(&w->lock);
 		if (i >= w->n)
 			return NULL;
-		bpf_link__destroy(w->links[i]);
+		if (w->items[i].link)
+			bpf_link__destroy(w->items[i].link);
+		else
+			close(w->items[i].fd);
 	}
 }
 
@@ -368,23 +377,32 @@ void load_detach_all(struct lp_probe **probes, int n)
 {
 	struct detach_work w = { .lock = PTHREAD_MUTEX_INITIALIZER };
 	pthread_t tids[DETACH_THREADS];
-	int nlinks = 0, nt = 0;
+	int nitems = 0, nt = 0;
 
-	for (int i = 0; i < n; i++)
-		nlinks += (probes[i]->link != NULL) + probes[i]->ninsts;
-	w.links = nlinks ? calloc(nlinks, sizeof(*w.links)) : NULL;
-	if (!w.links)
+	for (int i = 0; i < n; i++) {
+		nitems += probes[i]->link != NULL;
+		for (int k = 0; k < probes[i]->ninsts; k++)
+			nitems += (probes[i]->insts[k].link != NULL) +
+				  (probes[i]->insts[k].link_fd > 0);
+	}
+	w.items = nitems ? calloc(nitems, sizeof(*w.items)) : NULL;
+	if (!w.items)
 		return; /* each kind's destroy detaches its own, one by one */
 	for (int i = 0; i < n; i++) {
 		struct lp_probe *p = probes[i];
 
 		if (p->link)
-			w.links[w.n++] = p->link;
+			w.items[w.n++].link = p->link;
 		p->link = NULL;
 		for (int k = 0; k < p->ninsts; k++) {
-			if (p->insts[k].link)
-				w.links[w.n++] = p->insts[k].link;
-			p->insts[k].link = NULL;
+			struct lp_inst *in = &p->insts[k];
+
+			if (in->link)
+				w.items[w.n++].link = in->link;
+			if (in->link_fd > 0)
+				w.items[w.n++].fd = in->link_fd;
+			in->link = NULL;
+			in->link_fd = 0;
 		}
 	}
 	/* one link needs no thread; a thread that cannot start leaves its
@@ -395,5 +413,5 @@ void load_detach_all(struct lp_probe **probes, int n)
 	detach_worker(&w);
 	for (int t = 0; t < nt; t++)
 		pthread_join(tids[t], NULL);
-	free(w.links);
+	free(w.items);
 }

@@ -92,7 +92,7 @@ void script_own_enter(void)
 void script_own_leave(void)
 {
 	atomic_store(&own_call, 0);
-	if (watch_stop_pending())
+	if (watch_stop_unacked())
 		script_interrupt_async(atomic_load(&lua_gen));
 }
 
@@ -475,14 +475,10 @@ static int api_metrics(lua_State *L)
 }
 
 static const luaL_Reg api_funcs[] = {
-	{ "on_start", api_on_start },
-	{ "on_exit", api_on_exit },
-	{ "exit", api_exit },
-	{ "every", api_every },
-	{ "after", api_after },
-	{ "target_pid", api_target_pid },
-	{ "metrics", api_metrics },
-	{ NULL, NULL },
+	{ "on_start", api_on_start }, { "on_exit", api_on_exit },
+	{ "exit", api_exit },	      { "every", api_every },
+	{ "after", api_after },	      { "target_pid", api_target_pid },
+	{ "metrics", api_metrics },   { NULL, NULL },
 };
 
 /* --- modules: embedded ones and the recipe path ------------------------ */

@@ -169,6 +169,19 @@ static void start_tracking(struct lp_session *s, int attach)
 			strerror(-ret));
 }
 
+/* A signal while the probes load and attach: no more of them (what is
+ * attached comes off at the teardown). -v says how far it got. -EINTR. */
+static int stopped_attaching(struct lp_session *s, int done, const struct lp_probe *p,
+			     const char *why)
+{
+	if (s->opt.verbose && p)
+		fprintf(stderr, "luaprobe: %sprobe '%s': %s\n", p->where, p->text, why);
+	if (s->opt.verbose)
+		fprintf(stderr, "luaprobe: %s while attaching: %d of %d probes attached\n",
+			watch_reason(), done, s->nprobes);
+	return -EINTR;
+}
+
 /* Load and attach every probe; on failure, report with the probe's line. */
 static int start_probes(struct lp_session *s, int attach)
 {
@@ -191,11 +204,17 @@ static int start_probes(struct lp_session *s, int attach)
 		struct lp_probe *p = s->probes[i];
 		const struct lp_kind *kind = kind_of(p->point.kind);
 
+		/* Ctrl-C while hundreds of probes load and attach: no more of
+		 * them; what is attached comes off at the teardown */
+		if (watch_stop_pending())
+			return stopped_attaching(s, i, NULL, NULL);
 		plan_finish(p);
 		load_error_clear();
 		ret = kind->load(p, &s->maps, err, sizeof(err));
 		if (!ret && attach)
 			ret = kind->attach(p, err, sizeof(err));
+		if (ret == -EINTR && watch_stop_pending())
+			return stopped_attaching(s, i, p, err);
 		if (ret == -EMFILE || ret == -ENFILE) {
 			struct rlimit rl = { 0 };
 
@@ -423,7 +442,15 @@ static int run_script(struct lp_session *s, const char *code, const char *script
 			return 1;
 		}
 	}
-	if (start_probes(s, !check) || check)
+	/* The attach does not count against -d (hundreds of probes take
+	 * seconds): armed for the main chunk, the deadline would otherwise
+	 * pass while attaching and end the run as soon as it started. */
+	if (s->opt.duration > 0)
+		watch_deadline(0);
+	ret = start_probes(s, !check);
+	if (ret == -EINTR && watch_check(s))
+		goto end; /* stopped while attaching: on_exit, then the teardown */
+	if (ret || check)
 		return s->failed;
 	/* -d counts from here, as the probes start to see events */
 	if (s->opt.duration > 0)

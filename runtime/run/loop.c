@@ -366,6 +366,11 @@ int loop_run(struct lp_session *s)
 			s->detach(s);
 	}
 	if (rb && !s->failed && !s->exited && !s->interrupted) {
+		/* A second Ctrl-C (during the detach, which can take seconds
+		 * where the kernel waits per probe) skips the delivery as it
+		 * skips on_exit: it is counted, not lost. */
+		if (watch_signals() >= 2)
+			goto done;
 		lp.draining = 1;
 		lp.drain_end = coarse_ns() + DRAIN_NS;
 		watch_draining(1);
@@ -377,6 +382,7 @@ int loop_run(struct lp_session *s)
 				"were not delivered (the handlers could not keep up)\n",
 				DRAIN_NS / 1000000);
 	}
+done:
 	if (s->opt.verbose && s->nprobes)
 		report_lost(&lp);
 out:

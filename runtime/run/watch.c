@@ -271,6 +271,11 @@ int watch_woke(struct lp_session *s)
 	return watch_check(s);
 }
 
+int watch_stop_pending(void)
+{
+	return atomic_load(&w.signals) || atomic_load(&w.out_gone);
+}
+
 void watch_stopped(void)
 {
 	atomic_store(&w.stopped, 1);
@@ -281,7 +286,7 @@ void watch_draining(int on)
 	atomic_store(&w.draining, on);
 }
 
-int watch_stop_pending(void)
+int watch_stop_unacked(void)
 {
 	return w.running && stop_waits();
 }

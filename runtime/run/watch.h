@@ -35,6 +35,13 @@ int watch_check(struct lp_session *s);
 /* watch_check() when the loop saw watch_fd() readable. */
 int watch_woke(struct lp_session *s);
 
+/* A signal (SIGINT, SIGTERM, SIGHUP) came, or stdout's reader went: the
+ * run is to end. Long C work on the main thread (loading and attaching
+ * hundreds of probes) asks between steps and stops early. Any thread,
+ * cheap (atomic loads). Not the -d deadline: the run's time counts from
+ * the end of the attach. */
+int watch_stop_pending(void);
+
 /* session_stop() was called: the deadline and stdout no longer count. */
 void watch_stopped(void);
 
@@ -42,8 +49,9 @@ void watch_stopped(void);
  * 50 ms into it is interrupted. */
 void watch_draining(int on);
 
-/* A stop came that the main thread has not acted on yet. */
-int watch_stop_pending(void);
+/* A stop (also the deadline) came that the main thread has not acted on
+ * yet. */
+int watch_stop_unacked(void);
 
 /* How many of SIGINT, SIGTERM and SIGHUP came: a second one skips on_exit. */
 int watch_signals(void);

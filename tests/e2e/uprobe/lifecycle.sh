@@ -1,7 +1,8 @@
 # Uprobes come off when the run ends, however it ends, and the traced
 # process carries on unharmed. A private copy of the fixture (so that
 # `bpftool perf show` lines name only this test's probes) sleeps 1 s, then
-# makes its calls under luaprobe -p: at -O2 a handler raises an error at the
+# makes its calls under luaprobe -p (at -O2 with uprobe_multi links where
+# the kernel has them, at -O0 with perf-event uprobes, forced): at -O2 a handler raises an error at the
 # third answer() call (exit status 1, the message and a traceback); at -O0
 # SIGINT ends the run once the probes are attached (exit status 0). While
 # running, luaprobe holds an entry and a return uprobe on the copy; after
@@ -35,6 +36,19 @@ perf_of() {
 	done
 }
 
+# multi_uprobes PID BIN TYPE: uprobes on BIN in the links of TYPE
+# (uprobe_multi, uretprobe_multi) process PID holds, from their fdinfo
+multi_uprobes() {
+	local f n=0
+	for f in /proc/"$1"/fdinfo/*; do
+		if grep -qx "link_type:[[:space:]]*$3" "$f" 2>/dev/null &&
+			grep -qx "path:[[:space:]]*$2" "$f" 2>/dev/null; then
+			n=$((n + $(sed -n 's/^uprobe_cnt:[[:space:]]*//p' "$f")))
+		fi
+	done
+	echo "$n"
+}
+
 # prog_ids PID: every BPF program process PID holds, one id a line
 prog_ids() {
 	{ sed -n 's/^prog_id:[[:space:]]*//p' /proc/"$1"/fdinfo/* 2>/dev/null || true; } | sort -un
@@ -43,20 +57,26 @@ prog_ids() {
 for opt in O2 O0; do
 	bin=$TMP/frames-lc-$opt
 	cp "$(fx "$opt")" "$bin"
-	how=boom
-	[ "$opt" = O0 ] && how=sigint
+	how=boom multi=1
+	[ "$opt" = O0 ] && how=sigint multi=0
 	"$bin" --sleep-first 1000 5 >"$TMP/target.out" &
 	target=$!
-	lp_start -p "$target" lc.lua "$bin" "$how"
+	LUAPROBE_UPROBE_MULTI=$multi lp_start -p "$target" lc.lua "$bin" "$how"
 	lp_ready
 	ids=$(prog_ids "$BG_PID")
 	[ -n "$ids" ] || fail "luaprobe holds no BPF program while running ($opt)"
-	perf=$(perf_of "$BG_PID")
-	assert_eq "1 1" "$(grep -c " uprobe  filename $bin " <<<"$perf") $(grep -c " uretprobe  filename $bin " <<<"$perf")" \
-		"uprobes and uretprobes on the copy while running ($opt): $perf"
+	if [ "$multi" = 0 ] || ! grep -q 'link_type:.*probe_multi' /proc/"$BG_PID"/fdinfo/* 2>/dev/null; then
+		perf=$(perf_of "$BG_PID")
+		held="$(grep -c " uprobe  filename $bin " <<<"$perf") $(grep -c " uretprobe  filename $bin " <<<"$perf") $(multi_uprobes "$BG_PID" "$bin" uprobe_multi) $(multi_uprobes "$BG_PID" "$bin" uretprobe_multi)"
+		assert_eq "1 1 0 0" "$held" "perf-event uprobes and uretprobes on the copy while running ($opt): $perf"
+	else
+		perf=$(bpftool perf show 2>/dev/null || true)
+		held="$(grep -c " uprobe  filename $bin " <<<"$perf") $(grep -c " uretprobe  filename $bin " <<<"$perf") $(multi_uprobes "$BG_PID" "$bin" uprobe_multi) $(multi_uprobes "$BG_PID" "$bin" uretprobe_multi)"
+		assert_eq "0 0 1 1" "$held" "uprobes in uprobe_multi links on the copy while running ($opt)"
+	fi
 	if [ "$how" = sigint ]; then
 		kill -INT "$BG_PID"
-		lp_wait 5
+		lp_wait 30
 		assert_eq 0 "$RC" "exit status after SIGINT ($ERR)"
 		assert_eq "" "$ERR" "stderr after SIGINT"
 	else
