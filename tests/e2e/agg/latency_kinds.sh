@@ -13,7 +13,7 @@ need_tracepoint syscalls:sys_enter_nanosleep
 [ "$(uname -m)" = x86_64 ] || skip "the test names nanosleep by its x86_64 number (35)"
 
 cat >"$TMP/btf.lua" <<'LUA'
-local c = 'comm == "lplat"'
+local c = 'comm == "lplatk"'
 local s1 = probe("tp_btf:sys_enter", { where = "id == 35 && " .. c })
 local e1 = probe("tracepoint:syscalls:sys_exit_nanosleep", { where = c })
 local h1 = latency(s1, e1)
@@ -50,7 +50,7 @@ on_exit(function()
   printf("hits %d %d %d %d %d %d\n", s1.hits, e1.hits, s2.hits, e2.hits, s3.hits, e3.hits)
 end)
 LUA
-run timeout 60 "$LUAPROBE" -c "$FIXTURES/sleeper --name lplat 17,34,34,68,68,68 >/dev/null" "$TMP/btf.lua"
+run timeout 60 "$LUAPROBE" -c "$FIXTURES/sleeper --name lplatk 17,34,34,68,68,68 >/dev/null" "$TMP/btf.lua"
 assert_eq 0 "$RC" "exit status ($ERR)"
 assert_eq "h1 ok
 h2 ok
