@@ -14,9 +14,9 @@ need_tracepoint syscalls:sys_enter_getppid
 
 cat >"$TMP/exited.lua" <<'LUA'
 local by_ustack = probe("tracepoint:syscalls:sys_enter_getppid",
-                        { where = 'comm == "lpexit"' }):count("ustack")
+                        { where = 'comm == "lpustex"' }):count("ustack")
 local kept = {}
-probe("tracepoint:syscalls:sys_enter_getppid", { where = 'comm == "lpexit"', stack = "user" },
+probe("tracepoint:syscalls:sys_enter_getppid", { where = 'comm == "lpustex"', stack = "user" },
       function(e) kept[#kept + 1] = e end)
 on_exit(function()
   local alive = io.open("/proc/" .. target_pid() .. "/maps")
@@ -30,7 +30,7 @@ on_exit(function()
   printf("events %d first %s\n", #kept, kept[1] and table.concat(kept[1].ustack, "|") or "-")
 end)
 LUA
-run timeout -k 2 30 "$LUAPROBE" -c "$FIXTURES/syscaller --name lpexit 25" "$TMP/exited.lua"
+run timeout -k 2 30 "$LUAPROBE" -c "$FIXTURES/syscaller --name lpustex 25" "$TMP/exited.lua"
 assert_eq 0 "$RC" "exit status ($ERR)"
 assert_eq "" "$ERR" "stderr"
 assert_eq "alive no" "$(grep '^alive ' <<<"$OUT")" "the process is gone when the stacks print"

@@ -12,30 +12,30 @@ mkdir "$TMP/d"
 
 lines() { awk '$1 ~ /^[0-9.]+$/ { $1 = ""; print substr($0, 2) }' <<<"$1"; }
 
-run "$LUAPROBE" -c "$FIXTURES/recipework --name lpopen open $TMP/d >$TMP/w.out" opensnoop --comm lpopen
+run "$LUAPROBE" -c "$FIXTURES/recipework --name lposnoop open $TMP/d >$TMP/w.out" opensnoop --comm lposnoop
 assert_eq 0 "$RC" "exit status ($ERR)"
 pid=$(field pid "$(cat "$TMP/w.out")")
 mapfile -t fd < <(sed -n 's/^fd //p' "$TMP/w.out")
 assert_eq "-1" "${fd[2]}" "the fixture's third open"
 assert_eq "TIME(s) PID COMM FD ERR FLAGS PATH" "$(head -n1 <<<"$OUT" | tr -s ' ')" "header"
-assert_eq "$pid lpopen ${fd[0]} 0 O_RDONLY $TMP/d/present
-$pid lpopen ${fd[1]} 0 O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC $TMP/d/new
-$pid lpopen -1 ENOENT O_RDONLY $TMP/d/missing
-$pid lpopen ${fd[3]} 0 O_RDONLY|O_DIRECTORY $TMP/d
-$pid lpopen ${fd[4]} 0 O_RDONLY|O_NOFOLLOW $TMP/d/present" "$(lines "$OUT" | tr -s ' ')" "opens of the fixture"
+assert_eq "$pid lposnoop ${fd[0]} 0 O_RDONLY $TMP/d/present
+$pid lposnoop ${fd[1]} 0 O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC $TMP/d/new
+$pid lposnoop -1 ENOENT O_RDONLY $TMP/d/missing
+$pid lposnoop ${fd[3]} 0 O_RDONLY|O_DIRECTORY $TMP/d
+$pid lposnoop ${fd[4]} 0 O_RDONLY|O_NOFOLLOW $TMP/d/present" "$(lines "$OUT" | tr -s ' ')" "opens of the fixture"
 
-run "$LUAPROBE" -c "$FIXTURES/recipework --name lpopen open $TMP/d >$TMP/w.out" opensnoop --failed --path "$TMP/"
+run "$LUAPROBE" -c "$FIXTURES/recipework --name lposnoop open $TMP/d >$TMP/w.out" opensnoop --failed --path "$TMP/"
 assert_eq 0 "$RC" "exit status of --failed ($ERR)"
 pid=$(field pid "$(cat "$TMP/w.out")")
-assert_eq "$pid lpopen -1 ENOENT O_RDONLY $TMP/d/missing" "$(lines "$OUT" | tr -s ' ')" "--failed"
+assert_eq "$pid lposnoop -1 ENOENT O_RDONLY $TMP/d/missing" "$(lines "$OUT" | tr -s ' ')" "--failed"
 
 # the target's opens: the loader's (under the binary's name), then the fixture's
-run "$LUAPROBE" -c "$FIXTURES/recipework --name lpopen open $TMP/d >$TMP/w.out" opensnoop
+run "$LUAPROBE" -c "$FIXTURES/recipework --name lposnoop open $TMP/d >$TMP/w.out" opensnoop
 assert_eq 0 "$RC" "exit status of -c ($ERR)"
 pid=$(field pid "$(cat "$TMP/w.out")")
 assert_eq "$pid recipework 0 O_RDONLY|O_CLOEXEC" \
 	"$(lines "$OUT" | awk '$2 == "recipework" && $6 ~ /libc\.so/ { print $1, $2, $4, $5 }')" "the loader's open of libc"
-assert_eq "5 5" "$(lines "$OUT" | awk -v p="$pid" '$1 == p && $2 == "lpopen" { n++ } $1 != p { bad++ } END { print n, n + bad }')" \
+assert_eq "5 5" "$(lines "$OUT" | awk -v p="$pid" '$1 == p && $2 == "lposnoop" { n++ } $1 != p { bad++ } END { print n, n + bad }')" \
 	"lines of the fixture, and nothing else"
 
 run "$LUAPROBE" opensnoop --pid nope

@@ -6,11 +6,11 @@
 . "$TESTS/e2e/lib.sh"
 need_tracepoint raw_syscalls:sys_enter
 need_tracepoint sched:sched_process_exit
-W="$FIXTURES/recipework --name lpcount"
+W="$FIXTURES/recipework --name lpsyscnt"
 # the fixture writes to a file: stdio asks a tty ioctl of /dev/null, which fails
 rows() { awk 'NR > 1 { print $1, $2 }' <<<"$1" | sort; }
 
-run "$LUAPROBE" -c "$W calls 37 >/dev/null" syscount --comm lpcount --top 50
+run "$LUAPROBE" -c "$W calls 37 >/dev/null" syscount --comm lpsyscnt --top 50
 assert_eq 0 "$RC" "exit status ($ERR)"
 assert_eq "SYSCALL COUNT" "$(head -n1 <<<"$OUT" | tr -s ' ')" "header"
 assert_eq "getppid 37" "$(sed -n 2p <<<"$OUT" | tr -s ' ')" "the most frequent call first"
@@ -19,16 +19,16 @@ assert_eq "1" "$(rows "$OUT" | grep -c '^getppid ')" "getppid rows"
 
 mkdir "$TMP/d"
 : >"$TMP/d/present"
-run "$LUAPROBE" -c "$W open $TMP/d >$TMP/w.out" syscount --comm lpcount --failed
+run "$LUAPROBE" -c "$W open $TMP/d >$TMP/w.out" syscount --comm lpsyscnt --failed
 assert_eq 0 "$RC" "exit status of --failed ($ERR)"
 assert_eq "SYSCALL ERRNO COUNT
 openat ENOENT 1" "$(tr -s ' ' <<<"$OUT")" "--failed"
 run "$LUAPROBE" -c "$W open $TMP/d >/dev/null" syscount --by-process --errno noent
 assert_eq 0 "$RC" "exit status of --errno ($ERR)"
-pid=$(awk '$2 == "lpcount" { print $1 }' <<<"$OUT")
-assert_eq "$pid lpcount ENOENT 1" "$(grep lpcount <<<"$OUT" | tr -s ' ')" "--by-process --errno noent"
+pid=$(awk '$2 == "lpsyscnt" { print $1 }' <<<"$OUT")
+assert_eq "$pid lpsyscnt ENOENT 1" "$(grep lpsyscnt <<<"$OUT" | tr -s ' ')" "--by-process --errno noent"
 
-run "$LUAPROBE" -c "$W calls 37 >/dev/null" syscount --comm lpcount --latency
+run "$LUAPROBE" -c "$W calls 37 >/dev/null" syscount --comm lpsyscnt --latency
 assert_eq 0 "$RC" "exit status of --latency ($ERR)"
 assert_eq "SYSCALL COUNT TIME(us)" "$(head -n1 <<<"$OUT" | tr -s ' ')" "--latency header"
 read -r name n us < <(sed -n 2p <<<"$OUT")
@@ -36,7 +36,7 @@ assert_eq "getppid 37" "$name $n" "--latency's first row"
 awk -v t="$us" 'BEGIN { exit !(t > 0 && t < 1e7) }' || fail "time in getppid: $us us"
 
 # -p: the fixture waits for SIGUSR1, so that it calls only once traced
-"$FIXTURES/recipework" --name lpcount --wait calls 41 >"$TMP/w.out" &
+"$FIXTURES/recipework" --name lpsyscnt --wait calls 41 >"$TMP/w.out" &
 wpid=$!
 wait_line "$TMP/w.out" "pid $wpid" 10
 lp_start -p "$wpid" syscount --top 50
