@@ -513,9 +513,9 @@ static int kf_btf_fetch(struct lp_probe *p, const struct kf_place *pl, const cha
 		proto = btf__type_by_id(btf, fn->type);
 	if (!proto || !btf_is_func_proto(proto)) {
 		snprintf(err, errlen,
-			 "'%s': no BTF prototype of %s to type it by, and no kernel debuginfo "
+			 "no BTF prototype of %s to type it by, and no kernel debuginfo "
 			 "(--vmlinux PATH); arg0..arg5 read the registers as integers",
-			 expr, name);
+			 name);
 		return -ENOENT;
 	}
 	if (pl->clone) {
@@ -528,8 +528,7 @@ static int kf_btf_fetch(struct lp_probe *p, const struct kf_place *pl, const cha
 	if (st->multi && p->ninsts > 1) {
 		/* one program for every function: one chain cannot fit them all */
 		snprintf(err, errlen,
-			 "'%s': member access at a wildcard kprobe needs one probe per function",
-			 expr);
+			 "member access at a wildcard kprobe needs one probe per function");
 		return -EINVAL;
 	}
 	/* parameters past the sixth are on the stack, and at a return the
