@@ -496,7 +496,8 @@ static int kf_btf_fetch(struct lp_probe *p, const struct kf_place *pl, const cha
 	const struct btf *btf = kbtf_vmlinux(caches_kbtf(p->caches));
 	struct lp_kroot roots[2 * KF_NREGARGS + 1];
 	int regs[2 * KF_NREGARGS + 1], n = 0, nreg, ret;
-	char argn[KF_NREGARGS][8];
+	static const char *const argn[KF_NREGARGS] = { "arg0", "arg1", "arg2",
+						       "arg3", "arg4", "arg5" };
 	const struct btf_type *fn, *proto = NULL;
 	const struct btf_param *par;
 	char name[256], why[384];
@@ -545,7 +546,6 @@ static int kf_btf_fetch(struct lp_probe *p, const struct kf_place *pl, const cha
 			return ret;
 	}
 	for (int i = 0; i < nreg; i++) {
-		snprintf(argn[i], sizeof(argn[i]), "arg%d", i);
 		if ((ret = kf_add_root(roots, regs, &n, argn[i], par[i].type, arg_reg[i])))
 			return ret;
 	}
