@@ -20,7 +20,8 @@
  * and always arg0..arg5. fentry/fexit load bpf/btf.bpf.c instead
  * (kinds/btfargs.c): the parameters and $retval are typed roots, so
  * skb->dev->name is a chain of direct loads; at a kprobe without
- * debuginfo, member access is kf_btf_fetch's to build. */
+ * debuginfo, kf_btf_fetch resolves the same chain through BTF from the
+ * argument registers into the pt_regs template's register chain. */
 #include "kinds/kind.h"
 
 #include <errno.h>
@@ -438,23 +439,146 @@ static int find_places(struct lp_probe *p, const char *glob, struct kf_place **o
 
 /* ---- fetches ---- */
 
-/* Typed access through BTF without debuginfo at a kprobe (skb->protocol
- * from a register): the seam for resolve/btf_expr.c over pt_regs. fentry
- * and fexit have it (btfargs_add_field_in); say so. */
-static int kf_btf_fetch(struct lp_probe *p, const char *expr, char *err, size_t errlen)
-{
-	snprintf(err, errlen,
-		 "'%s': at a kprobe luaprobe fetches the arguments as integers (by name or "
-		 "arg0..arg5) and $retval; member access there is not built yet (fentry:%s "
-		 "and fexit:%s read it through BTF; with the kernel's DWARF, a "
-		 "kernel.statement(\"f@file.c:N\") or .label inside the function reads it)",
-		 expr, p->point.func, p->point.func);
-	return -EOPNOTSUPP;
-}
-
 static int is_return(const struct kf_state *st)
 {
 	return st->mech == KF_KRETPROBE || st->mech == KF_FEXIT;
+}
+
+/* One root of a kprobe's BTF expressions: the register it is in. */
+static int kf_add_root(struct lp_kroot *roots, int *regs, int *n, const char *name,
+		       uint32_t type_id, int reg)
+{
+	if (*n >= 2 * KF_NREGARGS + 1)
+		return -E2BIG;
+	roots[*n].name = name;
+	roots[*n].type_id = type_id;
+	roots[*n].typed = 0;
+	regs[*n] = reg;
+	(*n)++;
+	return 0;
+}
+
+/* BTF's resolved chain as the pt_regs template's chain (struct lp_loc, as
+ * DWARF's fetches are): the same reads, the register as the root. */
+static void kloc_to_loc(const struct lp_kloc *k, int reg, struct lp_loc *l)
+{
+	static const enum lp_loc_type type[] = {
+		[LP_KT_INT] = LP_LT_INT,       [LP_KT_PTR] = LP_LT_PTR,
+		[LP_KT_STRPTR] = LP_LT_STRPTR, [LP_KT_CHARS] = LP_LT_CHARARRAY,
+		[LP_KT_ARRAY] = LP_LT_ARRAY,
+	};
+
+	memset(l, 0, sizeof(*l));
+	l->start = LP_LOC_REG;
+	l->reg = reg;
+	l->nderef = k->nderef;
+	for (int i = 0; i < k->nderef; i++)
+		l->step_off[i] = k->steps[i];
+	l->type = type[k->type];
+	l->size = k->size;
+	l->elem_size = k->elem_size;
+	l->is_signed = k->is_signed;
+	l->bit_offset = k->bit_offset;
+	l->bit_size = k->bit_size;
+}
+
+/* Typed access through BTF without debuginfo at a kprobe (skb->dev->name):
+ * the prototype's parameters are roots in their calling-convention
+ * registers (and $retval in rax at a kretprobe), resolve/btf_expr.c
+ * resolves the chain, and it becomes the template's register chain with
+ * kernel reads. Exact at f's own entry only: a clone's registers are
+ * refused as plain_fetch refuses them. */
+static int kf_btf_fetch(struct lp_probe *p, const struct kf_place *pl, const char *expr,
+			unsigned dst, struct lp_fetch *op, struct lp_field *f, const char **ctype,
+			char *err, size_t errlen)
+{
+	struct kf_state *st = p->priv;
+	const struct btf *btf = kbtf_vmlinux(caches_kbtf(p->caches));
+	struct lp_kroot roots[2 * KF_NREGARGS + 1];
+	int regs[2 * KF_NREGARGS + 1], n = 0, nreg, ret;
+	static const char *const argn[KF_NREGARGS] = { "arg0", "arg1", "arg2",
+						       "arg3", "arg4", "arg5" };
+	const struct btf_type *fn, *proto = NULL;
+	const struct btf_param *par;
+	char name[256], why[384];
+	/* the caller copies the type's name after the return */
+	static _Thread_local char ct[sizeof(((struct lp_kloc *)0)->ctype)];
+	struct lp_kloc k;
+	struct lp_loc l;
+	int id;
+
+	base_name(pl->sym, name, sizeof(name));
+	id = btf && !p->point.module ? btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) : -ENOENT;
+	fn = id > 0 ? btf__type_by_id(btf, id) : NULL;
+	if (fn)
+		proto = btf__type_by_id(btf, fn->type);
+	if (!proto || !btf_is_func_proto(proto)) {
+		snprintf(err, errlen,
+			 "no BTF prototype of %s to type it by, and no kernel debuginfo "
+			 "(--vmlinux PATH); arg0..arg5 read the registers as integers",
+			 name);
+		return -ENOENT;
+	}
+	if (pl->clone) {
+		snprintf(err, errlen,
+			 "%s is a compiler copy whose arguments need not be the source's: "
+			 "'%s' needs kernel debuginfo there (or read arg0..arg5 as they are)",
+			 pl->sym, expr);
+		return -EINVAL;
+	}
+	if (st->multi && p->ninsts > 1) {
+		/* one program for every function: one chain cannot fit them all */
+		snprintf(err, errlen,
+			 "member access at a wildcard kprobe needs one probe per function");
+		return -EINVAL;
+	}
+	/* parameters past the sixth are on the stack, and at a return the
+	 * registers hold other things: not roots, so that naming one says "no
+	 * argument" rather than reading a register */
+	par = btf_params(proto);
+	nreg = btf_vlen(proto) < KF_NREGARGS ? btf_vlen(proto) : KF_NREGARGS;
+	if (is_return(st))
+		nreg = 0;
+	for (int i = 0; i < nreg; i++) {
+		const char *pn = btf__name_by_offset(btf, par[i].name_off);
+
+		if (pn && *pn && (ret = kf_add_root(roots, regs, &n, pn, par[i].type, arg_reg[i])))
+			return ret;
+	}
+	for (int i = 0; i < nreg; i++) {
+		if ((ret = kf_add_root(roots, regs, &n, argn[i], par[i].type, arg_reg[i])))
+			return ret;
+	}
+	if (is_return(st) && proto->type &&
+	    (ret = kf_add_root(roots, regs, &n, "$retval", proto->type, 0)))
+		return ret;
+	ret = btf_expr_resolve(btf, roots, n, 0, expr, &k, why, sizeof(why));
+	if (!ret && k.root == LP_KROOT_TASK) {
+		snprintf(why, sizeof(why), "curtask is not read at a kprobe yet");
+		ret = -EOPNOTSUPP;
+	}
+	if (!ret && k.type == LP_KT_STRPTR && k.user && k.nderef > 0) {
+		/* the template reads one address space per fetch */
+		snprintf(why, sizeof(why),
+			 "a user string behind kernel pointers is not read at a kprobe yet");
+		ret = -EOPNOTSUPP;
+	}
+	if (ret) {
+		snprintf(err, errlen, "%s", why);
+		return ret;
+	}
+	kloc_to_loc(&k, regs[k.root], &l);
+	l.ctype = k.ctype;
+	memset(f, 0, sizeof(*f));
+	ret = plan_uval(&l, dst, op, f, err, errlen);
+	if (ret < 0)
+		return ret;
+	/* a __user char * argument itself: its string is the user's */
+	if (!(k.type == LP_KT_STRPTR && k.user))
+		op->flags |= LP_FF_KERNEL;
+	snprintf(ct, sizeof(ct), "%s", k.ctype);
+	*ctype = ct;
+	return ret;
 }
 
 /* A value without DWARF: an argument or $retval, as an integer of its BTF
@@ -497,12 +621,13 @@ static int plain_fetch(struct lp_probe *p, const struct kf_place *pl, const char
 		if (st->nargs > idx && !pl->clone)
 			a = &st->args[idx];
 	} else {
+		idx = -1; /* sscanf set it for "arg0->len", which is no argument's name */
 		for (int i = 0; st->nargs > 0 && i < st->nargs; i++)
 			if (!strcmp(st->args[i].name, expr))
 				idx = i;
 		if (idx < 0) {
 			if (strpbrk(expr, "-.[*()"))
-				return kf_btf_fetch(p, expr, err, errlen);
+				return kf_btf_fetch(p, pl, expr, dst, op, f, ctype, err, errlen);
 			snprintf(err, errlen, "no argument '%s' at %s", expr, pl->sym);
 			if (st->nargs > 0) {
 				const char *names[16];

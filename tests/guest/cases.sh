@@ -137,6 +137,38 @@ else
 	fail fentry_chain "wanted 'attached as fentry, direct loads'"
 fi
 
+# kprobe typed by BTF without debuginfo (no vmlinux is at the default
+# paths here, so kf_btf_fetch, not DWARF, resolves them): the same chains
+# as fentry_chain from the argument registers, one line per frame, exact;
+# arg0->dev->ifindex is the device's index, not arg0 itself
+if [ -e "/usr/lib/debug/boot/vmlinux-$(uname -r)" ]; then
+	echo >/tmp/out
+	fail kprobe_btf_chain "a vmlinux at the default path would take the DWARF path"
+else
+	$LP -c "sleep 1; sendframe --iface $peer --ethertype 0x88b5 --count 3 --interval-ms 50 >/dev/null" -e '
+probe("kprobe:__dev_queue_xmit", { fetch = { p = "skb->protocol", len = "skb->len", dev = "skb->dev->name",
+      sb = "sb_dev->name", i = "arg0->dev->ifindex" }, where = "comm == \"sendframe\" && skb->len == 60" },
+      function(e) printf("0x%x %s %d [%s] %d\n", ntohs(e.p), e.dev, e.len, e.sb, e.i) end)' >/tmp/all 2>&1
+	grep '^0x' /tmp/all >/tmp/out
+	expect kprobe_btf_chain "$(printf '0x88b5 %s 60 [] %s\n0x88b5 %s 60 [] %s\n0x88b5 %s 60 [] %s' \
+		$peer $ifindex $peer $ifindex $peer $ifindex)"
+	[ -s /tmp/out ] || sed 's/^/LPOUT /' /tmp/all | head -20
+fi
+
+# kretprobe typed by BTF: $retval (struct net_device *) in rax, followed
+$LP -c "sleep 1; sendframe --iface $peer --ethertype 0x88b5 --count 3 --interval-ms 50 >/dev/null" -e '
+probe("kretprobe:dev_get_by_index", { fetch = { n = "$retval->name", i = "$retval->ifindex" },
+      where = "comm == \"sendframe\"" },
+      function(e) printf("%s %d\n", e.n, e.i) end)' 2>&1 | grep -v '^pid' >/tmp/out
+expect kretprobe_btf_chain "$(printf '%s %s\n%s %s\n%s %s' $peer $ifindex $peer $ifindex $peer $ifindex)"
+
+# a misspelt member at a kprobe: the resolver's did-you-mean, and no run
+$LP -d 1 -e 'probe("kprobe:__dev_queue_xmit", { fetch = { p = "skb->protocl" } }, function(e) end)' >/tmp/out 2>&1
+rc=$?
+if [ $rc -ne 0 ] && grep -q "struct sk_buff has no member 'protocl' (did you mean 'protocol'?)" /tmp/out; then
+	pass kprobe_btf_misspelt
+else fail kprobe_btf_misspelt "wanted a non-zero exit and the did-you-mean message (exit $rc)"; fi
+
 # fexit: $retval typed by the prototype (struct net_device *), and the
 # arguments still readable: the device packet_snd looks up for each frame
 $LP -c "sleep 1; sendframe --iface $peer --ethertype 0x88b5 --count 3 --interval-ms 50 >/dev/null" -e '
