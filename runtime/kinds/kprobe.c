@@ -583,6 +583,17 @@ static int kf_btf_fetch(struct lp_probe *p, const struct kf_place *pl, const cha
 
 /* A value without DWARF: an argument or $retval, as an integer of its BTF
  * type (8 bytes unsigned when the type is unknown). */
+/* At a kretprobe the argument registers hold whatever the function left
+ * there: reading them would be a silent wrong value. fexit keeps them. */
+static int return_args(const char *expr, char *err, size_t errlen)
+{
+	snprintf(err, errlen,
+		 "%s is an argument: at a kretprobe its register no longer holds it (read it "
+		 "at the entry, kprobe:f, or use fexit:f, which keeps the arguments)",
+		 expr);
+	return -EINVAL;
+}
+
 static int plain_fetch(struct lp_probe *p, const struct kf_place *pl, const char *expr,
 		       unsigned dst, struct lp_fetch *op, struct lp_field *f, const char **ctype,
 		       char *err, size_t errlen)
@@ -608,6 +619,8 @@ static int plain_fetch(struct lp_probe *p, const struct kf_place *pl, const char
 		}
 		idx = fentry ? st->nargs : -2;
 	} else if (sscanf(expr, "arg%d%c", &idx, &extra) == 1 && idx >= 0) {
+		if (!fentry && is_return(st))
+			return return_args(expr, err, errlen);
 		if (!fentry && idx >= KF_NREGARGS) {
 			snprintf(err, errlen, "%s is passed on the stack: only arg0..arg5 are read",
 				 expr);
@@ -639,6 +652,8 @@ static int plain_fetch(struct lp_probe *p, const struct kf_place *pl, const char
 			}
 			return -ENOENT;
 		}
+		if (!fentry && is_return(st))
+			return return_args(expr, err, errlen);
 		/* a clone's registers need not hold the source's arguments */
 		if (pl->clone && !fentry) {
 			snprintf(

@@ -35,6 +35,14 @@ probe("kretprobe:ksys_read", { where = "comm == \"lpr\"" }, function(e) printf("
 	2>&1 | grep -v '^pid\|^read' | sort | uniq -c | sed 's/^ *//' >/tmp/out
 expect kretprobe_retval "12 -9"
 
+# an argument at a kretprobe: its register was overwritten by the return,
+# so reading it is refused, not a silent wrong value (before: arg0 read rdi)
+$LP -d 1 -e 'probe("kretprobe:ksys_read", { fetch = { fd = "arg0" } }, function(e) end)' >/tmp/out 2>&1
+rc=$?
+if [ $rc -ne 0 ] && grep -q "arg0 is an argument: at a kretprobe its register no longer holds it" /tmp/out; then
+	pass kretprobe_args_refused
+else fail kretprobe_args_refused "wanted a non-zero exit and the refusal (exit $rc): $(cat /tmp/out)"; fi
+
 # fentry: the arguments by their BTF names, exact values in order
 $LP -c 'syscaller --name lpr --read-sizes 1,2,3 2' -e '
 probe("fentry:ksys_read", { fetch = { "fd", "count" }, where = "comm == \"lpr\"" },
