@@ -635,6 +635,17 @@ static int plain_fetch(struct lp_probe *p, const struct kf_place *pl, const char
 			a = &st->args[idx];
 	} else {
 		idx = -1; /* sscanf set it for "arg0->len", which is no argument's name */
+		/* One kprobe.multi program serves every function, and a name is
+		 * one function's: another's parameter of that name may sit in
+		 * another register (or not exist). */
+		if (!fentry && st->multi && p->ninsts > 1 && !strpbrk(expr, "-.[*()")) {
+			snprintf(
+				err, errlen,
+				"'%s' is a parameter's name, but this wildcard attaches one program "
+				"to %d functions whose parameters differ: read arg0..arg5",
+				expr, p->ninsts);
+			return -EINVAL;
+		}
 		for (int i = 0; st->nargs > 0 && i < st->nargs; i++)
 			if (!strcmp(st->args[i].name, expr))
 				idx = i;

@@ -97,6 +97,16 @@ if grep -q '__netif_receive_skb_core.constprop.0' /tmp/out && grep -q 'places' /
 	! grep -q '\.cold\|\.part' /tmp/out; then pass wildcard_clones
 else fail wildcard_clones "wanted the .constprop.0 copy listed"; fi
 
+# a parameter's name at a kprobe wildcard: one kprobe.multi program serves
+# every function, whose parameters differ: refused (before, the first
+# function's register was read at all of them); without kprobe.multi (6.1)
+# the clone among them is refused instead
+$LP -d 1 -e 'probe("kprobe:__netif_receive_skb*", { fetch = { s = "skb" } }, function(e) end)' >/tmp/out 2>&1
+rc=$?
+if [ $rc -ne 0 ] && grep -q "'skb' is a parameter's name, but this wildcard attaches one program\|compiler copy" /tmp/out; then
+	pass kprobe_multi_names_refused
+else fail kprobe_multi_names_refused "wanted a non-zero exit and the refusal (exit $rc): $(cat /tmp/out)"; fi
+
 $LP -l 'kernel.function("__netif_receive_skb_core*")' >/tmp/out 2>&1
 expect list_clones 'kernel.function("__netif_receive_skb_core.constprop.0")'
 
