@@ -839,7 +839,7 @@ static int write_family(struct lp_session *s, struct buf *b, struct member *ms, 
 	 * symbolized or cut: only then, for several maps, or to gather a
 	 * histogram's buckets is the sort (a third of a 100k scrape) needed. */
 	sort_ctx = &rs;
-	if (rs.lossy || members > 1 || type_of(d->fn) == MT_HISTOGRAM)
+	if (rs.n > 1 && (rs.lossy || members > 1 || type_of(d->fn) == MT_HISTOGRAM))
 		qsort(rs.r, rs.n, sizeof(*rs.r), cmp_srow);
 	for (size_t i = 0; i < rs.n;) {
 		const char *labels = rs.arena.p + rs.r[i].label;
