@@ -4,6 +4,12 @@
 --- (block:block_rq_complete), paired in the kernel by its first sector: only the
 --- histogram reaches user space. --disk keeps one whole disk (as in /sys/block);
 --- --flags gives a histogram per operation (rwbs: R read, W write, S sync, F flush...).
+--- as Prometheus metrics: luaprobe --metrics 127.0.0.1:9435 biolatency serves, on
+---   http://127.0.0.1:9435/metrics, the histogram (ns, power-of-two buckets):
+---   biolatency_block_rq_complete_hist_latency_bucket{le="16383"} 11 ... {le="+Inf"} 21,
+---   _sum and _count 21; with --flags also one per operation, under the name
+---   biolatency_block_rq_complete_hist_latency_2 (_count{rwbs="RS"} 16, {rwbs="WS"} 5)
+---   (the whole since the start: --interval's printing and clearing do not reset it)
 --- examples: luaprobe biolatency -d 10
 ---           luaprobe biolatency --disk vda --flags --interval 5s
 local usage = "luaprobe biolatency [--disk NAME] [--flags] [--interval 1s]"

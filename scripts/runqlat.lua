@@ -4,6 +4,11 @@
 --- preempted, and ends when the task is switched in; paired in the kernel (latency()),
 --- so no scheduler event reaches user space. --pid names a task (a thread id; a
 --- process's main thread has its pid); under -c/-p the target's main thread is the default.
+--- as Prometheus metrics: luaprobe --metrics 127.0.0.1:9435 runqlat serves, on
+---   http://127.0.0.1:9435/metrics, the histogram (ns, power-of-two buckets):
+---   runqlat_sched_switch_hist_latency_bucket{le="8191"} 792 ... {le="+Inf"} 3046,
+---   runqlat_sched_switch_hist_latency_sum 1576831100 and _count 3046
+---   (the whole since the start: --interval's printing and clearing do not reset it)
 --- examples: luaprobe runqlat -d 10
 ---           luaprobe runqlat --comm postgres --interval 5s
 ---           luaprobe runqlat -c './bench --threads 1'

@@ -723,19 +723,24 @@ static long long bucket_le(const struct lp_aggdef *d, __u64 b)
 }
 
 /* One key's buckets (rows[i..j), sorted by bucket) as cumulative
- * _bucket series, then _sum and _count. */
+ * _bucket series, then _sum and _count; no rows is the empty histogram
+ * (an lhist's bounds all at 0, a hist's +Inf). */
 static void write_hist(struct buf *b, const struct member *m, const char *labels,
 		       const struct srow *r, size_t n)
 {
 	const struct lp_aggdef *d = &m->p->aggs[m->idx];
 	__u64 first = d->fn == LP_AF_HIST ? 1 : 0;
-	__u64 last = d->fn == LP_AF_HIST ? r[n - 1].bucket : (__u64)((d->hi - d->lo) / d->step);
+	__u64 last = 0; /* a hist without rows: +Inf only */
 	unsigned long long cum = 0;
 	long long sum = 0;
 	size_t i = 0;
 	char le[40];
 
-	if (r[0].bucket < first)
+	if (d->fn == LP_AF_LHIST)
+		last = (__u64)((d->hi - d->lo) / d->step);
+	else if (n)
+		last = r[n - 1].bucket;
+	if (n && r[0].bucket < first)
 		first = r[0].bucket;
 	for (__u64 bk = first; bk <= last; bk++) {
 		while (i < n && r[i].bucket == bk) {
@@ -834,7 +839,7 @@ static int write_family(struct lp_session *s, struct buf *b, struct member *ms, 
 	 * symbolized or cut: only then, for several maps, or to gather a
 	 * histogram's buckets is the sort (a third of a 100k scrape) needed. */
 	sort_ctx = &rs;
-	if (rs.lossy || members > 1 || type_of(d->fn) == MT_HISTOGRAM)
+	if (rs.n > 1 && (rs.lossy || members > 1 || type_of(d->fn) == MT_HISTOGRAM))
 		qsort(rs.r, rs.n, sizeof(*rs.r), cmp_srow);
 	for (size_t i = 0; i < rs.n;) {
 		const char *labels = rs.arena.p + rs.r[i].label;
@@ -853,6 +858,19 @@ static int write_family(struct lp_session *s, struct buf *b, struct member *ms, 
 		else
 			write_row(b, m, labels, &rs.r[i]);
 		i = j;
+	}
+	/* A keyless aggregation is one series known from the start: served at
+	 * 0 before its first event, so that a scraper's first sample is the
+	 * baseline (a counter appearing at 5 loses those 5 from increase()).
+	 * min, max and avg of nothing have no value, and keyed ones no labels
+	 * yet: those stay absent. */
+	if (!rs.n && !d->nkeys && d->fn != LP_AF_MIN && d->fn != LP_AF_MAX && d->fn != LP_AF_AVG) {
+		struct srow zero = { .fn = d->fn };
+
+		if (type_of(d->fn) == MT_HISTOGRAM)
+			write_hist(b, m, "", NULL, 0);
+		else
+			write_row(b, m, "", &zero);
 	}
 out:
 	free(rs.r);
