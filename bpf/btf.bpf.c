@@ -69,14 +69,28 @@ static __always_inline void lp_args(void *ctx, struct lp_scratch *s)
  * parse vmlinux BTF again for every object (6-8 ms each), and made the
  * tp_btf program it is, with the attach id from the BTF luaprobe parsed
  * once, just before the kernel sees it. */
-SEC("lp_tp_btf")
-int lp_btf(void *ctx)
+static __always_inline int lp_btf_body(void *ctx, const unsigned l)
 {
 	struct lp_scratch *s = lp_begin();
 
 	if (!s)
 		return 0;
-	lp_args(ctx, s);
-	lp_finish(ctx, s);
+	if (l & LP_L_KVAL)
+		lp_args(ctx, s);
+	lp_finish_l(ctx, s, l);
 	return 0;
 }
+
+SEC("lp_tp_btf")
+int lp_btf(void *ctx)
+{
+	return lp_btf_body(ctx, LP_L_ALL);
+}
+
+/* Layered as tp.bpf.c is (finish.bpf.h): here every argument is a kernel
+ * chain, so the common sets come with and without LP_L_KVAL. The kernel's
+ * load of a probe's program is most of what each further probe costs at
+ * start-up (issue 8's ten tp_btf probes against one). */
+#define LP_BTF(x) \
+	SEC("lp_tp_btf") int lp_btf_##x(void *ctx) { return lp_btf_body(ctx, 0x##x); }
+LP_VARIANTS_BTF(LP_BTF)

@@ -278,7 +278,7 @@ struct bpf_program *btfargs_prog(const struct lp_probe *p)
 {
 	struct lp_btf *skel = p->skel;
 
-	return skel ? skel->progs.lp_btf : NULL;
+	return skel ? load_picked(skel->obj) : NULL;
 }
 
 static int load_once(struct lp_probe *p, struct lp_btfargs *a, const struct lp_maps *m,
@@ -298,6 +298,13 @@ static int load_once(struct lp_probe *p, struct lp_btfargs *a, const struct lp_m
 		return ret;
 	}
 	p->skel = skel;
+	/* the smallest of the template's programs that does what the plan does */
+	if (!load_pick(skel->obj, "lp_btf", &p->plan)) {
+		snprintf(err, errlen, "the BTF template has no program for this probe");
+		lp_btf__destroy(skel);
+		p->skel = NULL;
+		return -ENOENT;
+	}
 	aggs[0] = skel->maps.lp_agg0;
 	aggs[1] = skel->maps.lp_agg1;
 	memcpy((void *)&skel->rodata->plan, &p->plan, sizeof(p->plan));
@@ -305,7 +312,7 @@ static int load_once(struct lp_probe *p, struct lp_btfargs *a, const struct lp_m
 	if (!ret) /* latency(): kinds/registry.c's pairs */
 		ret = load_share_lat(skel->maps.lp_lat, m);
 	if (!ret && !a->raw && !a->attach_id)
-		ret = bpf_program__set_attach_target(skel->progs.lp_btf, 0, target);
+		ret = bpf_program__set_attach_target(load_picked(skel->obj), 0, target);
 	else
 		(void)target;
 	for (int i = 0; !ret && i < p->naggs; i++)
