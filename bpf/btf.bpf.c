@@ -58,6 +58,13 @@ static __always_inline void lp_args(void *ctx, struct lp_scratch *s)
 				root = (__u64)bpf_get_current_task_btf();
 			else
 				root = bpf_get_current_task();
+			if (f->root_word) {
+				__u64 w = 0;
+
+				bpf_probe_read_kernel(&w, sizeof(w),
+						      (void *)(root + 8 * (f->root_word - 1)));
+				root = w;
+			}
 			lp_kval(root, data, f);
 		}
 	}
@@ -91,6 +98,9 @@ int lp_btf(void *ctx)
  * chain, so the common sets come with and without LP_L_KVAL. The kernel's
  * load of a probe's program is most of what each further probe costs at
  * start-up (issue 8's ten tp_btf probes against one). */
-#define LP_BTF(x) \
-	SEC("lp_tp_btf") int lp_btf_##x(void *ctx) { return lp_btf_body(ctx, 0x##x); }
+#define LP_BTF(x)                                  \
+	SEC("lp_tp_btf") int lp_btf_##x(void *ctx) \
+	{                                          \
+		return lp_btf_body(ctx, 0x##x);    \
+	}
 LP_VARIANTS_BTF(LP_BTF)

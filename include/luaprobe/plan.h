@@ -23,6 +23,7 @@
 #define LP_MAX_STRWORDS 32 /* u64 words of string literals for the filter */
 #define LP_MAX_RANGES 8 /* address ranges for `location in "func"` */
 #define LP_MAX_AGG 2 /* aggregations per probe */
+#define LP_SYS_NR 512 /* syscall numbers the dispatcher serves (bpf/sysdisp.bpf.c) */
 #define LP_MAX_KEYS 4 /* key parts per aggregation */
 /* Bytes of one aggregation key, bucket included. A stack key part holds the
  * stack's addresses (LP_STACK_SLOT bytes); a hash map's key is at most 512
@@ -73,7 +74,11 @@ struct lp_fetch {
 	__u8 bit_size; /* ... and keep bit_size bits; 0: not a bitfield */
 	__u8 ndirect; /* LP_FETCH_KVAL: reads done as direct loads */
 	__u8 user; /* LP_FETCH_KVAL: every read is of user memory (a syscall's pointer args) */
-	__u8 pad[2];
+	/* LP_FETCH_KVAL: nonzero, the root is first replaced by the kernel u64
+	 * at root + 8 * (root_word - 1): a syscall's argument in the pt_regs
+	 * that raw_syscalls passes (syscalls:* run as raw_syscalls) */
+	__u8 root_word;
+	__u8 pad;
 	__s64 base;
 	__s32 steps[LP_MAX_DEREF];
 };

@@ -10,13 +10,17 @@
 #include <bpf/libbpf.h>
 #include <tracefs/tracefs.h>
 
+#include "kinds/btfargs.h"
+#include "load/sysdisp.h"
 #include "plan/kval.h"
 #include "plan/plan.h"
 #include "resolve/btf_expr.h"
 #include "resolve/kbtf.h"
+#include "resolve/syscalls.h"
 #include "sym/ksym.h"
 #include "util/messages.h"
 #include "util/suggest.h"
+#include "btf.skel.h"
 #include "tp.skel.h"
 #include "resolve/tpformat.h"
 
@@ -220,6 +224,11 @@ struct tp_state {
 	int raw;
 	struct bpf_program *prog; /* in p->skel: the program load_pick chose */
 	char as[128];
+	/* syscalls:* as raw_syscalls (kinds: the syscall dispatcher): p->skel
+	 * is then the BTF template's, loaded by btf (raw) */
+	int sys, sys_exit, sys_nr, sys_col, sys_in;
+	struct lp_btfargs *btf;
+	struct lp_plan *classic; /* the plan as the record lays it out */
 };
 
 static struct tp_state *state_of(struct lp_probe *p)
@@ -272,6 +281,81 @@ static int load_variant(struct lp_probe *p, const struct lp_maps *m, int raw, ch
 	return 0;
 }
 
+/* syscalls:sys_enter_X and sys_exit_X, when luaprobe knows X's number:
+ * their values are raw_syscalls' (the registers, the number, ret), and a
+ * probe runs in the syscall dispatcher (load/sysdisp.h), which stops
+ * without the classic tracepoint's wait of 30-40 ms each under the
+ * kernel's event_mutex (1,000 probes: 30 s). LUAPROBE_SYSCALL_RAW=0 keeps
+ * the classic tracepoints. */
+static int sys_eligible(const struct lp_probe *p, int *exit, int *nr)
+{
+	const char *env = getenv("LUAPROBE_SYSCALL_RAW"), *name;
+
+	if (strcmp(p->point.system, "syscalls") != 0 || (env && strcmp(env, "0") == 0))
+		return 0;
+	if (strncmp(p->point.event, "sys_enter_", 10) == 0) {
+		*exit = 0;
+		name = p->point.event + 10;
+	} else if (strncmp(p->point.event, "sys_exit_", 9) == 0) {
+		*exit = 1;
+		name = p->point.event + 9;
+	} else {
+		return 0;
+	}
+	*nr = syscall_nr_of_event(name);
+	return *nr >= 0 && *nr < LP_SYS_NR;
+}
+
+static void sys_unload(struct lp_probe *p)
+{
+	struct tp_state *st = p->priv;
+
+	btfargs_release(p, st->btf); /* p->skel, the BTF template's */
+	st->btf = NULL;
+	if (st->classic) {
+		p->plan = *st->classic;
+		free(st->classic);
+		st->classic = NULL;
+	}
+	st->sys = 0;
+}
+
+/* The plan rewritten for raw_syscalls and the BTF template's raw program
+ * loaded; on failure the plan is the record's again (why in st->as). */
+static int sys_load(struct lp_probe *p, const struct lp_maps *m, int exit, int nr)
+{
+	struct tp_state *st = p->priv;
+	char why[256];
+	int ret;
+
+	st->classic = malloc(sizeof(*st->classic));
+	st->btf = calloc(1, sizeof(*st->btf));
+	if (!st->classic || !st->btf) {
+		free(st->classic);
+		free(st->btf);
+		st->classic = NULL;
+		st->btf = NULL;
+		return -ENOMEM;
+	}
+	*st->classic = p->plan;
+	st->btf->raw = 1;
+	st->sys = 1;
+	st->sys_exit = exit;
+	st->sys_nr = nr;
+	ret = plan_syscall_raw(&p->plan, exit, why, sizeof(why));
+	if (!ret)
+		ret = btfargs_load_in(p, st->btf, m, exit ? "sys_exit" : "sys_enter", why,
+				      sizeof(why));
+	if (ret) {
+		sys_unload(p);
+		snprintf(st->as, sizeof(st->as), "tracepoint (not raw_syscalls: %.90s)", why);
+		return ret;
+	}
+	snprintf(st->as, sizeof(st->as), "raw_syscalls:%s, syscall %d",
+		 exit ? "sys_exit" : "sys_enter", nr);
+	return 0;
+}
+
 /* A probe that reads nothing of the record runs as a raw tracepoint: no
  * perf-event layer, ~50 ns an event less (DESIGN.md §5), and it detaches in
  * ~11 ms instead of ~90. Where the kernel refuses the raw program, the
@@ -279,11 +363,13 @@ static int load_variant(struct lp_probe *p, const struct lp_maps *m, int raw, ch
 static int tp_load(struct lp_probe *p, const struct lp_maps *m, char *err, size_t errlen)
 {
 	struct tp_state *st = state_of(p);
-	int ret;
+	int ret, exit, nr;
 
 	if (!st)
 		return -ENOMEM;
 	snprintf(st->as, sizeof(st->as), "tracepoint");
+	if (sys_eligible(p, &exit, &nr) && sys_load(p, m, exit, nr) == 0)
+		return 0;
 	if (raw_eligible(p)) {
 		ret = load_variant(p, m, 1, err, errlen);
 		if (!ret) {
@@ -310,12 +396,59 @@ static void release(struct lp_probe *p)
 	}
 }
 
+/* Into the dispatcher: 0. Where it cannot take the probe, the classic
+ * tracepoint's program is loaded on the same shared maps, for tp_attach to
+ * attach: 1. Or -errno. */
+static int sys_attach(struct lp_probe *p, char *err, size_t errlen)
+{
+	struct tp_state *st = p->priv;
+	struct lp_btf *skel = p->skel;
+	struct lp_tp *tp;
+	char why[256];
+	int ret;
+
+	ret = sysdisp_add(st->sys_exit, st->sys_nr, bpf_program__fd(btfargs_prog(p)), &st->sys_col,
+			  why, sizeof(why));
+	if (!ret) {
+		st->sys_in = 1;
+		if (load_release(p) == 0) {
+			lp_btf__destroy(p->skel);
+			p->skel = NULL;
+		}
+		return 0;
+	}
+	struct lp_maps m = { bpf_map__fd(skel->maps.lp_events), bpf_map__fd(skel->maps.lp_lost),
+			     bpf_map__fd(skel->maps.lp_lat) };
+
+	/* skel holds the shared maps open until the classic object has its
+	 * own references */
+	p->plan = *st->classic;
+	p->skel = NULL;
+	ret = load_variant(p, &m, 0, err, errlen);
+	tp = p->skel;
+	p->skel = skel;
+	btfargs_release(p, st->btf);
+	st->btf = NULL;
+	p->skel = tp;
+	free(st->classic);
+	st->classic = NULL;
+	st->sys = 0;
+	snprintf(st->as, sizeof(st->as), "tracepoint (the syscall dispatcher refused: %.80s)", why);
+	return ret ? ret : 1;
+}
+
 static int tp_attach(struct lp_probe *p, char *err, size_t errlen)
 {
 	struct tp_state *st = p->priv;
-	struct lp_tp *skel = p->skel;
+	struct lp_tp *skel;
 	int ret;
 
+	if (st->sys) {
+		ret = sys_attach(p, err, errlen);
+		if (ret <= 0)
+			return ret;
+	}
+	skel = p->skel;
 	if (st->raw) {
 		p->link = bpf_program__attach_raw_tracepoint(st->prog, p->point.event);
 		if (p->link) {
@@ -362,12 +495,30 @@ static const char *tp_attached_as(const struct lp_probe *p)
 	return st ? st->as : "tracepoint";
 }
 
+/* A syscall probe's place in the dispatcher (p->link is the caller's). */
+static void tp_detach(struct lp_probe *p)
+{
+	struct tp_state *st = p->priv;
+
+	if (st && st->sys_in) {
+		sysdisp_remove(st->sys_exit, st->sys_nr, st->sys_col);
+		st->sys_in = 0;
+	}
+}
+
 static void tp_destroy(struct lp_probe *p)
 {
-	bpf_link__destroy(p->link);
-	p->link = NULL;
-	lp_tp__destroy(p->skel);
-	p->skel = NULL;
+	struct tp_state *st = p->priv;
+
+	tp_detach(p);
+	if (st && st->sys) {
+		sys_unload(p);
+	} else {
+		bpf_link__destroy(p->link);
+		p->link = NULL;
+		lp_tp__destroy(p->skel);
+		p->skel = NULL;
+	}
 	load_close_aggs(p);
 	free(p->priv);
 	p->priv = NULL;
@@ -462,6 +613,7 @@ const struct lp_kind kind_tracepoint = {
 	.load = tp_load,
 	.attach = tp_attach,
 	.attached_as = tp_attached_as,
+	.detach = tp_detach,
 	.destroy = tp_destroy,
 	.list = tp_list,
 	.enum_value = tp_enum_value,

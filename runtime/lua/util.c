@@ -16,6 +16,7 @@
 #include "lua/event.h"
 #include "lua/json.h"
 #include "resolve/kbtf.h"
+#include "resolve/syscalls.h"
 #include "session.h"
 #include "sym/ksym.h"
 #include "sym/usym.h"
@@ -316,27 +317,17 @@ static int util_enum_name(lua_State *L)
 	return 1;
 }
 
-/* Generated at build time from <asm/unistd.h> (cmake/syscalls.cmake). */
-static const struct {
-	int nr;
-	const char *name;
-} syscall_names[] = {
-#include "syscalls.inc"
-};
-
 /* syscall_name(nr): "read" for 0 (the native ABI's numbers, as in
  * raw_syscalls:sys_enter's id); an unknown number is its decimal. */
 static int util_syscall_name(lua_State *L)
 {
 	lua_Integer nr = luaL_checkinteger(L, 1);
+	const char *name = syscall_name(nr);
 
-	for (size_t i = 0; i < sizeof(syscall_names) / sizeof(syscall_names[0]); i++) {
-		if (syscall_names[i].nr == nr) {
-			lua_pushstring(L, syscall_names[i].name);
-			return 1;
-		}
-	}
-	lua_pushfstring(L, "%I", nr);
+	if (name)
+		lua_pushstring(L, name);
+	else
+		lua_pushfstring(L, "%I", nr);
 	return 1;
 }
 

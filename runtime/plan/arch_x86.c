@@ -16,3 +16,12 @@ int plan_pt_regs_offset(int reg)
 		return -1;
 	return pt_regs_off[reg];
 }
+
+/* Where the kernel's syscall entry left the arguments in struct pt_regs
+ * (syscall_get_arguments: rdi, rsi, rdx, r10, r8, r9). */
+int plan_syscall_arg_offset(int i)
+{
+	static const int16_t off[] = { 112, 104, 96, 56, 72, 64 };
+
+	return i >= 0 && i < (int)(sizeof(off) / sizeof(off[0])) ? off[i] : -1;
+}

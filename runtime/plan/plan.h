@@ -34,6 +34,17 @@ int plan_uval(const struct lp_loc *loc, unsigned dst, struct lp_fetch *op, struc
 /* The pt_regs offset of x86-64 DWARF register `reg`, or -1. */
 int plan_pt_regs_offset(int reg);
 
+/* The pt_regs offset of a syscall's argument i (0..5), or -1. */
+int plan_syscall_arg_offset(int i);
+#define PLAN_ORIG_AX_OFF 120 /* struct pt_regs: the syscall's number */
+
+/* A syscalls:sys_enter_X (exit 0) or sys_exit_X (exit 1) plan, laid out
+ * from the classic record by plan_tracepoint, rewritten to read the same
+ * values from raw_syscalls' arguments (regs, id or ret) with the BTF
+ * template's chains: the event data, filter and keys stay as they were.
+ * 0, or -E2BIG/-EINVAL with why (the classic tracepoint then serves). */
+int plan_syscall_raw(struct lp_plan *plan, int exit, char *why, size_t whylen);
+
 /* spec.stack: capture the kernel and/or user stack (LP_STACK_*) into each
  * event, as the fields kstack and ustack. Returns 0 or -E2BIG. */
 int plan_stack(struct lp_probe *p, unsigned which);

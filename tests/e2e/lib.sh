@@ -101,14 +101,16 @@ bpf_prog_count() {
 	bpftool prog show | grep -cE '^[0-9]+: .* name lp_tp(_[0-9a-f]+)? ' || true
 }
 
-# lp_prog_ids PID: ids of the lp_tp programs process PID holds, one a line.
-# Read from its fds, so other luaprobe runs on the machine do not count.
+# lp_prog_ids PID: ids of the lp_tp programs and syscall dispatchers
+# (lp_sys_enter, lp_sys_exit: the programs of syscalls:* probes are in
+# their arrays, held by no fd) process PID holds, one a line. Read from its
+# fds, so other luaprobe runs on the machine do not count.
 lp_prog_ids() {
 	local id
 	{ sed -n 's/^prog_id:[[:space:]]*//p' /proc/"$1"/fdinfo/* 2>/dev/null || true; } | sort -un |
 		while read -r id; do
 			# no "| grep -q": bpftool's SIGPIPE would fail the pipeline
-			if [[ $(bpftool prog show id "$id" 2>/dev/null) =~ \ name\ lp_tp(_[0-9a-f]+)?\  ]]; then
+			if [[ $(bpftool prog show id "$id" 2>/dev/null) =~ \ name\ (lp_tp(_[0-9a-f]+)?|lp_sys_enter|lp_sys_exit)\  ]]; then
 				echo "$id"
 			fi
 		done

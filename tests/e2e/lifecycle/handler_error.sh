@@ -16,7 +16,7 @@ LUA
 cd "$TMP" # so that messages name err.lua as a user would type it
 lp_start err.lua
 lp_ready
-assert_eq 1 "$(grep -c . <<<"$IDS" || true)" "lp_tp programs held while running ($IDS)"
+assert_eq 1 "$(grep -c . <<<"$IDS" || true)" "programs held while running ($IDS)"
 "$FIXTURES/syscaller" --name lperr 5 >/dev/null
 lp_wait 30
 assert_eq 1 "$RC" "exit status"

@@ -9,7 +9,7 @@ for sig in INT TERM; do
 	probe("tracepoint:syscalls:sys_enter_getppid", function(e) end)
 	on_exit(function() print("on_exit ran") end)'
 	lp_ready
-	assert_eq 1 "$(grep -c . <<<"$IDS" || true)" "lp_tp programs held while running ($IDS)"
+	assert_eq 1 "$(grep -c . <<<"$IDS" || true)" "programs held while running ($IDS)"
 	kill -"$sig" "$BG_PID"
 	lp_wait 30
 	assert_eq 0 "$RC" "exit status after SIG$sig ($ERR)"

@@ -6,7 +6,7 @@ need_cmd bpftool
 lp_start -e "$READY_LUA"'
 probe("tracepoint:syscalls:sys_enter_getppid", function(e) end)'
 lp_ready
-assert_eq 1 "$(grep -c . <<<"$IDS" || true)" "lp_tp programs held while running ($IDS)"
+assert_eq 1 "$(grep -c . <<<"$IDS" || true)" "programs held while running ($IDS)"
 disown "$BG_PID" # bash would note "Killed" on stderr
 kill -KILL "$BG_PID"
 wait_gone "$BG_PID" 30

@@ -12,6 +12,9 @@ need_cmd bpftool
 
 SC=$FIXTURES/syscaller
 name=lplay$$
+# syscalls:* as the classic tracepoints they are, the tp template's probes
+# (as raw_syscalls they load the BTF template's: tracepoint/syscall_raw.sh)
+export LUAPROBE_SYSCALL_RAW=0
 path=$TMP/lplayers.file
 : >"$path"
 
