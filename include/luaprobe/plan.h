@@ -199,18 +199,19 @@ struct lp_lat {
 _Static_assert(sizeof(struct lp_lat) == 16, "lp_lat layout");
 
 /* Template layers: the parts of a template one plan uses. A layered
- * template (bpf/tp.bpf.c) builds, beside BASE with every layer, programs
- * BASE_<hex> with only the layers in <hex>; user space loads the smallest
- * that has every layer its plan uses (load_pick, runtime/load/load.h), so
- * the kernel is handed what the probe does, not the whole template. The
- * plan is the same for all: a layer is code, not data. */
+ * template (bpf/tp.bpf.c, btf.bpf.c, regs.bpf.c) builds, beside BASE with
+ * every layer, programs BASE_<hex> with only the layers in <hex>; user
+ * space loads the smallest that has every layer its plan uses (load_pick,
+ * runtime/load/load.h), so the kernel is handed what the probe does, not
+ * the whole template. The plan is the same for all: a layer is code, not
+ * data. */
 #define LP_L_FILTER 0x01 /* plan.ninsn: the filter machine */
 #define LP_L_AGG 0x02 /* plan.nagg > 0: the first aggregation */
 #define LP_L_AGG2 0x04 /* plan.nagg > 1: the second */
 #define LP_L_EMIT 0x08 /* plan.emit or LP_STACK_NOTE: records to the ring buffer */
 #define LP_L_MORE 0x10 /* latency(), stacks */
-#define LP_L_STR 0x20 /* string fetches (LP_FETCH_DATALOC, LP_FETCH_USTR) */
-#define LP_L_KVAL 0x40 /* LP_FETCH_KVAL chains */
+#define LP_L_STR 0x20 /* string fetches (LP_FETCH_DATALOC, LP_FETCH_USTR, UVAL's LP_FF_STR) */
+#define LP_L_KVAL 0x40 /* chains through memory: LP_FETCH_KVAL, a UVAL not just a register */
 #define LP_L_ALL 0x7f
 
 struct lp_plan {
