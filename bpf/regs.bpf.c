@@ -55,12 +55,26 @@ static __always_inline __u64 lp_reg(void *ctx, __u32 off)
 	return v;
 }
 
+/* `size` bytes (1, 2, 4 or 8: a value of a window) from the stage into the
+ * record: plain loads and stores. */
+static __always_inline void lp_stage_copy(char *dst, const char *src, __u32 size)
+{
+	if (size == 1)
+		*(__u8 *)dst = *(const __u8 *)src;
+	else if (size == 2)
+		*(__u16 *)dst = *(const __u16 *)src;
+	else if (size == 4)
+		*(__u32 *)dst = *(const __u32 *)src;
+	else
+		*(__u64 *)dst = *(const __u64 *)src;
+}
+
 /* The chain of runtime/resolve/dwarf/dwarf.h's struct lp_loc: at the end either v is the
  * value (a register, nothing followed) or v is the value's address. The
  * layers `l`: LP_L_KVAL reads memory (an address start, pointers followed),
  * LP_L_STR reads strings; without them a fetch is the register itself. */
-static __always_inline void lp_uval(void *ctx, char *data, const volatile struct lp_fetch *f,
-				    const unsigned l)
+static __always_inline void lp_uval(void *ctx, char *data, char *win,
+				    const volatile struct lp_fetch *f, const unsigned l)
 {
 	int kernel = f->flags & LP_FF_KERNEL;
 	int is_addr = (l & LP_L_KVAL) && (f->flags & LP_FF_ADDR);
@@ -103,6 +117,12 @@ static __always_inline void lp_uval(void *ctx, char *data, const volatile struct
 		*(__u64 *)(data + f->dst) = v;
 		return;
 	}
+	if ((l & LP_L_KVAL) && f->kind == LP_FETCH_UWIN) {
+		/* the chain ended at the window: read it whole, keep ours */
+		lp_read(win, f->win, (void *)v, kernel);
+		lp_stage_copy(data + f->dst, win + f->wpos, f->size);
+		return;
+	}
 	if (f->bit_size) {
 		__u64 raw = 0;
 
@@ -129,9 +149,17 @@ static __always_inline int lp_regs_body(void *ctx, const unsigned l)
 		return 0;
 	data = s->rec + sizeof(struct lp_event_hdr);
 #pragma nounroll
-	for (int i = 0; i < LP_MAX_FETCH && i < plan.nfetch; i++)
-		if (i < plan.nfetch && plan.fetch[i].kind == LP_FETCH_UVAL)
-			lp_uval(ctx, data, &plan.fetch[i], l);
+	for (int i = 0; i < LP_MAX_FETCH && i < plan.nfetch; i++) {
+		if (i < plan.nfetch) {
+			const volatile struct lp_fetch *f = &plan.fetch[i];
+
+			if (f->kind == LP_FETCH_UVAL ||
+			    ((l & LP_L_KVAL) && f->kind == LP_FETCH_UWIN))
+				lp_uval(ctx, data, s->stage + LP_WIN_MAX * i, f, l);
+			else if ((l & LP_L_KVAL) && f->kind == LP_FETCH_STAGE)
+				lp_stage_copy(data + f->dst, s->stage + f->src, f->size);
+		}
+	}
 	lp_finish_l(ctx, s, l);
 	return 0;
 }

@@ -50,6 +50,16 @@
  * types through BTF (tp_btf only); the rest use bpf_probe_read_kernel, or
  * bpf_probe_read_user when `user` is set (the root is a syscall's pointer). */
 #define LP_FETCH_KVAL 5
+/* One read for several values: memory values of one place that follow the
+ * same chain to the same pointer (members of one struct) and lie within
+ * LP_WIN_MAX bytes of each other (runtime/plan/regs.c's plan_uval_windows).
+ * LP_FETCH_UWIN, the first of them: an LP_FETCH_UVAL whose chain ends at the
+ * window's start; it reads `win` bytes there into the stage at
+ * LP_WIN_MAX * (its op index), its own value at `wpos` in the window.
+ * LP_FETCH_STAGE, the others: `size` bytes (1, 2, 4, 8) at stage + src. */
+#define LP_FETCH_UWIN 6
+#define LP_FETCH_STAGE 7
+#define LP_WIN_MAX 64
 
 #define LP_MAX_DEREF 6
 
@@ -73,7 +83,8 @@ struct lp_fetch {
 	__u8 bit_size; /* ... and keep bit_size bits; 0: not a bitfield */
 	__u8 ndirect; /* LP_FETCH_KVAL: reads done as direct loads */
 	__u8 user; /* LP_FETCH_KVAL: every read is of user memory (a syscall's pointer args) */
-	__u8 pad[2];
+	__u8 win; /* LP_FETCH_UWIN: bytes of the window */
+	__u8 wpos; /* LP_FETCH_UWIN: where its own value is in the window */
 	__s64 base;
 	__s32 steps[LP_MAX_DEREF];
 };

@@ -1229,6 +1229,7 @@ static int kf_load(struct lp_probe *p, const struct lp_maps *m, char *err, size_
 		in->skel = skel;
 		memcpy((void *)&skel->rodata->plan, &p->plan, sizeof(p->plan));
 		memcpy((void *)skel->rodata->plan.fetch, in->fetch, sizeof(in->fetch));
+		plan_uval_windows((struct lp_fetch *)skel->rodata->plan.fetch, p->plan.nfetch);
 		/* the smallest of the template's programs that does what this
 		 * place's plan does (a value's place differs between places) */
 		prog = load_pick(skel->obj, "lp_regs", (const struct lp_plan *)&skel->rodata->plan);

@@ -433,6 +433,7 @@ int uprobe_load(struct lp_probe *p, const struct lp_maps *m, char *err, size_t e
 		aggs[1] = skel->maps.lp_agg1;
 		memcpy((void *)&skel->rodata->plan, &p->plan, sizeof(p->plan));
 		memcpy((void *)skel->rodata->plan.fetch, in->fetch, sizeof(in->fetch));
+		plan_uval_windows((struct lp_fetch *)skel->rodata->plan.fetch, p->plan.nfetch);
 		/* The smallest of the template's programs that does what this
 		 * place's plan does: a value in a register at one place may be on
 		 * the stack at another, which needs the memory layer. */

@@ -207,7 +207,8 @@ unsigned load_layers(const struct lp_plan *plan)
 
 		if (f->kind == LP_FETCH_DATALOC || f->kind == LP_FETCH_USTR)
 			l |= LP_L_STR;
-		else if (f->kind == LP_FETCH_KVAL)
+		else if (f->kind == LP_FETCH_KVAL || f->kind == LP_FETCH_UWIN ||
+			 f->kind == LP_FETCH_STAGE)
 			l |= LP_L_KVAL;
 		else if (f->kind == LP_FETCH_UVAL && !(f->flags & LP_FF_CONST)) {
 			if (f->flags & LP_FF_STR)

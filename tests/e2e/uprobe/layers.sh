@@ -22,9 +22,14 @@ regs_names() {
 	done | sort | paste -sd' '
 }
 
-# start LUA: luaprobe with these probes on frames-O2, until READY
+# start LUA: luaprobe with these probes on frames-O2, until READY, for
+# one fixture run (-p: other tests run frames-O2 meanwhile), held at a fifo
 start() {
-	lp_start -e "local BIN = '$BIN'
+	rm -f "$TMP/go"
+	mkfifo "$TMP/go"
+	bash -c 'read -r _ <"$1"; exec "$2" "$3"' sh "$TMP/go" "$BIN" "$N" >"$TMP/fx.out" &
+	FX_PID=$!
+	lp_start -p "$FX_PID" -e "local BIN = '$BIN'
 local function up(f) return 'uprobe:' .. BIN .. ':' .. f end
 $1
 $READY_LUA"
@@ -32,9 +37,11 @@ $READY_LUA"
 	HELD=$(regs_names "$BG_PID")
 }
 
-# finish: run the fixture N rounds, stop luaprobe, check it ended well
+# finish: release the fixture's N rounds, stop luaprobe, check it ended well
 finish() {
-	FX=$("$BIN" "$N")
+	echo go >"$TMP/go"
+	wait "$FX_PID"
+	FX=$(cat "$TMP/fx.out")
 	kill -INT "$BG_PID"
 	lp_wait 30
 	assert_eq 0 "$RC" "exit status ($ERR)"
