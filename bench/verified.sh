@@ -40,7 +40,7 @@ cp "$LUAPROBE" "$work/lp.after" || exit 1
 [ -e /sys/kernel/tracing/events/syscalls ] || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
 
 READY='on_start(function() print("READY") io.stdout:flush() end)'
-names=(count field filter hist uprobe)
+names=(count field filter hist uprobe ucount)
 declare -A desc script
 desc[count]='count-only: `probe("tracepoint:syscalls:sys_enter_getppid"):count("pid")`'
 script[count]='probe("tracepoint:syscalls:sys_enter_getppid"):count("pid")'
@@ -52,6 +52,8 @@ desc[hist]='hist: `probe("tracepoint:syscalls:sys_exit_read"):hist("ret")`'
 script[hist]='probe("tracepoint:syscalls:sys_exit_read"):hist("ret")'
 desc[uprobe]='uprobe, 3 DWARF fields: `probe("uprobe:BIN:bench_target", { fetch = { a = "p->a", b = "p->b", c = "p->c" } }):count("a", "b", "c")`'
 script[uprobe]="probe(\"uprobe:$work/uprobe_target:bench_target\", { fetch = { a = \"p->a\", b = \"p->b\", c = \"p->c\" } }):count(\"a\", \"b\", \"c\")"
+desc[ucount]='uprobe, count-only: `probe("uprobe:BIN:bench_target"):count()`'
+script[ucount]="probe(\"uprobe:$work/uprobe_target:bench_target\"):count()"
 
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) printf "%.1f [%.1f-%.1f]", v[int((NR + 1) / 2)], v[1], v[NR]; else printf "n/a" }'; }
 

@@ -58,11 +58,10 @@ static __always_inline void lp_args(void *ctx, struct lp_scratch *s)
 				root = (__u64)bpf_get_current_task_btf();
 			else
 				root = bpf_get_current_task();
-			if (f->root_word) {
+			if (f->base > 0) {
 				__u64 w = 0;
 
-				bpf_probe_read_kernel(&w, sizeof(w),
-						      (void *)(root + 8 * (f->root_word - 1)));
+				bpf_probe_read_kernel(&w, sizeof(w), (void *)(root + f->base));
 				root = w;
 			}
 			lp_kval(root, data, f);

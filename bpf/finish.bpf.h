@@ -53,5 +53,7 @@ static __always_inline void lp_finish(void *ctx, struct lp_scratch *s)
 #define LP_VARIANTS_NOSTR(V) V(01) V(02) V(03) V(08) V(09) V(0f)
 #define LP_VARIANTS(V) V(01) V(02) V(03) V(08) V(09) V(22) V(23) V(28) V(29) V(2f)
 #define LP_VARIANTS_BTF(V) V(02) V(08) V(09) V(42) V(43) V(48) V(49) V(4a) V(4b)
+#define LP_VARIANTS_REGS(V) \
+	V(02) V(03) V(08) V(09) V(28) V(29) V(42) V(43) V(48) V(49) V(4a) V(4b) V(68) V(69)
 
 #endif

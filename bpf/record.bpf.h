@@ -1,5 +1,5 @@
 /* The per-CPU record every template fills: the frozen plan, the scratch
- * space (record, key, registers), the lost-event counters, the event header
+ * space (record, key, windows), the lost-event counters, the event header
  * and the integer loads the filter and the aggregations read the record
  * with. Every loop is unrolled over the frozen plan, so the verifier sees
  * constants and keeps only what the plan uses (template-facts.md). */
@@ -14,12 +14,11 @@
 
 const volatile struct lp_plan plan = {};
 
-#define LP_REGS_SIZE 168 /* struct pt_regs on x86-64 */
-
 struct lp_scratch {
 	char rec[LP_REC_MAX];
 	char key[LP_KEY_MAX];
-	char regs[LP_REGS_SIZE]; /* pt_regs contexts: the registers, copied once */
+	/* pt_regs contexts: windows read whole (LP_FETCH_UWIN), one per op */
+	char stage[LP_WIN_MAX * LP_MAX_FETCH];
 };
 
 struct {

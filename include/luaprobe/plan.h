@@ -51,6 +51,16 @@
  * types through BTF (tp_btf only); the rest use bpf_probe_read_kernel, or
  * bpf_probe_read_user when `user` is set (the root is a syscall's pointer). */
 #define LP_FETCH_KVAL 5
+/* One read for several values: memory values of one place that follow the
+ * same chain to the same pointer (members of one struct) and lie within
+ * LP_WIN_MAX bytes of each other (runtime/plan/regs.c's plan_uval_windows).
+ * LP_FETCH_UWIN, the first of them: an LP_FETCH_UVAL whose chain ends at the
+ * window's start; it reads `win` bytes there into the stage at
+ * LP_WIN_MAX * (its op index), its own value at `wpos` in the window.
+ * LP_FETCH_STAGE, the others: `size` bytes (1, 2, 4, 8) at stage + src. */
+#define LP_FETCH_UWIN 6
+#define LP_FETCH_STAGE 7
+#define LP_WIN_MAX 64
 
 #define LP_MAX_DEREF 6
 
@@ -74,11 +84,11 @@ struct lp_fetch {
 	__u8 bit_size; /* ... and keep bit_size bits; 0: not a bitfield */
 	__u8 ndirect; /* LP_FETCH_KVAL: reads done as direct loads */
 	__u8 user; /* LP_FETCH_KVAL: every read is of user memory (a syscall's pointer args) */
-	/* LP_FETCH_KVAL: nonzero, the root is first replaced by the kernel u64
-	 * at root + 8 * (root_word - 1): a syscall's argument in the pt_regs
-	 * that raw_syscalls passes (syscalls:* run as raw_syscalls) */
-	__u8 root_word;
-	__u8 pad;
+	__u8 win; /* LP_FETCH_UWIN: bytes of the window */
+	__u8 wpos; /* LP_FETCH_UWIN: where its own value is in the window */
+	/* LP_FETCH_UVAL: added to the start. LP_FETCH_KVAL: > 0, the root is
+	 * first replaced by the kernel u64 at root + base: a syscall's argument
+	 * in the pt_regs raw_syscalls passes (syscalls:* as raw_syscalls) */
 	__s64 base;
 	__s32 steps[LP_MAX_DEREF];
 };
@@ -204,18 +214,19 @@ struct lp_lat {
 _Static_assert(sizeof(struct lp_lat) == 16, "lp_lat layout");
 
 /* Template layers: the parts of a template one plan uses. A layered
- * template (bpf/tp.bpf.c) builds, beside BASE with every layer, programs
- * BASE_<hex> with only the layers in <hex>; user space loads the smallest
- * that has every layer its plan uses (load_pick, runtime/load/load.h), so
- * the kernel is handed what the probe does, not the whole template. The
- * plan is the same for all: a layer is code, not data. */
+ * template (bpf/tp.bpf.c, btf.bpf.c, regs.bpf.c) builds, beside BASE with
+ * every layer, programs BASE_<hex> with only the layers in <hex>; user
+ * space loads the smallest that has every layer its plan uses (load_pick,
+ * runtime/load/load.h), so the kernel is handed what the probe does, not
+ * the whole template. The plan is the same for all: a layer is code, not
+ * data. */
 #define LP_L_FILTER 0x01 /* plan.ninsn: the filter machine */
 #define LP_L_AGG 0x02 /* plan.nagg > 0: the first aggregation */
 #define LP_L_AGG2 0x04 /* plan.nagg > 1: the second */
 #define LP_L_EMIT 0x08 /* plan.emit or LP_STACK_NOTE: records to the ring buffer */
 #define LP_L_MORE 0x10 /* latency(), stacks */
-#define LP_L_STR 0x20 /* string fetches (LP_FETCH_DATALOC, LP_FETCH_USTR) */
-#define LP_L_KVAL 0x40 /* LP_FETCH_KVAL chains */
+#define LP_L_STR 0x20 /* string fetches (LP_FETCH_DATALOC, LP_FETCH_USTR, UVAL's LP_FF_STR) */
+#define LP_L_KVAL 0x40 /* chains through memory: LP_FETCH_KVAL, a UVAL not just a register */
 #define LP_L_ALL 0x7f
 
 struct lp_plan {

@@ -1215,7 +1215,6 @@ static int kf_load(struct lp_probe *p, const struct lp_maps *m, char *err, size_
 
 	for (int i = 0; i < p->ninsts; i++) {
 		struct lp_inst *in = &p->insts[i];
-		struct kf_place *pl = in->site;
 		struct lp_regs *skel = lp_regs__open();
 		struct bpf_map *aggs[LP_MAX_AGG];
 		struct bpf_program *prog;
@@ -1228,23 +1227,23 @@ static int kf_load(struct lp_probe *p, const struct lp_maps *m, char *err, size_
 			return ret;
 		}
 		in->skel = skel;
-		/* the smallest of the template's programs that does what the plan does */
-		prog = load_pick(skel->obj, "lp_regs", &p->plan);
+		memcpy((void *)&skel->rodata->plan, &p->plan, sizeof(p->plan));
+		memcpy((void *)skel->rodata->plan.fetch, in->fetch, sizeof(in->fetch));
+		plan_uval_windows((struct lp_fetch *)skel->rodata->plan.fetch, p->plan.nfetch);
+		/* the smallest of the template's programs that does what this
+		 * place's plan does (a value's place differs between places) */
+		prog = load_pick(skel->obj, "lp_regs", (const struct lp_plan *)&skel->rodata->plan);
 		if (!prog) {
 			snprintf(err, errlen, "the pt_regs template has no program for this probe");
 			return -ENOENT;
 		}
-		if (st->mech == KF_FENTRY || st->mech == KF_FEXIT) {
-			bpf_program__set_type(prog, BPF_PROG_TYPE_TRACING);
-			bpf_program__set_expected_attach_type(
-				prog, st->mech == KF_FENTRY ? BPF_TRACE_FENTRY : BPF_TRACE_FEXIT);
-			ret = bpf_program__set_attach_target(prog, 0, pl->sym);
-		} else if (st->multi)
+		/* fentry/fexit went to btfargs above: the template's register
+		 * loads are pt_regs offsets, which a tracing program's context
+		 * (the arguments) would refuse */
+		if (st->multi)
 			ret = bpf_program__set_expected_attach_type(prog, BPF_TRACE_KPROBE_MULTI);
 		aggs[0] = skel->maps.lp_agg0;
 		aggs[1] = skel->maps.lp_agg1;
-		memcpy((void *)&skel->rodata->plan, &p->plan, sizeof(p->plan));
-		memcpy((void *)skel->rodata->plan.fetch, in->fetch, sizeof(in->fetch));
 		if (!ret)
 			ret = load_share_maps(skel->maps.lp_events, skel->maps.lp_lost, m);
 		if (!ret) /* latency(): kinds/registry.c's pairs */
@@ -1320,14 +1319,9 @@ static int kf_attach(struct lp_probe *p, char *err, size_t errlen)
 		struct lp_regs *skel = in->skel;
 		LIBBPF_OPTS(bpf_kprobe_opts, opts);
 
-		if (st->mech == KF_FENTRY || st->mech == KF_FEXIT)
-			in->link = bpf_program__attach_trace(load_picked(skel->obj));
-		else {
-			opts.offset = pl->off;
-			opts.retprobe = st->mech == KF_KRETPROBE;
-			in->link = bpf_program__attach_kprobe_opts(load_picked(skel->obj), pl->sym,
-								   &opts);
-		}
+		opts.offset = pl->off;
+		opts.retprobe = st->mech == KF_KRETPROBE;
+		in->link = bpf_program__attach_kprobe_opts(load_picked(skel->obj), pl->sym, &opts);
 		if (!in->link) {
 			int ret = -errno;
 

@@ -429,15 +429,18 @@ int uprobe_load(struct lp_probe *p, const struct lp_maps *m, char *err, size_t e
 			return ret;
 		}
 		in->skel = skel;
-		/* the smallest of the template's programs that does what the plan does */
-		if (!load_pick(skel->obj, "lp_regs", &p->plan)) {
-			snprintf(err, errlen, "the uprobe template has no program for this probe");
-			return -ENOENT;
-		}
 		aggs[0] = skel->maps.lp_agg0;
 		aggs[1] = skel->maps.lp_agg1;
 		memcpy((void *)&skel->rodata->plan, &p->plan, sizeof(p->plan));
 		memcpy((void *)skel->rodata->plan.fetch, in->fetch, sizeof(in->fetch));
+		plan_uval_windows((struct lp_fetch *)skel->rodata->plan.fetch, p->plan.nfetch);
+		/* The smallest of the template's programs that does what this
+		 * place's plan does: a value in a register at one place may be on
+		 * the stack at another, which needs the memory layer. */
+		if (!load_pick(skel->obj, "lp_regs", (const struct lp_plan *)&skel->rodata->plan)) {
+			snprintf(err, errlen, "the uprobe template has no program for this probe");
+			return -ENOENT;
+		}
 		ret = load_share_maps(skel->maps.lp_events, skel->maps.lp_lost, m);
 		if (!ret)
 			ret = load_share_lat(skel->maps.lp_lat, m);

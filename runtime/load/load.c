@@ -203,10 +203,19 @@ unsigned load_layers(const struct lp_plan *plan)
 	if (plan->lat.role || (plan->stack & (LP_STACK_KERNEL | LP_STACK_USER)))
 		l |= LP_L_MORE;
 	for (unsigned i = 0; i < plan->nfetch && i < LP_MAX_FETCH; i++) {
-		if (plan->fetch[i].kind == LP_FETCH_DATALOC || plan->fetch[i].kind == LP_FETCH_USTR)
+		const struct lp_fetch *f = &plan->fetch[i];
+
+		if (f->kind == LP_FETCH_DATALOC || f->kind == LP_FETCH_USTR)
 			l |= LP_L_STR;
-		else if (plan->fetch[i].kind == LP_FETCH_KVAL)
+		else if (f->kind == LP_FETCH_KVAL || f->kind == LP_FETCH_UWIN ||
+			 f->kind == LP_FETCH_STAGE)
 			l |= LP_L_KVAL;
+		else if (f->kind == LP_FETCH_UVAL && !(f->flags & LP_FF_CONST)) {
+			if (f->flags & LP_FF_STR)
+				l |= LP_L_STR;
+			if ((f->flags & LP_FF_ADDR) || f->nderef)
+				l |= LP_L_KVAL;
+		}
 	}
 	return l;
 }

@@ -31,6 +31,13 @@ int plan_alias(struct lp_probe *p, char *err, size_t errlen);
 int plan_uval(const struct lp_loc *loc, unsigned dst, struct lp_fetch *op, struct lp_field *field,
 	      char *err, size_t errlen);
 
+/* Group the pt_regs fetch ops ops[0..n) of one place that read one struct
+ * (the same chain to the same pointer, values within LP_WIN_MAX bytes): the
+ * first reads the group's bytes at once (LP_FETCH_UWIN), the others copy
+ * theirs out of what it read (LP_FETCH_STAGE). A bpf_probe_read_user costs
+ * ~100 ns in a uprobe; the copies ~1. Values and record layout unchanged. */
+void plan_uval_windows(struct lp_fetch *ops, unsigned n);
+
 /* The pt_regs offset of x86-64 DWARF register `reg`, or -1. */
 int plan_pt_regs_offset(int reg);
 

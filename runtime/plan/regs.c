@@ -107,3 +107,86 @@ int plan_uval(const struct lp_loc *loc, unsigned dst, struct lp_fetch *op, struc
 	field->off = dst;
 	return slot;
 }
+
+/* A value read whole from memory at the end of a chain: what a window can
+ * hold (no string to follow, no bitfield to cut, a size a copy moves). */
+static int windowable(const struct lp_fetch *f)
+{
+	return f->kind == LP_FETCH_UVAL && !(f->flags & (LP_FF_CONST | LP_FF_STR)) &&
+	       !f->bit_size && ((f->flags & LP_FF_ADDR) || f->nderef) &&
+	       (f->size == 1 || f->size == 2 || f->size == 4 || f->size == 8);
+}
+
+/* The offset of the last read from the pointer the chain arrived at. */
+static int64_t last_off(const struct lp_fetch *f)
+{
+	return f->nderef ? f->steps[f->nderef - 1] : f->base;
+}
+
+/* Do a and b follow the same chain up to their last offset? */
+static int same_chain(const struct lp_fetch *a, const struct lp_fetch *b)
+{
+	if (a->src != b->src || a->nderef != b->nderef ||
+	    (a->flags & (LP_FF_ADDR | LP_FF_KERNEL)) != (b->flags & (LP_FF_ADDR | LP_FF_KERNEL)))
+		return 0;
+	if (a->nderef && (a->flags & LP_FF_ADDR) && a->base != b->base)
+		return 0;
+	for (int i = 0; i + 1 < a->nderef; i++)
+		if (a->steps[i] != b->steps[i])
+			return 0;
+	return 1;
+}
+
+void plan_uval_windows(struct lp_fetch *ops, unsigned n)
+{
+	int in[LP_MAX_FETCH] = { 0 };
+
+	for (unsigned i = 0; i < n && i < LP_MAX_FETCH; i++) {
+		int64_t lo, hi;
+		int members = 1;
+
+		if (in[i] || !windowable(&ops[i]))
+			continue;
+		lo = last_off(&ops[i]);
+		hi = lo + ops[i].size;
+		in[i] = 1;
+		for (unsigned j = i + 1; j < n && j < LP_MAX_FETCH; j++) {
+			int64_t o = last_off(&ops[j]);
+			int64_t nlo = o < lo ? o : lo,
+				nhi = o + ops[j].size > hi ? o + ops[j].size : hi;
+
+			if (in[j] || !windowable(&ops[j]) || !same_chain(&ops[i], &ops[j]) ||
+			    nhi - nlo > LP_WIN_MAX)
+				continue;
+			in[j] = (int)i + 2; /* leader i, +2 keeps 0 and 1 free */
+			lo = nlo;
+			hi = nhi;
+			members++;
+		}
+		if (members < 2) {
+			in[i] = 0;
+			continue;
+		}
+		for (unsigned j = i + 1; j < n && j < LP_MAX_FETCH; j++) {
+			struct lp_fetch *m = &ops[j];
+			int64_t o = last_off(m);
+
+			if (in[j] != (int)i + 2)
+				continue;
+			m->kind = LP_FETCH_STAGE;
+			m->src = (__u16)(LP_WIN_MAX * i + (o - lo));
+			m->flags = 0;
+			m->nderef = 0;
+			m->base = 0;
+			memset(m->steps, 0, sizeof(m->steps));
+			in[j] = 1;
+		}
+		ops[i].wpos = (__u8)(last_off(&ops[i]) - lo);
+		ops[i].win = (__u8)(hi - lo);
+		ops[i].kind = LP_FETCH_UWIN;
+		if (ops[i].nderef)
+			ops[i].steps[ops[i].nderef - 1] = (__s32)lo;
+		else
+			ops[i].base = lo;
+	}
+}

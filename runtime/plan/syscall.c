@@ -21,9 +21,9 @@ static int root_of(int off, int exit, struct lp_fetch *f)
 
 	f->kind = LP_FETCH_KVAL;
 	f->src = 0; /* struct pt_regs * */
-	f->root_word = 0;
+	f->base = 0;
 	if (off == REC_NR) {
-		f->root_word = PLAN_ORIG_AX_OFF / 8 + 1;
+		f->base = PLAN_ORIG_AX_OFF;
 		return 0;
 	}
 	if (off < REC_ARGS || (off - REC_ARGS) % 8)
@@ -37,7 +37,7 @@ static int root_of(int off, int exit, struct lp_fetch *f)
 	reg = plan_syscall_arg_offset((off - REC_ARGS) / 8);
 	if (reg < 0)
 		return -EINVAL;
-	f->root_word = reg / 8 + 1;
+	f->base = reg; /* > 0: no argument is in r15 */
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include "load/load.h"
 #include "session.h"
 #include "test.h"
+#include "regs.skel.h"
 #include "tp.skel.h"
 
 static struct lp_session s;
@@ -103,6 +104,25 @@ static void test_layers(void)
 	ASSERT_EQ(load_layers(&p), LP_L_STR | LP_L_KVAL, "a kernel chain, the last fetch");
 	p.nfetch = 3;
 	ASSERT_EQ(load_layers(&p), LP_L_STR, "fetches past nfetch");
+
+	/* pt_regs values: a register or a constant is no layer; memory is
+	 * LP_L_KVAL, a string LP_L_STR, whatever else the op says */
+	memset(&p, 0, sizeof(p));
+	p.nfetch = 1;
+	p.fetch[0].kind = LP_FETCH_UVAL;
+	ASSERT_EQ(load_layers(&p), 0, "a register");
+	p.fetch[0].flags = LP_FF_CONST;
+	ASSERT_EQ(load_layers(&p), 0, "a constant");
+	p.fetch[0].flags = LP_FF_ADDR;
+	ASSERT_EQ(load_layers(&p), LP_L_KVAL, "memory at a register + offset");
+	p.fetch[0].flags = LP_FF_KERNEL;
+	p.fetch[0].nderef = 1;
+	ASSERT_EQ(load_layers(&p), LP_L_KVAL, "a member through a register's pointer");
+	p.fetch[0].flags = LP_FF_STR;
+	p.fetch[0].nderef = 0;
+	ASSERT_EQ(load_layers(&p), LP_L_STR, "a string a register points to");
+	p.fetch[0].nderef = 2;
+	ASSERT_EQ(load_layers(&p), LP_L_STR | LP_L_KVAL, "a string member");
 }
 
 /* The layers of program `name` of family `base`, as the naming says. */
@@ -117,23 +137,25 @@ static unsigned name_layers(const char *name, const char *base)
  * layer p uses, and none of the family that has them all is smaller. */
 static const char *pick(const struct lp_plan *p, const char *base)
 {
-	struct lp_tp *skel = lp_tp__open();
-	struct bpf_program *got, *prog;
+	int regs = !strcmp(base, "lp_regs");
+	struct lp_tp *tp = regs ? NULL : lp_tp__open();
+	struct lp_regs *rs = regs ? lp_regs__open() : NULL;
+	struct bpf_object *obj = regs ? (rs ? rs->obj : NULL) : (tp ? tp->obj : NULL);
+	struct bpf_program *got = NULL, *prog;
 	unsigned need = load_layers(p);
 	static char name[64];
 	int loaded = 0;
 
-	if (!ASSERT_TRUE(skel != NULL, "the template opens"))
-		return "";
-	got = load_pick(skel->obj, base, p);
-	if (!ASSERT_TRUE(got != NULL, "a program for the plan")) {
-		lp_tp__destroy(skel);
-		return "";
-	}
+	name[0] = 0;
+	if (!ASSERT_TRUE(obj != NULL, "the template opens"))
+		goto out;
+	got = load_pick(obj, base, p);
+	if (!ASSERT_TRUE(got != NULL, "a program for the plan"))
+		goto out;
 	snprintf(name, sizeof(name), "%s", bpf_program__name(got));
-	ASSERT_TRUE(load_picked(skel->obj) == got, "load_picked is load_pick's");
+	ASSERT_TRUE(load_picked(obj) == got, "load_picked is load_pick's");
 	ASSERT_EQ(name_layers(name, base) & need, need, "the layers the plan uses");
-	bpf_object__for_each_program(prog, skel->obj) {
+	bpf_object__for_each_program(prog, obj) {
 		const char *pn = bpf_program__name(prog);
 
 		loaded += bpf_program__autoload(prog);
@@ -147,7 +169,9 @@ static const char *pick(const struct lp_plan *p, const char *base)
 			    "the smallest that covers the plan");
 	}
 	ASSERT_EQ(loaded, 1, "programs left to load");
-	lp_tp__destroy(skel);
+out:
+	lp_tp__destroy(tp);
+	lp_regs__destroy(rs);
 	return name;
 }
 
@@ -175,6 +199,26 @@ static void test_pick(void)
 	p.stack = 0;
 	p.fetch[0].kind = LP_FETCH_KVAL;
 	ASSERT_STREQ(pick(&p, "lp_tp"), "lp_tp", "a kernel chain: every layer");
+
+	/* the pt_regs template: registers need no layer, memory LP_L_KVAL */
+	memset(&p, 0, sizeof(p));
+	p.nagg = 1;
+	ASSERT_STREQ(pick(&p, "lp_regs"), "lp_regs_02", "a uprobe's count");
+	p.nfetch = 1;
+	p.fetch[0].kind = LP_FETCH_UVAL;
+	ASSERT_STREQ(pick(&p, "lp_regs"), "lp_regs_02", "... by a register");
+	p.fetch[0].nderef = 1;
+	ASSERT_STREQ(pick(&p, "lp_regs"), "lp_regs_42", "... by a member");
+	p.ninsn = 2;
+	ASSERT_STREQ(pick(&p, "lp_regs"), "lp_regs_43", "... with a filter");
+	p.nagg = 0;
+	p.emit = 1;
+	p.fetch[0].flags = LP_FF_STR;
+	ASSERT_STREQ(pick(&p, "lp_regs"), "lp_regs_69", "a handler, a string member, a filter");
+	p.fetch[0].nderef = 0;
+	ASSERT_STREQ(pick(&p, "lp_regs"), "lp_regs_29", "... a string a register points to");
+	p.lat.role = LP_LAT_START;
+	ASSERT_STREQ(pick(&p, "lp_regs"), "lp_regs", "a latency() start: every layer");
 }
 
 TEST_MAIN(TEST(test_last_line), TEST(test_cleared), TEST(test_layers), TEST(test_pick))
