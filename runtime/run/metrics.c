@@ -13,6 +13,7 @@
  * script's clear() took away: a counter only grows. min, max and stats are
  * deleted by clear() (lua/agg.c), which reads as a reset. */
 #include "run/metrics.h"
+#include "run/mhd.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -1206,8 +1207,13 @@ int metrics_open(struct lp_session *s, const char *addr, char *err, size_t len)
 				on_done, m, MHD_OPTION_END);
 	info = m->d ? MHD_get_daemon_info(m->d, MHD_DAEMON_INFO_EPOLL_FD) : NULL;
 	if (!info) {
-		snprintf(err, len,
-			 "cannot serve metrics on '%.100s': libmicrohttpd would not start", addr);
+		if (*mhd_load_error())
+			snprintf(err, len, "cannot serve metrics on '%.100s': cannot load %.200s",
+				 addr, mhd_load_error());
+		else
+			snprintf(err, len,
+				 "cannot serve metrics on '%.100s': libmicrohttpd would not start",
+				 addr);
 		metrics_close(m);
 		return -EINVAL;
 	}
