@@ -86,7 +86,9 @@ static __always_inline void lp_ctx_copy(void *ctx, char *to, __u64 src, __u64 si
 {
 	__u64 p = 0;
 
-	if (src + size > LP_CTX_DIRECT || size > LP_CTX_DIRECT_MAX) {
+	/* the first 8 bytes (common_type, common_pid...) are no field of the
+	 * plan's, and the verifier refuses direct loads there */
+	if (src < 8 || src + size > LP_CTX_DIRECT || size > LP_CTX_DIRECT_MAX) {
 		bpf_probe_read_kernel(to, size, ctx + src);
 		return;
 	}
