@@ -11,6 +11,9 @@
 #   BENCH_COUNT_CPUS="0 1"  CPUs the count section pins the workload to
 #   BENCH_COUNT_KEYS="comm pid"  the count section's tables: count by comm beside bpftrace;
 #                           count by pid beside bpftrace and hand-written BPF (handcount.bpf.c)
+#   BENCH_COUNT_STATS=0     1: turn kernel.bpf_stats_enabled on during the count section (put
+#                           back after it) and report each program's own ns per run too
+#                           (the stats add to every program's cost: the wall figures grow)
 #   BENCH_UPROBE_REPS=3     repetitions of the uprobe section
 #   BENCH_UPROBE_N=200000   calls of the probed function per run in the uprobe section
 #   BENCH_UPROBE_CPUS="0 1" CPUs the uprobe section pins its workload to
@@ -48,6 +51,7 @@ UPROBE_REPS=${BENCH_UPROBE_REPS:-3}
 UPROBE_N=${BENCH_UPROBE_N:-200000}
 read -r -a UPROBE_CPUS <<<"${BENCH_UPROBE_CPUS:-0 1}"
 UPROBE_STATS=${BENCH_UPROBE_STATS:-1}
+COUNT_STATS=${BENCH_COUNT_STATS:-0}
 stats_restore= # kernel.bpf_stats_enabled's value to put back, once changed
 LUAPROBE=${LUAPROBE:-$top/build/luaprobe}
 BPFTRACE=${BPFTRACE:-$(command -v bpftrace || echo /usr/bin/bpftrace)}
@@ -446,13 +450,16 @@ tracer_stop() {
 # tracer, wait for READY, run the workload pinned to CPU, SIGINT, read the
 # count it prints at exit: the comm's, or the workload's pid's.
 run_count() {
-	local t=$1 row=$2 c=$3 s=$4 m=cnt.$2.$3 i rc v n wpid
+	local t=$1 row=$2 c=$3 s=$4 m=cnt.$2.$3 i rc v n wpid pns
 	given_up "$m" "$t" && return
 	tracer_start "$m" "$t" "$s" || return
 	"$bin/workload" --name lpbench --cpu "$c" --stamps getppid "$COUNT_N" >"$work/wl" &
 	wpid=$!
 	wait "$wpid"
 	v=$(wl_ns "$work/wl")
+	pns=
+	[ -n "$stats_restore" ] && pns=$(prog_ns "$tracer_pid" "$COUNT_N")
+	[ -n "$pns" ] && put "p$m" "$t" "$pns"
 	tracer_stop "$t"
 	rc=$TRACER_RC
 	if [ -z "$v" ]; then
@@ -496,16 +503,16 @@ ucount() {
 		END { printf "%d %d %d %d\n", t, k, min, max }' "$1"
 }
 
-# prog_ns PID -> ns per run of the programs process PID holds that ran at
-# least UPROBE_N times (its uprobe programs), from kernel.bpf_stats_enabled's
-# run_time_ns and run_cnt; nothing when stats are off.
+# prog_ns PID [MIN] -> ns per run of the programs process PID holds that ran
+# at least MIN times (default UPROBE_N: its uprobe programs), from
+# kernel.bpf_stats_enabled's run_time_ns and run_cnt; nothing when stats are off.
 prog_ns() {
 	local id line tns=0 cnt=0 t n
 	for id in $({ sed -n 's/^prog_id:[[:space:]]*//p' /proc/"$1"/fdinfo/* 2>/dev/null || true; } | sort -un); do
 		line=$(bpftool prog show id "$id" 2>/dev/null | head -n 1)
 		[[ $line =~ run_time_ns\ ([0-9]+)\ run_cnt\ ([0-9]+) ]] || continue
 		t=${BASH_REMATCH[1]} n=${BASH_REMATCH[2]}
-		[ "$n" -ge "$UPROBE_N" ] || continue
+		[ "$n" -ge "${2:-$UPROBE_N}" ] || continue
 		tns=$((tns + t)) cnt=$((cnt + n))
 	done
 	[ "$cnt" -gt 0 ] && awk -v t="$tns" -v n="$cnt" 'BEGIN { printf "%.1f\n", t / n }'
@@ -606,6 +613,14 @@ done
 # luaprobe's count by pid, bpftrace's, the hand-written hash count and the
 # hand-written empty program; another bare run, then the same on
 # raw_syscalls:sys_enter (the hand-written ones as raw_tp).
+if on count && [ "$COUNT_STATS" = 1 ] && [ "$COUNT_REPS" -gt 0 ]; then
+	prev=$(cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null)
+	if [ -n "$prev" ] && sysctl -qw kernel.bpf_stats_enabled=1; then
+		stats_restore=$prev
+	else
+		log "bench: cannot turn kernel.bpf_stats_enabled on: no program ns per run"
+	fi
+fi
 for ((r = 1; r <= COUNT_REPS; r++)); do
 	on count || break
 	log "[in-kernel count $r/$COUNT_REPS]"
@@ -633,6 +648,11 @@ for ((r = 1; r <= COUNT_REPS; r++)); do
 		done
 	done
 done
+cstats=$stats_restore
+if [ -n "$stats_restore" ]; then
+	sysctl -qw kernel.bpf_stats_enabled="$stats_restore"
+	stats_restore=
+fi
 if on uprobe && [ "$UPROBE_STATS" = 1 ] && [ "${UPROBE_REPS:-0}" -gt 0 ]; then
 	prev=$(cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null)
 	if [ -n "$prev" ] && sysctl -qw kernel.bpf_stats_enabled=1; then
@@ -865,6 +885,25 @@ count_report() {
 		"runs the program. luaprobe: \`probe(POINT):count(\"pid\")\`; bpftrace: \`@[pid] = count();\`." \
 		"Counts are the workload's pid's: exactly $COUNT_N on the getppid tracepoint; on raw_syscalls" \
 		"$((COUNT_N + 1)) plus the system calls of the workload's own start-up (fork to exec and the loader)."
+	fi
+	if [ -n "$cstats" ]; then
+		echo
+		echo "The BPF programs' own ns per run (kernel.bpf_stats_enabled on for this section, run_time_ns / run_cnt" \
+			"of the programs that ran at least $COUNT_N times; on raw_syscalls every process's system calls):"
+		echo
+		echo "| probe | CPU | luaprobe by pid | hand-written hash | ÷ hand-written | hand-written empty | luaprobe ÷ empty | bpftrace by pid | luaprobe by comm | bpftrace by comm | luaprobe floor-ish |"
+		echo "|---|---|---|---|---|---|---|---|---|---|---|"
+		for row in tp raw; do
+			for c in "${COUNT_CPUS[@]}"; do
+				printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "${cpoint[$row]}" "$c" \
+					"$(cell "pcnt.p$row.$c" lp f1)" "$(cell "pcnt.p$row.$c" hc f1)" \
+					"$(quot "$(stat "$res/pcnt.p$row.$c.lp")" "$(stat "$res/pcnt.p$row.$c.hc")" "" "")" \
+					"$(cell "pcnt.e$row.$c" hc f1)" \
+					"$(quot "$(stat "$res/pcnt.p$row.$c.lp")" "$(stat "$res/pcnt.e$row.$c.hc")" "" "")" \
+					"$(cell "pcnt.p$row.$c" bt f1)" "$(cell "pcnt.$row.$c" lp f1)" \
+					"$(cell "pcnt.$row.$c" bt f1)" "$(cell "pcnt.f$row.$c" lp f1)"
+			done
+		done
 	fi
 	if [ -s "$res/count.bad" ]; then
 		echo

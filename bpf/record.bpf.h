@@ -70,8 +70,10 @@ static __always_inline void lp_header(struct lp_event_hdr *h, __u64 pid_tgid)
 		h->uid = (__u32)bpf_get_current_uid_gid();
 	if (want & LP_W_CPU)
 		h->cpu = bpf_get_smp_processor_id();
-	h->probe_id = plan.probe_id;
-	h->size = plan.data_size;
+	if (plan.emit) { /* read by user space only: no filter or key reads them */
+		h->probe_id = plan.probe_id;
+		h->size = plan.data_size;
+	}
 	if (want & LP_W_COMM)
 		bpf_get_current_comm(h->comm, sizeof(h->comm));
 }
