@@ -204,8 +204,9 @@ setcmd() {
 	if [ "$1" = lp ]; then
 		CMD=("${LP_WRAP[@]}" "$LP_BIN" "${LP_FLAGS[@]}" -e "$2")
 	elif [ "$1" = hc ]; then
-		# shellcheck disable=SC2086 # "PROGRAM POINT"
-		CMD=("$work/bin/handcount" "$work/bin/handcount.bpf.o" $2)
+		local hcargs # "PROGRAM POINT"
+		read -r -a hcargs <<<"$2"
+		CMD=("$work/bin/handcount" "$work/bin/handcount.bpf.o" "${hcargs[@]}")
 	else
 		CMD=("$BPFTRACE" -e "$2")
 	fi
