@@ -9,6 +9,11 @@
 #   BENCH_COUNT_REPS=3      repetitions of the in-kernel count section (each run is seconds long)
 #   BENCH_COUNT_N=5000000   getppid() calls per run in the in-kernel count section
 #   BENCH_COUNT_CPUS="0 1"  CPUs the count section pins the workload to
+#   BENCH_COUNT_KEYS="comm pid"  the count section's tables: count by comm beside bpftrace;
+#                           count by pid beside bpftrace and hand-written BPF (handcount.bpf.c)
+#   BENCH_COUNT_STATS=0     1: turn kernel.bpf_stats_enabled on during the count section (put
+#                           back after it) and report each program's own ns per run too
+#                           (the stats add to every program's cost: the wall figures grow)
 #   BENCH_UPROBE_REPS=3     repetitions of the uprobe section
 #   BENCH_UPROBE_N=200000   calls of the probed function per run in the uprobe section
 #   BENCH_UPROBE_CPUS="0 1" CPUs the uprobe section pins its workload to
@@ -34,10 +39,19 @@ SETTLE=${BENCH_SETTLE:-0.3}
 COUNT_REPS=${BENCH_COUNT_REPS:-3}
 COUNT_N=${BENCH_COUNT_N:-5000000}
 read -r -a COUNT_CPUS <<<"${BENCH_COUNT_CPUS:-0 1}"
+declare -A ckey
+IFS=', ' read -r -a _ck <<<"${BENCH_COUNT_KEYS:-comm pid}"
+for k in "${_ck[@]}"; do
+	case $k in
+	comm | pid) ckey[$k]=1 ;;
+	*) printf 'bench: BENCH_COUNT_KEYS: unknown table "%s" (comm, pid)\n' "$k" >&2; exit 2 ;;
+	esac
+done
 UPROBE_REPS=${BENCH_UPROBE_REPS:-3}
 UPROBE_N=${BENCH_UPROBE_N:-200000}
 read -r -a UPROBE_CPUS <<<"${BENCH_UPROBE_CPUS:-0 1}"
 UPROBE_STATS=${BENCH_UPROBE_STATS:-1}
+COUNT_STATS=${BENCH_COUNT_STATS:-0}
 stats_restore= # kernel.bpf_stats_enabled's value to put back, once changed
 LUAPROBE=${LUAPROBE:-$top/build/luaprobe}
 BPFTRACE=${BPFTRACE:-$(command -v bpftrace || echo /usr/bin/bpftrace)}
@@ -103,6 +117,19 @@ for h in $helpers; do
 done
 # The uprobe section's target: always built here, with -g (luaprobe reads the
 # struct through DWARF), whatever BENCH_HELPERS says.
+# The count section's hand-written BPF: compiled here with clang (a build-time
+# tool, as for the templates), loaded by handcount.c with libbpf.
+if on count && [ "${ckey[pid]:-0}" = 1 ]; then
+	if ! command -v "${CLANG:-clang}" >/dev/null; then
+		hc_why="no clang"
+	elif ! "${CLANG:-clang}" -O2 -g -target bpf -I"/usr/include/$("${CC:-cc}" -print-multiarch 2>/dev/null)" \
+		-Wall -Werror -c "$here/handcount.bpf.c" -o "$work/bin/handcount.bpf.o" 2>"$work/hc.build"; then
+		hc_why="cannot build handcount.bpf.c: $(head -n 1 "$work/hc.build")"
+	elif ! "${CC:-cc}" -O2 -Wall -Wextra -Werror -o "$work/bin/handcount" "$here/handcount.c" -lbpf \
+		2>"$work/hc.build"; then
+		hc_why="cannot build handcount.c: $(head -n 1 "$work/hc.build")"
+	fi
+fi
 if on uprobe; then
 	"${CC:-cc}" -g -O2 -Wall -Wextra -Werror -o "$work/bin/uprobe_target" "$here/uprobe_target.c" ||
 		{ log "bench: cannot build uprobe_target"; exit 1; }
@@ -141,6 +168,19 @@ on_start(function() print(\"READY\") io.stdout:flush() end)"
 bt_agg() {
 	printf '%s' "tracepoint:$1 /comm == \"lpbench\"/ { @[comm] = count(); } BEGIN { printf(\"READY\\n\"); }"
 }
+# count by pid, no filter (every process's events are counted; the workload's
+# pid is checked): luaprobe, bpftrace, and the hand-written programs of
+# handcount.bpf.c (hc: PROGRAM POINT, the raw ones attached as raw_tp)
+lp_pid() {
+	printf '%s' "local c = probe(\"tracepoint:$1\"):count(\"pid\")
+on_start(function() print(\"READY\") io.stdout:flush() end)
+on_exit(function() for k, n in c:items() do print(\"COUNT\", k.pid, n) end end)"
+}
+bt_pid() {
+	printf '%s' "tracepoint:$1 { @[pid] = count(); } BEGIN { printf(\"READY\\n\"); }"
+}
+declare -A hcpoint=([tp]=syscalls:sys_enter_getppid [raw]=sys_enter)
+declare -A hcprog=([tp]=tp [raw]=raw)
 # The count section's rows: ROW -> attach point
 declare -A cpoint=([tp]=syscalls:sys_enter_getppid [raw]=raw_syscalls:sys_enter)
 # The uprobe section: bench_target(struct s *p) in uprobe_target, three
@@ -163,6 +203,10 @@ BT_UFLOOR="uprobe:$UTARGET:bench_target { } BEGIN { printf(\"READY\\n\"); }"
 setcmd() {
 	if [ "$1" = lp ]; then
 		CMD=("${LP_WRAP[@]}" "$LP_BIN" "${LP_FLAGS[@]}" -e "$2")
+	elif [ "$1" = hc ]; then
+		local hcargs # "PROGRAM POINT"
+		read -r -a hcargs <<<"$2"
+		CMD=("$work/bin/handcount" "$work/bin/handcount.bpf.o" "${hcargs[@]}")
 	else
 		CMD=("$BPFTRACE" -e "$2")
 	fi
@@ -172,6 +216,11 @@ setcmd() {
 declare -A ok why
 ok[bt]=1
 ok[lp]=1
+ok[hc]=1
+if [ -n "${hc_why:-}" ]; then
+	ok[hc]=0
+	why[hc]=$hc_why
+fi
 if [ ! -x "$BPFTRACE" ]; then
 	ok[bt]=0
 	why[bt]="not found at $BPFTRACE"
@@ -195,7 +244,7 @@ else
 		why[lp]="smoke run failed (exit $rc: $(head -n 1 "$work/lp.smoke"))"
 	fi
 fi
-for t in lp bt; do
+for t in lp bt hc; do
 	[ "${ok[$t]}" = 1 ] || log "bench: $t: ${why[$t]}: its rows are n/a"
 done
 
@@ -396,15 +445,22 @@ tracer_stop() {
 	{ cat "$work/cerr"; sed -n '/^READY/!p' "$work/cout"; } >>"$work/$t.stderr"
 }
 
-# run_count TOOL ROW CPU SCRIPT: ROW is tp, raw (count by comm) or ftp, fraw
-# (luaprobe's filter-only floor). Start the tracer, wait for READY, run the
-# workload pinned to CPU, SIGINT, read the count it prints at exit.
+# run_count TOOL ROW CPU SCRIPT: ROW is tp, raw (count by comm), ftp, fraw
+# (luaprobe's filter-only floor), ptp, praw (count by pid: luaprobe, bpftrace,
+# hand-written hash) or etp, eraw (hand-written empty program). Start the
+# tracer, wait for READY, run the workload pinned to CPU, SIGINT, read the
+# count it prints at exit: the comm's, or the workload's pid's.
 run_count() {
-	local t=$1 row=$2 c=$3 s=$4 m=cnt.$2.$3 i rc v n
+	local t=$1 row=$2 c=$3 s=$4 m=cnt.$2.$3 i rc v n wpid pns
 	given_up "$m" "$t" && return
 	tracer_start "$m" "$t" "$s" || return
-	"$bin/workload" --name lpbench --cpu "$c" --stamps getppid "$COUNT_N" >"$work/wl"
+	"$bin/workload" --name lpbench --cpu "$c" --stamps getppid "$COUNT_N" >"$work/wl" &
+	wpid=$!
+	wait "$wpid"
 	v=$(wl_ns "$work/wl")
+	pns=
+	[ -n "$stats_restore" ] && pns=$(prog_ns "$tracer_pid" "$COUNT_N")
+	[ -n "$pns" ] && put "p$m" "$t" "$pns"
 	tracer_stop "$t"
 	rc=$TRACER_RC
 	if [ -z "$v" ]; then
@@ -413,11 +469,13 @@ run_count() {
 	fi
 	put "$m" "$t" "$v"
 	case $row in
-	f*) log "  $t $row CPU $c: $v ns/call (exit $rc)" ;;
+	f* | e*) log "  $t $row CPU $c: $v ns/call (exit $rc)" ;;
 	*)
-		# luaprobe: "COUNT<TAB>lpbench<TAB>N"; bpftrace: "@[lpbench]: N". None = 0.
-		n=$(awk '$1 == "COUNT" && $2 == "lpbench" { n = $3 }
-			$1 == "@[lpbench]:" { n = $2 }
+		# luaprobe: "COUNT<TAB>lpbench<TAB>N" or "COUNT<TAB>PID<TAB>N";
+		# bpftrace: "@[lpbench]: N" or "@[PID]: N"; handcount: "COUNT PID N".
+		# None = 0.
+		n=$(awk -v w="$wpid" '$1 == "COUNT" && ($2 == "lpbench" || $2 == w) { n = $3 }
+			$1 == "@[lpbench]:" || $1 == "@[" w "]:" { n = $2 }
 			END { print n == "" ? 0 : n }' "$work/cout")
 		[ $rc = 0 ] || n="$n(exit $rc)"
 		put "$m.n" "$t" "$n"
@@ -446,16 +504,16 @@ ucount() {
 		END { printf "%d %d %d %d\n", t, k, min, max }' "$1"
 }
 
-# prog_ns PID -> ns per run of the programs process PID holds that ran at
-# least UPROBE_N times (its uprobe programs), from kernel.bpf_stats_enabled's
-# run_time_ns and run_cnt; nothing when stats are off.
+# prog_ns PID [MIN] -> ns per run of the programs process PID holds that ran
+# at least MIN times (default UPROBE_N: its uprobe programs), from
+# kernel.bpf_stats_enabled's run_time_ns and run_cnt; nothing when stats are off.
 prog_ns() {
 	local id line tns=0 cnt=0 t n
 	for id in $({ sed -n 's/^prog_id:[[:space:]]*//p' /proc/"$1"/fdinfo/* 2>/dev/null || true; } | sort -un); do
 		line=$(bpftool prog show id "$id" 2>/dev/null | head -n 1)
 		[[ $line =~ run_time_ns\ ([0-9]+)\ run_cnt\ ([0-9]+) ]] || continue
 		t=${BASH_REMATCH[1]} n=${BASH_REMATCH[2]}
-		[ "$n" -ge "$UPROBE_N" ] || continue
+		[ "$n" -ge "${2:-$UPROBE_N}" ] || continue
 		tns=$((tns + t)) cnt=$((cnt + n))
 	done
 	[ "$cnt" -gt 0 ] && awk -v t="$tns" -v n="$cnt" 'BEGIN { printf "%.1f\n", t / n }'
@@ -551,9 +609,19 @@ for ((r = 1; r <= REPS; r++)); do
 	done
 done
 
-# Per repetition and CPU: a bare run, then luaprobe's count, bpftrace's count
-# and luaprobe's floor on syscalls:sys_enter_getppid in rotating order, another
-# bare run, then the same three on raw_syscalls:sys_enter.
+# Per repetition and CPU: a bare run, then on syscalls:sys_enter_getppid in
+# rotating order luaprobe's count by comm, bpftrace's and luaprobe's floor;
+# luaprobe's count by pid, bpftrace's, the hand-written hash count and the
+# hand-written empty program; another bare run, then the same on
+# raw_syscalls:sys_enter (the hand-written ones as raw_tp).
+if on count && [ "$COUNT_STATS" = 1 ] && [ "$COUNT_REPS" -gt 0 ]; then
+	prev=$(cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null)
+	if [ -n "$prev" ] && sysctl -qw kernel.bpf_stats_enabled=1; then
+		stats_restore=$prev
+	else
+		log "bench: cannot turn kernel.bpf_stats_enabled on: no program ns per run"
+	fi
+fi
 for ((r = 1; r <= COUNT_REPS; r++)); do
 	on count || break
 	log "[in-kernel count $r/$COUNT_REPS]"
@@ -561,11 +629,18 @@ for ((r = 1; r <= COUNT_REPS; r++)); do
 	for c in $cpus; do
 		for row in tp raw; do
 			run_bare "$c"
-			for job in $(rotate "$r" lp.$row bt.$row lp.f$row); do
+			jobs=()
+			[ "${ckey[comm]:-0}" = 1 ] && jobs+=("lp.$row" "bt.$row" "lp.f$row")
+			[ "${ckey[pid]:-0}" = 1 ] && jobs+=("lp.p$row" "bt.p$row" "hc.p$row" "hc.e$row")
+			for job in $(rotate "$r" "${jobs[@]}"); do
 				t=${job%%.*}
 				[ "${ok[$t]}" = 1 ] || continue
 				case $job in
 				lp.f*) s=$(lp_floor "${cpoint[$row]}") ;;
+				lp.p*) s=$(lp_pid "${cpoint[$row]}") ;;
+				bt.p*) s=$(bt_pid "${cpoint[$row]}") ;;
+				hc.p*) s="${hcprog[$row]}_hash ${hcpoint[$row]}" ;;
+				hc.e*) s="${hcprog[$row]}_empty ${hcpoint[$row]}" ;;
 				lp.*) s=$(lp_agg "${cpoint[$row]}") ;;
 				bt.*) s=$(bt_agg "${cpoint[$row]}") ;;
 				esac
@@ -574,6 +649,11 @@ for ((r = 1; r <= COUNT_REPS; r++)); do
 		done
 	done
 done
+cstats=$stats_restore
+if [ -n "$stats_restore" ]; then
+	sysctl -qw kernel.bpf_stats_enabled="$stats_restore"
+	stats_restore=
+fi
 if on uprobe && [ "$UPROBE_STATS" = 1 ] && [ "${UPROBE_REPS:-0}" -gt 0 ]; then
 	prev=$(cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null)
 	if [ -n "$prev" ] && sysctl -qw kernel.bpf_stats_enabled=1; then
@@ -716,9 +796,24 @@ ccell() {
 	printf '%s' "$out"
 }
 
+# pcell METRIC TOOL EXPECTED: a count by pid on raw_syscalls, the workload's
+# pid: EXPECTED plus the calls of its own start-up (exec, the loader: the
+# tracer was attached before the fork), the same few every run
+pcell() {
+	local f="$res/$1.n.$2" out
+	[ -s "$f" ] || { printf 'n/a'; return; }
+	out=$(awk -v e="$3" '{ n++; k = $1 - e
+			if ($1 ~ /^[0-9]+$/ && k >= 0 && k < 1000) { ok++; if (lo == "" || k < lo) lo = k; if (hi == "" || k > hi) hi = k }
+			else bad = bad (bad == "" ? "" : ", ") $1 }
+		END { if (ok == n) printf "%d + %s%s start-up calls (%d/%d)", e, lo, (hi > lo ? "-" hi : ""), ok, n
+		      else printf "**MISMATCH**: %d/%d of %d + fewer than 1000, got %s", ok, n, e, bad }' "$f")
+	case $out in *MISMATCH*) echo x >>"$res/count.bad" ;; esac
+	printf '%s' "$out"
+}
+
 count_report() {
 	on count || return 0
-	local row c label bar exp lps bts fls pr pf bare
+	local row c label bar exp lps bts fls hcs hes pr pf ph pe cc bare
 	echo "### In-kernel count: added ns per event ($COUNT_N getppid() calls pinned to one CPU, comm lpbench)"
 	echo
 	bare=
@@ -727,6 +822,7 @@ count_report() {
 	done
 	echo "Bare (no tracer): $bare."
 	echo
+	if [ "${ckey[comm]:-0}" = 1 ]; then
 	echo "| probe | CPU | luaprobe | bpftrace | ratio | bar | luaprobe ÷ floor-ish | bar | luaprobe count | bpftrace count |"
 	echo "|---|---|---|---|---|---|---|---|---|---|"
 	for row in tp raw; do
@@ -758,6 +854,58 @@ count_report() {
 		"(\`where = 'pid == 1'\`, nothing counted) on the same attach point."
 	echo "Counts are what each tracer printed at exit: exactly $COUNT_N on the getppid tracepoint;" \
 		"on raw_syscalls $((COUNT_N + 1)) (the workload's prctl that puts its name back after the loop)."
+	fi
+	if [ "${ckey[pid]:-0}" = 1 ]; then
+	[ "${ckey[comm]:-0}" = 1 ] && echo
+	echo "Count by pid, no filter, beside hand-written BPF (\`bench/handcount.bpf.c\`: a hash map keyed by the pid," \
+		"lookup and atomic add or insert; on raw_syscalls a raw tracepoint) and the empty program of the same attach type:"
+	echo
+	echo "| probe | CPU | luaprobe | hand-written hash | ÷ hand-written | bar | hand-written empty | luaprobe ÷ empty | bar | bpftrace | luaprobe ÷ bpftrace | luaprobe count | hand-written count | bpftrace count |"
+	echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+	for row in tp raw; do
+		for c in "${COUNT_CPUS[@]}"; do
+			lps=$(added "cnt.p$row.$c" lp "$c")
+			hcs=$(added "cnt.p$row.$c" hc "$c")
+			hes=$(added "cnt.e$row.$c" hc "$c")
+			bts=$(added "cnt.p$row.$c" bt "$c")
+			ph=$(quot "$lps" "$hcs" "<=" 1.05)
+			pe=$(quot "$lps" "$hes" "<=" 1.3)
+			pr=$(quot "$lps" "$bts" "" "")
+			if [ $row = tp ]; then cc=ccell exp=$COUNT_N; else cc=pcell exp=$((COUNT_N + 1)); fi
+			printf '| %s, count by pid | %s | %s | %s | %s | ≤ 1.05%s | %s | %s | ≤ 1.3%s | %s | %s | %s | %s | %s |\n' \
+				"${cpoint[$row]}" "$c" "$(acell "cnt.p$row.$c" lp "$c")" \
+				"$(acell "cnt.p$row.$c" hc "$c")" "${ph%% *}" "${ph#"${ph%% *}"}" \
+				"$(acell "cnt.e$row.$c" hc "$c")" "${pe%% *}" "${pe#"${pe%% *}"}" \
+				"$(acell "cnt.p$row.$c" bt "$c")" "$pr" \
+				"$($cc "cnt.p$row.$c" lp "$exp")" "$($cc "cnt.p$row.$c" hc "$exp")" \
+				"$($cc "cnt.p$row.$c" bt "$exp")"
+		done
+	done
+	echo
+	echo "Same runs and bare figures; no filter, so on raw_syscalls every system call of every process" \
+		"runs the program. luaprobe: \`probe(POINT):count(\"pid\")\`; bpftrace: \`@[pid] = count();\`." \
+		"Counts are the workload's pid's: exactly $COUNT_N on the getppid tracepoint; on raw_syscalls" \
+		"$((COUNT_N + 1)) plus the system calls of the workload's own start-up (fork to exec and the loader)."
+	fi
+	if [ -n "$cstats" ]; then
+		echo
+		echo "The BPF programs' own ns per run (kernel.bpf_stats_enabled on for this section, run_time_ns / run_cnt" \
+			"of the programs that ran at least $COUNT_N times; on raw_syscalls every process's system calls):"
+		echo
+		echo "| probe | CPU | luaprobe by pid | hand-written hash | ÷ hand-written | hand-written empty | luaprobe ÷ empty | bpftrace by pid | luaprobe by comm | bpftrace by comm | luaprobe floor-ish |"
+		echo "|---|---|---|---|---|---|---|---|---|---|---|"
+		for row in tp raw; do
+			for c in "${COUNT_CPUS[@]}"; do
+				printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "${cpoint[$row]}" "$c" \
+					"$(cell "pcnt.p$row.$c" lp f1)" "$(cell "pcnt.p$row.$c" hc f1)" \
+					"$(quot "$(stat "$res/pcnt.p$row.$c.lp")" "$(stat "$res/pcnt.p$row.$c.hc")" "" "")" \
+					"$(cell "pcnt.e$row.$c" hc f1)" \
+					"$(quot "$(stat "$res/pcnt.p$row.$c.lp")" "$(stat "$res/pcnt.e$row.$c.hc")" "" "")" \
+					"$(cell "pcnt.p$row.$c" bt f1)" "$(cell "pcnt.$row.$c" lp f1)" \
+					"$(cell "pcnt.$row.$c" bt f1)" "$(cell "pcnt.f$row.$c" lp f1)"
+			done
+		done
+	fi
 	if [ -s "$res/count.bad" ]; then
 		echo
 		echo "**A count did not match.** If bpftrace's is off too, another \`lpbench\` process" \

@@ -53,6 +53,9 @@ static __always_inline __u64 lp_log2_bucket(__s64 v)
 static __always_inline int lp_agg_update(void *map, const volatile struct lp_agg *a,
 					 const char *rec, char *key)
 {
+	/* read once: each mention of the volatile plan is a load the program
+	 * keeps, pruned branch or not (16 of key_size for the zeroing alone) */
+	const __u32 key_size = a->key_size, nkeys = a->nkeys, kind = a->kind;
 	int fresh = 0;
 
 	__s64 v = 1;
@@ -63,43 +66,50 @@ static __always_inline int lp_agg_update(void *map, const volatile struct lp_agg
 	 * instructions the verifier keeps, on every other probe's path. */
 #pragma unroll
 	for (int w = 0; w < 128 / 8; w++)
-		if (w * 8 < a->key_size)
+		if (w * 8 < key_size)
 			((__u64 *)key)[w] = 0;
 #pragma nounroll
-	for (int j = 0; j < LP_MAX_KEYS && j < a->nkeys; j++) {
-		if (j < a->nkeys) {
+	for (int j = 0; j < LP_MAX_KEYS && j < nkeys; j++) {
+		if (j < nkeys) {
 			const volatile struct lp_keypart *k = &a->keys[j];
+			const __u32 size = k->size, pad = k->pad;
+			char *kd = key + k->dst;
+			const char *rs = rec + k->src;
 
-			if (k->size <= 8) {
+			/* kept opaque: otherwise clang hoists key + w * 8 and
+			 * rec + w * 8 of the string path out of the loop, and
+			 * every count by an integer computes and spills them */
+			asm volatile("" : "+r"(kd), "+r"(rs));
+			if (size <= 8) {
 				/* an integer: widened to 8 bytes, signedness in pad */
-				*(__s64 *)(key + k->dst) = lp_load(rec, k->src, k->size, k->pad);
-			} else if (k->size <= 64) {
-				/* a string of k->pad bytes, copied a word at a time:
+				*(__s64 *)kd = lp_load(rs, 0, size, pad);
+			} else if (size <= 64) {
+				/* a string of pad bytes, copied a word at a time:
 				 * the last word keeps only the string's own bytes,
 				 * never the next field's (char[10]) */
 #pragma unroll
 				for (int w = 0; w < 8; w++)
-					if (w * 8 < k->size) {
-						__u64 word = *(const __u64 *)(rec + k->src + w * 8);
-						int keep = k->pad - w * 8;
+					if (w * 8 < size) {
+						__u64 word = *(const __u64 *)(rs + w * 8);
+						int keep = pad - w * 8;
 
 						if (keep < 8)
 							word &= (1ULL << (keep * 8)) - 1;
-						*(__u64 *)(key + k->dst + w * 8) = word;
+						*(__u64 *)(kd + w * 8) = word;
 					}
 			} else {
 				/* A stack slot, whole: the key is the stack. One
 				 * helper call, not 33 copies unrolled at each of the
 				 * 8 key parts of the object (which grew 15%). */
-				bpf_probe_read_kernel(key + k->dst, LP_STACK_SLOT, rec + k->src);
+				bpf_probe_read_kernel(kd, LP_STACK_SLOT, rs);
 			}
 		}
 	}
 	if (a->val_size)
 		v = lp_load(rec, a->val_src, a->val_size, a->val_signed);
-	if (a->kind == LP_AGG_HIST) {
-		*(__u64 *)(key + a->key_size - 8) = lp_log2_bucket(v);
-	} else if (a->kind == LP_AGG_LHIST) {
+	if (kind == LP_AGG_HIST) {
+		*(__u64 *)(key + key_size - 8) = lp_log2_bucket(v);
+	} else if (kind == LP_AGG_LHIST) {
 		__u64 bucket;
 
 		/* 0: below lo; 1 + (v - lo) / step; the last: at or above hi */
@@ -109,7 +119,7 @@ static __always_inline int lp_agg_update(void *map, const volatile struct lp_agg
 			bucket = 1 + (__u64)(a->hi - a->lo) / (__u64)a->step;
 		else
 			bucket = 1 + (__u64)(v - a->lo) / (__u64)a->step;
-		*(__u64 *)(key + a->key_size - 8) = bucket;
+		*(__u64 *)(key + key_size - 8) = bucket;
 	}
 
 	val = bpf_map_lookup_elem(map, key);
@@ -128,7 +138,7 @@ static __always_inline int lp_agg_update(void *map, const volatile struct lp_agg
 			return fresh;
 	}
 	/* This CPU's copy: only a nested program (an NMI) could race with us. */
-	if (a->kind == LP_AGG_STATS) {
+	if (kind == LP_AGG_STATS) {
 		struct lp_stats *s = val;
 
 		if (s->count == 0 || v < s->min)
@@ -137,7 +147,7 @@ static __always_inline int lp_agg_update(void *map, const volatile struct lp_agg
 			s->max = v;
 		s->count += 1;
 		s->sum += v;
-	} else if (a->kind == LP_AGG_HIST || a->kind == LP_AGG_LHIST) {
+	} else if (kind == LP_AGG_HIST || kind == LP_AGG_LHIST) {
 		/* the bucket's count and the sum of its values */
 		((__u64 *)val)[0] += 1;
 		((__s64 *)val)[1] += v;

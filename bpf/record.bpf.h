@@ -54,20 +54,26 @@ static __always_inline void lp_zero_slot(char *data, const volatile struct lp_fe
 			*(__u64 *)(data + f->dst + w * 8) = 0;
 }
 
-/* The record starts with the event header; fill it. */
+/* The record starts with the event header; fill it. Each plan field is read
+ * once: plan is volatile, so every mention is a load the verifier keeps in
+ * the program even where it prunes the branch that tests it. */
 static __always_inline void lp_header(struct lp_event_hdr *h, __u64 pid_tgid)
 {
-	if (plan.want & LP_W_TS)
+	const __u32 want = plan.want;
+
+	if (want & LP_W_TS)
 		h->ts = bpf_ktime_get_ns();
 	h->pid = pid_tgid >> 32;
 	h->tid = (__u32)pid_tgid;
-	if (plan.want & LP_W_UID)
+	if (want & LP_W_UID)
 		h->uid = (__u32)bpf_get_current_uid_gid();
-	if (plan.want & LP_W_CPU)
+	if (want & LP_W_CPU)
 		h->cpu = bpf_get_smp_processor_id();
-	h->probe_id = plan.probe_id;
-	h->size = plan.data_size;
-	if (plan.want & LP_W_COMM)
+	if (plan.emit) { /* read by user space only: no filter or key reads them */
+		h->probe_id = plan.probe_id;
+		h->size = plan.data_size;
+	}
+	if (want & LP_W_COMM)
 		bpf_get_current_comm(h->comm, sizeof(h->comm));
 }
 

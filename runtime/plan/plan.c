@@ -243,31 +243,81 @@ void probe_free(struct lp_probe *p)
 	free(p);
 }
 
-/* Does anything but a handler read record bytes [lo, lo + n)? */
-static int plan_reads(const struct lp_plan *plan, unsigned lo, unsigned n)
+/* The part of record bytes [lo, lo + n) that anything but a handler reads:
+ * [*rlo, *rhi), the smallest span covering every read there; 0 if none. */
+static int plan_span(const struct lp_plan *plan, unsigned lo, unsigned n, unsigned *rlo,
+		     unsigned *rhi)
 {
-#define OVERLAPS(off, size) ((off) < lo + n && (off) + (size) > lo)
+	unsigned a = lo + n, b = lo;
+
+#define READS(off, size)                                              \
+	do {                                                          \
+		unsigned o_ = (off), e_ = (off) + (size);             \
+		if (o_ < lo + n && e_ > lo) {                         \
+			a = o_ > lo ? (o_ < a ? o_ : a) : lo;         \
+			b = e_ < lo + n ? (e_ > b ? e_ : b) : lo + n; \
+		}                                                     \
+	} while (0)
 	for (unsigned i = 0; i < plan->ninsn; i++) {
 		const struct lp_insn *in = &plan->insn[i];
 
-		if (in->op == LP_OP_LD && OVERLAPS(in->off, in->size))
-			return 1;
-		if (in->op == LP_OP_STREQ && OVERLAPS(in->off, (unsigned)in->imm))
-			return 1;
+		if (in->op == LP_OP_LD)
+			READS(in->off, in->size);
+		if (in->op == LP_OP_STREQ)
+			READS(in->off, (unsigned)in->imm);
 	}
-	if (plan->lat.role && OVERLAPS(plan->lat.key_src, plan->lat.key_size))
-		return 1;
-	for (unsigned a = 0; a < plan->nagg; a++) {
-		const struct lp_agg *g = &plan->agg[a];
+	if (plan->lat.role)
+		READS(plan->lat.key_src, plan->lat.key_size);
+	for (unsigned g = 0; g < plan->nagg; g++) {
+		const struct lp_agg *ag = &plan->agg[g];
 
-		if (g->val_size && OVERLAPS(g->val_src, g->val_size))
-			return 1;
-		for (unsigned k = 0; k < g->nkeys; k++)
-			if (OVERLAPS(g->keys[k].src, g->keys[k].size))
-				return 1;
+		if (ag->val_size)
+			READS(ag->val_src, ag->val_size);
+		for (unsigned k = 0; k < ag->nkeys; k++)
+			READS(ag->keys[k].src, ag->keys[k].size);
 	}
-	return 0;
-#undef OVERLAPS
+#undef READS
+	*rlo = a;
+	*rhi = b;
+	return b > a;
+}
+
+/* Does anything but a handler read record bytes [lo, lo + n)? */
+static int plan_reads(const struct lp_plan *plan, unsigned lo, unsigned n)
+{
+	unsigned a, b;
+
+	return plan_span(plan, lo, n, &a, &b);
+}
+
+/* Cut a copy of the tracepoint record to the bytes read, widened to 8-byte
+ * boundaries of the record where the copy has them: the template reads a
+ * short copy with direct loads (bpf/tp.bpf.c), a long one with a helper
+ * call, and a count keyed by one field of a syscall's record then copies
+ * 8 bytes, not 56. The data offsets stay those of the whole copy. */
+static void plan_trim(struct lp_probe *p, unsigned i, unsigned rlo, unsigned rhi)
+{
+	struct lp_fetch *f = &p->plan.fetch[i];
+	unsigned base = sizeof(struct lp_event_hdr) + f->dst;
+	unsigned a = rlo - base, b = rhi - base, mis;
+
+	mis = (f->src + a) & 7; /* down to a boundary, not before the copy */
+	a = mis > a ? 0 : a - mis;
+	mis = (f->src + b) & 7; /* up to one, not past the copy: the record may end there */
+	if (mis)
+		b += 8 - mis;
+	if (b > f->size)
+		b = f->size;
+	if (a == 0 && b == f->size)
+		return;
+	for (int n = 0; n < p->ninsts; n++) {
+		p->insts[n].fetch[i].src += a;
+		p->insts[n].fetch[i].dst += a;
+		p->insts[n].fetch[i].size = b - a;
+	}
+	f->src += a;
+	f->dst += a;
+	f->size = b - a;
 }
 
 void plan_finish(struct lp_probe *p)
@@ -290,13 +340,17 @@ void plan_finish(struct lp_probe *p)
 	 * A count by comm then costs no read of the tracepoint's record. */
 	for (unsigned i = 0; i < plan->nfetch; i++) {
 		const struct lp_fetch *f = &plan->fetch[i];
+		unsigned rlo, rhi;
 
-		if (!plan_reads(plan, sizeof(struct lp_event_hdr) + f->dst, f->size))
+		if (!plan_span(plan, sizeof(struct lp_event_hdr) + f->dst, f->size, &rlo, &rhi))
 			continue;
 		/* every attach point keeps the same ops: their layout is the probe's */
 		for (int n = 0; n < p->ninsts; n++)
 			p->insts[n].fetch[kept] = p->insts[n].fetch[i];
-		plan->fetch[kept++] = *f;
+		plan->fetch[kept] = *f;
+		if (f->kind == LP_FETCH_CTX)
+			plan_trim(p, kept, rlo, rhi);
+		kept++;
 	}
 	for (int n = 0; n < p->ninsts; n++)
 		memset(&p->insts[n].fetch[kept], 0, (plan->nfetch - kept) * sizeof(plan->fetch[0]));

@@ -114,6 +114,55 @@ static void test_finish(void)
 	memset(pl, 0, sizeof(*pl));
 }
 
+/* Without a handler the copy of the record is cut to the bytes read,
+ * widened to 8-byte boundaries of the record inside the copy: the template
+ * reads short copies with direct loads. */
+static void trim(unsigned src, unsigned size, unsigned rd_off, unsigned rd_size, int handler)
+{
+	struct lp_plan *pl = &probe.plan;
+
+	memset(pl, 0, sizeof(*pl));
+	probe.handler_ref = handler ? 1 : -2;
+	pl->nfetch = 1;
+	pl->fetch[0] = (struct lp_fetch){ .kind = LP_FETCH_CTX, .src = src, .size = size };
+	pl->ninsn = 1;
+	pl->insn[0] = (struct lp_insn){ .op = LP_OP_LD, .size = rd_size, .off = DATA(rd_off) };
+	plan_finish(&probe);
+	probe.handler_ref = -2;
+}
+
+static void test_trim(void)
+{
+	struct lp_fetch *f = &probe.plan.fetch[0];
+
+	/* raw_syscalls' id and args: [8, 64); a u32 at record 28 */
+	trim(8, 56, 20, 4, 0);
+	ASSERT_EQ(f->src, 24, "cut to the word holding it: src");
+	ASSERT_EQ(f->dst, 16, "dst moves with src");
+	ASSERT_EQ(f->size, 8, "one word");
+	/* a u64 at record 56: the last word */
+	trim(8, 56, 48, 8, 0);
+	ASSERT_EQ(f->src, 56, "the last word: src");
+	ASSERT_EQ(f->size, 8, "the last word: size");
+	/* a copy that starts and ends off a boundary: not widened past it
+	 * (the record may end there) */
+	trim(12, 18, 2, 2, 0);
+	ASSERT_EQ(f->src, 12, "not before the copy");
+	ASSERT_EQ(f->dst, 0, "its dst");
+	ASSERT_EQ(f->size, 4, "up to record 16");
+	trim(12, 18, 16, 2, 0);
+	ASSERT_EQ(f->src, 24, "from record 24");
+	ASSERT_EQ(f->size, 6, "to the copy's end, 30");
+	/* a handler reads the whole record */
+	trim(8, 56, 20, 4, 1);
+	ASSERT_EQ(f->src, 8, "with a handler: src");
+	ASSERT_EQ(f->size, 56, "with a handler: size");
+	/* nothing read: nothing fetched */
+	trim(8, 56, 60, 4, 0);
+	ASSERT_EQ(probe.plan.nfetch, 0, "a read outside the copy");
+	memset(&probe.plan, 0, sizeof(probe.plan));
+}
+
 static const char *agg(const char *key, struct lp_keypart *kp)
 {
 	static char err[256];
@@ -168,5 +217,5 @@ static void test_hidden(void)
 	free(text);
 }
 
-TEST_MAIN(TEST(test_table), TEST(test_operand), TEST(test_finish), TEST(test_byte_keys),
-	  TEST(test_hidden))
+TEST_MAIN(TEST(test_table), TEST(test_operand), TEST(test_finish), TEST(test_trim),
+	  TEST(test_byte_keys), TEST(test_hidden))
