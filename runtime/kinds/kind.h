@@ -28,6 +28,9 @@ struct lp_kind {
 	int (*resolve)(struct lp_probe *p, char *err, size_t errlen);
 	/* Open the template, write the plan to .rodata, load. 0 or -errno. */
 	int (*load)(struct lp_probe *p, const struct lp_maps *m, char *err, size_t errlen);
+	/* Before the run's probes load, all of them (every kind's): whatever
+	 * the kind decides for the run as a whole. NULL: nothing. */
+	void (*prepare)(struct lp_probe *const *probes, int n);
 	/* Attach the loaded program. 0 or -errno, message in err. */
 	int (*attach)(struct lp_probe *p, char *err, size_t errlen);
 	/* How the probe is attached, once it is ("raw_tp"), for -v. NULL: name. */
@@ -94,6 +97,9 @@ int kind_list(const char *pattern, FILE *out, char *err, size_t errlen);
  * Count or -errno; free with kind_names_free. */
 int kind_scope(struct lp_probe *p, char ***names);
 void kind_names_free(char **names, int n);
+
+/* Every kind's prepare hook, once, before the run's probes load. */
+void kind_prepare(struct lp_probe *const *probes, int n);
 
 /* End p's attachments, keep its programs and maps (aggregations stay
  * readable): the kind's detach hook, else p->link and every instance's. */

@@ -149,6 +149,26 @@ void kind_print_decl(FILE *out, const char *type, const char *name)
 		fprintf(out, "    %s%s%s\n", type, n && type[n - 1] == '*' ? "" : " ", name);
 }
 
+void kind_prepare(struct lp_probe *const *probes, int n)
+{
+	const struct lp_kind *done[sizeof(registry) / sizeof(registry[0])];
+	size_t ndone = 0;
+
+	/* a kind serves several point kinds: its hook runs once */
+	for (size_t i = 0; i < sizeof(registry) / sizeof(registry[0]); i++) {
+		const struct lp_kind *k = registry[i];
+		size_t j;
+
+		for (j = 0; j < ndone && done[j] != k; j++)
+			;
+		if (!k || j < ndone)
+			continue;
+		done[ndone++] = k;
+		if (k->prepare)
+			k->prepare(probes, n);
+	}
+}
+
 void kind_detach(struct lp_probe *p)
 {
 	const struct lp_kind *kind = kind_of(p->point.kind);

@@ -200,6 +200,7 @@ static int start_probes(struct lp_session *s, int attach)
 		return ret;
 	}
 	start_tracking(s, attach);
+	kind_prepare(s->probes, s->nprobes);
 	for (int i = 0; i < s->nprobes; i++) {
 		struct lp_probe *p = s->probes[i];
 		const struct lp_kind *kind = kind_of(p->point.kind);

@@ -26,7 +26,7 @@ cd "$TMP"
 run "$LUAPROBE" -v -c "$FIXTURES/syscaller --name lpraised 500" raised.lua "$(fx O0)"
 assert_eq 0 "$RC" "exit status ($ERR)"
 # only the last probe is attached
-assert_eq "luaprobe: raised.lua:11: probe 'tracepoint:syscalls:sys_enter_getppid': attached as raw_syscalls:sys_enter, syscall 110
+assert_eq "luaprobe: raised.lua:11: probe 'tracepoint:syscalls:sys_enter_getppid': attached as tracepoint
 luaprobe: 0 events lost" "$ERR" "stderr with -v"
 assert_eq "raised.lua:7: probe 'tracepoint:syscalls:sys_enter_getppid': spec.max_keys must be a positive whole number
 raised.lua:9: probe 'uprobe:$(fx O0):scaled': where: column 1: unknown name 'nosuch': not a field, a built-in or an enum constant

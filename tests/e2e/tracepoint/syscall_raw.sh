@@ -1,10 +1,11 @@
 # syscalls:sys_enter_X / sys_exit_X run as raw_syscalls programs in the
 # syscall dispatcher (bpf/sysdisp.bpf.c): a classic syscall tracepoint's
 # perf event waits 30-40 ms under the kernel's event_mutex when it goes,
-# one after another (1,000 probes took 30 s to stop; bench/many.sh). The
-# values must be the classic record's, exactly: the same script runs both
-# ways (LUAPROBE_SYSCALL_RAW=0 keeps the classic tracepoints) and prints
-# the same. A 32-bit call (int $0x80's 64 is the 32-bit getppid and the
+# one after another (1,000 probes took 30 s to stop; bench/many.sh). A run
+# with 8 or more distinct syscall tracepoints uses it, one with fewer the
+# classic tracepoints (cheaper for the machine's other syscalls);
+# LUAPROBE_SYSCALL_RAW=1 or 0 decides. The values must be the classic
+# record's, exactly: the same script runs both ways and prints the same. A 32-bit call (int $0x80's 64 is the 32-bit getppid and the
 # 64-bit semget) is not the 64-bit syscall of that number, as the classic
 # tracepoints skip it; a renamed event (newuname is uname's) gets its
 # syscall's number.
@@ -64,7 +65,7 @@ trace() {
 export LUAPROBE_SYSCALL_RAW=0
 trace >"$TMP/classic.out"
 classic_err=$(cat "$TMP/bg.err")
-unset LUAPROBE_SYSCALL_RAW
+export LUAPROBE_SYSCALL_RAW=1
 trace >"$TMP/raw.out"
 raw_err=$(cat "$TMP/bg.err")
 
@@ -86,6 +87,22 @@ assert_contains "probe 'tracepoint:syscalls:sys_enter_openat': attached as raw_s
 assert_contains "probe 'tracepoint:syscalls:sys_exit_read': attached as raw_syscalls:sys_exit, syscall 0" "$raw_err" "-v"
 assert_contains "probe 'tracepoint:syscalls:sys_enter_newuname': attached as raw_syscalls:sys_enter, syscall 63" "$raw_err" "-v"
 
+# Without LUAPROBE_SYSCALL_RAW: 7 distinct syscall tracepoints (the script
+# above) are classic ones, 8 (and a second probe on one of them) go to the
+# dispatcher
+unset LUAPROBE_SYSCALL_RAW
+run "$LUAPROBE" -v --check "$TMP/sys.lua"
+assert_eq 0 "$RC" "exit status of --check ($ERR)"
+assert_eq 7 "$(grep -c "loaded as tracepoint\$" <<<"$ERR")" "7 syscall tracepoints, loaded as"
+{
+	echo 'probe("tracepoint:syscalls:sys_enter_getpid"):count()'
+	echo 'probe("tracepoint:syscalls:sys_enter_getpid"):count()'
+	cat "$TMP/sys.lua"
+} >"$TMP/sys8.lua"
+run "$LUAPROBE" -v --check "$TMP/sys8.lua"
+assert_eq 0 "$RC" "exit status of --check ($ERR)"
+assert_eq 9 "$(grep -c "loaded as raw_syscalls:sys_e[a-z]*, syscall [0-9]*\$" <<<"$ERR")" "8 syscall tracepoints, loaded as"
+
 # 70 probes on one syscall: 64 in the dispatchers' arrays, the rest on the
 # classic tracepoint (its own 64): each counts every call
 cat >"$TMP/s70.lua" <<LUA
@@ -98,7 +115,7 @@ on_exit(function()
   for k, v in pairs(t) do printf("total %d %d\n", k, v) end
 end)
 LUA
-lp_start -v "$TMP/s70.lua"
+LUAPROBE_SYSCALL_RAW=1 lp_start -v "$TMP/s70.lua"
 lp_ready
 "$SC" --name "$name" 400 >/dev/null
 kill -INT "$BG_PID"
