@@ -126,6 +126,8 @@ LP_RSS_COUNT='probe("tracepoint:syscalls:sys_enter_getppid"):count() after("20ms
 LP_STREAM='probe("tracepoint:syscalls:sys_enter_getppid", function(e) if e.comm == "lpbench" then printf("EV %d %s %d\n", e.pid, e.comm, e.ts) end end) on_start(function() printf("READY\n") end)'
 BT_STREAM='tracepoint:syscalls:sys_enter_getppid /comm == "lpbench"/ { printf("EV %d %s %llu\n", pid, comm, nsecs); } BEGIN { printf("READY\n"); }'
 LP_COUNT='local n = 0 probe("tracepoint:syscalls:sys_enter_getppid", function(e) if e.comm == "lpbench" then n = n + 1 end end) on_start(function() printf("READY\n") end) on_exit(function() printf("N %d\n", n) end)'
+# Two fields read per event (issue 12's bar: >= 2M/s into such a handler)
+LP_COUNT2='local n, s = 0, 0 probe("tracepoint:syscalls:sys_enter_getppid", function(e) if e.comm == "lpbench" then n = n + 1 s = s + e.pid end end) on_start(function() printf("READY\n") end) on_exit(function() printf("N %d\n", n) end)'
 # In-kernel count: aggregation in the kernel, no handler, so nothing streams.
 # lp_agg POINT: count by comm; lp_floor POINT: a filter that rejects every event
 # and nothing else (close to the template's floor); bt_agg POINT: bpftrace's.
@@ -541,6 +543,7 @@ for ((r = 1; r <= REPS; r++)); do
 		if [ "$t" = lp ]; then
 			run_stream flat lp "$LP_STREAM" flat "$DUR"
 			run_stream count lp "$LP_COUNT" flat "$DUR"
+			run_stream count2 lp "$LP_COUNT2" flat "$DUR"
 		else
 			run_stream flat bt "$BT_STREAM" flat "$DUR"
 		fi
@@ -875,6 +878,10 @@ row "count in Lua (vs bpftrace printf): handled/s" count.deliv rate ">=" 7 flat.
 row "count in Lua: fired/s" count.fired rate
 row "count in Lua: lost (reported)" count.lost n
 row "count in Lua: unaccounted" count.unacc n
+row "two fields in Lua (comm, pid), vs bpftrace printf: handled/s" count2.deliv rate ">=" 7 flat.deliv
+row "two fields in Lua: fired/s (the producer)" count2.fired rate
+row "two fields in Lua: lost (reported)" count2.lost n
+row "two fields in Lua: unaccounted" count2.unacc n
 for hz in $RATES; do
 	row "printf at $(fmt rate "$hz")/s asked: delivered/s" "rate$hz.deliv" rate
 	row "printf at $(fmt rate "$hz")/s asked: lost" "rate$hz.lost" n
