@@ -30,6 +30,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <lua.h>
+#include <dlfcn.h>
 #include <microhttpd.h>
 
 #include <luaprobe/event.h>
@@ -41,6 +42,62 @@
 #include "sym/ksym.h"
 #include "sym/kstack.h"
 #include "sym/usym.h"
+
+/* libmicrohttpd, and the TLS stack it links (ten libraries: ~2 ms of CPU at
+ * every start, for a feature few runs use), is loaded when metrics are first
+ * served, not linked: the calls below go through these pointers. */
+#define MHD_FUNCS(X)                       \
+	X(MHD_start_daemon)                \
+	X(MHD_stop_daemon)                 \
+	X(MHD_run)                         \
+	X(MHD_get_timeout)                 \
+	X(MHD_get_daemon_info)             \
+	X(MHD_create_response_from_buffer) \
+	X(MHD_add_response_header)         \
+	X(MHD_queue_response)              \
+	X(MHD_destroy_response)
+#define MHD_PTR(f) __typeof__(f) *f;
+static struct {
+	MHD_FUNCS(MHD_PTR)
+} mhd;
+#undef MHD_PTR
+
+/* 0, or -ENOENT with dlerror()'s words in err. */
+static int mhd_load(char *err, size_t len)
+{
+	static void *lib;
+	void *sym;
+
+	if (lib)
+		return 0;
+	lib = dlopen(LP_MHD_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!lib) {
+		snprintf(err, len, "cannot serve metrics: %s", dlerror());
+		return -ENOENT;
+	}
+#define MHD_SYM(f)                                                         \
+	sym = dlsym(lib, #f);                                              \
+	if (!sym) {                                                        \
+		snprintf(err, len, "cannot serve metrics: %s", dlerror()); \
+		dlclose(lib);                                              \
+		lib = NULL;                                                \
+		return -ENOENT;                                            \
+	}                                                                  \
+	memcpy(&mhd.f, &sym, sizeof(sym));
+	MHD_FUNCS(MHD_SYM)
+#undef MHD_SYM
+	return 0;
+}
+
+#define MHD_start_daemon mhd.MHD_start_daemon
+#define MHD_stop_daemon mhd.MHD_stop_daemon
+#define MHD_run mhd.MHD_run
+#define MHD_get_timeout mhd.MHD_get_timeout
+#define MHD_get_daemon_info mhd.MHD_get_daemon_info
+#define MHD_create_response_from_buffer mhd.MHD_create_response_from_buffer
+#define MHD_add_response_header mhd.MHD_add_response_header
+#define MHD_queue_response mhd.MHD_queue_response
+#define MHD_destroy_response mhd.MHD_destroy_response
 
 struct lp_metrics {
 	struct lp_session *s;
@@ -1181,6 +1238,11 @@ int metrics_open(struct lp_session *s, const char *addr, char *err, size_t len)
 	if (!m) {
 		snprintf(err, len, "out of memory");
 		return -ENOMEM;
+	}
+	ret = mhd_load(err, len);
+	if (ret) {
+		free(m);
+		return ret;
 	}
 	m->s = s;
 	m->timer_fd = -1;
