@@ -102,6 +102,12 @@ struct lp_probe {
 	unsigned max_keys; /* spec.max_keys: entries of each aggregation map; 0: default */
 	int handler_ref; /* LUA_NOREF: no handler */
 	int fieldmap_ref; /* Lua table: field name -> index into fields (built-ins < 0) */
+	/* lua/event.c: names read from events, by the address of their
+	 * interned Lua string, in front of fieldmap_ref (key NULL: empty) */
+	struct {
+		const void *key;
+		int idx;
+	} fieldcache[8];
 	struct lp_fetchreq *reqs; /* spec.fetch, in order */
 	int nreqs;
 	struct lp_inst *insts; /* kinds with many attach points; else the two below */

@@ -1,11 +1,13 @@
 #include "lua/event.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include <lauxlib.h>
 
 #include <luaprobe/event.h>
 
+#include "lua/state.h"
 #include "plan/builtins.h"
 #include "resolve/dwarf/dwarf.h"
 #include "session.h"
@@ -146,22 +148,48 @@ static int no_such_field(lua_State *L, const struct lp_probe *p, const char *nam
 			  suggest_text(dym, sizeof(dym), near));
 }
 
+/* Lua interns strings up to this length (LUAI_MAXSHORTLEN): one object
+ * per content, which the field map keeps alive, so its address names it. */
+#define SHORT_STRING 40
+
+static unsigned fieldcache_slot(const void *key)
+{
+	return ((uintptr_t)key >> 4) % 8;
+}
+
 static int event_index(lua_State *L)
 {
 	struct lp_event_ud *ev = lua_touserdata(L, 1);
 	struct lp_probe *p = ev->probe;
+	const char *key = NULL;
+	size_t len = 0;
+	unsigned slot = 0;
 	int isnum;
 	lua_Integer idx;
 
+	if (lua_type(L, 2) == LUA_TSTRING) {
+		key = lua_tolstring(L, 2, &len);
+		slot = fieldcache_slot(key);
+		if (p->fieldcache[slot].key == key) {
+			idx = p->fieldcache[slot].idx;
+			goto found;
+		}
+	}
 	lua_rawgeti(L, LUA_REGISTRYINDEX, p->fieldmap_ref);
 	lua_pushvalue(L, 2);
 	lua_rawget(L, -2);
 	idx = lua_tointegerx(L, -1, &isnum);
 	if (!isnum) {
-		if (lua_type(L, 2) == LUA_TSTRING)
-			return no_such_field(L, p, lua_tostring(L, 2));
+		if (key)
+			return no_such_field(L, p, key);
 		return luaL_error(L, "probe '%s': event fields are named by strings", p->text);
 	}
+	lua_pop(L, 2);
+	if (len <= SHORT_STRING) {
+		p->fieldcache[slot].key = key;
+		p->fieldcache[slot].idx = (int)idx;
+	}
+found:
 	if (idx < 0)
 		push_builtin(L, ev, (int)-idx - 1);
 	else if (p->fields[idx].kind == LP_FK_DYNARRAY)
@@ -266,6 +294,7 @@ void decode_fieldmap(lua_State *L, struct lp_probe *p)
 {
 	if (p->fieldmap_ref > 0) /* built again after fields were added */
 		luaL_unref(L, LUA_REGISTRYINDEX, p->fieldmap_ref);
+	memset(p->fieldcache, 0, sizeof(p->fieldcache));
 	lua_createtable(L, 0, p->nfields + 2 * builtin_count);
 	/* Built-ins first, so that a tracepoint's own field of the same name
 	 * (sched_process_exec's pid) wins: it is what the point offers. */
@@ -294,13 +323,66 @@ void decode_fieldmap(lua_State *L, struct lp_probe *p)
 	p->fieldmap_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 }
 
-void decode_push_event(lua_State *L, struct lp_probe *p, const void *data, size_t size)
+/* A new event object: a copy of the raw event, so that one the handler
+ * keeps stays what it was. Expects the metatable at mt. */
+static void push_event(lua_State *L, int mt, struct lp_probe *p, const void *data, size_t size)
 {
 	struct lp_event_ud *ev = lua_newuserdatauv(L, offsetof(struct lp_event_ud, hdr) + size, 0);
 
 	ev->probe = p;
 	ev->size = size;
 	memcpy(&ev->hdr, data, size);
-	lua_rawgeti(L, LUA_REGISTRYINDEX, event_mt_ref);
+	lua_pushvalue(L, mt < 0 ? mt - 1 : mt);
 	lua_setmetatable(L, -2);
+}
+
+void decode_push_event(lua_State *L, struct lp_probe *p, const void *data, size_t size)
+{
+	lua_rawgeti(L, LUA_REGISTRYINDEX, event_mt_ref);
+	push_event(L, -1, p, data, size);
+	lua_remove(L, -2);
+}
+
+int event_deliver(struct lp_session *s, struct lp_probe *p, const void *data, size_t size)
+{
+	lua_rawgeti(s->L, LUA_REGISTRYINDEX, p->handler_ref);
+	decode_push_event(s->L, p, data, size);
+	return script_call(s, 1);
+}
+
+struct batch {
+	event_next_fn next;
+	void *ctx;
+};
+
+/* Stack: 1 the batch, 2 the metatable, 3 the last probe's handler. */
+static int batch_run(lua_State *L)
+{
+	struct batch *b = lua_touserdata(L, 1);
+	struct lp_probe *p, *last = NULL;
+	const void *data;
+	size_t size;
+
+	lua_rawgeti(L, LUA_REGISTRYINDEX, event_mt_ref);
+	lua_pushnil(L);
+	while (b->next(b->ctx, &p, &data, &size)) {
+		if (p != last) {
+			lua_rawgeti(L, LUA_REGISTRYINDEX, p->handler_ref);
+			lua_replace(L, 3);
+			last = p;
+		}
+		lua_pushvalue(L, 3);
+		push_event(L, 2, p, data, size);
+		lua_call(L, 1, 0);
+	}
+	return 0;
+}
+
+int event_deliver_batch(struct lp_session *s, event_next_fn next, void *ctx)
+{
+	struct batch b = { next, ctx };
+
+	lua_pushcfunction(s->L, batch_run);
+	lua_pushlightuserdata(s->L, &b);
+	return script_call(s, 1);
 }

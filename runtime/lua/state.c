@@ -230,6 +230,17 @@ static int msghandler(lua_State *L)
 		msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
 	}
 	luaL_traceback(L, L, msg, 1);
+	/* Handlers run under lua/event.c's batch function: its frame is the
+	 * bottom one, and it is luaprobe's, not the script's. */
+	{
+		size_t len;
+		const char *tb = lua_tolstring(L, -1, &len);
+		static const char batch[] = "\n\t[C]: in ?";
+
+		if (len >= sizeof(batch) - 1 &&
+		    !memcmp(tb + len - (sizeof(batch) - 1), batch, sizeof(batch) - 1))
+			lua_pushlstring(L, tb, len - (sizeof(batch) - 1));
+	}
 	return 1;
 }
 

@@ -21,6 +21,7 @@
 #include "lua/state.h"
 #include "run/child.h"
 #include "run/metrics.h"
+#include "run/ring.h"
 #include "sym/usym.h"
 #include "run/watch.h"
 
@@ -38,14 +39,17 @@ enum {
 	TAG_TIMER
 };
 
-/* Under a flood ring_buffer__consume() does not return (the producers refill
- * what it frees), so the callback itself looks at the control set: every
- * CHECK_EVERY events it reads a coarse clock (a vDSO call, no syscall), and
- * every POLL_NS polls the set (one epoll_wait). -d, signals, timers and the
- * command's exit then act within ~POLL_NS of a handler's return, whatever
- * the event rate (DESIGN.md §5 "Control under load"). */
+/* Under a flood the ring buffer never empties (the producers refill what is
+ * read), so delivery itself looks at the control set: every CHECK_EVERY
+ * events it reads a coarse clock (a vDSO call, no syscall), and every
+ * POLL_NS the batch of events ends and the set is polled (one epoll_wait).
+ * -d, signals, timers and the command's exit then act within ~POLL_NS of a
+ * handler's return, whatever the event rate (DESIGN.md §5 "Control under
+ * load"). */
 #define CHECK_EVERY 8
 #define POLL_NS 10000000LL
+/* Records read before their space is given back to the kernel. */
+#define RELEASE_EVERY 64
 /* After the end by time, signal or command the probes are detached first
  * (s->detach), so what is left in the ring buffer is finite; it is
  * delivered for at most this long, as a handler may be slow. */
@@ -61,6 +65,10 @@ struct loop {
 	int draining; /* the final delivery, until drain_end */
 	long long drain_end;
 	int cut; /* the final delivery stopped at drain_end with events left */
+	struct lp_ring ring; /* fd -1: no ring buffer */
+	unsigned unreleased; /* records read since the last ring_release */
+	unsigned long found; /* records read by this consume() */
+	int poll_due; /* the batch ended for the control set */
 };
 
 static sigset_t loop_sigs, old_sigs;
@@ -223,58 +231,103 @@ static void poll_control(struct loop *lp)
 	}
 }
 
-static int on_event(void *ctx, void *data, size_t size)
+/* event_next_fn for event_deliver_batch: the records in the ring buffer,
+ * with the work each needs outside Lua done on the way; the batch ends when
+ * the ring buffer is empty, the run stops, or the control set is due. */
+static int next_event(void *ctx, struct lp_probe **pp, const void **data, size_t *size)
 {
 	struct loop *lp = ctx;
 	struct lp_session *s = lp->s;
-	const struct lp_event_hdr *h = data;
+	const struct lp_event_hdr *h;
 	struct lp_probe *p;
 	long long now;
 
-	/* A cancelled callback loses its event, so only exit() and errors
-	 * cancel before it; other stops cancel after it, below. */
-	if (s->exited || s->failed || s->interrupted)
-		return -ECANCELED;
-	if (size >= sizeof(*h) && h->probe_id == LP_ID_NOTE_PID)
-		usym_note(session_usym(s), (int)h->pid, 1);
-	if (size >= sizeof(*h) && h->probe_id < (unsigned)s->nprobes) {
+	for (;;) {
+		/* what the last handler asked for, before the next event */
+		if (s->timers_new)
+			arm_timers(lp);
+		/* Only exit() and errors stop before an event; other stops
+		 * at the control set's turn (below), or not at all while the
+		 * end drains what is left. */
+		if (s->exited || s->failed || s->interrupted)
+			return 0;
+		if (lp->events >= CHECK_EVERY) {
+			lp->events = 0;
+			now = coarse_ns();
+			if (lp->draining && now >= lp->drain_end) {
+				lp->cut = 1;
+				return 0;
+			}
+			if (!lp->draining && now >= lp->next_poll) {
+				lp->poll_due = 1;
+				return 0;
+			}
+		}
+		h = ring_next(&lp->ring, size);
+		if (!h)
+			return 0;
+		lp->found++;
+		lp->events++;
+		/* the kernel waits for the space until here: give it back in
+		 * batches, not a cache line to the producers per record */
+		if (++lp->unreleased >= RELEASE_EVERY) {
+			ring_release(&lp->ring);
+			lp->unreleased = 0;
+		}
+		if (*size < sizeof(*h))
+			continue;
+		if (h->probe_id == LP_ID_NOTE_PID)
+			usym_note(session_usym(s), (int)h->pid, 1);
+		if (h->probe_id >= (unsigned)s->nprobes)
+			continue;
 		p = s->probes[h->probe_id];
 		p->hits++;
 		/* a user stack symbolizes after its process exits (sym/usym.h) */
 		if (p->plan.stack & LP_STACK_USER)
 			usym_note(session_usym(s), (int)h->pid, 0);
-		if (p->handler_ref != LUA_NOREF) {
-			lua_rawgeti(s->L, LUA_REGISTRYINDEX, p->handler_ref);
-			decode_push_event(s->L, p, data, size);
-			if (script_call(s, 1) != 0)
-				return -ECANCELED;
-			if (s->timers_new)
-				arm_timers(lp);
+		if (p->handler_ref == LUA_NOREF)
+			continue;
+		*pp = p;
+		*data = h;
+		return 1;
+	}
+}
+
+/* Deliver what the ring buffer holds, acting on the control set every
+ * POLL_NS meanwhile (a flood never ends by itself: the producers refill
+ * what is read). Returns the records found. */
+static unsigned long consume(struct loop *lp)
+{
+	struct lp_session *s = lp->s;
+
+	lp->found = 0;
+	for (;;) {
+		lp->poll_due = 0;
+		/* a Lua call only when there is a record to hand out */
+		if (!ring_pending(&lp->ring))
+			break;
+		event_deliver_batch(s, next_event, lp);
+		ring_release(&lp->ring);
+		lp->unreleased = 0;
+		if (s->timers_new)
+			arm_timers(lp);
+		if (s->exited || s->failed || s->interrupted || s->stopping || lp->cut)
+			break;
+		if (lp->poll_due) {
+			lp->next_poll = coarse_ns() + POLL_NS;
+			poll_control(lp);
+			if (s->stopping)
+				break;
 		}
 	}
-	if (++lp->events < CHECK_EVERY)
-		return 0;
-	lp->events = 0;
-	now = coarse_ns();
-	if (lp->draining) {
-		if (now < lp->drain_end)
-			return 0;
-		lp->cut = 1;
-		return -ECANCELED;
-	}
-	if (now < lp->next_poll)
-		return 0;
-	lp->next_poll = now + POLL_NS;
-	poll_control(lp);
-	/* Back to loop_run, which sees the stop: this event was delivered. */
-	return s->stopping ? -EINTR : 0;
+	return lp->found;
 }
 
 int loop_run(struct lp_session *s)
 {
-	struct loop lp = { .s = s, .sfd = -1, .lostfd = -1 };
+	struct loop lp = { .s = s, .sfd = -1, .lostfd = -1, .ring = { .fd = -1 } };
 	sigset_t chld;
-	struct ring_buffer *rb = NULL;
+	int rb = 0; /* the ring buffer is mapped */
 	int ep, err = 0;
 	int sweep = 0;
 	struct epoll_event evs[2];
@@ -298,8 +351,11 @@ int loop_run(struct lp_session *s)
 	/* A script whose probes send nothing (count-only) has no ring buffer:
 	 * the loop waits on the control set alone. */
 	if (s->maps.events_fd >= 0) {
-		rb = ring_buffer__new(s->maps.events_fd, on_event, &lp, NULL);
-		if (!rb || add_fd(ep, ring_buffer__epoll_fd(rb), TAG_RINGBUF)) {
+		err = ring_open(&lp.ring, s->maps.events_fd);
+		if (err)
+			goto out;
+		rb = 1;
+		if (add_fd(ep, s->maps.events_fd, TAG_RINGBUF)) {
 			err = -errno;
 			goto out;
 		}
@@ -346,7 +402,7 @@ int loop_run(struct lp_session *s)
 		}
 		/* A sweep: the kernel does not wake us for every event of a burst. */
 		if (n == 0 && rb)
-			sweep = ring_buffer__consume(rb) > 0;
+			sweep = consume(&lp) > 0;
 		/* The control set first: a stop asked for meanwhile ends the
 		 * loop before another round of events. */
 		for (int i = 0; i < n; i++)
@@ -355,7 +411,7 @@ int loop_run(struct lp_session *s)
 		for (int i = 0; i < n && !s->stopping; i++)
 			if (evs[i].data.u64 == TAG_RINGBUF) {
 				lp.next_poll = coarse_ns() + POLL_NS;
-				sweep = ring_buffer__consume(rb) > 0;
+				sweep = consume(&lp) > 0;
 			}
 	}
 	/* Ended by time, a signal or the command: what the kernel already sent
@@ -374,7 +430,7 @@ int loop_run(struct lp_session *s)
 		lp.draining = 1;
 		lp.drain_end = coarse_ns() + DRAIN_NS;
 		watch_draining(1);
-		ring_buffer__consume(rb);
+		consume(&lp);
 		watch_draining(0);
 		if (lp.cut)
 			fprintf(stderr,
@@ -391,7 +447,8 @@ out:
 			close(s->timers[i].fd);
 	if (lp.lostfd >= 0)
 		close(lp.lostfd);
-	ring_buffer__free(rb);
+	if (rb)
+		ring_close(&lp.ring);
 	if (lp.sfd >= 0)
 		close(lp.sfd);
 	if (lp.ctl >= 0)
