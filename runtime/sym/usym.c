@@ -275,8 +275,19 @@ static int usym_report_any(struct lp_usym *u, Dwfl *dwfl, int pid)
 
 	if (u->snaps)
 		s = snap_slot(u, pid, &found);
-	if (start && (!found || !s->maps || start == s->start))
-		return usym_report(dwfl, pid);
+	if (start && (!found || !s->maps || start == s->start)) {
+		err = usym_report(dwfl, pid);
+		/* ESRCH with a start time: a zombie, whose /proc entry is there
+		 * and its memory gone (a process that exited before its event was
+		 * read); its mappings are the recorded ones, as for one gone */
+		if (err != -ESRCH)
+			return err;
+	}
+	/* The process is gone or is another one: the mappings it made are in
+	 * the tracker's records, some maybe not read yet (an exec's, when its
+	 * event came in the same wakeup): read what the kernel has written,
+	 * which is all that came before the event asking. */
+	maptrack_poll(u->track);
 	tracked = maptrack_maps(u->track, pid, &len);
 	text = tracked;
 	if (!text && found && s->maps) {
