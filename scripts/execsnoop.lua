@@ -11,32 +11,18 @@
 --- in "...", as do more arguments than --max-args; one the caller had not yet paged in
 --- reads as '' (a tracepoint cannot wait for a page fault), as an empty one does
 local usage = "luaprobe execsnoop [--pid PID] [--comm NAME] [--failed] [--max-args 10]"
-local opts, rest = getopt({ pid = "", comm = "", failed = false, max_args = "10" }, usage)
-local function bad(msg) error(msg .. "\nusage: " .. usage, 0) end
-if rest[1] then bad("unexpected argument '" .. rest[1] .. "'") end
+local R = require "luaprobe_recipe"
+local opts, bad = R.options({ pid = "", comm = "", failed = false, max_args = "10" }, usage)
 -- a probe fetches at most 16 values: 15 arguments (and 16 pointers)
 local max = math.tointeger(tonumber(opts.max_args))
 if not max or max < 1 or max > 15 then bad("--max-args wants 1 to 15, not '" .. opts.max_args .. "'") end
 
-local caller, task = {}, {}
-if opts.pid ~= "" then
-  local pid = math.tointeger(tonumber(opts.pid))
-  if not pid or pid < 1 then bad("--pid wants a process id, not '" .. opts.pid .. "'") end
-  caller[#caller + 1] = string.format("(_pid == %d || curtask->real_parent->tgid == %d)", pid, pid)
-  task[#task + 1] = string.format("(p->tgid == %d || p->real_parent->tgid == %d)", pid, pid)
-elseif target_pid() then
-  caller[#caller + 1] = "(_pid == target || curtask->real_parent->tgid == target)"
-  task[#task + 1] = "(p->tgid == target || p->real_parent->tgid == target)"
-end
-if opts.comm ~= "" then
-  if opts.comm:find('["\\]') then bad("--comm: a name without quotes or backslashes") end
-  caller[#caller + 1] = string.format('_comm == "%s"', opts.comm)
-end
-local function where(w, extra)
-  w = { table.unpack(w) }
-  if extra then w[#w + 1] = extra end
-  return #w > 0 and table.concat(w, " && ") or nil
-end
+-- the caller at the call; at sched_process_exec the task, whose comm is
+-- the new program's already
+local caller = R.process(opts, bad, "(_pid == PID || curtask->real_parent->tgid == PID)", "_comm")
+local task = R.process({ pid = opts.pid, comm = "" }, bad,
+  "(p->tgid == PID || p->real_parent->tgid == PID)", "p->comm")
+local where = R.where
 
 -- The arguments are read at the call, from the caller's memory; the
 -- result comes at sched_process_exec (the new program) or, for a failure,

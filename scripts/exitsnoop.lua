@@ -7,22 +7,10 @@
 ---   luaprobe exitsnoop --threads           every thread too, with its thread id
 --- needs the kernel's BTF (the exit code, start time and parent are the task's)
 local usage = "luaprobe exitsnoop [--pid PID] [--comm NAME] [--failed] [--threads]"
-local opts, rest = getopt({ pid = "", comm = "", failed = false, threads = false }, usage)
-local function bad(msg) error(msg .. "\nusage: " .. usage, 0) end
-if rest[1] then bad("unexpected argument '" .. rest[1] .. "'") end
+local R = require "luaprobe_recipe"
+local opts, bad = R.options({ pid = "", comm = "", failed = false, threads = false }, usage)
 
-local where = {}
-if opts.pid ~= "" then
-  local pid = math.tointeger(tonumber(opts.pid))
-  if not pid or pid < 1 then bad("--pid wants a process id, not '" .. opts.pid .. "'") end
-  where[#where + 1] = string.format("(p->tgid == %d || p->real_parent->tgid == %d)", pid, pid)
-elseif target_pid() then
-  where[#where + 1] = "(p->tgid == target || p->real_parent->tgid == target)"
-end
-if opts.comm ~= "" then
-  if opts.comm:find('["\\]') then bad("--comm: a name without quotes or backslashes") end
-  where[#where + 1] = string.format('p->comm == "%s"', opts.comm)
-end
+local where = R.process(opts, bad, "(p->tgid == PID || p->real_parent->tgid == PID)", "p->comm")
 -- a process exits with its last thread; --threads: every thread
 if not opts.threads then where[#where + 1] = "group_dead != 0" end
 if opts.failed then where[#where + 1] = "p->exit_code != 0" end
@@ -30,7 +18,7 @@ if opts.failed then where[#where + 1] = "p->exit_code != 0" end
 -- exit_code is set before the tracepoint fires (do_exit); start_time is on
 -- CLOCK_MONOTONIC, e.ts's clock
 local ok, err = pcall(probe, "tp_btf:sched_process_exit", {
-  where = #where > 0 and table.concat(where, " && ") or nil,
+  where = R.where(where),
   fetch = { code = "p->exit_code", start = "p->start_time", ppid = "p->real_parent->tgid",
             tgid = "p->tgid", tid = "p->pid", name = "p->comm" },
 }, function(e)

@@ -5,23 +5,11 @@
 ---   luaprobe killsnoop --failed             signals that could not be sent, and why
 ---   luaprobe -c './service.sh' killsnoop    the signals one script sends
 local usage = "luaprobe killsnoop [--pid PID] [--comm NAME] [--signal NAME] [--failed]"
-local opts, rest = getopt({ pid = "", comm = "", signal = "", failed = false }, usage)
-local function bad(msg) error(msg .. "\nusage: " .. usage, 0) end
-if rest[1] then bad("unexpected argument '" .. rest[1] .. "'") end
+local R = require "luaprobe_recipe"
+local opts, bad = R.options({ pid = "", comm = "", signal = "", failed = false }, usage)
 
 -- _pid and _comm are the sender (a kill's own `pid` argument is the target)
-local where = {}
-if opts.pid ~= "" then
-  local pid = math.tointeger(tonumber(opts.pid))
-  if not pid or pid < 1 then bad("--pid wants a process id, not '" .. opts.pid .. "'") end
-  where[#where + 1] = "_pid == " .. pid
-elseif target_pid() then
-  where[#where + 1] = "_pid == target"
-end
-if opts.comm ~= "" then
-  if opts.comm:find('["\\]') then bad("--comm: a name without quotes or backslashes") end
-  where[#where + 1] = string.format('_comm == "%s"', opts.comm)
-end
+local where = R.process(opts, bad, "_pid == PID", "_comm")
 local enter_where = { table.unpack(where) }
 if opts.signal ~= "" then
   local want, sig = opts.signal:upper(), math.tointeger(tonumber(opts.signal))
@@ -34,7 +22,7 @@ if opts.signal ~= "" then
   if not sig or sig < 0 or sig > 64 then bad("--signal: '" .. opts.signal .. "' is not a signal (KILL, SIGTERM, 15, RTMIN+2)") end
   enter_where[#enter_where + 1] = "sig == " .. sig
 end
-local function spec(w) return { where = #w > 0 and table.concat(w, " && ") or nil } end
+local function spec(w) return { where = R.where(w) } end
 
 -- The signal and target come with the entry, the result with the exit:
 -- paired here by thread (a thread is in one system call at a time).

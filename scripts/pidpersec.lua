@@ -5,28 +5,16 @@
 ---   luaprobe pidpersec                          is something forking in a loop?
 ---   luaprobe pidpersec --no-threads --interval 5s   processes only, every 5 s
 local usage = "luaprobe pidpersec [--interval 1s] [--pid PID] [--comm NAME] [--no-threads]"
-local opts, rest = getopt({ interval = "1s", pid = "", comm = "", no_threads = false }, usage)
-local function bad(msg) error(msg .. "\nusage: " .. usage, 0) end
-if rest[1] then bad("unexpected argument '" .. rest[1] .. "'") end
+local R = require "luaprobe_recipe"
+local opts, bad = R.options({ interval = "1s", pid = "", comm = "", no_threads = false }, usage)
 
-local where = {}
-if opts.pid ~= "" then
-  local pid = math.tointeger(tonumber(opts.pid))
-  if not pid or pid < 1 then bad("--pid wants a process id, not '" .. opts.pid .. "'") end
-  where[#where + 1] = "parent->tgid == " .. pid
-elseif target_pid() then
-  where[#where + 1] = "parent->tgid == target"
-end
-if opts.comm ~= "" then
-  if opts.comm:find('["\\]') then bad("--comm: a name without quotes or backslashes") end
-  where[#where + 1] = string.format('parent->comm == "%s"', opts.comm)
-end
+local where = R.process(opts, bad, "parent->tgid == PID", "parent->comm")
 -- a new thread joins its creator's thread group; a new process leads its own
 if opts.no_threads then where[#where + 1] = "child->pid == child->tgid" end
 
 -- Counted in the kernel: no event per fork reaches user space.
 local ok, forks = pcall(function()
-  return probe("tp_btf:sched_process_fork", { where = #where > 0 and table.concat(where, " && ") or nil }):count()
+  return probe("tp_btf:sched_process_fork", { where = R.where(where) }):count()
 end)
 if not ok then
   if opts.no_threads or #where > 0 then

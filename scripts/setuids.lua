@@ -5,28 +5,14 @@
 ---   luaprobe setuids                           every privilege change on the machine (sudo, sshd, cron)
 ---   luaprobe setuids --failed                  changes the kernel refused (EPERM)
 local usage = "luaprobe setuids [--pid PID] [--comm NAME] [--failed]"
-local opts, rest = getopt({ pid = "", comm = "", failed = false }, usage)
-local function bad(msg) error(msg .. "\nusage: " .. usage, 0) end
-if rest[1] then bad("unexpected argument '" .. rest[1] .. "'") end
+local R = require "luaprobe_recipe"
+local opts, bad = R.options({ pid = "", comm = "", failed = false }, usage)
 
-local where = {}
-if opts.pid ~= "" then
-  local pid = math.tointeger(tonumber(opts.pid))
-  if not pid or pid < 1 then bad("--pid wants a process id, not '" .. opts.pid .. "'") end
-  where[#where + 1] = string.format("(_pid == %d || curtask->real_parent->tgid == %d)", pid, pid)
-elseif target_pid() then
-  -- sudo, su, login: the privileges are often dropped in a child
-  where[#where + 1] = "(_pid == target || curtask->real_parent->tgid == target)"
-end
-if opts.comm ~= "" then
-  if opts.comm:find('["\\]') then bad("--comm: a name without quotes or backslashes") end
-  where[#where + 1] = string.format('_comm == "%s"', opts.comm)
-end
-local spec = { where = #where > 0 and table.concat(where, " && ") or nil }
-local xwhere = { table.unpack(where) }
+-- sudo, su, login: the privileges are often dropped in a child
+local where = R.process(opts, bad, "(_pid == PID || curtask->real_parent->tgid == PID)", "_comm")
+local spec = { where = R.where(where) }
 -- setfsuid and setfsgid return the previous id, never an error: not with --failed
-if opts.failed then xwhere[#xwhere + 1] = "ret < 0" end
-local xspec = { where = #xwhere > 0 and table.concat(xwhere, " && ") or nil }
+local xspec = { where = R.where(where, opts.failed and "ret < 0" or nil) }
 
 -- an id of -1 leaves that id as it is
 local function id(v) return v == 0xffffffff and "-1" or tostring(v) end

@@ -4,26 +4,13 @@
 ---   luaprobe statsnoop --failed                 paths looked up in vain (ENOENT), by whom
 ---   luaprobe -c 'git status' statsnoop          every path one command stats
 local usage = "luaprobe statsnoop [--pid PID] [--comm NAME] [--failed] [--path SUBSTRING]"
-local opts, rest = getopt({ pid = "", comm = "", failed = false, path = "" }, usage)
-local function bad(msg) error(msg .. "\nusage: " .. usage, 0) end
-if rest[1] then bad("unexpected argument '" .. rest[1] .. "'") end
+local R = require "luaprobe_recipe"
+local opts, bad = R.options({ pid = "", comm = "", failed = false, path = "" }, usage)
 
-local where = {}
-if opts.pid ~= "" then
-  local pid = math.tointeger(tonumber(opts.pid))
-  if not pid or pid < 1 then bad("--pid wants a process id, not '" .. opts.pid .. "'") end
-  where[#where + 1] = "_pid == " .. pid
-elseif target_pid() then
-  where[#where + 1] = "_pid == target"
-end
-if opts.comm ~= "" then
-  if opts.comm:find('["\\]') then bad("--comm: a name without quotes or backslashes") end
-  where[#where + 1] = string.format('_comm == "%s"', opts.comm)
-end
-local spec = { where = #where > 0 and table.concat(where, " && ") or nil }
-local xwhere = { table.unpack(where) }
-if opts.failed then xwhere[#xwhere + 1] = "ret < 0" end -- the others stay in the kernel
-local xspec = { where = #xwhere > 0 and table.concat(xwhere, " && ") or nil }
+local where = R.process(opts, bad, "_pid == PID", "_comm")
+local spec = { where = R.where(where) }
+-- with --failed, the others stay in the kernel
+local xspec = { where = R.where(where, opts.failed and "ret < 0" or nil) }
 
 -- The path comes with the entry, the result with the exit: paired here by
 -- thread (a thread is in one system call at a time).

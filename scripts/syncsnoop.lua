@@ -4,26 +4,14 @@
 ---   luaprobe syncsnoop --min-ms 10             flushes that took 10 ms or more
 ---   luaprobe -p 1234 syncsnoop                 how often a database flushes, and which fds
 local usage = "luaprobe syncsnoop [--pid PID] [--comm NAME] [--min-ms MS]"
-local opts, rest = getopt({ pid = "", comm = "", min_ms = "0" }, usage)
-local function bad(msg) error(msg .. "\nusage: " .. usage, 0) end
-if rest[1] then bad("unexpected argument '" .. rest[1] .. "'") end
+local R = require "luaprobe_recipe"
+local opts, bad = R.options({ pid = "", comm = "", min_ms = "0" }, usage)
 local min_ns = tonumber(opts.min_ms)
 if not min_ns or min_ns < 0 then bad("--min-ms wants milliseconds, not '" .. opts.min_ms .. "'") end
 min_ns = min_ns * 1e6
 
-local where = {}
-if opts.pid ~= "" then
-  local pid = math.tointeger(tonumber(opts.pid))
-  if not pid or pid < 1 then bad("--pid wants a process id, not '" .. opts.pid .. "'") end
-  where[#where + 1] = "_pid == " .. pid
-elseif target_pid() then
-  where[#where + 1] = "_pid == target"
-end
-if opts.comm ~= "" then
-  if opts.comm:find('["\\]') then bad("--comm: a name without quotes or backslashes") end
-  where[#where + 1] = string.format('_comm == "%s"', opts.comm)
-end
-local spec = { where = #where > 0 and table.concat(where, " && ") or nil }
+local where = R.process(opts, bad, "_pid == PID", "_comm")
+local spec = { where = R.where(where) }
 
 -- what each call flushes, from its arguments
 local calls = {

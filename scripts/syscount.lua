@@ -6,24 +6,11 @@
 ---   luaprobe -c 'ls /' syscount --latency  calls and time spent in them, for one command
 local usage = "luaprobe syscount [--pid PID] [--comm NAME] [--failed] [--errno NAME] [--latency] " ..
               "[--by-process] [--top 10] [--interval SECONDS]"
-local opts, rest = getopt({ pid = "", comm = "", failed = false, errno = "", latency = false,
+local R = require "luaprobe_recipe"
+local opts, bad = R.options({ pid = "", comm = "", failed = false, errno = "", latency = false,
                       by_process = false, top = "10", interval = "" }, usage)
-local function bad(msg) error(msg .. "\nusage: " .. usage, 0) end
-if rest[1] then bad("unexpected argument '" .. rest[1] .. "'") end
 
-local where, pid = {}, nil
-if opts.pid ~= "" then
-  pid = math.tointeger(tonumber(opts.pid))
-  if not pid or pid < 1 then bad("--pid wants a process id, not '" .. opts.pid .. "'") end
-  where[#where + 1] = "_pid == " .. pid
-elseif target_pid() then
-  pid = target_pid()
-  where[#where + 1] = "_pid == target"
-end
-if opts.comm ~= "" then
-  if opts.comm:find('["\\]') then bad("--comm: a name without quotes or backslashes") end
-  where[#where + 1] = string.format('_comm == "%s"', opts.comm)
-end
+local where, pid = R.process(opts, bad, "_pid == PID", "_comm")
 local top = math.tointeger(tonumber(opts.top))
 if not top or top < 1 then bad("--top wants a whole number of at least 1, not '" .. opts.top .. "'") end
 if opts.errno ~= "" then
@@ -38,11 +25,7 @@ if opts.errno ~= "" then
 end
 if opts.failed and opts.latency then bad("--latency times every call: not with --failed or --errno") end
 
-local function spec(extra)
-  local w = { table.unpack(where) }
-  if extra then w[#w + 1] = extra end
-  return { where = #w > 0 and table.concat(w, " && ") or nil }
-end
+local function spec(extra) return { where = R.where(where, extra) } end
 local keys = opts.by_process and { "_pid", "_comm" } or { "id" }
 
 -- Counted in the kernel: only (key, count) rows reach user space.

@@ -5,21 +5,11 @@
 ---   luaprobe -c './server' threadsnoop          the threads one program starts, by start function
 --- the start function is named from the program's symbols (also once it has exited)
 local usage = "luaprobe threadsnoop [--pid PID] [--comm NAME] [--libc PATH]"
-local opts, rest = getopt({ pid = "", comm = "", libc = "libc.so.6" }, usage)
-local function bad(msg) error(msg .. "\nusage: " .. usage, 0) end
-if rest[1] then bad("unexpected argument '" .. rest[1] .. "'") end
+local R = require "luaprobe_recipe"
+local opts, bad = R.options({ pid = "", comm = "", libc = "libc.so.6" }, usage)
 
-local where = {}
-if opts.pid ~= "" then
-  local pid = math.tointeger(tonumber(opts.pid))
-  if not pid or pid < 1 then bad("--pid wants a process id, not '" .. opts.pid .. "'") end
-  where[#where + 1] = "pid == " .. pid
-end
 -- with -p/-c, a process probe sees only the target anyway
-if opts.comm ~= "" then
-  if opts.comm:find('["\\]') then bad("--comm: a name without quotes or backslashes") end
-  where[#where + 1] = string.format('comm == "%s"', opts.comm)
-end
+local where = R.process(opts, bad, "pid == PID", "comm", true)
 
 local point = "uprobe:" .. opts.libc .. ":pthread_create"
 local t0
@@ -31,7 +21,7 @@ end
 -- convention's third argument. A user stack makes luaprobe record the
 -- processes' mappings, so that a program that has exited by the time its
 -- event is read still has its start function named.
-local spec = { where = #where > 0 and table.concat(where, " && ") or nil, stack = "user" }
+local spec = { where = R.where(where), stack = "user" }
 spec.fetch = { fn = "start_routine" }
 local ok = pcall(probe, point, spec, show)
 if not ok then
