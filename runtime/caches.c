@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "load/image.h"
 #include "resolve/dwarf/dwarf.h"
 #include "resolve/kbtf.h"
 #include "resolve/kdebug.h"
@@ -116,4 +117,5 @@ void caches_free(struct lp_caches *c)
 	c->ksym = NULL;
 	c->kbtf = NULL;
 	c->usym = NULL;
+	load_images_free(&c->images);
 }

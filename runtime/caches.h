@@ -11,6 +11,7 @@ struct lp_ksym;
 struct lp_kbtf;
 struct lp_usym;
 struct lp_dwarf;
+struct lp_images;
 
 struct lp_caches {
 	struct lp_ksym *ksym; /* kallsyms */
@@ -28,6 +29,9 @@ struct lp_caches {
 	int kdwarf_err; /* 0: not tried yet; 1: opened; -errno with kdwarf_why */
 	int kdwarf_foreign; /* --vmlinux of another build: kdwarf_why says so */
 	char kdwarf_why[512];
+	/* programs loaded through libbpf, copied for later probes that load
+	 * the same program (load/image.h) */
+	struct lp_images *images;
 };
 
 /* The cache, created on first use. NULL when c is NULL or the allocation

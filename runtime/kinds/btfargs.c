@@ -281,13 +281,35 @@ struct bpf_program *btfargs_prog(const struct lp_probe *p)
 	return skel ? load_picked(skel->obj) : NULL;
 }
 
+int btfargs_prog_fd(const struct lp_probe *p, const struct lp_btfargs *a)
+{
+	if (a->by_fd && a->img.prog_fd >= 0)
+		return a->img.prog_fd;
+	return p->skel ? bpf_program__fd(btfargs_prog(p)) : -1;
+}
+
+/* Which image a raw program is loaded from: the program load_pick takes
+ * follows from the layers, and the maps libbpf creates from the number of
+ * aggregations. */
+static void image_key(const struct lp_probe *p, char *key, size_t size)
+{
+	snprintf(key, size, "btf raw %x %d", load_layers(&p->plan), p->naggs);
+}
+
 static int load_once(struct lp_probe *p, struct lp_btfargs *a, const struct lp_maps *m,
 		     const char *target, char *err, size_t errlen)
 {
 	struct lp_btf *skel;
 	struct bpf_map *aggs[LP_MAX_AGG];
+	char key[64];
 	int ret;
 
+	if (a->by_fd && a->raw && p->caches) {
+		image_key(p, key, sizeof(key));
+		/* any failure: libbpf loads it, and says why if it cannot */
+		if (load_image_load(p->caches->images, key, p, &a->img) == 0)
+			return 0;
+	}
 	ret = register_shared(err, errlen);
 	if (ret)
 		return ret;
@@ -317,6 +339,10 @@ static int load_once(struct lp_probe *p, struct lp_btfargs *a, const struct lp_m
 		(void)target;
 	for (int i = 0; !ret && i < p->naggs; i++)
 		ret = load_size_agg(aggs[i], p, i);
+	/* an aggregation the plan does not have: a map not made (its
+	 * references, if any, are in code the frozen plan never reaches) */
+	for (int i = p->naggs; !ret && i < LP_MAX_AGG; i++)
+		ret = bpf_map__set_autocreate(aggs[i], false);
 	if (!ret) {
 		loading_attach_id = a->raw ? 0 : a->attach_id ? a->attach_id : -1;
 		loading_attach_type = a->attach_type;
@@ -334,6 +360,12 @@ static int load_once(struct lp_probe *p, struct lp_btfargs *a, const struct lp_m
 	}
 	for (int i = 0; i < p->naggs; i++)
 		p->aggs[i].fd = bpf_map__fd(aggs[i]);
+	if (a->by_fd && a->raw && p->caches)
+		/* no image (an object it cannot copy): each probe loads its own */
+		(void)load_image_keep(
+			&p->caches->images, key, skel->obj, load_picked(skel->obj), 0, m, aggs,
+			p->naggs,
+			(size_t)((const char *)&skel->rodata->plan - (const char *)skel->rodata));
 	return 0;
 }
 
@@ -386,6 +418,8 @@ void btfargs_release(struct lp_probe *p, struct lp_btfargs *a)
 	p->skel = NULL;
 	if (!a)
 		return;
+	if (a->by_fd)
+		load_imaged_close(&a->img);
 	for (int i = 0; i < a->nroots; i++) {
 		free(a->names[i]);
 		free(a->ctypes[i]);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "caches.h"
+#include "load/image.h"
 #include "load/load.h"
 #include "probe.h"
 #include "resolve/btf_expr.h"
@@ -36,6 +37,11 @@ struct lp_btfargs {
 	int attach_id;
 	int attach_type; /* BPF_TRACE_FENTRY/FEXIT; 0: a tracepoint */
 	char as[160]; /* how it is attached, for -v */
+	/* The caller attaches the program by its fd (the syscall dispatcher):
+	 * it may then load from an image of an earlier probe's (load/image.h),
+	 * without an object of its own (p->skel NULL, img.prog_fd). */
+	int by_fd;
+	struct lp_imaged img;
 	struct lp_caches own; /* -L resolves without a session */
 };
 
@@ -82,6 +88,8 @@ void btfargs_release(struct lp_probe *p, struct lp_btfargs *a);
 
 /* The loaded program (to attach), or NULL. */
 struct bpf_program *btfargs_prog(const struct lp_probe *p);
+/* Its fd, from an image or the object (a->by_fd); -1: none. */
+int btfargs_prog_fd(const struct lp_probe *p, const struct lp_btfargs *a);
 
 /* The kind hooks they share. */
 int btfargs_describe(struct lp_probe *p, FILE *out);

@@ -229,6 +229,7 @@ struct tp_state {
 	int sys, sys_exit, sys_nr, sys_col, sys_in;
 	struct lp_btfargs *btf;
 	struct lp_plan *classic; /* the plan as the record lays it out */
+	struct lp_maps m; /* the run's shared maps, for the classic program */
 };
 
 static struct tp_state *state_of(struct lp_probe *p)
@@ -267,6 +268,9 @@ static int load_variant(struct lp_probe *p, const struct lp_maps *m, int raw, ch
 		ret = load_share_lat(skel->maps.lp_lat, m);
 	for (int i = 0; !ret && i < p->naggs; i++)
 		ret = load_size_agg(aggs[i], p, i);
+	/* an aggregation the plan does not have: a map not made */
+	for (int i = p->naggs; !ret && i < LP_MAX_AGG; i++)
+		ret = bpf_map__set_autocreate(aggs[i], false);
 	if (!ret)
 		ret = lp_tp__load(skel);
 	for (int i = 0; !ret && i < p->naggs; i++)
@@ -380,7 +384,10 @@ static int sys_load(struct lp_probe *p, const struct lp_maps *m, int exit, int n
 		return -ENOMEM;
 	}
 	*st->classic = p->plan;
+	st->m = *m;
 	st->btf->raw = 1;
+	st->btf->by_fd = 1;
+	st->btf->img.prog_fd = -1;
 	st->sys = 1;
 	st->sys_exit = exit;
 	st->sys_nr = nr;
@@ -393,8 +400,9 @@ static int sys_load(struct lp_probe *p, const struct lp_maps *m, int exit, int n
 		snprintf(st->as, sizeof(st->as), "tracepoint (not raw_syscalls: %.90s)", why);
 		return ret;
 	}
-	snprintf(st->as, sizeof(st->as), "raw_syscalls:%s, syscall %d",
-		 exit ? "sys_exit" : "sys_enter", nr);
+	snprintf(st->as, sizeof(st->as), "raw_syscalls:%s, syscall %d%s",
+		 exit ? "sys_exit" : "sys_enter", nr,
+		 st->btf->img.prog_fd >= 0 ? ", program from an image" : "");
 	return 0;
 }
 
@@ -449,24 +457,23 @@ static int sys_attach(struct lp_probe *p, char *err, size_t errlen)
 	char why[256];
 	int ret;
 
-	ret = sysdisp_add(st->sys_exit, st->sys_nr, bpf_program__fd(btfargs_prog(p)), &st->sys_col,
-			  why, sizeof(why));
+	ret = sysdisp_add(st->sys_exit, st->sys_nr, btfargs_prog_fd(p, st->btf), &st->sys_col, why,
+			  sizeof(why));
 	if (!ret) {
 		st->sys_in = 1;
-		if (load_release(p) == 0) {
+		if (!skel) /* from an image: the prog array holds the program */
+			load_imaged_close(&st->btf->img);
+		else if (load_release(p) == 0) {
 			lp_btf__destroy(p->skel);
 			p->skel = NULL;
 		}
 		return 0;
 	}
-	struct lp_maps m = { bpf_map__fd(skel->maps.lp_events), bpf_map__fd(skel->maps.lp_lost),
-			     bpf_map__fd(skel->maps.lp_lat) };
-
-	/* skel holds the shared maps open until the classic object has its
-	 * own references */
+	/* the image's aggregation maps are the probe's own */
+	load_close_aggs(p);
 	p->plan = *st->classic;
 	p->skel = NULL;
-	ret = load_variant(p, &m, 0, err, errlen);
+	ret = load_variant(p, &st->m, 0, err, errlen);
 	tp = p->skel;
 	p->skel = skel;
 	btfargs_release(p, st->btf);

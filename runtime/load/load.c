@@ -269,30 +269,38 @@ struct bpf_program *load_picked(struct bpf_object *obj)
 
 #define AGG_DEFAULT_KEYS 10240
 
-int load_size_agg(struct bpf_map *map, const struct lp_probe *p, int idx)
+void load_agg_shape(const struct lp_probe *p, int idx, struct lp_agg_shape *sh)
 {
 	const struct lp_agg *a = &p->plan.agg[idx];
-	int err;
 
+	sh->value_size = plan_agg_value_size(p, idx);
 	/* Without keys there is one value: a per-CPU array, whose lookup the
 	 * verifier inlines, instead of hashing a zero key every event. The
 	 * template's key buffer starts with the u32 0 an array wants. */
 	if (a->nkeys == 0 && a->kind != LP_AGG_HIST && a->kind != LP_AGG_LHIST) {
-		err = bpf_map__set_type(map, BPF_MAP_TYPE_PERCPU_ARRAY);
-		if (!err)
-			err = bpf_map__set_key_size(map, sizeof(__u32));
-		if (!err)
-			err = bpf_map__set_value_size(map, plan_agg_value_size(p, idx));
-		if (!err)
-			err = bpf_map__set_max_entries(map, 1);
-		return err;
+		sh->type = BPF_MAP_TYPE_PERCPU_ARRAY;
+		sh->key_size = sizeof(__u32);
+		sh->max_entries = 1;
+		return;
 	}
-	err = bpf_map__set_key_size(map, a->key_size);
+	sh->type = BPF_MAP_TYPE_PERCPU_HASH; /* bpf/agg.bpf.h's */
+	sh->key_size = a->key_size;
+	sh->max_entries = p->max_keys ? p->max_keys : AGG_DEFAULT_KEYS;
+}
 
+int load_size_agg(struct bpf_map *map, const struct lp_probe *p, int idx)
+{
+	struct lp_agg_shape sh;
+	int err = 0;
+
+	load_agg_shape(p, idx, &sh);
+	err = bpf_map__set_type(map, sh.type);
 	if (!err)
-		err = bpf_map__set_value_size(map, plan_agg_value_size(p, idx));
+		err = bpf_map__set_key_size(map, sh.key_size);
 	if (!err)
-		err = bpf_map__set_max_entries(map, p->max_keys ? p->max_keys : AGG_DEFAULT_KEYS);
+		err = bpf_map__set_value_size(map, sh.value_size);
+	if (!err)
+		err = bpf_map__set_max_entries(map, sh.max_entries);
 	return err;
 }
 

@@ -51,6 +51,12 @@ struct bpf_program *load_picked(struct bpf_object *obj);
 /* Size aggregation idx's map of probe p (key, value, entries) before load. */
 int load_size_agg(struct bpf_map *map, const struct lp_probe *p, int idx);
 
+/* The same as numbers. */
+struct lp_agg_shape {
+	unsigned type, key_size, value_size, max_entries;
+};
+void load_agg_shape(const struct lp_probe *p, int idx, struct lp_agg_shape *sh);
+
 /* Sum of the per-CPU counters of one LP_LOST_* slot. */
 /* Once a probe is attached its template object is needed no more: the
  * links hold the programs, the programs their maps. Keeps the aggregation

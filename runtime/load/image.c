@@ -1,0 +1,323 @@
+#include "load/image.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "load/load.h"
+#include "probe.h"
+
+/* What a probe loaded from the image gets in place of one of the first
+ * probe's maps. */
+enum map_role {
+	ROLE_SHARED, /* the run's (lp_maps): the same fd */
+	ROLE_RODATA, /* the image's .rodata with the probe's plan, frozen */
+	ROLE_AGG, /* aggregation `agg`, sized for the probe */
+	ROLE_ZERO, /* the same shape, zeroed (scratch, .bss) */
+};
+
+struct image_map {
+	int fd; /* in the first probe's object: how its instructions name it */
+	enum map_role role;
+	int agg;
+	int shared_fd; /* ROLE_SHARED: the run's fd */
+	int used; /* an instruction names it */
+	char name[16];
+	unsigned type, key_size, value_size, max_entries, flags;
+};
+
+struct lp_images {
+	struct lp_images *next;
+	char *key;
+	char name[16];
+	int prog_type, expected_attach_type;
+	unsigned prog_flags;
+	struct bpf_insn *insns;
+	size_t ninsns;
+	struct image_map maps[LP_IMAGE_MAX_MAPS];
+	int nmaps;
+	void *rodata; /* the first probe's .rodata; the plan is replaced */
+	size_t rodata_size, plan_off;
+};
+
+static int is_ldimm64_map(const struct bpf_insn *in)
+{
+	return in->code == (BPF_LD | BPF_IMM | BPF_DW) &&
+	       (in->src_reg == BPF_PSEUDO_MAP_FD || in->src_reg == BPF_PSEUDO_MAP_VALUE);
+}
+
+static void image_free(struct lp_images *im)
+{
+	free(im->key);
+	free(im->insns);
+	free(im->rodata);
+	free(im);
+}
+
+static struct lp_images *image_find(struct lp_images *list, const char *key)
+{
+	for (; list; list = list->next)
+		if (strcmp(list->key, key) == 0)
+			return list;
+	return NULL;
+}
+
+static int map_index(const struct lp_images *im, int fd)
+{
+	for (int i = 0; i < im->nmaps; i++)
+		if (im->maps[i].fd == fd)
+			return i;
+	return -1;
+}
+
+static unsigned map_id(int fd)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+		return 0;
+	return info.id;
+}
+
+static int same_map(int fd, int shared)
+{
+	unsigned id = map_id(shared);
+
+	return id && id == map_id(fd);
+}
+
+int load_image_keep(struct lp_images **list, const char *key, struct bpf_object *obj,
+		    struct bpf_program *prog, int expected_attach_type, const struct lp_maps *m,
+		    struct bpf_map *const *aggs, int naggs, size_t plan_off)
+{
+	const struct bpf_insn *insns = bpf_program__insns(prog);
+	size_t n = bpf_program__insn_cnt(prog);
+	struct lp_images *im;
+	struct bpf_map *map;
+
+	if (image_find(*list, key))
+		return 0;
+	im = calloc(1, sizeof(*im));
+	if (!im)
+		return -ENOMEM;
+	im->key = strdup(key);
+	im->insns = malloc(n * sizeof(*insns));
+	if (!im->key || !im->insns)
+		goto nomem;
+	memcpy(im->insns, insns, n * sizeof(*insns));
+	im->ninsns = n;
+	snprintf(im->name, sizeof(im->name), "%s", bpf_program__name(prog));
+	im->prog_type = bpf_program__type(prog);
+	im->expected_attach_type = expected_attach_type;
+	im->prog_flags = bpf_program__flags(prog);
+	bpf_object__for_each_map(map, obj) {
+		int fd = bpf_map__fd(map);
+		struct image_map *im_map;
+
+		if (fd < 0)
+			continue; /* not created: its references are poisoned */
+		if (im->nmaps == LP_IMAGE_MAX_MAPS)
+			goto refuse;
+		im_map = &im->maps[im->nmaps++];
+		*im_map = (struct image_map){
+			.fd = fd,
+			.role = ROLE_ZERO,
+			.type = bpf_map__type(map),
+			.key_size = bpf_map__key_size(map),
+			.value_size = bpf_map__value_size(map),
+			.max_entries = bpf_map__max_entries(map),
+			.flags = bpf_map__map_flags(map),
+		};
+		snprintf(im_map->name, sizeof(im_map->name), "%s", bpf_map__name(map));
+		/* libbpf holds a shared map by a dup of the run's fd */
+		if (same_map(fd, m->events_fd) || same_map(fd, m->lost_fd) ||
+		    same_map(fd, m->lat_fd)) {
+			im_map->role = ROLE_SHARED;
+			im_map->shared_fd = same_map(fd, m->events_fd) ? m->events_fd
+					    : same_map(fd, m->lost_fd) ? m->lost_fd
+								       : m->lat_fd;
+		}
+		for (int a = 0; a < naggs; a++)
+			if (map == aggs[a]) {
+				im_map->role = ROLE_AGG;
+				im_map->agg = a;
+			}
+		if (bpf_map__initial_value(map, &(size_t){ 0 }) &&
+		    (im_map->flags & BPF_F_RDONLY_PROG)) {
+			size_t size;
+			const void *v = bpf_map__initial_value(map, &size);
+
+			if (im->rodata || plan_off + sizeof(struct lp_plan) > size)
+				goto refuse;
+			im->rodata = malloc(size);
+			if (!im->rodata)
+				goto nomem;
+			memcpy(im->rodata, v, size);
+			im->rodata_size = size;
+			im->plan_off = plan_off;
+			im_map->role = ROLE_RODATA;
+		} else if (bpf_map__initial_value(map, &(size_t){ 0 }) &&
+			   im_map->role == ROLE_ZERO && strstr(im_map->name, ".data")) {
+			goto refuse; /* initialised data: no template has any */
+		}
+	}
+	/* Every map reference must be one of these maps, by fd: an image of
+	 * something else would load with a stranger's map in it. */
+	for (size_t i = 0; i < n; i++) {
+		if (insns[i].code != (BPF_LD | BPF_IMM | BPF_DW))
+			continue;
+		if (is_ldimm64_map(&insns[i]) && map_index(im, insns[i].imm) < 0)
+			goto refuse;
+		if (insns[i].src_reg != 0 && !is_ldimm64_map(&insns[i]))
+			goto refuse;
+		i++;
+	}
+	if (!im->rodata)
+		goto refuse;
+	/* a map no instruction names (.bss a count never writes) is not made */
+	for (int i = 0; i < im->nmaps; i++) {
+		im->maps[i].used = im->maps[i].role == ROLE_AGG || im->maps[i].role == ROLE_RODATA;
+		for (size_t k = 0; k < n && !im->maps[i].used; k++)
+			if (is_ldimm64_map(&insns[k]) && insns[k].imm == im->maps[i].fd)
+				im->maps[i].used = 1;
+	}
+	im->next = *list;
+	*list = im;
+	return 0;
+refuse:
+	image_free(im);
+	return -ENOTSUP;
+nomem:
+	image_free(im);
+	return -ENOMEM;
+}
+
+void load_imaged_close(struct lp_imaged *out)
+{
+	if (out->prog_fd >= 0)
+		close(out->prog_fd);
+	out->prog_fd = -1;
+	for (int i = 0; i < out->nfds; i++)
+		close(out->fds[i]);
+	out->nfds = 0;
+}
+
+static int create_map(const struct lp_images *im, const struct image_map *mm, struct lp_probe *p)
+{
+	unsigned type = mm->type, key = mm->key_size, value = mm->value_size,
+		 entries = mm->max_entries;
+	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = mm->flags);
+	int fd;
+
+	if (mm->role == ROLE_AGG) {
+		struct lp_agg_shape sh;
+
+		load_agg_shape(p, mm->agg, &sh);
+		type = sh.type;
+		key = sh.key_size;
+		value = sh.value_size;
+		entries = sh.max_entries;
+	}
+	fd = bpf_map_create(type, mm->name, key, value, entries, &o);
+	if (fd < 0)
+		return -errno;
+	if (mm->role == ROLE_RODATA) {
+		char *v = malloc(im->rodata_size);
+		int err = v ? 0 : -ENOMEM;
+
+		if (v) {
+			memcpy(v, im->rodata, im->rodata_size);
+			memcpy(v + im->plan_off, &p->plan, sizeof(p->plan));
+			if (bpf_map_update_elem(fd, &(__u32){ 0 }, v, 0) || bpf_map_freeze(fd))
+				err = -errno;
+			free(v);
+		}
+		if (err) {
+			close(fd);
+			return err;
+		}
+	}
+	return fd;
+}
+
+int load_image_load(struct lp_images *list, const char *key, struct lp_probe *p,
+		    struct lp_imaged *out)
+{
+	const struct lp_images *im = image_find(list, key);
+	int fds[LP_IMAGE_MAX_MAPS], agg_fd[LP_MAX_AGG];
+	struct bpf_insn *insns;
+	int err = 0;
+
+	for (int a = 0; a < LP_MAX_AGG; a++)
+		agg_fd[a] = -1;
+
+	out->prog_fd = -1;
+	out->nfds = 0;
+	if (!im)
+		return -ENOENT;
+	insns = malloc(im->ninsns * sizeof(*insns));
+	if (!insns)
+		return -ENOMEM;
+	memcpy(insns, im->insns, im->ninsns * sizeof(*insns));
+	for (int i = 0; i < im->nmaps; i++) {
+		const struct image_map *mm = &im->maps[i];
+
+		if (!mm->used) {
+			fds[i] = -1;
+			continue;
+		}
+		if (mm->role == ROLE_SHARED) {
+			fds[i] = mm->shared_fd;
+			continue;
+		}
+		fds[i] = create_map(im, mm, p);
+		if (fds[i] < 0) {
+			err = fds[i];
+			goto fail;
+		}
+		if (mm->role == ROLE_AGG)
+			agg_fd[mm->agg] = fds[i];
+		else
+			out->fds[out->nfds++] = fds[i];
+	}
+	for (size_t i = 0; i < im->ninsns; i++)
+		if (is_ldimm64_map(&insns[i]))
+			insns[i].imm = fds[map_index(im, insns[i].imm)], i++;
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = im->expected_attach_type,
+		    .prog_flags = im->prog_flags);
+	/* The templates are GPL (their "license" section): the helpers they
+	 * call need it. */
+	out->prog_fd = bpf_prog_load(im->prog_type, im->name, "GPL", insns, im->ninsns, &o);
+	if (out->prog_fd < 0) {
+		err = -errno;
+		goto fail;
+	}
+	free(insns);
+	for (int a = 0; a < p->naggs; a++)
+		p->aggs[a].fd = agg_fd[a];
+	p->released = 1;
+	return 0;
+fail:
+	free(insns);
+	for (int a = 0; a < LP_MAX_AGG; a++)
+		if (agg_fd[a] >= 0)
+			close(agg_fd[a]);
+	load_imaged_close(out);
+	return err;
+}
+
+void load_images_free(struct lp_images **list)
+{
+	while (*list) {
+		struct lp_images *next = (*list)->next;
+
+		image_free(*list);
+		*list = next;
+	}
+}
