@@ -108,6 +108,7 @@ struct lp_probe {
 		const void *key;
 		int idx;
 	} fieldcache[8];
+	unsigned fieldcache_next; /* the slot a full cache gives up next */
 	struct lp_fetchreq *reqs; /* spec.fetch, in order */
 	int nreqs;
 	struct lp_inst *insts; /* kinds with many attach points; else the two below */

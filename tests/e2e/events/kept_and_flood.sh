@@ -65,6 +65,33 @@ assert_eq "" "$ERR" "stderr of the kept-events run"
 assert_eq "kept 20000 wrong 0 bad 0 pcalls 20" "$(grep '^kept ' <<<"$OUT")" \
 	"kept events read after the handlers and the run ($OUT)"
 
+# More names than the cache holds (8), read in a different order each
+# event: the cache gives names up in turn and every value stays its own.
+cat >"$TMP/names.lua" <<LUA
+local names = { "count", "fd", "buf", "__syscall_nr", "comm", "pid", "tid", "uid", "cpu", "ts",
+                "probe", "$long", "_pid", "_tid" }
+local seen, wrong = 0, 0
+probe("tracepoint:syscalls:sys_enter_read",
+      { where = 'comm == "$name"', fetch = { $long = "count" } }, function(e)
+  local want = { count = e.count, fd = 0x7ffffff0, __syscall_nr = 0, comm = "$name",
+                 pid = target_pid(), tid = target_pid(), uid = 0,
+                 probe = "tracepoint:syscalls:sys_enter_read" }
+  want["$long"] = want.count
+  want._pid, want._tid = want.pid, want.tid
+  seen = seen + 1
+  for k = 0, #names - 1 do
+    local n = names[(seen + k * (seen % 5 + 1)) % #names + 1]
+    local v = e[n]
+    if want[n] ~= nil and v ~= want[n] then wrong = wrong + 1 end
+    if (n == "ts" and v <= 0) or (n == "cpu" and (v < 0 or v > 4095)) then wrong = wrong + 1 end
+  end
+end)
+on_exit(function() printf("names seen %d wrong %d\n", seen, wrong) end)
+LUA
+run timeout 60 "$LUAPROBE" --buffer 16M -c "$SC --name $name --read-sizes $sizes 50" "$TMP/names.lua"
+assert_eq 0 "$RC" "exit status of the many-names run ($ERR)"
+assert_eq "names seen 400 wrong 0" "$(grep '^names ' <<<"$OUT")" "14 names read in changing orders"
+
 # The flood: 2,000,000 getppid() calls as fast as one process makes them
 # into a handler that reads two fields; the ring buffer is small enough
 # that some are lost on most machines.
