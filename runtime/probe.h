@@ -85,6 +85,9 @@ struct lp_inst {
 	 * libbpf 1.1 cannot make), always > 2; 0: none. load_detach_all
 	 * closes it with the links. */
 	int link_fd;
+	/* a program loaded from an image (load/image.h) instead of skel's,
+	 * until attached; 0: none */
+	int prog_fd;
 };
 
 struct lp_probe {

@@ -8,6 +8,7 @@
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -283,8 +284,8 @@ struct bpf_program *btfargs_prog(const struct lp_probe *p)
 
 int btfargs_prog_fd(const struct lp_probe *p, const struct lp_btfargs *a)
 {
-	if (a->by_fd && a->img.prog_fd >= 0)
-		return a->img.prog_fd;
+	if (a->by_fd && a->img_fd >= 0)
+		return a->img_fd;
 	return p->skel ? bpf_program__fd(btfargs_prog(p)) : -1;
 }
 
@@ -307,8 +308,10 @@ static int load_once(struct lp_probe *p, struct lp_btfargs *a, const struct lp_m
 	if (a->by_fd && a->raw && p->caches) {
 		image_key(p, key, sizeof(key));
 		/* any failure: libbpf loads it, and says why if it cannot */
-		if (load_image_load(p->caches->images, key, p, &a->img) == 0)
+		a->img_fd = load_image_load(p->caches->images, key, p, &p->plan, NULL);
+		if (a->img_fd >= 0)
 			return 0;
+		a->img_fd = -1;
 	}
 	ret = register_shared(err, errlen);
 	if (ret)
@@ -418,8 +421,8 @@ void btfargs_release(struct lp_probe *p, struct lp_btfargs *a)
 	p->skel = NULL;
 	if (!a)
 		return;
-	if (a->by_fd)
-		load_imaged_close(&a->img);
+	if (a->by_fd && a->img_fd >= 0)
+		close(a->img_fd);
 	for (int i = 0; i < a->nroots; i++) {
 		free(a->names[i]);
 		free(a->ctypes[i]);

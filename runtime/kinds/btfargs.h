@@ -39,9 +39,9 @@ struct lp_btfargs {
 	char as[160]; /* how it is attached, for -v */
 	/* The caller attaches the program by its fd (the syscall dispatcher):
 	 * it may then load from an image of an earlier probe's (load/image.h),
-	 * without an object of its own (p->skel NULL, img.prog_fd). */
+	 * without an object of its own (p->skel NULL, the program img_fd). */
 	int by_fd;
-	struct lp_imaged img;
+	int img_fd; /* with by_fd: -1, none */
 	struct lp_caches own; /* -L resolves without a session */
 };
 

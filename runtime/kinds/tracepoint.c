@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bpf/libbpf.h>
 #include <tracefs/tracefs.h>
@@ -387,7 +388,7 @@ static int sys_load(struct lp_probe *p, const struct lp_maps *m, int exit, int n
 	st->m = *m;
 	st->btf->raw = 1;
 	st->btf->by_fd = 1;
-	st->btf->img.prog_fd = -1;
+	st->btf->img_fd = -1;
 	st->sys = 1;
 	st->sys_exit = exit;
 	st->sys_nr = nr;
@@ -402,7 +403,7 @@ static int sys_load(struct lp_probe *p, const struct lp_maps *m, int exit, int n
 	}
 	snprintf(st->as, sizeof(st->as), "raw_syscalls:%s, syscall %d%s",
 		 exit ? "sys_exit" : "sys_enter", nr,
-		 st->btf->img.prog_fd >= 0 ? ", program from an image" : "");
+		 st->btf->img_fd >= 0 ? ", program from an image" : "");
 	return 0;
 }
 
@@ -461,12 +462,12 @@ static int sys_attach(struct lp_probe *p, char *err, size_t errlen)
 			  sizeof(why));
 	if (!ret) {
 		st->sys_in = 1;
-		if (!skel) /* from an image: the prog array holds the program */
-			load_imaged_close(&st->btf->img);
-		else if (load_release(p) == 0) {
-			lp_btf__destroy(p->skel);
-			p->skel = NULL;
-		}
+		/* the prog array holds the program (and the program its maps) */
+		if (load_release(p) == 0)
+			btfargs_release(p, NULL);
+		if (st->btf->img_fd >= 0)
+			close(st->btf->img_fd);
+		st->btf->img_fd = -1;
 		return 0;
 	}
 	/* the image's aggregation maps are the probe's own */

@@ -20,6 +20,7 @@
 #include <bpf/libbpf.h>
 
 #include "caches.h"
+#include "load/image.h"
 #include "plan/plan.h"
 #include "resolve/dwarf/dwarf.h"
 #include "run/watch.h"
@@ -399,12 +400,23 @@ static int stop_asked(const struct lp_probe *p, const char *what, int done, char
 	return 1;
 }
 
+/* The plan a place runs: the probe's with the place's own fetches. */
+static void place_plan(const struct lp_probe *p, const struct lp_inst *in, struct lp_plan *pl)
+{
+	*pl = p->plan;
+	memcpy(pl->fetch, in->fetch, sizeof(in->fetch));
+	plan_uval_windows(pl->fetch, pl->nfetch);
+}
+
 int uprobe_load(struct lp_probe *p, const struct lp_maps *m, char *err, size_t errlen)
 {
 	int multi = upm_works();
 
 	for (int i = 0; multi && i < p->ninsts; i++)
 		multi = p->insts[i].site != NULL;
+	struct lp_plan pl;
+	char key[64];
+
 	for (int i = 0; i < p->ninsts; i++) {
 		struct lp_inst *in = &p->insts[i];
 		struct lp_regs *skel;
@@ -420,6 +432,24 @@ int uprobe_load(struct lp_probe *p, const struct lp_maps *m, char *err, size_t e
 				continue; /* runs the lead's program, on the lead's link */
 		} else if (in->site) {
 			place(in)->lead = -1;
+		}
+		/* Another probe's place loaded the same program: its image, with
+		 * this place's plan (uprobe_multi links take programs by fd) */
+		if (multi && p->caches) {
+			int shared[LP_MAX_AGG];
+
+			place_plan(p, in, &pl);
+			snprintf(key, sizeof(key), "regs multi %x %d", load_layers(&pl), p->naggs);
+			for (int a = 0; a < LP_MAX_AGG; a++)
+				shared[a] = i > 0 && a < p->naggs ? p->aggs[a].fd : -1;
+			ret = load_image_load(p->caches->images, key, p, &pl, shared);
+			if (ret > 2) {
+				in->prog_fd = ret;
+				place(in)->imaged = 1;
+				continue;
+			}
+			if (ret >= 0)
+				close(ret); /* 0-2 would read as none */
 		}
 		skel = lp_regs__open();
 		if (!skel) {
@@ -462,6 +492,13 @@ int uprobe_load(struct lp_probe *p, const struct lp_maps *m, char *err, size_t e
 		}
 		for (int a = 0; i == 0 && a < p->naggs; a++)
 			p->aggs[a].fd = bpf_map__fd(aggs[a]);
+		if (multi && p->caches)
+			/* no image (an object it cannot copy): each loads its own */
+			(void)load_image_keep(&p->caches->images, key, skel->obj,
+					      load_picked(skel->obj), UPM_ATTACH_TYPE, m, aggs,
+					      p->naggs,
+					      (size_t)((const char *)&skel->rodata->plan -
+						       (const char *)skel->rodata));
 	}
 	return 0;
 }
@@ -492,7 +529,9 @@ static int attach_group(struct lp_probe *p, int lead, const char *path, unsigned
 			unsigned long *refs, char *err, size_t errlen)
 {
 	struct lp_regs *skel = p->insts[lead].skel;
-	int prog = bpf_program__fd(load_picked(skel->obj)), n = 0, fd;
+	int prog = p->insts[lead].prog_fd > 0 ? p->insts[lead].prog_fd
+					      : bpf_program__fd(load_picked(skel->obj));
+	int n = 0, fd;
 	int pid = tgid_of(p->target_pid);
 
 	for (int k = lead; k < p->ninsts; k++) {
@@ -574,6 +613,13 @@ static int attach_each(struct lp_probe *p, const char *path, char *err, size_t e
 	return 0;
 }
 
+static void close_prog(struct lp_inst *in)
+{
+	if (in->prog_fd > 0)
+		close(in->prog_fd);
+	in->prog_fd = 0;
+}
+
 int uprobe_attach(struct lp_probe *p, char *err, size_t errlen)
 {
 	const char *path = dwarf_path(p->priv);
@@ -591,6 +637,7 @@ int uprobe_attach(struct lp_probe *p, char *err, size_t errlen)
 		for (int i = 0; i < p->ninsts; i++) {
 			lp_regs__destroy(p->insts[i].skel);
 			p->insts[i].skel = NULL;
+			close_prog(&p->insts[i]);
 		}
 	}
 	return 0;
@@ -600,12 +647,30 @@ int uprobe_attach(struct lp_probe *p, char *err, size_t errlen)
 const char *uprobe_attached_as(const struct lp_probe *p)
 {
 	int multi = p->ninsts > 0 && p->insts[0].site && place(&p->insts[0])->lead >= 0;
+	static char as[96];
+	const char *kind;
+	int imaged = 0, progs = 0;
 
 	if (p->point.kind == LP_PT_USDT)
-		return multi ? "usdt on uprobe_multi" : "usdt";
-	if (is_return(p))
-		return multi ? "uretprobe_multi" : "uretprobe";
-	return multi ? "uprobe_multi" : "uprobe";
+		kind = multi ? "usdt on uprobe_multi" : "usdt";
+	else if (is_return(p))
+		kind = multi ? "uretprobe_multi" : "uretprobe";
+	else
+		kind = multi ? "uprobe_multi" : "uprobe";
+	for (int i = 0; multi && i < p->ninsts; i++) {
+		if (place(&p->insts[i])->lead != i)
+			continue;
+		progs++;
+		imaged += place(&p->insts[i])->imaged;
+	}
+	if (!imaged)
+		return kind;
+	if (imaged == progs)
+		snprintf(as, sizeof(as), "%s, program%s from an image", kind, progs > 1 ? "s" : "");
+	else
+		snprintf(as, sizeof(as), "%s, %d of %d programs from an image", kind, imaged,
+			 progs);
+	return as;
 }
 
 void uprobe_destroy(struct lp_probe *p)
@@ -617,6 +682,7 @@ void uprobe_destroy(struct lp_probe *p)
 		p->insts[i].link_fd = 0;
 		lp_regs__destroy(p->insts[i].skel);
 		p->insts[i].skel = NULL;
+		close_prog(&p->insts[i]);
 		free(p->insts[i].desc);
 		if (p->insts[i].site)
 			dwarf_sites_free(p->insts[i].site, 1);

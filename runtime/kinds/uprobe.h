@@ -21,6 +21,7 @@ struct up_place {
 	 * program runs here too (places with the same fetches share one
 	 * program and one link); -1: a perf-event uprobe with its own program */
 	int lead;
+	int imaged; /* its program loaded from an image (load/image.h) */
 };
 
 /* One attach point per site (the sites' contents move to p->insts; early[]

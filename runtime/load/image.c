@@ -12,6 +12,8 @@
 #include "load/load.h"
 #include "probe.h"
 
+#define LP_IMAGE_MAX_MAPS 12 /* the templates have 8 */
+
 /* What a probe loaded from the image gets in place of one of the first
  * probe's maps. */
 enum map_role {
@@ -198,17 +200,8 @@ nomem:
 	return -ENOMEM;
 }
 
-void load_imaged_close(struct lp_imaged *out)
-{
-	if (out->prog_fd >= 0)
-		close(out->prog_fd);
-	out->prog_fd = -1;
-	for (int i = 0; i < out->nfds; i++)
-		close(out->fds[i]);
-	out->nfds = 0;
-}
-
-static int create_map(const struct lp_images *im, const struct image_map *mm, struct lp_probe *p)
+static int create_map(const struct lp_images *im, const struct image_map *mm,
+		      const struct lp_probe *p, const struct lp_plan *plan)
 {
 	unsigned type = mm->type, key = mm->key_size, value = mm->value_size,
 		 entries = mm->max_entries;
@@ -233,7 +226,7 @@ static int create_map(const struct lp_images *im, const struct image_map *mm, st
 
 		if (v) {
 			memcpy(v, im->rodata, im->rodata_size);
-			memcpy(v + im->plan_off, &p->plan, sizeof(p->plan));
+			memcpy(v + im->plan_off, plan, sizeof(*plan));
 			if (bpf_map_update_elem(fd, &(__u32){ 0 }, v, 0) || bpf_map_freeze(fd))
 				err = -errno;
 			free(v);
@@ -247,20 +240,18 @@ static int create_map(const struct lp_images *im, const struct image_map *mm, st
 }
 
 int load_image_load(struct lp_images *list, const char *key, struct lp_probe *p,
-		    struct lp_imaged *out)
+		    const struct lp_plan *plan, const int *shared_aggs)
 {
 	const struct lp_images *im = image_find(list, key);
-	int fds[LP_IMAGE_MAX_MAPS], agg_fd[LP_MAX_AGG];
+	int fds[LP_IMAGE_MAX_MAPS], agg_fd[LP_MAX_AGG], prog_fd = -1, err = 0;
 	struct bpf_insn *insns;
-	int err = 0;
 
-	for (int a = 0; a < LP_MAX_AGG; a++)
-		agg_fd[a] = -1;
-
-	out->prog_fd = -1;
-	out->nfds = 0;
 	if (!im)
 		return -ENOENT;
+	for (int a = 0; a < LP_MAX_AGG; a++)
+		agg_fd[a] = -1;
+	for (int i = 0; i < im->nmaps; i++)
+		fds[i] = -1;
 	insns = malloc(im->ninsns * sizeof(*insns));
 	if (!insns)
 		return -ENOMEM;
@@ -268,23 +259,23 @@ int load_image_load(struct lp_images *list, const char *key, struct lp_probe *p,
 	for (int i = 0; i < im->nmaps; i++) {
 		const struct image_map *mm = &im->maps[i];
 
-		if (!mm->used) {
-			fds[i] = -1;
+		if (!mm->used)
 			continue;
-		}
 		if (mm->role == ROLE_SHARED) {
 			fds[i] = mm->shared_fd;
 			continue;
 		}
-		fds[i] = create_map(im, mm, p);
+		if (mm->role == ROLE_AGG && shared_aggs && shared_aggs[mm->agg] >= 0) {
+			fds[i] = shared_aggs[mm->agg];
+			continue;
+		}
+		fds[i] = create_map(im, mm, p, plan);
 		if (fds[i] < 0) {
 			err = fds[i];
-			goto fail;
+			goto out;
 		}
 		if (mm->role == ROLE_AGG)
 			agg_fd[mm->agg] = fds[i];
-		else
-			out->fds[out->nfds++] = fds[i];
 	}
 	for (size_t i = 0; i < im->ninsns; i++)
 		if (is_ldimm64_map(&insns[i]))
@@ -293,23 +284,26 @@ int load_image_load(struct lp_images *list, const char *key, struct lp_probe *p,
 		    .prog_flags = im->prog_flags);
 	/* The templates are GPL (their "license" section): the helpers they
 	 * call need it. */
-	out->prog_fd = bpf_prog_load(im->prog_type, im->name, "GPL", insns, im->ninsns, &o);
-	if (out->prog_fd < 0) {
+	prog_fd = bpf_prog_load(im->prog_type, im->name, "GPL", insns, im->ninsns, &o);
+	if (prog_fd < 0)
 		err = -errno;
-		goto fail;
-	}
+out:
 	free(insns);
-	for (int a = 0; a < p->naggs; a++)
-		p->aggs[a].fd = agg_fd[a];
-	p->released = 1;
-	return 0;
-fail:
-	free(insns);
-	for (int a = 0; a < LP_MAX_AGG; a++)
-		if (agg_fd[a] >= 0)
+	/* a loaded program holds its maps: only the aggregations stay open */
+	for (int i = 0; i < im->nmaps; i++)
+		if (fds[i] >= 0 && im->maps[i].role != ROLE_SHARED && im->maps[i].role != ROLE_AGG)
+			close(fds[i]);
+	for (int a = 0; a < LP_MAX_AGG; a++) {
+		if (agg_fd[a] < 0)
+			continue;
+		if (err) {
 			close(agg_fd[a]);
-	load_imaged_close(out);
-	return err;
+		} else {
+			p->aggs[a].fd = agg_fd[a];
+			p->released = 1;
+		}
+	}
+	return err ? err : prog_fd;
 }
 
 void load_images_free(struct lp_images **list)

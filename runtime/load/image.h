@@ -17,16 +17,8 @@ struct bpf_program;
 struct bpf_map;
 struct lp_maps;
 struct lp_probe;
+struct lp_plan;
 struct lp_images; /* the images of one run (struct lp_caches' images) */
-
-/* A probe loaded from an image: its program and the maps that are its
- * own but for the aggregations (whose fds go to p->aggs[i].fd). */
-#define LP_IMAGE_MAX_MAPS 12
-struct lp_imaged {
-	int prog_fd; /* -1: none */
-	int nfds;
-	int fds[LP_IMAGE_MAX_MAPS];
-};
 
 /* Keep prog, just loaded by libbpf in obj, as the image for `key` (the
  * template and the program, as the caller tells them apart). The maps of
@@ -37,15 +29,15 @@ int load_image_keep(struct lp_images **list, const char *key, struct bpf_object 
 		    struct bpf_program *prog, int expected_attach_type, const struct lp_maps *m,
 		    struct bpf_map *const *aggs, int naggs, size_t plan_off);
 
-/* Load p (its plan final) from the image for key into out, with p's
- * aggregation maps in p->aggs[i].fd and p->released set (their fds are
- * the probe's). -ENOENT: no image for key; other -errno: the kernel
- * refused, nothing is left open (load through libbpf for its log). */
+/* Load the image for key with `plan` in a .rodata of its own and the
+ * aggregation maps of p: shared_aggs[a] (an fd >= 0: another place of p
+ * loaded it) or made for p here, in p->aggs[a].fd, the probe's own fds
+ * (p->released). Its other maps are the program's alone: their fds are
+ * closed once it is loaded. Returns the program's fd; -ENOENT: no image
+ * for key; other -errno: the kernel refused it, nothing is left open (load
+ * through libbpf for its log). */
 int load_image_load(struct lp_images *list, const char *key, struct lp_probe *p,
-		    struct lp_imaged *out);
-
-/* Close what load_image_load opened but the aggregation maps. */
-void load_imaged_close(struct lp_imaged *out);
+		    const struct lp_plan *plan, const int *shared_aggs);
 
 void load_images_free(struct lp_images **list);
 

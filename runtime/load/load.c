@@ -327,6 +327,8 @@ int load_release(struct lp_probe *p)
 {
 	int fds[LP_MAX_AGG];
 
+	if (p->released)
+		return 0; /* its own already (load/image.h) */
 	for (int a = 0; a < p->naggs; a++) {
 		fds[a] = p->aggs[a].fd >= 0 ? fcntl(p->aggs[a].fd, F_DUPFD_CLOEXEC, 3) : -1;
 		if (p->aggs[a].fd >= 0 && fds[a] < 0) {
