@@ -291,8 +291,7 @@ static int hist_before(lua_State *L)
 
 /* Histograms: the rows of one key (all its buckets) become one item whose
  * value is { [bucket] = count, total = n }. Pushes the list. */
-static void build_hist_items(lua_State *L, const struct lp_probe *p, int idx,
-			     const struct view *v)
+static void build_hist_items(lua_State *L, const struct lp_probe *p, int idx, const struct view *v)
 {
 	unsigned kb = p->plan.agg[idx].key_size - 8; /* key bytes without the bucket */
 	int items, groups;
@@ -520,8 +519,7 @@ static int agg_print_rows(lua_State *L)
 
 	luaL_checktype(L, 4, LUA_TFUNCTION);
 	for (int k = 0; k < d->nkeys; k++)
-		luaL_argcheck(L,
-			      d->key_kind[k] != LP_FK_KSTACK && d->key_kind[k] != LP_FK_USTACK,
+		luaL_argcheck(L, d->key_kind[k] != LP_FK_KSTACK && d->key_kind[k] != LP_FK_USTACK,
 			      1, "stack keys print from Lua");
 	luaL_argcheck(L, !is_hist(d), 1, "histograms print from Lua");
 	lua_settop(L, 4);
