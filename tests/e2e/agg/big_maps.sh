@@ -7,7 +7,8 @@
 # twice at a batch boundary, or one CPU's copy missed, changes a row or
 # the row count. Checked: count, sum, stats and max by size, count by
 # (comm, size), print order (smallest first), print({top}), total(),
-# items() with a read of the same map in the middle of the walk, and
+# items() with a read of the same map in the middle of the walk, the text
+# printed from C against print()'s Lua loop over the same rows, and
 # clear() followed by 50,000 new keys printed exactly.
 . "$TESTS/e2e/lib.sh"
 need_tracepoint syscalls:sys_enter_read
@@ -39,6 +40,15 @@ on_start(function()
   print("== stats") st:print({ name = "stats" })
   print("== max") mx:print({ name = "max" })
   print("== top") c:print({ name = "top", top = 3 })
+  -- the same rows through print()'s Lua loop (an object without _print):
+  -- the text written from C must be the Lua loop's, byte for byte
+  local function lua_print(a, opts)
+    Agg.print({ info = function() return a:info() end, items = function() return a:items() end }, opts)
+  end
+  print("== count lua") lua_print(c)
+  print("== pair lua") lua_print(pair, { name = "pair" })
+  print("== stats lua") lua_print(st, { name = "stats" })
+  print("== top lua") lua_print(c, { name = "top", top = 3 })
   print("== totals")
   printf("total %d %d\n", c:total(), s:total())
   local n, sum = 0, 0
@@ -84,6 +94,11 @@ assert_eq "ok $K" "$(check stats $K 'if (rest != "count " e(s) ", average " s ",
 assert_eq "ok $K" "$(check max $K 'if (v != s) { print "wrong: " $0; exit 1 }')" "max rows"
 # the largest value, 8, is e(s) for s % 15 == 14: the top 3 are three of those
 assert_eq "ok 3" "$(check top 3 'if (v != 8 || e(s) != 8) { print "wrong: " $0; exit 1 }')" "top 3"
+for sec in count pair stats top; do
+	section "$sec" >"$TMP/c.txt"
+	section "$sec lua" >"$TMP/lua.txt"
+	assert_eq "" "$(cmp "$TMP/c.txt" "$TMP/lua.txt" 2>&1)" "$sec: print from C against print's Lua loop"
+done
 total=$(awk -v k=$K 'BEGIN { for (s = 0; s < k; s++) { t += s % 5 + s % 3 + 2; u += s * (s % 5 + s % 3 + 2) } printf "%.0f %.0f", t, u }')
 assert_eq "total $total" "$(section totals | sed -n 1p)" "total()"
 assert_eq "items $K ${total% *}" "$(section totals | sed -n 2p)" "items() walked whole"
