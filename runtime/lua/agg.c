@@ -1,6 +1,9 @@
 /* Agg objects: in-kernel aggregations read from Lua. The kernel keeps one
- * hash map per aggregation (see bpf/agg.bpf.h); reading walks it, decodes
- * each key as the keys were written, and sorts largest first. */
+ * per-CPU hash map per aggregation (see bpf/agg.bpf.h); a read takes it
+ * whole into packed rows (lua/aggrows.c), sorts them largest first, and
+ * makes Lua values only of the rows a script is handed: items() builds
+ * each row's tables when the walk reaches it, print() of plain keys writes
+ * text straight from the rows. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
