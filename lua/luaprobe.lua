@@ -3,6 +3,7 @@
 local M = ...
 
 local write, format, rep = io.write, string.format, string.rep
+local io_output = io.output
 local concat, sort = table.concat, table.sort
 
 -- --json (runtime/lua/json.c): every line is an object in bpftrace's
@@ -315,7 +316,7 @@ function Agg:print(opts)
     local top = opts.top
     -- as the loop below: it stops once #rows >= top (at least one row)
     if top then top = top < 1 and 1 or top < 2 ^ 62 and math.ceil(top) or nil end
-    return self:_print(name, top, write)
+    return self:_print(name, top, io_output())
   end
   local rows = {}
   for k, v in self:items() do

@@ -6,6 +6,7 @@
  * text straight from the rows. */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -126,14 +127,16 @@ static long long row_value(const struct lp_aggdef *d, const struct agg_rows *rs,
 /* What the script reads of aggregation idx. */
 struct view {
 	struct agg_rows *rs; /* every entry of the map, in the map's order */
-	struct agg_ent *ent; /* the rows with something left after clear(), unsorted */
-	size_t n; /* entries in ent */
+	int64_t *val; /* each row's value as shown (row_value, less the baseline) */
+	uint32_t *shown; /* the rows with something left after clear(), unsorted */
+	size_t n; /* entries in shown */
 };
 
 /* Reads the map, less what clear() took away (keys with nothing left are
  * left out), and remembers it as what the script last read. Pushes the
  * rows' box (its p NULL when the rows are d->seen) and a userdata holding
- * ent. Raises on error. */
+ * v->val and v->shown (one block: shown follows the values). Raises on
+ * error. */
 static void read_view(lua_State *L, struct lp_probe *p, int idx, struct view *v)
 {
 	struct lp_aggdef *d = &p->aggs[idx];
@@ -161,7 +164,9 @@ static void read_view(lua_State *L, struct lp_probe *p, int idx, struct view *v)
 		box->p = NULL;
 	}
 	v->rs = rs;
-	v->ent = lua_newuserdatauv(L, (rs->n ? rs->n : 1) * sizeof(*v->ent), 0);
+	v->val = lua_newuserdatauv(L, (rs->n ? rs->n : 1) * (sizeof(*v->val) + sizeof(*v->shown)),
+				   0);
+	v->shown = (uint32_t *)(v->val + rs->n);
 	for (size_t i = 0; i < rs->n; i++) {
 		long long cnt, sum;
 
@@ -170,8 +175,8 @@ static void read_view(lua_State *L, struct lp_probe *p, int idx, struct view *v)
 		row_less_base(d, rs, i, &cnt, &sum);
 		if (!cnt)
 			continue;
-		v->ent[m].val = row_value(d, rs, i, cnt, sum);
-		v->ent[m++].idx = (uint32_t)i;
+		v->val[i] = row_value(d, rs, i, cnt, sum);
+		v->shown[m++] = (uint32_t)i;
 	}
 	v->n = m;
 }
@@ -179,11 +184,11 @@ static void read_view(lua_State *L, struct lp_probe *p, int idx, struct view *v)
 /* Largest first, equal values in the map's order. */
 static void rank(lua_State *L, struct view *v)
 {
-	struct agg_ent *tmp = malloc((v->n ? v->n : 1) * sizeof(*tmp));
+	uint32_t *tmp = malloc((v->n ? v->n : 1) * sizeof(*tmp));
 
 	if (!tmp)
 		luaL_error(L, "out of memory");
-	aggrows_rank(v->ent, tmp, v->n);
+	aggrows_rank(v->shown, tmp, v->n, v->val);
 	free(tmp);
 }
 
@@ -235,15 +240,15 @@ static void push_key(lua_State *L, const struct lp_probe *p, int idx, const unsi
 }
 
 static void push_value(lua_State *L, const struct lp_aggdef *d, const struct agg_rows *rs,
-		       const struct agg_ent *e)
+		       const int64_t *val, uint32_t row)
 {
 	struct lp_stats st;
 
 	if (d->fn != LP_AF_STATS) {
-		lua_pushinteger(L, e->val);
+		lua_pushinteger(L, val[row]);
 		return;
 	}
-	st = aggrows_stats(rs, e->idx); /* stats keeps no baseline: the row as read */
+	st = aggrows_stats(rs, row); /* stats keeps no baseline: the row as read */
 	lua_createtable(L, 0, 5);
 	lua_pushinteger(L, st.count);
 	lua_setfield(L, -2, "count");
@@ -257,7 +262,8 @@ static void push_value(lua_State *L, const struct lp_aggdef *d, const struct agg
 	lua_setfield(L, -2, "max");
 }
 
-/* Upvalues: 1 the Agg, 2 the rows' box, 3 the entries, 4 their count, 5
+/* Upvalues: 1 the Agg, 2 the rows' box, 3 the values and the
+ * rows shown (read_view), 4 how many are shown, 5
  * the last position returned. Each item's tables are built as it is
  * asked for: print({top = 10}) of 1M keys builds 10. */
 static int items_next(lua_State *L)
@@ -265,7 +271,8 @@ static int items_next(lua_State *L)
 	int idx;
 	struct lp_probe *p = check_agg(L, lua_upvalueindex(1), &idx);
 	const struct box *box = lua_touserdata(L, lua_upvalueindex(2));
-	const struct agg_ent *ent = lua_touserdata(L, lua_upvalueindex(3));
+	const int64_t *val = lua_touserdata(L, lua_upvalueindex(3));
+	const uint32_t *shown = (const uint32_t *)(val + ((const struct agg_rows *)box->p)->n);
 	lua_Integer n = lua_tointeger(L, lua_upvalueindex(4));
 	lua_Integer i = lua_tointeger(L, lua_upvalueindex(5));
 
@@ -273,8 +280,8 @@ static int items_next(lua_State *L)
 		return 0;
 	lua_pushinteger(L, i + 1);
 	lua_replace(L, lua_upvalueindex(5));
-	push_key(L, p, idx, aggrows_key(box->p, ent[i].idx));
-	push_value(L, &p->aggs[idx], box->p, &ent[i]);
+	push_key(L, p, idx, aggrows_key(box->p, shown[i]));
+	push_value(L, &p->aggs[idx], box->p, val, shown[i]);
 	return 2;
 }
 
@@ -304,7 +311,7 @@ static void build_hist_items(lua_State *L, const struct lp_probe *p, int idx, co
 	lua_newtable(L); /* the list */
 	items = lua_gettop(L);
 	for (size_t i = 0; i < v->n; i++) {
-		const unsigned char *key = aggrows_key(v->rs, v->ent[i].idx);
+		const unsigned char *key = aggrows_key(v->rs, v->shown[i]);
 		__u64 bucket;
 
 		memcpy(&bucket, key + kb, 8);
@@ -325,10 +332,10 @@ static void build_hist_items(lua_State *L, const struct lp_probe *p, int idx, co
 			lua_rawseti(L, items, luaL_len(L, items) + 1);
 		}
 		lua_rawgeti(L, -1, 2);
-		lua_pushinteger(L, v->ent[i].val);
+		lua_pushinteger(L, v->val[v->shown[i]]);
 		lua_rawseti(L, -2, (lua_Integer)bucket);
 		lua_getfield(L, -1, "total");
-		lua_pushinteger(L, lua_tointeger(L, -1) + v->ent[i].val);
+		lua_pushinteger(L, lua_tointeger(L, -1) + v->val[v->shown[i]]);
 		lua_setfield(L, -3, "total");
 		lua_pop(L, 3);
 	}
@@ -365,7 +372,7 @@ static int agg_items(lua_State *L)
 	struct box *box;
 
 	lua_settop(L, 1);
-	read_view(L, p, idx, &v); /* 2 the box, 3 the entries */
+	read_view(L, p, idx, &v); /* 2 the box, 3 the values and order */
 	if (is_hist(d)) {
 		build_hist_items(L, p, idx, &v);
 		lua_pushinteger(L, 0);
@@ -401,7 +408,7 @@ static int agg_total(lua_State *L)
 	for (size_t i = 0; i < v.n; i++) {
 		long long cnt, sum;
 
-		row_less_base(d, v.rs, v.ent[i].idx, &cnt, &sum);
+		row_less_base(d, v.rs, v.shown[i], &cnt, &sum);
 		total += d->fn == LP_AF_SUM ? sum : cnt;
 	}
 	lua_pushinteger(L, total);
@@ -410,11 +417,13 @@ static int agg_total(lua_State *L)
 
 /* --- print ------------------------------------------------------------- */
 
-/* Text being written: handed to the script's write() by the 64 KiB. The
- * bytes are a box's: a Lua error leaves nothing behind. */
+/* Text being written: to the file io.write writes to, by the 64 KiB
+ * (written as Lua strings, 1M rows left 12 MB of them to the collector).
+ * The bytes are a box's: a Lua error leaves nothing behind. */
 struct out {
 	struct box *b;
 	size_t len, cap;
+	luaL_Stream *f; /* io.output() */
 };
 
 static void out_room(lua_State *L, struct out *o, size_t more)
@@ -454,15 +463,15 @@ static void out_int(struct out *o, long long v)
 	out_bytes(o, s, (size_t)(e - s));
 }
 
-/* Calls write (at index fn) with what is buffered. */
-static void out_flush(lua_State *L, struct out *o, int fn)
+/* Writes what is buffered as io.write would: its errors are not raised
+ * (print() has always ignored what io.write returns). */
+static void out_flush(lua_State *L, struct out *o)
 {
-	if (!o->len)
-		return;
-	lua_pushvalue(L, fn);
-	lua_pushlstring(L, o->b->p, o->len);
+	if (!o->f->closef)
+		luaL_error(L, "default output file is closed");
+	if (o->len && fwrite(o->b->p, 1, o->len, o->f->f) != o->len)
+		clearerr(o->f->f);
 	o->len = 0;
-	lua_call(L, 1, 0);
 }
 
 /* A key as lua/luaprobe.lua's keystr writes it: "[a, 7, 7f:00:00:01]". */
@@ -505,10 +514,11 @@ static void out_key(lua_State *L, struct out *o, const struct lp_probe *p, int i
 	out_bytes(o, "]", 1);
 }
 
-/* agg:_print(name, top, write): print() of a count, sum, min, max, avg or
+/* agg:_print(name, top, file): print() of a count, sum, min, max, avg or
  * stats without stack keys, written here (lua/luaprobe.lua decides): each
  * row straight from the map's bytes, smallest first, no Lua value per row.
- * The same text as Agg:print's loop. top: the largest N only (nil: all). */
+ * The same text as Agg:print's loop. top: the largest N only (nil: all);
+ * file: io.output(), where io.write writes. */
 static int agg_print_rows(lua_State *L)
 {
 	int idx;
@@ -518,27 +528,26 @@ static int agg_print_rows(lua_State *L)
 	const char *name = luaL_checklstring(L, 2, &nlen);
 	lua_Integer top = luaL_optinteger(L, 3, -1);
 	struct view v;
-	struct out o = { 0 };
+	struct out o = { .f = luaL_checkudata(L, 4, LUA_FILEHANDLE) };
 
-	luaL_checktype(L, 4, LUA_TFUNCTION);
 	for (int k = 0; k < d->nkeys; k++)
 		luaL_argcheck(L, d->key_kind[k] != LP_FK_KSTACK && d->key_kind[k] != LP_FK_USTACK,
 			      1, "stack keys print from Lua");
 	luaL_argcheck(L, !is_hist(d), 1, "histograms print from Lua");
 	lua_settop(L, 4);
-	read_view(L, p, idx, &v); /* 5 the rows' box, 6 the entries */
+	read_view(L, p, idx, &v); /* 5 the rows' box, 6 the values and order */
 	rank(L, &v);
 	o.b = box_push(L, NULL); /* 7 */
 	shown = top >= 0 && (size_t)top < v.n ? (size_t)top : v.n;
 	for (size_t i = shown; i-- > 0;) {
-		const struct agg_ent *e = &v.ent[i];
+		uint32_t row = v.shown[i];
 
 		out_room(L, &o, nlen + 96);
 		out_bytes(&o, name, nlen);
-		out_key(L, &o, p, idx, aggrows_key(v.rs, e->idx));
+		out_key(L, &o, p, idx, aggrows_key(v.rs, row));
 		out_bytes(&o, ": ", 2);
 		if (d->fn == LP_AF_STATS) {
-			struct lp_stats st = aggrows_stats(v.rs, e->idx);
+			struct lp_stats st = aggrows_stats(v.rs, row);
 
 			out_bytes(&o, "count ", 6);
 			out_int(&o, st.count);
@@ -547,13 +556,13 @@ static int agg_print_rows(lua_State *L)
 			out_bytes(&o, ", total ", 8);
 			out_int(&o, st.sum);
 		} else {
-			out_int(&o, e->val);
+			out_int(&o, v.val[row]);
 		}
 		out_bytes(&o, "\n", 1);
 		if (o.len >= 1 << 16)
-			out_flush(L, &o, 4);
+			out_flush(L, &o);
 	}
-	out_flush(L, &o, 4);
+	out_flush(L, &o);
 	return 0;
 }
 

@@ -255,14 +255,20 @@ long aggrows_find(const struct agg_rows *rs, const unsigned char *key)
 /* LSD radix sort on the value, a byte a pass, stable: the map's order
  * stays among equal values. A pass whose byte is the same in every entry
  * (the high bytes of counts) is skipped: 1M counts below 65536 take two
- * passes. Descending: the key sorted ascending is ~(val ^ sign bit). */
-void aggrows_rank(struct agg_ent *ent, struct agg_ent *tmp, size_t n)
+ * passes. Descending: the key sorted ascending is ~(val ^ sign bit).
+ * Indices, not values, move: 8 bytes a row while it sorts, not 32. */
+static inline uint64_t rank_key(int64_t v)
 {
-	struct agg_ent *src = ent, *dst = tmp;
+	return ~((uint64_t)v ^ (1ull << 63));
+}
+
+void aggrows_rank(uint32_t *idx, uint32_t *tmp, size_t n, const int64_t *val)
+{
+	uint32_t *src = idx, *dst = tmp;
 	size_t cnt[8][256] = { { 0 } };
 
 	for (size_t i = 0; i < n; i++) {
-		uint64_t k = ~((uint64_t)ent[i].val ^ (1ull << 63));
+		uint64_t k = rank_key(val[idx[i]]);
 
 		for (int b = 0; b < 8; b++)
 			cnt[b][(k >> (b * 8)) & 0xff]++;
@@ -284,15 +290,15 @@ void aggrows_rank(struct agg_ent *ent, struct agg_ent *tmp, size_t n)
 		if (skip)
 			continue;
 		for (size_t i = 0; i < n; i++) {
-			uint64_t k = ~((uint64_t)src[i].val ^ (1ull << 63));
+			uint32_t r = src[i];
 
-			dst[cnt[b][(k >> (b * 8)) & 0xff]++] = src[i];
+			dst[cnt[b][(rank_key(val[r]) >> (b * 8)) & 0xff]++] = r;
 		}
-		struct agg_ent *t = src;
+		uint32_t *t = src;
 
 		src = dst;
 		dst = t;
 	}
-	if (src != ent)
-		memcpy(ent, src, n * sizeof(*ent));
+	if (src != idx)
+		memcpy(idx, src, n * sizeof(*idx));
 }

@@ -69,16 +69,9 @@ void aggrows_sort_keys(struct agg_rows *rs);
 /* The row of rs (sorted by aggrows_sort_keys) whose key is key, or -1. */
 long aggrows_find(const struct agg_rows *rs, const unsigned char *key);
 
-/* A row as shown: its value as sorted (what print writes for all but
- * stats) and its index in the rows. */
-struct agg_ent {
-	int64_t val;
-	uint32_t idx;
-};
-
-/* Sorts ent largest val first, keeping the order of equal values (the
- * map's order: what the stable qsort of before gave). tmp holds n
- * entries. */
-void aggrows_rank(struct agg_ent *ent, struct agg_ent *tmp, size_t n);
+/* Sorts idx (n row indices) largest val[idx] first, keeping the order of
+ * equal values (the map's order: what the stable qsort of before gave).
+ * tmp holds n indices. */
+void aggrows_rank(uint32_t *idx, uint32_t *tmp, size_t n, const int64_t *val);
 
 #endif
