@@ -3,6 +3,7 @@
 local M = ...
 
 local write, format, rep = io.write, string.format, string.rep
+local io_output = io.output
 local concat, sort = table.concat, table.sort
 
 -- --json (runtime/lua/json.c): every line is an object in bpftrace's
@@ -308,6 +309,15 @@ function Agg:print(opts)
   local folded = opts.folded
   if folded == nil then folded = info.folded end
   local name = "@" .. (opts.name or "")
+  -- an in-kernel map of plain keys prints from C (runtime/lua/agg.c
+  -- agg_print_rows): 1M keys need no Lua table per row
+  if not JSON and not folded and self._print and next(info.stacks) == nil
+      and info.fn ~= "hist" and info.fn ~= "lhist" then
+    local top = opts.top
+    -- as the loop below: it stops once #rows >= top (at least one row)
+    if top then top = top < 1 and 1 or top < 2 ^ 62 and math.ceil(top) or nil end
+    return self:_print(name, top, io_output())
+  end
   local rows = {}
   for k, v in self:items() do
     rows[#rows + 1] = { k, v }

@@ -1,8 +1,12 @@
 /* Agg objects: in-kernel aggregations read from Lua. The kernel keeps one
- * hash map per aggregation (see bpf/agg.bpf.h); reading walks it, decodes
- * each key as the keys were written, and sorts largest first. */
+ * per-CPU hash map per aggregation (see bpf/agg.bpf.h); a read takes it
+ * whole into packed rows (lua/aggrows.c), sorts them largest first, and
+ * makes Lua values only of the rows a script is handed: items() builds
+ * each row's tables when the walk reaches it, print() of plain keys writes
+ * text straight from the rows. */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +15,7 @@
 #include <lauxlib.h>
 
 #include "lua/agg.h"
+#include "lua/aggrows.h"
 #include "lua/event.h"
 #include "plan/plan.h"
 #include "run/metrics.h"
@@ -26,14 +31,31 @@ struct agg_ud {
 	int idx;
 };
 
-struct row {
-	unsigned char key[LP_KEY_MAX];
-	union {
-		__u64 count;
-		struct lp_stats st;
-	} v;
-	long long sortval;
+/* Memory a Lua error must not leak (write() may raise in print): a
+ * userdata that frees its pointer when collected. */
+#define BOX_MT "luaprobe.AggBox"
+
+struct box {
+	void *p;
 };
+
+static int box_gc(lua_State *L)
+{
+	struct box *b = luaL_checkudata(L, 1, BOX_MT);
+
+	free(b->p);
+	b->p = NULL;
+	return 0;
+}
+
+static struct box *box_push(lua_State *L, void *p)
+{
+	struct box *b = lua_newuserdatauv(L, sizeof(*b), 0);
+
+	b->p = p;
+	luaL_setmetatable(L, BOX_MT);
+	return b;
+}
 
 static struct lp_probe *check_agg(lua_State *L, int arg, int *idx)
 {
@@ -43,108 +65,14 @@ static struct lp_probe *check_agg(lua_State *L, int arg, int *idx)
 	return session_of(L)->probes[ud->probe];
 }
 
-static int cmp_rows(const void *a, const void *b)
+static bool is_stats(const struct lp_aggdef *d)
 {
-	long long x = ((const struct row *)a)->sortval, y = ((const struct row *)b)->sortval;
-
-	return x < y ? 1 : x > y ? -1 : 0;
+	return d->fn >= LP_AF_SUM && d->fn <= LP_AF_STATS;
 }
 
-static long long row_value(const struct lp_aggdef *d, const struct row *r)
+static bool is_hist(const struct lp_aggdef *d)
 {
-	switch (d->fn) {
-	case LP_AF_SUM:
-		return r->v.st.sum;
-	case LP_AF_MIN:
-		return r->v.st.min;
-	case LP_AF_MAX:
-		return r->v.st.max;
-	case LP_AF_AVG:
-		return r->v.st.count ? r->v.st.sum / r->v.st.count : 0;
-	case LP_AF_STATS:
-		return r->v.st.count;
-	default:
-		return (long long)r->v.count;
-	}
-}
-
-/* The maps are per-CPU: one value's copies summed (min and max of the
- * CPUs that saw the key). */
-static void fold_cpus(const struct lp_aggdef *d, const void *vals, int ncpu, struct row *r)
-{
-	if (d->fn < LP_AF_SUM || d->fn > LP_AF_STATS) {
-		/* a histogram's bucket is { count, sum } (plan_agg_value_size) */
-		int stride = d->fn == LP_AF_HIST || d->fn == LP_AF_LHIST ? 2 : 1;
-		const __u64 *c = vals;
-
-		for (int i = 0; i < ncpu; i++)
-			r->v.count += c[i * stride];
-		return;
-	}
-	for (int i = 0; i < ncpu; i++) {
-		const struct lp_stats *st = (const struct lp_stats *)vals + i;
-
-		if (!st->count)
-			continue;
-		if (!r->v.st.count || st->min < r->v.st.min)
-			r->v.st.min = st->min;
-		if (!r->v.st.count || st->max > r->v.st.max)
-			r->v.st.max = st->max;
-		r->v.st.count += st->count;
-		r->v.st.sum += st->sum;
-	}
-}
-
-/* Every entry of the map as the kernel holds it, unsorted. Returns the
- * count or -errno. */
-static int read_raw(const struct lp_probe *p, int idx, struct row **out)
-{
-	const struct lp_aggdef *d = &p->aggs[idx];
-	unsigned ksz = p->plan.agg[idx].key_size, n = 0, cap = 64;
-	unsigned char key[LP_KEY_MAX], next[LP_KEY_MAX];
-	int ncpu = libbpf_num_possible_cpus();
-	struct row *rows;
-	void *prev = NULL, *vals;
-
-	*out = NULL;
-	if (d->fd < 0)
-		return 0; /* not loaded yet: nothing counted */
-	if (ncpu <= 0)
-		return ncpu ? ncpu : -EINVAL;
-	rows = malloc(cap * sizeof(*rows));
-	vals = calloc(ncpu, sizeof(struct lp_stats));
-	if (!rows || !vals) {
-		free(rows);
-		free(vals);
-		return -ENOMEM;
-	}
-	/* zeroed: an unkeyed aggregation's array writes 4 bytes of a longer
-	 * key, and clear()'s baseline compares whole keys */
-	memset(next, 0, sizeof(next));
-	while (bpf_map_get_next_key(d->fd, prev, next) == 0) {
-		memcpy(key, next, ksz);
-		prev = key;
-		if (n == cap) {
-			struct row *grown = realloc(rows, (cap *= 2) * sizeof(*rows));
-
-			if (!grown) {
-				free(rows);
-				free(vals);
-				return -ENOMEM;
-			}
-			rows = grown;
-		}
-		memset(&rows[n], 0, sizeof(rows[n]));
-		memcpy(rows[n].key, key, ksz);
-		if (bpf_map_lookup_elem(d->fd, key, vals))
-			continue; /* deleted meanwhile */
-		fold_cpus(d, vals, ncpu, &rows[n]);
-		rows[n].sortval = row_value(d, &rows[n]);
-		n++;
-	}
-	free(vals);
-	*out = rows;
-	return n;
+	return d->fn == LP_AF_HIST || d->fn == LP_AF_LHIST;
 }
 
 /* clear() keeps a baseline rather than deleting keys: a delete races with
@@ -156,71 +84,112 @@ static bool has_baseline(const struct lp_aggdef *d)
 	return d->fn != LP_AF_MIN && d->fn != LP_AF_MAX && d->fn != LP_AF_STATS;
 }
 
-static int cmp_keys(const void *a, const void *b)
+/* Row i's count and sum less what clear() took away (the sum 0 for a
+ * count). */
+static void row_less_base(const struct lp_aggdef *d, const struct agg_rows *rs, size_t i,
+			  long long *cnt, long long *sum)
 {
-	/* rows are zeroed before their key is copied: whole arrays compare */
-	return memcmp(((const struct row *)a)->key, ((const struct row *)b)->key, LP_KEY_MAX);
-}
+	const struct agg_rows *base = d->base;
+	long b = base && base->n ? aggrows_find(base, aggrows_key(rs, i)) : -1;
+	struct lp_stats st = aggrows_stats(rs, i);
 
-static struct row *copy_rows(const struct row *rows, int n)
-{
-	struct row *c = malloc((n ? n : 1) * sizeof(*c));
+	*cnt = st.count;
+	*sum = is_stats(d) ? st.sum : 0;
+	if (b >= 0) {
+		struct lp_stats bs = aggrows_stats(base, (size_t)b);
 
-	if (c) {
-		memcpy(c, rows, n * sizeof(*c));
-		qsort(c, n, sizeof(*c), cmp_keys);
+		*cnt -= bs.count;
+		if (is_stats(d))
+			*sum -= bs.sum;
 	}
-	return c;
 }
 
-/* Every entry of the map, less what clear() took away (keys with nothing
- * left are left out), unsorted; remembered as what the script last read.
- * Returns the count or -errno. */
-static int read_rows(struct lp_probe *p, int idx, struct row **out)
+/* What print writes for a row and items() returns (stats: its count, the
+ * value items() returns is the table), from the row's count and sum less
+ * the baseline. */
+static long long row_value(const struct lp_aggdef *d, const struct agg_rows *rs, size_t i,
+			   long long cnt, long long sum)
+{
+	switch (d->fn) {
+	case LP_AF_SUM:
+		return sum;
+	case LP_AF_MIN:
+		return aggrows_stats(rs, i).min;
+	case LP_AF_MAX:
+		return aggrows_stats(rs, i).max;
+	case LP_AF_AVG:
+		return cnt ? sum / cnt : 0;
+	default:
+		return cnt;
+	}
+}
+
+/* What the script reads of aggregation idx. */
+struct view {
+	struct agg_rows *rs; /* every entry of the map, in the map's order */
+	int64_t *val; /* each row's value as shown (row_value, less the baseline) */
+	uint32_t *shown; /* the rows with something left after clear(), unsorted */
+	size_t n; /* entries in shown */
+};
+
+/* Reads the map, less what clear() took away (keys with nothing left are
+ * left out), and remembers it as what the script last read. Pushes the
+ * rows' box (its p NULL when the rows are d->seen) and a userdata holding
+ * v->val and v->shown (one block: shown follows the values). Raises on
+ * error. */
+static void read_view(lua_State *L, struct lp_probe *p, int idx, struct view *v)
 {
 	struct lp_aggdef *d = &p->aggs[idx];
-	int n = read_raw(p, idx, out), m = 0;
-	struct row *rows = *out, *seen;
+	unsigned ksz = p->plan.agg[idx].key_size;
+	struct agg_rows *rs;
+	struct box *box;
+	size_t m = 0;
+	int err = 0;
 
-	if (n < 0)
-		return n;
-	if (!has_baseline(d)) {
+	if (d->fd < 0) {
+		rs = aggrows_new(ksz, is_stats(d)); /* not loaded yet: nothing counted */
+		if (!rs)
+			err = -ENOMEM;
+	} else {
+		err = aggrows_read(d->fd, is_stats(d), ksz, &rs);
+	}
+	if (err)
+		luaL_error(L, "cannot read the aggregation: %s", strerror(-err));
+	box = box_push(L, rs);
+	if (has_baseline(d)) {
+		free(d->seen);
+		d->seen = rs;
+		d->nseen = (int)rs->n;
+		d->seen_valid = 1;
+		box->p = NULL;
+	}
+	v->rs = rs;
+	v->val = lua_newuserdatauv(L, (rs->n ? rs->n : 1) * (sizeof(*v->val) + sizeof(*v->shown)),
+				   0);
+	v->shown = (uint32_t *)(v->val + rs->n);
+	for (size_t i = 0; i < rs->n; i++) {
+		long long cnt, sum;
+
 		/* an unkeyed aggregation's array always holds its one value:
 		 * no event, no row (bpftrace prints nothing either) */
-		for (int i = 0; i < n; i++)
-			if (rows[i].v.st.count)
-				rows[m++] = rows[i];
-		return m;
-	}
-	seen = copy_rows(rows, n);
-	if (!seen) {
-		free(rows);
-		*out = NULL;
-		return -ENOMEM;
-	}
-	free(d->seen);
-	d->seen = seen;
-	d->nseen = n;
-	d->seen_valid = 1;
-	for (int i = 0; i < n; i++) {
-		const struct row *b =
-			d->nbase ? bsearch(&rows[i], d->base, d->nbase, sizeof(*b), cmp_keys)
-				 : NULL;
-
-		if (b && (d->fn == LP_AF_COUNT || d->fn == LP_AF_HIST || d->fn == LP_AF_LHIST)) {
-			rows[i].v.count -= b->v.count;
-		} else if (b) {
-			rows[i].v.st.count -= b->v.st.count;
-			rows[i].v.st.sum -= b->v.st.sum;
-		}
-		if (d->fn == LP_AF_COUNT || d->fn == LP_AF_HIST || d->fn == LP_AF_LHIST
-			    ? !rows[i].v.count
-			    : !rows[i].v.st.count)
+		row_less_base(d, rs, i, &cnt, &sum);
+		if (!cnt)
 			continue;
-		rows[i].sortval = row_value(d, &rows[i]);
-		rows[m++] = rows[i];
+		v->val[i] = row_value(d, rs, i, cnt, sum);
+		v->shown[m++] = (uint32_t)i;
 	}
-	return m;
+	v->n = m;
+}
+
+/* Largest first, equal values in the map's order. */
+static void rank(lua_State *L, struct view *v)
+{
+	uint32_t *tmp = malloc((v->n ? v->n : 1) * sizeof(*tmp));
+
+	if (!tmp)
+		luaL_error(L, "out of memory");
+	aggrows_rank(v->shown, tmp, v->n, v->val);
+	free(tmp);
 }
 
 /* A stack key part is the table of frames an event's e.kstack is; a user
@@ -270,35 +239,49 @@ static void push_key(lua_State *L, const struct lp_probe *p, int idx, const unsi
 	}
 }
 
-static void push_value(lua_State *L, const struct lp_aggdef *d, const struct row *r)
+static void push_value(lua_State *L, const struct lp_aggdef *d, const struct agg_rows *rs,
+		       const int64_t *val, uint32_t row)
 {
+	struct lp_stats st;
+
 	if (d->fn != LP_AF_STATS) {
-		lua_pushinteger(L, row_value(d, r));
+		lua_pushinteger(L, val[row]);
 		return;
 	}
+	st = aggrows_stats(rs, row); /* stats keeps no baseline: the row as read */
 	lua_createtable(L, 0, 5);
-	lua_pushinteger(L, r->v.st.count);
+	lua_pushinteger(L, st.count);
 	lua_setfield(L, -2, "count");
-	lua_pushinteger(L, r->v.st.sum);
+	lua_pushinteger(L, st.sum);
 	lua_setfield(L, -2, "sum");
-	lua_pushinteger(L, r->v.st.count ? r->v.st.sum / r->v.st.count : 0);
+	lua_pushinteger(L, st.count ? st.sum / st.count : 0);
 	lua_setfield(L, -2, "avg");
-	lua_pushinteger(L, r->v.st.min);
+	lua_pushinteger(L, st.min);
 	lua_setfield(L, -2, "min");
-	lua_pushinteger(L, r->v.st.max);
+	lua_pushinteger(L, st.max);
 	lua_setfield(L, -2, "max");
 }
 
+/* Upvalues: 1 the Agg, 2 the rows' box, 3 the values and the
+ * rows shown (read_view), 4 how many are shown, 5
+ * the last position returned. Each item's tables are built as it is
+ * asked for: print({top = 10}) of 1M keys builds 10. */
 static int items_next(lua_State *L)
 {
-	lua_Integer i = lua_tointeger(L, lua_upvalueindex(2)) + 1;
+	int idx;
+	struct lp_probe *p = check_agg(L, lua_upvalueindex(1), &idx);
+	const struct box *box = lua_touserdata(L, lua_upvalueindex(2));
+	const int64_t *val = lua_touserdata(L, lua_upvalueindex(3));
+	const uint32_t *shown = (const uint32_t *)(val + ((const struct agg_rows *)box->p)->n);
+	lua_Integer n = lua_tointeger(L, lua_upvalueindex(4));
+	lua_Integer i = lua_tointeger(L, lua_upvalueindex(5));
 
-	lua_pushinteger(L, i);
-	lua_replace(L, lua_upvalueindex(2));
-	if (lua_rawgeti(L, lua_upvalueindex(1), i) == LUA_TNIL)
+	if (i >= n)
 		return 0;
-	lua_rawgeti(L, -1, 1);
-	lua_rawgeti(L, -2, 2);
+	lua_pushinteger(L, i + 1);
+	lua_replace(L, lua_upvalueindex(5));
+	push_key(L, p, idx, aggrows_key(box->p, shown[i]));
+	push_value(L, &p->aggs[idx], box->p, val, shown[i]);
 	return 2;
 }
 
@@ -317,9 +300,8 @@ static int hist_before(lua_State *L)
 }
 
 /* Histograms: the rows of one key (all its buckets) become one item whose
- * value is { [bucket] = count, total = n }. */
-static int build_hist_items(lua_State *L, const struct lp_probe *p, int idx, struct row *rows,
-			    int n)
+ * value is { [bucket] = count, total = n }. Pushes the list. */
+static void build_hist_items(lua_State *L, const struct lp_probe *p, int idx, const struct view *v)
 {
 	unsigned kb = p->plan.agg[idx].key_size - 8; /* key bytes without the bucket */
 	int items, groups;
@@ -328,31 +310,32 @@ static int build_hist_items(lua_State *L, const struct lp_probe *p, int idx, str
 	groups = lua_gettop(L);
 	lua_newtable(L); /* the list */
 	items = lua_gettop(L);
-	for (int i = 0; i < n; i++) {
+	for (size_t i = 0; i < v->n; i++) {
+		const unsigned char *key = aggrows_key(v->rs, v->shown[i]);
 		__u64 bucket;
 
-		memcpy(&bucket, rows[i].key + kb, 8);
-		lua_pushlstring(L, (const char *)rows[i].key, kb);
+		memcpy(&bucket, key + kb, 8);
+		lua_pushlstring(L, (const char *)key, kb);
 		if (lua_rawget(L, groups) == LUA_TNIL) {
 			lua_pop(L, 1);
 			lua_createtable(L, 2, 0);
-			push_key(L, p, idx, rows[i].key);
+			push_key(L, p, idx, key);
 			lua_rawseti(L, -2, 1);
 			lua_newtable(L);
 			lua_pushinteger(L, 0);
 			lua_setfield(L, -2, "total");
 			lua_rawseti(L, -2, 2);
-			lua_pushlstring(L, (const char *)rows[i].key, kb);
+			lua_pushlstring(L, (const char *)key, kb);
 			lua_pushvalue(L, -2);
 			lua_rawset(L, groups);
 			lua_pushvalue(L, -1);
 			lua_rawseti(L, items, luaL_len(L, items) + 1);
 		}
 		lua_rawgeti(L, -1, 2);
-		lua_pushinteger(L, (lua_Integer)rows[i].v.count);
+		lua_pushinteger(L, v->val[v->shown[i]]);
 		lua_rawseti(L, -2, (lua_Integer)bucket);
 		lua_getfield(L, -1, "total");
-		lua_pushinteger(L, lua_tointeger(L, -1) + (lua_Integer)rows[i].v.count);
+		lua_pushinteger(L, lua_tointeger(L, -1) + v->val[v->shown[i]]);
 		lua_setfield(L, -3, "total");
 		lua_pop(L, 3);
 	}
@@ -364,7 +347,19 @@ static int build_hist_items(lua_State *L, const struct lp_probe *p, int idx, str
 	lua_call(L, 2, 0);
 	lua_pop(L, 1);
 	lua_remove(L, groups);
-	return 0;
+}
+
+static int hist_next(lua_State *L)
+{
+	lua_Integer i = lua_tointeger(L, lua_upvalueindex(2)) + 1;
+
+	lua_pushinteger(L, i);
+	lua_replace(L, lua_upvalueindex(2));
+	if (lua_rawgeti(L, lua_upvalueindex(1), i) == LUA_TNIL)
+		return 0;
+	lua_rawgeti(L, -1, 1);
+	lua_rawgeti(L, -2, 2);
+	return 2;
 }
 
 /* agg:items() -> iterator over (key, value), largest first. */
@@ -373,28 +368,29 @@ static int agg_items(lua_State *L)
 	int idx;
 	struct lp_probe *p = check_agg(L, 1, &idx);
 	const struct lp_aggdef *d = &p->aggs[idx];
-	struct row *rows;
-	int n = read_rows(p, idx, &rows);
+	struct view v;
+	struct box *box;
 
-	if (n < 0)
-		return luaL_error(L, "cannot read the aggregation: %s", strerror(-n));
-	if (d->fn == LP_AF_HIST || d->fn == LP_AF_LHIST) {
-		build_hist_items(L, p, idx, rows, n);
-	} else {
-		qsort(rows, n, sizeof(*rows), cmp_rows);
-		lua_createtable(L, n, 0);
-		for (int i = 0; i < n; i++) {
-			lua_createtable(L, 2, 0);
-			push_key(L, p, idx, rows[i].key);
-			lua_rawseti(L, -2, 1);
-			push_value(L, d, &rows[i]);
-			lua_rawseti(L, -2, 2);
-			lua_rawseti(L, -2, i + 1);
-		}
+	lua_settop(L, 1);
+	read_view(L, p, idx, &v); /* 2 the box, 3 the values and order */
+	if (is_hist(d)) {
+		build_hist_items(L, p, idx, &v);
+		lua_pushinteger(L, 0);
+		lua_pushcclosure(L, hist_next, 2);
+		return 1;
 	}
-	free(rows);
+	rank(L, &v);
+	box = lua_touserdata(L, 2);
+	if (!box->p) {
+		/* the rows are d->seen, which the next read replaces: the
+		 * iterator keeps its own */
+		box->p = aggrows_copy(v.rs);
+		if (!box->p)
+			return luaL_error(L, "out of memory");
+	}
+	lua_pushinteger(L, (lua_Integer)v.n);
 	lua_pushinteger(L, 0);
-	lua_pushcclosure(L, items_next, 2);
+	lua_pushcclosure(L, items_next, 5);
 	return 1;
 }
 
@@ -405,23 +401,169 @@ static int agg_total(lua_State *L)
 	int idx;
 	struct lp_probe *p = check_agg(L, 1, &idx);
 	const struct lp_aggdef *d = &p->aggs[idx];
-	struct row *rows;
-	int n = read_rows(p, idx, &rows);
+	struct view v;
 	long long total = 0;
 
-	if (n < 0)
-		return luaL_error(L, "cannot read the aggregation: %s", strerror(-n));
-	for (int i = 0; i < n; i++) {
-		if (d->fn == LP_AF_SUM)
-			total += rows[i].v.st.sum;
-		else if (d->fn >= LP_AF_MIN && d->fn <= LP_AF_STATS)
-			total += rows[i].v.st.count;
-		else
-			total += rows[i].v.count;
+	read_view(L, p, idx, &v);
+	for (size_t i = 0; i < v.n; i++) {
+		long long cnt, sum;
+
+		row_less_base(d, v.rs, v.shown[i], &cnt, &sum);
+		total += d->fn == LP_AF_SUM ? sum : cnt;
 	}
-	free(rows);
 	lua_pushinteger(L, total);
 	return 1;
+}
+
+/* --- print ------------------------------------------------------------- */
+
+/* Text being written: to the file io.write writes to, by the 64 KiB
+ * (written as Lua strings, 1M rows left 12 MB of them to the collector).
+ * The bytes are a box's: a Lua error leaves nothing behind. */
+struct out {
+	struct box *b;
+	size_t len, cap;
+	luaL_Stream *f; /* io.output() */
+};
+
+static void out_room(lua_State *L, struct out *o, size_t more)
+{
+	size_t cap = o->cap ? o->cap : 1 << 17;
+	char *g;
+
+	if (o->len + more <= o->cap)
+		return;
+	while (cap < o->len + more)
+		cap *= 2;
+	g = realloc(o->b->p, cap);
+	if (!g)
+		luaL_error(L, "out of memory");
+	o->b->p = g;
+	o->cap = cap;
+}
+
+static void out_bytes(struct out *o, const void *s, size_t n)
+{
+	memcpy((char *)o->b->p + o->len, s, n);
+	o->len += n;
+}
+
+/* As Lua's tostring writes an integer (LUA_INTEGER_FMT, "%lld"). */
+static void out_int(struct out *o, long long v)
+{
+	char tmp[24], *e = tmp + sizeof(tmp), *s = e;
+	unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+
+	do {
+		*--s = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--s = '-';
+	out_bytes(o, s, (size_t)(e - s));
+}
+
+/* Writes what is buffered as io.write would: its errors are not raised
+ * (print() has always ignored what io.write returns). */
+static void out_flush(lua_State *L, struct out *o)
+{
+	if (!o->f->closef)
+		luaL_error(L, "default output file is closed");
+	if (o->len && fwrite(o->b->p, 1, o->len, o->f->f) != o->len)
+		clearerr(o->f->f);
+	o->len = 0;
+}
+
+/* A key as lua/luaprobe.lua's keystr writes it: "[a, 7, 7f:00:00:01]". */
+static void out_key(lua_State *L, struct out *o, const struct lp_probe *p, int idx,
+		    const unsigned char *key)
+{
+	const struct lp_aggdef *d = &p->aggs[idx];
+	const struct lp_agg *a = &p->plan.agg[idx];
+	size_t need = 2;
+
+	if (!d->nkeys)
+		return;
+	for (int k = 0; k < d->nkeys; k++)
+		need += 2 + (a->keys[k].size > 8 ? a->keys[k].size * 3 : 24);
+	out_room(L, o, need);
+	out_bytes(o, "[", 1);
+	for (int k = 0; k < d->nkeys; k++) {
+		const struct lp_keypart *kp = &a->keys[k];
+		const unsigned char *part = key + kp->dst;
+
+		if (k)
+			out_bytes(o, ", ", 2);
+		if (d->key_kind[k] == LP_FK_UINTARRAY) {
+			static const char hex[] = "0123456789abcdef";
+
+			for (unsigned b = 0; b < kp->size; b++) {
+				char h[3] = { hex[part[b] >> 4], hex[part[b] & 15], ':' };
+
+				out_bytes(o, h, b + 1 < kp->size ? 3 : 2);
+			}
+		} else if (d->key_kind[k] == LP_FK_STR) {
+			out_bytes(o, part, strnlen((const char *)part, kp->size));
+		} else {
+			long long v;
+
+			memcpy(&v, part, 8);
+			out_int(o, v);
+		}
+	}
+	out_bytes(o, "]", 1);
+}
+
+/* agg:_print(name, top, file): print() of a count, sum, min, max, avg or
+ * stats without stack keys, written here (lua/luaprobe.lua decides): each
+ * row straight from the map's bytes, smallest first, no Lua value per row.
+ * The same text as Agg:print's loop. top: the largest N only (nil: all);
+ * file: io.output(), where io.write writes. */
+static int agg_print_rows(lua_State *L)
+{
+	int idx;
+	struct lp_probe *p = check_agg(L, 1, &idx);
+	const struct lp_aggdef *d = &p->aggs[idx];
+	size_t nlen, shown;
+	const char *name = luaL_checklstring(L, 2, &nlen);
+	lua_Integer top = luaL_optinteger(L, 3, -1);
+	struct view v;
+	struct out o = { .f = luaL_checkudata(L, 4, LUA_FILEHANDLE) };
+
+	for (int k = 0; k < d->nkeys; k++)
+		luaL_argcheck(L, d->key_kind[k] != LP_FK_KSTACK && d->key_kind[k] != LP_FK_USTACK,
+			      1, "stack keys print from Lua");
+	luaL_argcheck(L, !is_hist(d), 1, "histograms print from Lua");
+	lua_settop(L, 4);
+	read_view(L, p, idx, &v); /* 5 the rows' box, 6 the values and order */
+	rank(L, &v);
+	o.b = box_push(L, NULL); /* 7 */
+	shown = top >= 0 && (size_t)top < v.n ? (size_t)top : v.n;
+	for (size_t i = shown; i-- > 0;) {
+		uint32_t row = v.shown[i];
+
+		out_room(L, &o, nlen + 96);
+		out_bytes(&o, name, nlen);
+		out_key(L, &o, p, idx, aggrows_key(v.rs, row));
+		out_bytes(&o, ": ", 2);
+		if (d->fn == LP_AF_STATS) {
+			struct lp_stats st = aggrows_stats(v.rs, row);
+
+			out_bytes(&o, "count ", 6);
+			out_int(&o, st.count);
+			out_bytes(&o, ", average ", 10);
+			out_int(&o, st.count ? st.sum / st.count : 0);
+			out_bytes(&o, ", total ", 8);
+			out_int(&o, st.sum);
+		} else {
+			out_int(&o, v.val[row]);
+		}
+		out_bytes(&o, "\n", 1);
+		if (o.len >= 1 << 16)
+			out_flush(L, &o);
+	}
+	out_flush(L, &o);
+	return 0;
 }
 
 /* agg:clear(): forget what the script has read since the last clear()
@@ -432,45 +574,35 @@ static int agg_clear(lua_State *L)
 	int idx;
 	struct lp_probe *p = check_agg(L, 1, &idx);
 	struct lp_aggdef *d = &p->aggs[idx];
-	struct row *rows;
-	int n;
+	struct agg_rows *rs;
+	struct view v;
 
 	if (has_baseline(d)) {
-		if (!d->seen_valid) {
-			n = read_raw(p, idx, &rows);
-			if (n < 0)
-				return luaL_error(L, "cannot read the aggregation: %s",
-						  strerror(-n));
-			free(d->seen);
-			d->seen = copy_rows(rows, n);
-			d->nseen = n;
-			free(rows);
-			if (!d->seen)
-				return luaL_error(L, "out of memory");
-		}
+		if (!d->seen_valid)
+			read_view(L, p, idx, &v);
+		rs = d->seen;
+		aggrows_sort_keys(rs);
 		free(d->base);
-		d->base = d->seen;
-		d->nbase = d->nseen;
+		d->base = rs;
+		d->nbase = (int)rs->n;
 		d->seen = NULL;
 		d->nseen = 0;
 		d->seen_valid = 0;
 		return 0;
 	}
-	n = read_raw(p, idx, &rows);
-	if (n < 0)
-		return luaL_error(L, "cannot read the aggregation: %s", strerror(-n));
-	for (int i = 0; i < n; i++) {
-		if (bpf_map_delete_elem(p->aggs[idx].fd, rows[i].key) && errno == EINVAL) {
+	read_view(L, p, idx, &v);
+	rs = v.rs;
+	for (size_t i = 0; i < rs->n; i++) {
+		if (bpf_map_delete_elem(d->fd, aggrows_key(rs, i)) && errno == EINVAL) {
 			/* an array (an unkeyed aggregation): its one value is zeroed */
 			int ncpu = libbpf_num_possible_cpus();
 			void *zero = ncpu > 0 ? calloc(ncpu, sizeof(struct lp_stats)) : NULL;
 
 			if (zero)
-				bpf_map_update_elem(p->aggs[idx].fd, rows[i].key, zero, BPF_ANY);
+				bpf_map_update_elem(d->fd, aggrows_key(rs, i), zero, BPF_ANY);
 			free(zero);
 		}
 	}
-	free(rows);
 	return 0;
 }
 
@@ -633,6 +765,7 @@ void lua_agg_open(lua_State *L)
 		{ "name", agg_name },
 		{ "help", agg_help },
 		{ "_metric_point", agg_metric_point },
+		{ "_print", agg_print_rows },
 		{ NULL, NULL },
 	};
 
@@ -646,5 +779,9 @@ void lua_agg_open(lua_State *L)
 	lua_setfield(L, -2, "__index");
 	lua_pushcfunction(L, agg_tostring);
 	lua_setfield(L, -2, "__tostring");
+	lua_pop(L, 1);
+	luaL_newmetatable(L, BOX_MT);
+	lua_pushcfunction(L, box_gc);
+	lua_setfield(L, -2, "__gc");
 	lua_pop(L, 1);
 }
