@@ -157,18 +157,17 @@ static __always_inline int lp_agg_update(void *map, const volatile struct lp_agg
 	return fresh;
 }
 
-/* A count or a sum keyed by integers (no LP_L_AGGX: plan_agg_lean, every
- * key part at most 8 bytes, so part j is the key's word j): what a
- * hand-written count does, and nothing the other kinds need. Unrolled over
- * the frozen plan, each plan field read once: at run time a straight line,
- * not a loop (a count by pid was ~110 instructions an event, with the key
- * loop, the zeroing and the kind tests; the map lookup is the rest). */
-static __always_inline int lp_agg_count(void *map, const volatile struct lp_agg *a,
-					const char *rec, __u64 *key)
+/* A count keyed by integers (no LP_L_AGGX: plan_agg_lean, every key part
+ * at most 8 bytes, so part j is the key's word j): what a hand-written
+ * count does, and nothing the other kinds need. Unrolled over the frozen
+ * plan, each plan field read once: at run time a straight line, not a loop
+ * (a count by pid ran ~110 instructions an event through lp_agg_update:
+ * the key loop, the zeroing, the kind tests). */
+static __always_inline void lp_agg_count(void *map, const volatile struct lp_agg *a,
+					 const char *rec, __u64 *key)
 {
-	const __u32 nkeys = a->nkeys, val_size = a->val_size;
-	__s64 v = 1;
-	__u64 *val;
+	const __u32 nkeys = a->nkeys;
+	__u64 one = 1, *val;
 
 	if (nkeys == 0)
 		key[0] = 0; /* an unkeyed count: a per-CPU array's index 0 */
@@ -179,26 +178,23 @@ static __always_inline int lp_agg_count(void *map, const volatile struct lp_agg 
 
 			key[j] = lp_load(rec, k->src, k->size, k->pad);
 		}
-	if (val_size)
-		v = lp_load(rec, a->val_src, val_size, a->val_signed);
 	val = bpf_map_lookup_elem(map, key);
 	if (val) {
-		*val += v; /* this CPU's copy */
-		return 0;
+		*val += 1; /* this CPU's copy */
+		return;
 	}
-	/* A new key: the update sets this CPU's copy to v and the others' to
+	/* A new key: the update sets this CPU's copy to 1 and the others' to
 	 * 0. -EEXIST: another CPU added it meanwhile. */
-	switch (bpf_map_update_elem(map, key, &v, BPF_NOEXIST)) {
+	switch (bpf_map_update_elem(map, key, &one, BPF_NOEXIST)) {
 	case 0:
-		return 1;
+		return;
 	case -7: /* E2BIG */
 		lp_count_lost(LP_LOST_AGGFULL);
-		return 0;
+		return;
 	}
 	val = bpf_map_lookup_elem(map, key);
 	if (val)
-		*val += v;
-	return 0;
+		*val += 1;
 }
 
 #endif

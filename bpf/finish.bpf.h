@@ -27,9 +27,9 @@ static __always_inline void lp_finish_l(void *ctx, struct lp_scratch *s, const u
 			lp_stack(ctx, data, plan.ustack_dst, BPF_F_USER_STACK);
 	}
 	if ((l & LP_L_AGG) && !(l & LP_L_AGGX) && plan.nagg > 0)
-		fresh |= lp_agg_count(&lp_agg0, &plan.agg[0], s->rec, (__u64 *)s->key);
+		lp_agg_count(&lp_agg0, &plan.agg[0], s->rec, (__u64 *)s->key);
 	if ((l & LP_L_AGG2) && !(l & LP_L_AGGX) && plan.nagg > 1)
-		fresh |= lp_agg_count(&lp_agg1, &plan.agg[1], s->rec, (__u64 *)s->key);
+		lp_agg_count(&lp_agg1, &plan.agg[1], s->rec, (__u64 *)s->key);
 	if ((l & LP_L_AGG) && (l & LP_L_AGGX) && plan.nagg > 0)
 		fresh |= lp_agg_update(&lp_agg0, &plan.agg[0], s->rec, s->key);
 	if ((l & LP_L_AGG2) && (l & LP_L_AGGX) && plan.nagg > 1)
@@ -40,8 +40,8 @@ static __always_inline void lp_finish_l(void *ctx, struct lp_scratch *s, const u
 		lp_emit(s->rec);
 }
 
-/* Layers that lp_count_only does: no fetch, filter, event, stack, string
- * or wide key, only lean counts and sums (a count by pid, an unkeyed
+/* Layers that lp_count_only does: no fetch, filter, event, stack or
+ * aggregation but counts keyed by integers (a count by pid, an unkeyed
  * count). */
 #define LP_ONLY_COUNT(l) (((l) & ~(LP_L_AGG | LP_L_AGG2)) == 0)
 

@@ -29,7 +29,7 @@ unsigned plan_agg_value_size(const struct lp_probe *p, int idx)
 
 int plan_agg_lean(const struct lp_agg *a)
 {
-	if (a->kind != LP_AGG_COUNT || a->nkeys > LP_MAX_KEYS)
+	if (a->kind != LP_AGG_COUNT || a->val_size || a->nkeys > LP_MAX_KEYS)
 		return 0;
 	for (unsigned j = 0; j < a->nkeys; j++)
 		if (a->keys[j].size > 8 || a->keys[j].dst != 8 * j)

@@ -87,8 +87,10 @@ static void test_layers(void)
 	p.agg[1].keys[0] = (struct lp_keypart){ .src = 8, .size = 4, .dst = 0, .pad = 0 };
 	p.agg[1].keys[1] = (struct lp_keypart){ .src = 56, .size = 8, .dst = 8, .pad = 1 };
 	p.agg[1].key_size = 16;
+	ASSERT_EQ(load_layers(&p), LP_L_AGG | LP_L_AGG2, "a count by pid and a field");
 	p.agg[1].val_size = 8;
-	ASSERT_EQ(load_layers(&p), LP_L_AGG | LP_L_AGG2, "a sum by pid and a field");
+	ASSERT_EQ(load_layers(&p), LP_L_AGG | LP_L_AGG2 | LP_L_AGGX, "a value");
+	p.agg[1].val_size = 0;
 	p.agg[1].keys[1].size = 16; /* comm */
 	p.agg[1].key_size = 24;
 	ASSERT_EQ(load_layers(&p), LP_L_AGG | LP_L_AGG2 | LP_L_AGGX, "a key by a string");
