@@ -77,18 +77,19 @@ static __always_inline void lp_finish(void *ctx, struct lp_scratch *s)
  * with every layer: V(hex) for each. The common probes, not every
  * combination: each program costs every probe that opens the object
  * (~18 us of libbpf's open per 1k instructions), and the one user space
- * picks is the smallest that covers the plan (a handler with a filter:
- * 09; a count: 02; two aggregations: 2f). LP_L_MORE or LP_L_KVAL: the
- * whole template. LP_VARIANTS_NOSTR: for a program without string
- * fetches (a raw tracepoint reads no record). */
-#define LP_VARIANTS_NOSTR(V) V(01) V(02) V(102) V(03) V(103) V(08) V(09) V(10f)
-#define LP_VARIANTS(V)                                                                  \
-	V(81) V(02) V(82) V(102) V(182) V(03) V(83) V(183) V(88) V(89) V(1a2) V(1a3) V(a8) \
-		V(a9) V(1af)
-#define LP_VARIANTS_BTF(V) \
-	V(02) V(102) V(08) V(09) V(42) V(142) V(43) V(143) V(48) V(49) V(14a) V(14b)
-#define LP_VARIANTS_REGS(V)                                                                \
-	V(02) V(102) V(03) V(103) V(08) V(09) V(28) V(29) V(42) V(142) V(43) V(143) V(48) V(49) \
-		V(14a) V(14b) V(68) V(69)
+ * picks is the smallest that covers the plan (a count by pid: 02; by a
+ * record field: 82; a hist or a count by comm: 102/182; a handler with a
+ * filter: 89; two aggregations: 1af). A filter alone, or a count by a
+ * string field behind a filter, takes a larger program. LP_L_MORE or
+ * LP_L_KVAL: the whole template. LP_VARIANTS_NOSTR: for a program without
+ * string fetches (a raw tracepoint reads no record). */
+#define LP_VARIANTS_NOSTR(V) V(02) V(102) V(03) V(103) V(08) V(09) V(10f)
+#define LP_VARIANTS(V) \
+	V(02) V(82) V(102) V(182) V(03) V(83) V(183) V(88) V(89) V(1a2) V(a8) V(a9) V(1af)
+#define LP_VARIANTS_BTF(V) V(02) V(08) V(09) V(42) V(142) V(43) V(48) V(49) V(14a) V(14b)
+#define LP_VARIANTS_REGS(V)                                                                     \
+	V(02)                                                                                   \
+	V(102) V(03) V(08) V(09) V(28) V(29) V(42) V(142) V(43) V(48) V(49) V(14a) V(14b) V(68) \
+		V(69)
 
 #endif
