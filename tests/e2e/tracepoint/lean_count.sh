@@ -4,7 +4,7 @@
 # its program has no record tree, no string keys, no hist or stats code,
 # and the kernel is handed ~200 instructions, not 727 (classic tracepoint)
 # or 477 (the syscall dispatcher's lp_btf_02). The counts stay exact: by
-# pid, by tid and pid, by a u64 and a u32 record field, by a negative
+# pid, by tid and pid, by pid, cpu and uid, by a u64 and a u32 record field, by a negative
 # return value; and a handler that reads record fields beside them (the
 # one program with the tree of direct loads) reads them exactly.
 . "$TESTS/e2e/lib.sh"
@@ -12,6 +12,7 @@ need_tracepoint syscalls:sys_enter_getppid
 need_tracepoint syscalls:sys_enter_read
 need_tracepoint syscalls:sys_exit_read
 need_cmd bpftool
+need_cmd taskset
 
 SC=$FIXTURES/syscaller
 N=200
@@ -38,10 +39,19 @@ progs() {
 	done
 }
 
+CPU=$(($(nproc) - 1))
+AS="taskset -c $CPU"
+UID1=0
+if command -v setpriv >/dev/null; then
+	AS="setpriv --reuid=65534 --regid=65534 --clear-groups $AS"
+	UID1=65534
+fi
+
 SCRIPT="$READY_LUA
 local all = probe('tracepoint:syscalls:sys_enter_getppid'):count()
 local bypid = probe('tracepoint:syscalls:sys_enter_getppid'):count('pid')
 local two = probe('tracepoint:syscalls:sys_enter_getppid'):count('tid', 'pid')
+local pcu = probe('tracepoint:syscalls:sys_enter_getppid'):count('pid', 'cpu', 'uid')
 local sizes = probe('tracepoint:syscalls:sys_enter_read'):count('pid', 'count', 'fd')
 local rets = probe('tracepoint:syscalls:sys_exit_read'):count('pid', 'ret')
 local seen = {}
@@ -55,6 +65,7 @@ on_exit(function()
   printf('all %d\n', all:total())
   for k, n in bypid:items() do printf('bypid %d %d\n', k.pid, n) end
   for k, n in two:items() do printf('two %d %d %d\n', k.tid, k.pid, n) end
+  for k, n in pcu:items() do printf('pcu %d %d %d %d\n', k.pid, k.cpu, k.uid, n) end
   for k, n in sizes:items() do printf('sizes %d %d %d %d\n', k.pid, k.count, k.fd, n) end
   for k, n in rets:items() do printf('ret %d %d %d\n', k.pid, k.ret, n) end
   for k, n in pairs(seen) do printf('seen %s %d\n', k, n) end
@@ -67,7 +78,9 @@ for raw in 0 1; do
 	lp_start -e "$SCRIPT"
 	lp_ready
 	held=$(progs "$BG_PID")
-	w1=$("$SC" --name lplean1 "$N" | sed -n 's/^pid //p')
+	# on the last CPU, as nobody where setpriv can: header fields the
+	# count-only program fills on request (cpu, uid) read exactly
+	w1=$($AS "$SC" --name lplean1 "$N" | sed -n 's/^pid //p')
 	# its own start-up reads (the loader's) are keys of their own: the
 	# checks pick the keys of BAD_FD (0x7ffffff0) and of -EBADF
 	w2=$("$SC" --name lplean2 --read-sizes "$SIZES" "$N" | sed -n 's/^pid //p')
@@ -77,6 +90,7 @@ for raw in 0 1; do
 	[ "$(field all "$OUT")" -ge "$N" ] || fail "raw=$raw: unkeyed count $(field all "$OUT") < $N"
 	assert_eq "bypid $w1 $N" "$(grep "^bypid $w1 " <<<"$OUT")" "count by pid, raw=$raw"
 	assert_eq "two $w1 $w1 $N" "$(grep "^two $w1 " <<<"$OUT")" "count by tid and pid, raw=$raw"
+	assert_eq "pcu $w1 $CPU $UID1 $N" "$(grep "^pcu $w1 " <<<"$OUT")" "count by pid, cpu and uid, raw=$raw"
 	assert_eq "sizes $w2 0 2147483632 $N
 sizes $w2 1 2147483632 $N
 sizes $w2 1024 2147483632 $N
@@ -88,16 +102,18 @@ seen $w2 1 $N
 seen $w2 1024 $N
 seen $w2 4886718345 $N" "$(grep "^seen $w2 " <<<"$OUT" | sort -n -k3)" "fields through a handler, raw=$raw"
 
-	# the three count-only probes' programs: the lean, stacked record
+	# the four count-only probes' programs: the lean path, the record on the stack
 	if [ "$raw" = 0 ]; then
 		names=$(awk '$1 ~ /^lp_tp/ { printf "%s%s", sep, $1; sep = " " }' <<<"$held")
-		assert_eq "lp_tp_02 lp_tp_02 lp_tp_02 lp_tp_82 lp_tp_82 lp_tp_88" "$names" "programs held"
+		assert_eq "lp_tp_02 lp_tp_02 lp_tp_02 lp_tp_02 lp_tp_82 lp_tp_82 lp_tp_88" "$names" "programs held"
 		small=$(awk '$1 == "lp_tp_02" { print $2 }' <<<"$held")
 	else
 		small=$(awk '$1 == "lp_btf_02" { print $2 }' <<<"$held")
 	fi
-	assert_eq 3 "$(wc -w <<<"$small")" "count-only programs, raw=$raw ($held)"
-	for b in $small; do
+	assert_eq 4 "$(wc -w <<<"$small")" "count-only programs, raw=$raw ($held)"
+	# the first three (by load order: count(), by pid, by tid and pid); the
+	# fourth calls two helpers more
+	for b in $(head -n 3 <<<"$small"); do
 		[ "$b" -le "$XLATED_MAX" ] || fail "raw=$raw: a count-only program is $b bytes after the verifier (> $XLATED_MAX): $held"
 	done
 done
