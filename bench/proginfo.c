@@ -7,7 +7,8 @@
  * Prints one line per program: "name type verified_insns xlated_bytes
  * jited_bytes id". The programs are found through the process's fds (a
  * program fd or a link fd shows "prog_id:" in its fdinfo), so a program
- * held only by a link, once its object was closed, is found too.
+ * held only by a link, once its object was closed, is found too; and in the
+ * program arrays among its maps ("map_id:"), the syscall dispatcher's.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -26,6 +27,28 @@ static int seen(const unsigned *ids, int n, unsigned id)
 		if (ids[i] == id)
 			return 1;
 	return 0;
+}
+
+/* The programs in map `id` if it is a program array (the syscall
+ * dispatcher's: its probes' programs are held by no fd of their own). */
+static int prog_array(unsigned id, unsigned *ids, int n)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+	int fd = bpf_map_get_fd_by_id(id);
+
+	if (fd < 0)
+		return n;
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 && info.type == BPF_MAP_TYPE_PROG_ARRAY)
+		for (__u32 k = 0; k < info.max_entries && n < MAX_IDS; k++) {
+			__u32 pid;
+
+			if (bpf_map_lookup_elem(fd, &k, &pid) == 0 && !seen(ids, n, pid))
+				ids[n++] = pid;
+		}
+	close(fd);
+	return n;
 }
 
 int main(int argc, char **argv)
@@ -61,6 +84,8 @@ int main(int argc, char **argv)
 
 			if (sscanf(line, "prog_id: %u", &id) == 1 && !seen(ids, n, id))
 				ids[n++] = id;
+			else if (sscanf(line, "map_id: %u", &id) == 1)
+				n = prog_array(id, ids, n);
 		}
 		fclose(f);
 	}

@@ -40,9 +40,11 @@ cp "$LUAPROBE" "$work/lp.after" || exit 1
 [ -e /sys/kernel/tracing/events/syscalls ] || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
 
 READY='on_start(function() print("READY") io.stdout:flush() end)'
-names=(count field filter hist uprobe ucount)
-declare -A desc script
-desc[count]='count-only: `probe("tracepoint:syscalls:sys_enter_getppid"):count("pid")`'
+names=(countall count field filter hist uprobe ucount sysall syspid sysfield)
+declare -A desc script envs
+desc[countall]='unkeyed count: `probe("tracepoint:syscalls:sys_enter_getppid"):count()`'
+script[countall]='probe("tracepoint:syscalls:sys_enter_getppid"):count()'
+desc[count]='count by pid: `probe("tracepoint:syscalls:sys_enter_getppid"):count("pid")`'
 script[count]='probe("tracepoint:syscalls:sys_enter_getppid"):count("pid")'
 desc[field]='one field + handler: `probe("tracepoint:syscalls:sys_enter_close", function(e) n = e.fd end)`'
 script[field]='probe("tracepoint:syscalls:sys_enter_close", function(e) n = e.fd end)'
@@ -54,13 +56,22 @@ desc[uprobe]='uprobe, 3 DWARF fields: `probe("uprobe:BIN:bench_target", { fetch 
 script[uprobe]="probe(\"uprobe:$work/uprobe_target:bench_target\", { fetch = { a = \"p->a\", b = \"p->b\", c = \"p->c\" } }):count(\"a\", \"b\", \"c\")"
 desc[ucount]='uprobe, count-only: `probe("uprobe:BIN:bench_target"):count()`'
 script[ucount]="probe(\"uprobe:$work/uprobe_target:bench_target\"):count()"
+# the BTF template's raw program (lp_btf_<hex>) in the syscall dispatcher,
+# what each of many syscalls:* probes loads (bench/scale.sh)
+for c in sysall syspid sysfield; do envs[$c]=LUAPROBE_SYSCALL_RAW=1; done
+desc[sysall]='dispatcher, unkeyed count: `probe("tracepoint:syscalls:sys_enter_getppid"):count()`, `LUAPROBE_SYSCALL_RAW=1`'
+script[sysall]=${script[countall]}
+desc[syspid]='dispatcher, count by pid: the count-only probe, `LUAPROBE_SYSCALL_RAW=1`'
+script[syspid]=${script[count]}
+desc[sysfield]='dispatcher, one field + handler: the `sys_enter_close` probe, `LUAPROBE_SYSCALL_RAW=1`'
+script[sysfield]=${script[field]}
 
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) printf "%.1f [%.1f-%.1f]", v[int((NR + 1) / 2)], v[1], v[NR]; else printf "n/a" }'; }
 
 # measure BIN CASE REP: one run under strace; the program facts once (rep 1)
 measure() {
 	local bin=$1 c=$2 rep=$3 out=$work/$1.$2.$3 i
-	strace -f -qq -T -e trace=bpf -o "$out.strace" "$work/lp.$bin" -e "${script[$c]} $READY" \
+	env ${envs[$c]:-} strace -f -qq -T -e trace=bpf -o "$out.strace" "$work/lp.$bin" -e "${script[$c]} $READY" \
 		>"$out.out" 2>"$out.err" &
 	lp_pid=$!
 	for ((i = 0; i < 300; i++)); do

@@ -77,8 +77,11 @@ static __always_inline void lp_args(void *ctx, struct lp_scratch *s)
  * once, just before the kernel sees it. */
 static __always_inline int lp_btf_body(void *ctx, const unsigned l)
 {
-	struct lp_scratch *s = lp_begin();
+	struct lp_scratch *s;
 
+	if (LP_ONLY_COUNT(l))
+		return lp_count_only(l);
+	s = lp_begin();
 	if (!s)
 		return 0;
 	if (l & LP_L_KVAL)

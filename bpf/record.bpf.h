@@ -57,7 +57,7 @@ static __always_inline void lp_zero_slot(char *data, const volatile struct lp_fe
 /* The record starts with the event header; fill it. Each plan field is read
  * once: plan is volatile, so every mention is a load the verifier keeps in
  * the program even where it prunes the branch that tests it. */
-static __always_inline void lp_header(struct lp_event_hdr *h, __u64 pid_tgid)
+static __always_inline void lp_header(struct lp_event_hdr *h, __u64 pid_tgid, const int emit)
 {
 	const __u32 want = plan.want;
 
@@ -69,7 +69,7 @@ static __always_inline void lp_header(struct lp_event_hdr *h, __u64 pid_tgid)
 		h->uid = (__u32)bpf_get_current_uid_gid();
 	if (want & LP_W_CPU)
 		h->cpu = bpf_get_smp_processor_id();
-	if (plan.emit) { /* read by user space only: no filter or key reads them */
+	if (emit && plan.emit) { /* read by user space only: no filter or key reads them */
 		h->probe_id = plan.probe_id;
 		h->size = plan.data_size;
 	}
@@ -103,7 +103,7 @@ static __always_inline struct lp_scratch *lp_begin(void)
 	s = bpf_map_lookup_elem(&lp_scratch, &zero);
 	if (!s)
 		return NULL;
-	lp_header((struct lp_event_hdr *)s->rec, pid_tgid);
+	lp_header((struct lp_event_hdr *)s->rec, pid_tgid, 1);
 	return s;
 }
 

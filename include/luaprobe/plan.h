@@ -227,7 +227,11 @@ _Static_assert(sizeof(struct lp_lat) == 16, "lp_lat layout");
 #define LP_L_MORE 0x10 /* latency(), stacks */
 #define LP_L_STR 0x20 /* string fetches (LP_FETCH_DATALOC, LP_FETCH_USTR, UVAL's LP_FF_STR) */
 #define LP_L_KVAL 0x40 /* chains through memory: LP_FETCH_KVAL, a UVAL not just a register */
-#define LP_L_ALL 0x7f
+#define LP_L_REC 0x80 /* record fields (LP_FETCH_CTX): tp.bpf.c's tree of direct loads */
+/* an aggregation other than a count keyed by integers: string or stack
+ * keys, hist, lhist, sum/min/max/avg/stats (plan_agg_lean) */
+#define LP_L_AGGX 0x100
+#define LP_L_ALL 0x1ff
 
 struct lp_plan {
 	__u32 probe_id; /* echoed in every event header */

@@ -198,6 +198,9 @@ unsigned load_layers(const struct lp_plan *plan)
 		l |= LP_L_AGG;
 	if (plan->nagg > 1)
 		l |= LP_L_AGG2;
+	for (unsigned i = 0; i < plan->nagg && i < LP_MAX_AGG; i++)
+		if (!plan_agg_lean(&plan->agg[i]))
+			l |= LP_L_AGGX;
 	if (plan->emit || (plan->stack & LP_STACK_NOTE))
 		l |= LP_L_EMIT;
 	if (plan->lat.role || (plan->stack & (LP_STACK_KERNEL | LP_STACK_USER)))
@@ -205,7 +208,9 @@ unsigned load_layers(const struct lp_plan *plan)
 	for (unsigned i = 0; i < plan->nfetch && i < LP_MAX_FETCH; i++) {
 		const struct lp_fetch *f = &plan->fetch[i];
 
-		if (f->kind == LP_FETCH_DATALOC || f->kind == LP_FETCH_USTR)
+		if (f->kind == LP_FETCH_CTX)
+			l |= LP_L_REC;
+		else if (f->kind == LP_FETCH_DATALOC || f->kind == LP_FETCH_USTR)
 			l |= LP_L_STR;
 		else if (f->kind == LP_FETCH_KVAL || f->kind == LP_FETCH_UWIN ||
 			 f->kind == LP_FETCH_STAGE)

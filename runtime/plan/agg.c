@@ -27,6 +27,16 @@ unsigned plan_agg_value_size(const struct lp_probe *p, int idx)
 	}
 }
 
+int plan_agg_lean(const struct lp_agg *a)
+{
+	if (a->kind != LP_AGG_COUNT || a->val_size || a->nkeys > LP_MAX_KEYS)
+		return 0;
+	for (unsigned j = 0; j < a->nkeys; j++)
+		if (a->keys[j].size > 8 || a->keys[j].dst != 8 * j)
+			return 0;
+	return a->key_size == 8 * (a->nkeys ? a->nkeys : 1);
+}
+
 #define KEY_STR_MAX 64 /* bytes of a string key part */
 
 /* Where key `name` sits in the record. A stack nobody asked for with

@@ -83,6 +83,12 @@ int plan_agg(struct lp_probe *p, int idx, char *err, size_t errlen);
  * which header fields (LP_W_* of plan/builtins.c) the filter and keys read. */
 void plan_finish(struct lp_probe *p);
 
+/* 1 if the template's lean path does aggregation a: a count whose key
+ * parts are integers of at most 8 bytes, part j the key's word j (else the
+ * template layer LP_L_AGGX: string and stack keys, hist, lhist,
+ * sum/min/max/avg/stats). */
+int plan_agg_lean(const struct lp_agg *a);
+
 /* Bytes of one value of aggregation idx's map. */
 unsigned plan_agg_value_size(const struct lp_probe *p, int idx);
 

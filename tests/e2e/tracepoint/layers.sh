@@ -51,7 +51,7 @@ kill -INT "$BG_PID"
 lp_wait 30
 assert_eq 0 "$RC" "exit status ($ERR)"
 # ids come in load order: the probes' order
-assert_eq "lp_tp_02 lp_tp_03 lp_tp_29 lp_tp_2f lp_tp" "$held" "programs held"
+assert_eq "lp_tp_02 lp_tp_03 lp_tp_a9 lp_tp_1af lp_tp" "$held" "programs held"
 assert_eq true "$(field 'all>=mine' "$OUT")" "an unfiltered count"
 for k in mine file flags comm stacks; do
 	assert_eq 300 "$(field "$k" "$OUT")" "$k"

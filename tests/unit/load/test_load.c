@@ -75,10 +75,33 @@ static void test_layers(void)
 	p.ninsn = 1;
 	ASSERT_EQ(load_layers(&p), LP_L_FILTER, "a filter");
 	p.ninsn = 0;
+	/* a count or sum keyed by integers is the lean path; any other
+	 * aggregation LP_L_AGGX */
 	p.nagg = 1;
-	ASSERT_EQ(load_layers(&p), LP_L_AGG, "one aggregation");
+	p.agg[0].kind = p.agg[1].kind = LP_AGG_COUNT;
+	p.agg[0].key_size = p.agg[1].key_size = 8;
+	ASSERT_EQ(load_layers(&p), LP_L_AGG, "one unkeyed count");
 	p.nagg = 2;
-	ASSERT_EQ(load_layers(&p), LP_L_AGG | LP_L_AGG2, "two aggregations");
+	ASSERT_EQ(load_layers(&p), LP_L_AGG | LP_L_AGG2, "two counts");
+	p.agg[1].nkeys = 2;
+	p.agg[1].keys[0] = (struct lp_keypart){ .src = 8, .size = 4, .dst = 0, .pad = 0 };
+	p.agg[1].keys[1] = (struct lp_keypart){ .src = 56, .size = 8, .dst = 8, .pad = 1 };
+	p.agg[1].key_size = 16;
+	ASSERT_EQ(load_layers(&p), LP_L_AGG | LP_L_AGG2, "a count by pid and a field");
+	p.agg[1].val_size = 8;
+	ASSERT_EQ(load_layers(&p), LP_L_AGG | LP_L_AGG2 | LP_L_AGGX, "a value");
+	p.agg[1].val_size = 0;
+	p.agg[1].keys[1].size = 16; /* comm */
+	p.agg[1].key_size = 24;
+	ASSERT_EQ(load_layers(&p), LP_L_AGG | LP_L_AGG2 | LP_L_AGGX, "a key by a string");
+	p.agg[1].keys[1].size = 8;
+	p.agg[1].key_size = 16;
+	p.agg[1].kind = LP_AGG_HIST;
+	ASSERT_EQ(load_layers(&p), LP_L_AGG | LP_L_AGG2 | LP_L_AGGX, "a hist");
+	p.agg[1].kind = LP_AGG_STATS;
+	ASSERT_EQ(load_layers(&p), LP_L_AGG | LP_L_AGG2 | LP_L_AGGX, "an avg");
+	p.nagg = 1;
+	ASSERT_EQ(load_layers(&p), LP_L_AGG, "an avg past nagg");
 	p.nagg = 0;
 	p.emit = 1;
 	ASSERT_EQ(load_layers(&p), LP_L_EMIT, "a handler");
@@ -95,7 +118,8 @@ static void test_layers(void)
 	p.lat.role = 0;
 	p.nfetch = 4;
 	p.fetch[0].kind = LP_FETCH_CTX;
-	ASSERT_EQ(load_layers(&p), 0, "a record field");
+	ASSERT_EQ(load_layers(&p), LP_L_REC, "a record field");
+	p.fetch[0].kind = LP_FETCH_NONE;
 	p.fetch[1].kind = LP_FETCH_DATALOC;
 	ASSERT_EQ(load_layers(&p), LP_L_STR, "a __data_loc string");
 	p.fetch[1].kind = LP_FETCH_USTR;
@@ -181,18 +205,30 @@ static void test_pick(void)
 
 	memset(&p, 0, sizeof(p));
 	p.nagg = 1;
+	p.agg[0].kind = p.agg[1].kind = LP_AGG_COUNT;
+	p.agg[0].key_size = p.agg[1].key_size = 8;
 	ASSERT_STREQ(pick(&p, "lp_tp"), "lp_tp_02", "a count");
 	ASSERT_STREQ(pick(&p, "lp_rawtp"), "lp_rawtp_02", "a count, raw");
+	p.agg[0].kind = LP_AGG_HIST;
+	ASSERT_STREQ(pick(&p, "lp_tp"), "lp_tp_102", "a hist");
+	ASSERT_STREQ(pick(&p, "lp_rawtp"), "lp_rawtp_102", "a hist, raw");
+	p.nfetch = 1;
+	p.fetch[0].kind = LP_FETCH_CTX;
+	ASSERT_STREQ(pick(&p, "lp_tp"), "lp_tp_182", "a hist of a field");
+	p.agg[0].kind = LP_AGG_COUNT;
+	ASSERT_STREQ(pick(&p, "lp_tp"), "lp_tp_82", "a count by a field");
 	p.ninsn = 3;
+	ASSERT_STREQ(pick(&p, "lp_tp"), "lp_tp_83", "... with a filter");
+	p.nfetch = 0;
 	ASSERT_STREQ(pick(&p, "lp_tp"), "lp_tp_03", "a count with a filter");
 	p.nagg = 0;
 	p.emit = 1;
-	ASSERT_STREQ(pick(&p, "lp_tp"), "lp_tp_09", "a handler with a filter");
 	p.nfetch = 1;
+	ASSERT_STREQ(pick(&p, "lp_tp"), "lp_tp_89", "a handler with a filter");
 	p.fetch[0].kind = LP_FETCH_DATALOC;
-	ASSERT_STREQ(pick(&p, "lp_tp"), "lp_tp_29", "... and a string");
+	ASSERT_STREQ(pick(&p, "lp_tp"), "lp_tp_a9", "... and a string");
 	p.nagg = 2;
-	ASSERT_STREQ(pick(&p, "lp_tp"), "lp_tp_2f", "... and two aggregations");
+	ASSERT_STREQ(pick(&p, "lp_tp"), "lp_tp_1af", "... and two aggregations");
 	p.stack = LP_STACK_KERNEL;
 	ASSERT_STREQ(pick(&p, "lp_tp"), "lp_tp", "a stack: every layer");
 	ASSERT_STREQ(pick(&p, "lp_rawtp"), "lp_rawtp", "a stack: every layer, raw");
@@ -203,6 +239,8 @@ static void test_pick(void)
 	/* the pt_regs template: registers need no layer, memory LP_L_KVAL */
 	memset(&p, 0, sizeof(p));
 	p.nagg = 1;
+	p.agg[0].kind = LP_AGG_COUNT;
+	p.agg[0].key_size = 8;
 	ASSERT_STREQ(pick(&p, "lp_regs"), "lp_regs_02", "a uprobe's count");
 	p.nfetch = 1;
 	p.fetch[0].kind = LP_FETCH_UVAL;
