@@ -53,7 +53,8 @@ struct lp_aggdef {
 	unsigned max_entries;
 	int fd; /* the map, once loaded; -1 before */
 	/* Agg:clear() as a baseline (lua/agg.c): the values the script last
-	 * read and the values a clear() took away, opaque rows sorted by key. */
+	 * read (in the map's order) and the values a clear() took away (sorted
+	 * by key), each a struct agg_rows (lua/aggrows.h). */
 	void *seen, *base;
 	int nseen, nbase;
 	int seen_valid; /* a read since the last clear() */
