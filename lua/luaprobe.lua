@@ -67,11 +67,16 @@ local function jline(typ, data)
   write('{"type": ', cjson.encode(typ), ', "data": ', data, "}\n")
 end
 
--- printf(fmt, ...): string.format to stdout.
+-- printf(fmt, ...): string.format to stdout. Outside --json, lua/printf.c's
+-- _printf: the same, with %d of an integer, %s of a string and %% written
+-- without string.format.
+local cprintf = M._printf
+M._printf = nil
 function M.printf(fmt, ...)
   if JSON then return jline("printf", jstr(format(fmt, ...))) end
   write(format(fmt, ...))
 end
+if not JSON then M.printf = cprintf end
 
 -- Under --json, print() is printf's line too: a stray print must not
 -- break a consumer that reads every line as JSON.

@@ -14,6 +14,7 @@
 #include "lua/event.h"
 #include "lua/json.h"
 #include "main/embedded.h"
+#include "lua/printf.h"
 #include "lua/util.h"
 #include "main/recipe.h"
 #include "run/child.h"
@@ -851,6 +852,7 @@ int script_open(struct lp_session *s)
 	luaL_newlib(L, api_funcs);
 	lua_probe_open(L);
 	lua_util_open(L);
+	lua_printf_open(L);
 	/* require "luaprobe" through package.preload, not package.loaded: a
 	 * traceback names a function by the first table in package.loaded that
 	 * holds it, and two candidates (luaprobe.every, _G.every) in a table
