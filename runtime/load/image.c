@@ -26,7 +26,7 @@ enum map_role {
 struct image_map {
 	int fd; /* in the first probe's object: how its instructions name it */
 	enum map_role role;
-	int agg;
+	int agg; /* ROLE_AGG: which */
 	int shared_fd; /* ROLE_SHARED: the run's fd */
 	int used; /* an instruction names it */
 	char name[16];
@@ -87,19 +87,15 @@ static unsigned map_id(int fd)
 	return info.id;
 }
 
-static int same_map(int fd, int shared)
-{
-	unsigned id = map_id(shared);
-
-	return id && id == map_id(fd);
-}
-
 int load_image_keep(struct lp_images **list, const char *key, struct bpf_object *obj,
 		    struct bpf_program *prog, int expected_attach_type, const struct lp_maps *m,
 		    struct bpf_map *const *aggs, int naggs, size_t plan_off)
 {
 	const struct bpf_insn *insns = bpf_program__insns(prog);
 	size_t n = bpf_program__insn_cnt(prog);
+	/* libbpf holds a shared map by a dup of the run's fd: known by id */
+	const int shared[] = { m->events_fd, m->lost_fd, m->lat_fd };
+	unsigned shared_id[3];
 	struct lp_images *im;
 	struct bpf_map *map;
 
@@ -118,6 +114,8 @@ int load_image_keep(struct lp_images **list, const char *key, struct bpf_object 
 	im->prog_type = bpf_program__type(prog);
 	im->expected_attach_type = expected_attach_type;
 	im->prog_flags = bpf_program__flags(prog);
+	for (int k = 0; k < 3; k++)
+		shared_id[k] = map_id(shared[k]);
 	bpf_object__for_each_map(map, obj) {
 		int fd = bpf_map__fd(map);
 		struct image_map *im_map;
@@ -137,14 +135,11 @@ int load_image_keep(struct lp_images **list, const char *key, struct bpf_object 
 			.flags = bpf_map__map_flags(map),
 		};
 		snprintf(im_map->name, sizeof(im_map->name), "%s", bpf_map__name(map));
-		/* libbpf holds a shared map by a dup of the run's fd */
-		if (same_map(fd, m->events_fd) || same_map(fd, m->lost_fd) ||
-		    same_map(fd, m->lat_fd)) {
-			im_map->role = ROLE_SHARED;
-			im_map->shared_fd = same_map(fd, m->events_fd) ? m->events_fd
-					    : same_map(fd, m->lost_fd) ? m->lost_fd
-								       : m->lat_fd;
-		}
+		for (int k = 0, id = (int)map_id(fd); k < 3; k++)
+			if (id && (unsigned)id == shared_id[k]) {
+				im_map->role = ROLE_SHARED;
+				im_map->shared_fd = shared[k];
+			}
 		for (int a = 0; a < naggs; a++)
 			if (map == aggs[a]) {
 				im_map->role = ROLE_AGG;
