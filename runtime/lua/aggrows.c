@@ -7,14 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
-
-/* Keys a batch call asks for: the buffers stay near 1 MiB whatever the key
- * and CPU count (a stack key is 512 bytes). */
-#define BATCH_BYTES (1u << 20)
-#define BATCH_MIN 64u
-#define BATCH_MAX 16384u
+#include "run/mapread.h"
 
 static struct agg_rows *rows_new(unsigned ksz, int stats, size_t cap)
 {
@@ -98,104 +91,29 @@ static void rows_add(struct agg_rows *rs, const void *key, unsigned map_ksz, con
 	rs->n++;
 }
 
-/* Key by key: two syscalls a key. Only for a kernel or map type that
- * refuses batch lookups (BPF_MAP_LOOKUP_BATCH came in 5.6). */
-static int read_slow(int fd, const struct bpf_map_info *info, int ncpu, unsigned vstride,
-		     struct agg_rows **rsp)
+/* An entry as a row (run/mapread.h's callback; ctx: the rows). */
+static int add_entry(void *ctx, const void *key, unsigned ksz, const void *vals, int ncpu,
+		     unsigned vstride)
 {
-	unsigned char key[LP_KEY_MAX], next[LP_KEY_MAX] = { 0 };
-	void *vals = malloc((size_t)ncpu * vstride), *prev = NULL;
-	int err = 0;
+	struct agg_rows **rsp = ctx;
 
-	if (!vals)
+	if (ksz > LP_KEY_MAX)
+		return -E2BIG;
+	if (rows_reserve(rsp, 1))
 		return -ENOMEM;
-	while (bpf_map_get_next_key(fd, prev, next) == 0) {
-		memcpy(key, next, info->key_size);
-		prev = key;
-		if (bpf_map_lookup_elem(fd, key, vals))
-			continue; /* deleted meanwhile */
-		err = rows_reserve(rsp, 1);
-		if (err)
-			break;
-		rows_add(*rsp, key, info->key_size, vals, ncpu, vstride);
-	}
-	free(vals);
-	return err;
+	rows_add(*rsp, key, ksz, vals, ncpu, vstride);
+	return 0;
 }
 
 int aggrows_read(int fd, int stats, unsigned ksz, struct agg_rows **out)
 {
-	struct bpf_map_info info = { 0 };
-	__u32 ilen = sizeof(info), batch, count;
-	int ncpu = libbpf_num_possible_cpus(), err = 0, first = 1;
-	/* the position between calls: a bucket index for a hash map, a key
-	 * for the generic batch code (arrays) */
-	unsigned char tok_in[LP_KEY_MAX], tok_out[LP_KEY_MAX];
-	unsigned char *keys = NULL, *vals = NULL;
-	struct agg_rows *rs;
-	unsigned vstride;
+	struct agg_rows *rs = rows_new(ksz, stats, 0);
+	int err;
 
 	*out = NULL;
-	if (ncpu <= 0)
-		return ncpu ? ncpu : -EINVAL;
-	if (bpf_obj_get_info_by_fd(fd, &info, &ilen))
-		return -errno;
-	if (info.key_size > LP_KEY_MAX)
-		return -E2BIG;
-	vstride = (info.value_size + 7) & ~7u;
-	batch = BATCH_BYTES / (info.key_size + (unsigned)ncpu * vstride);
-	batch = batch < BATCH_MIN ? BATCH_MIN : batch > BATCH_MAX ? BATCH_MAX : batch;
-	rs = rows_new(ksz, stats, 0);
 	if (!rs)
 		return -ENOMEM;
-	for (;;) {
-		if (!keys) {
-			keys = malloc((size_t)batch * info.key_size);
-			vals = malloc((size_t)batch * ncpu * vstride);
-			if (!keys || !vals) {
-				err = -ENOMEM;
-				goto out;
-			}
-		}
-		count = batch;
-		err = bpf_map_lookup_batch(fd, first ? NULL : tok_in, tok_out, keys, vals, &count,
-					   NULL);
-		if (err)
-			err = -errno;
-		if ((err == -ENOSPC || err == -E2BIG) && count == 0 && batch < (1u << 20)) {
-			/* a hash bucket holds more keys than a batch: the
-			 * kernel returns a bucket whole or not at all */
-			batch *= 4;
-			free(keys);
-			free(vals);
-			keys = vals = NULL;
-			continue;
-		}
-		if (err && err != -ENOENT) {
-			if (first)
-				break; /* no batch lookups here: key by key */
-			goto out;
-		}
-		/* ENOENT: the walk is over, and this call's entries are the
-		 * last ones */
-		if (count && rows_reserve(&rs, count)) {
-			err = -ENOMEM;
-			goto out;
-		}
-		for (__u32 i = 0; i < count; i++)
-			rows_add(rs, keys + (size_t)i * info.key_size, info.key_size,
-				 vals + (size_t)i * ncpu * vstride, ncpu, vstride);
-		if (err == -ENOENT || count == 0) {
-			err = 0;
-			goto out;
-		}
-		first = 0;
-		memcpy(tok_in, tok_out, sizeof(tok_in));
-	}
-	err = read_slow(fd, &info, ncpu, vstride, &rs);
-out:
-	free(keys);
-	free(vals);
+	err = mapread_each(fd, add_entry, &rs);
 	if (err) {
 		free(rs);
 		return err;

@@ -13,6 +13,8 @@
  * script's clear() took away: a counter only grows. min, max and stats are
  * deleted by clear() (lua/agg.c), which reads as a reset. */
 #include "run/metrics.h"
+
+#include "run/mapread.h"
 #include "run/mhd.h"
 
 #include <arpa/inet.h>
@@ -600,83 +602,34 @@ static int rows_add(struct rows *rs, const struct member *m, const unsigned char
 	return 0;
 }
 
-/* Every entry of one map, a batch of keys a syscall where the kernel has
- * it (100k keys: 2 syscalls a key otherwise). */
+struct read_ctx {
+	struct rows *rs;
+	const struct member *m;
+};
+
+/* run/mapread.h's callback: the key zero-padded to the plan's size (an
+ * unkeyed array's u32 key is shorter) */
+static int add_entry(void *ctx, const void *key, unsigned ksz, const void *vals, int ncpu,
+		     unsigned vstride)
+{
+	const struct read_ctx *c = ctx;
+	unsigned char k[LP_KEY_MAX] = { 0 };
+
+	if (ksz > sizeof(k))
+		return -E2BIG;
+	memcpy(k, key, ksz);
+	return rows_add(c->rs, c->m, k, vals, ncpu, vstride);
+}
+
+/* Every entry of one map. */
 static int read_map(struct rows *rs, const struct member *m)
 {
 	const struct lp_aggdef *d = &m->p->aggs[m->idx];
-	struct bpf_map_info info = { 0 };
-	__u32 ilen = sizeof(info), batch = 1024, count;
-	int ncpu = libbpf_num_possible_cpus(), err = 0, first = 1;
-	unsigned char tok_in[8], tok_out[8];
-	unsigned char *keys = NULL, *vals = NULL;
-	unsigned vsz;
+	struct read_ctx c = { rs, m };
 
 	if (d->fd < 0)
 		return 0; /* not loaded yet: nothing counted */
-	if (ncpu <= 0)
-		return ncpu ? ncpu : -EINVAL;
-	if (bpf_obj_get_info_by_fd(d->fd, &info, &ilen))
-		return -errno;
-	vsz = (info.value_size + 7) & ~7u;
-	for (;;) {
-		free(keys);
-		free(vals);
-		keys = malloc((size_t)batch * info.key_size);
-		vals = malloc((size_t)batch * ncpu * vsz);
-		if (!keys || !vals) {
-			err = -ENOMEM;
-			goto out;
-		}
-		count = batch;
-		err = bpf_map_lookup_batch(d->fd, first ? NULL : tok_in, tok_out, keys, vals,
-					   &count, NULL);
-		if (err && errno == ENOSPC && count == 0 && batch < (1u << 20)) {
-			batch *= 4; /* a hash bucket held more keys than the batch */
-			continue;
-		}
-		if (err && errno != ENOENT)
-			break; /* the fallback below */
-		for (__u32 i = 0; i < count; i++) {
-			unsigned char key[LP_KEY_MAX] = { 0 };
-
-			memcpy(key, keys + (size_t)i * info.key_size, info.key_size);
-			err = rows_add(rs, m, key, vals + (size_t)i * ncpu * vsz, ncpu, vsz);
-			if (err)
-				goto out;
-		}
-		if (err || (first = 0, count == 0)) {
-			err = 0;
-			goto out;
-		}
-		memcpy(tok_in, tok_out, sizeof(tok_in));
-	}
-	/* No batch operations (an older kernel, a map type without them):
-	 * key by key. Only from the start: rows already added are not
-	 * added twice. */
-	if (!first) {
-		err = -errno;
-		goto out;
-	}
-	{
-		unsigned char key[LP_KEY_MAX] = { 0 }, next[LP_KEY_MAX] = { 0 };
-		void *prev = NULL;
-
-		err = 0;
-		while (bpf_map_get_next_key(d->fd, prev, next) == 0) {
-			memcpy(key, next, info.key_size);
-			prev = key;
-			if (bpf_map_lookup_elem(d->fd, key, vals))
-				continue; /* deleted meanwhile */
-			err = rows_add(rs, m, key, vals, ncpu, vsz);
-			if (err)
-				break;
-		}
-	}
-out:
-	free(keys);
-	free(vals);
-	return err;
+	return mapread_each(d->fd, add_entry, &c);
 }
 
 /* --- writing ------------------------------------------------------------ */
