@@ -15,6 +15,23 @@ struct {
 	__uint(value_size, 8);
 } lp_agg0 SEC(".maps"), lp_agg1 SEC(".maps");
 
+/* Keyed counts' pending runs (struct lp_pend), one slot per aggregation and
+ * CPU, and the word a reader sets while it reads them: made only for a
+ * probe whose plan has lp_agg.pend (load/load.c). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, LP_MAX_AGG);
+	__type(key, __u32);
+	__type(value, struct lp_pend);
+} lp_pend SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} lp_pctl SEC(".maps");
+
 static __always_inline __u64 lp_log2_bucket(__s64 v)
 {
 	__u64 x = v, b = 1;
@@ -163,14 +180,97 @@ static __always_inline int lp_agg_update(void *map, const volatile struct lp_agg
  * plan, each plan field read once: at run time a straight line, not a loop
  * (a count by pid ran ~110 instructions an event through lp_agg_update:
  * the key loop, the zeroing, the kind tests). */
-static __always_inline void lp_agg_count(void *map, const volatile struct lp_agg *a,
-					 const char *rec, __u64 *key)
+static __always_inline void lp_agg_add(void *map, const __u64 *key, const __u64 *n)
 {
-	const __u32 nkeys = a->nkeys;
-	__u64 one = 1, *val;
+	__u64 *val = bpf_map_lookup_elem(map, key);
+
+	if (val) {
+		*val += *n; /* this CPU's copy */
+		return;
+	}
+	/* A new key: the update sets this CPU's copy to n and the others' to
+	 * 0. -EEXIST: another CPU added it meanwhile. */
+	switch (bpf_map_update_elem(map, key, n, BPF_NOEXIST)) {
+	case 0:
+		return;
+	case -7: /* E2BIG */
+		lp_count_lost_n(LP_LOST_AGGFULL, *n);
+		return;
+	}
+	val = bpf_map_lookup_elem(map, key);
+	if (val)
+		*val += *n;
+}
+
+static __always_inline int lp_pend_same(const struct lp_pend *p, __u32 nkeys, const __u64 *key)
+{
+#pragma unroll
+	for (int j = 0; j < LP_MAX_KEYS; j++)
+		if (j < nkeys && p->key[j] != key[j])
+			return 0;
+	return 1;
+}
+
+/* The count in this CPU's pending run (struct lp_pend): 1 if counted there,
+ * 0 if the caller counts in the map (a reader holds the slots, a nested
+ * program holds this one). A run of another key goes into the map first.
+ * seq is odd while the slot changes: a program that interrupts this one
+ * (an interrupt's tracepoint of the same probe) leaves the slot alone. */
+static __always_inline int lp_pend_count(void *map, __u32 idx, __u32 nkeys, const __u64 *key)
+{
+	__u32 zero = 0;
+	const __u64 *held = bpf_map_lookup_elem(&lp_pctl, &zero);
+	struct lp_pend *p = bpf_map_lookup_elem(&lp_pend, &idx);
+	__u64 seq;
+
+	if (!held || !p || *held)
+		return 0;
+	seq = p->seq;
+	if (seq & 1)
+		return 0;
+	p->seq = seq + 1;
+	asm volatile("" ::: "memory");
+	if (p->n && lp_pend_same(p, nkeys, key)) {
+		p->n += 1;
+	} else {
+		if (p->n)
+			lp_agg_add(map, p->key, &p->n);
+		p->n = 0;
+		/* Only a key the map has takes the slot: a new key's first
+		 * event goes into the map (or is dropped, counted, when the
+		 * map is full), so a reader never sees a key the map could
+		 * not hold, and a flush finds its entry. */
+		if (bpf_map_lookup_elem(map, key)) {
+#pragma unroll
+			for (int j = 0; j < LP_MAX_KEYS; j++)
+				if (j < nkeys)
+					p->key[j] = key[j];
+			p->n = 1;
+		}
+	}
+	asm volatile("" ::: "memory");
+	p->seq = seq + 2;
+	return p->n != 0;
+}
+
+/* The count under key[0..nkeys), in this CPU's pending run or the map. */
+static __always_inline void lp_agg_count_key(void *map, const volatile struct lp_agg *a,
+					     __u32 nkeys, __u64 *key, __u32 idx)
+{
+	__u64 one = 1;
 
 	if (nkeys == 0)
 		key[0] = 0; /* an unkeyed count: a per-CPU array's index 0 */
+	if (a->pend && lp_pend_count(map, idx, nkeys, key))
+		return;
+	lp_agg_add(map, key, &one);
+}
+
+static __always_inline void lp_agg_count(void *map, const volatile struct lp_agg *a,
+					 const char *rec, __u64 *key, __u32 idx)
+{
+	const __u32 nkeys = a->nkeys;
+
 #pragma unroll
 	for (int j = 0; j < LP_MAX_KEYS; j++)
 		if (j < nkeys) {
@@ -178,23 +278,43 @@ static __always_inline void lp_agg_count(void *map, const volatile struct lp_agg
 
 			key[j] = lp_load(rec, k->src, k->size, k->pad);
 		}
-	val = bpf_map_lookup_elem(map, key);
-	if (val) {
-		*val += 1; /* this CPU's copy */
-		return;
-	}
-	/* A new key: the update sets this CPU's copy to 1 and the others' to
-	 * 0. -EEXIST: another CPU added it meanwhile. */
-	switch (bpf_map_update_elem(map, key, &one, BPF_NOEXIST)) {
-	case 0:
-		return;
-	case -7: /* E2BIG */
-		lp_count_lost(LP_LOST_AGGFULL);
-		return;
-	}
-	val = bpf_map_lookup_elem(map, key);
-	if (val)
-		*val += 1;
+	lp_agg_count_key(map, a, nkeys, key, idx);
+}
+
+/* The same with no record but the header, where a key part that is the
+ * pid or the tid comes straight from pid_tgid: a count by pid does not
+ * write a header to read it back, and builds none when no part needs one
+ * (the frozen plan's tests are pruned by the verifier). */
+/* Key part k of a record that is the header alone: the pid and the tid
+ * straight from pid_tgid, anything else from the header, built once
+ * (*built) by the first part that needs it. */
+static __always_inline __u64 lp_hdr_part(const volatile struct lp_keypart *k,
+					 struct lp_event_hdr *h, __u64 pid_tgid, int *built)
+{
+	const __u32 src = k->src, size = k->size, pad = k->pad;
+
+	if (size == 4 && !pad && src == __builtin_offsetof(struct lp_event_hdr, pid))
+		return pid_tgid >> 32;
+	if (size == 4 && !pad && src == __builtin_offsetof(struct lp_event_hdr, tid))
+		return (__u32)pid_tgid;
+	if (!*built)
+		lp_header(h, pid_tgid, 0);
+	*built = 1;
+	return lp_load((const char *)h, src, size, pad);
+}
+
+static __always_inline void lp_agg_count_hdr(void *map, const volatile struct lp_agg *a,
+					     struct lp_event_hdr *h, __u64 pid_tgid, __u64 *key,
+					     __u32 idx)
+{
+	const __u32 nkeys = a->nkeys;
+	int built = 0;
+
+#pragma unroll
+	for (int j = 0; j < LP_MAX_KEYS; j++)
+		if (j < nkeys)
+			key[j] = lp_hdr_part(&a->keys[j], h, pid_tgid, &built);
+	lp_agg_count_key(map, a, nkeys, key, idx);
 }
 
 #endif

@@ -27,9 +27,9 @@ static __always_inline void lp_finish_l(void *ctx, struct lp_scratch *s, const u
 			lp_stack(ctx, data, plan.ustack_dst, BPF_F_USER_STACK);
 	}
 	if ((l & LP_L_AGG) && !(l & LP_L_AGGX) && plan.nagg > 0)
-		lp_agg_count(&lp_agg0, &plan.agg[0], s->rec, (__u64 *)s->key);
+		lp_agg_count(&lp_agg0, &plan.agg[0], s->rec, (__u64 *)s->key, 0);
 	if ((l & LP_L_AGG2) && !(l & LP_L_AGGX) && plan.nagg > 1)
-		lp_agg_count(&lp_agg1, &plan.agg[1], s->rec, (__u64 *)s->key);
+		lp_agg_count(&lp_agg1, &plan.agg[1], s->rec, (__u64 *)s->key, 1);
 	if ((l & LP_L_AGG) && (l & LP_L_AGGX) && plan.nagg > 0)
 		fresh |= lp_agg_update(&lp_agg0, &plan.agg[0], s->rec, s->key);
 	if ((l & LP_L_AGG2) && (l & LP_L_AGGX) && plan.nagg > 1)
@@ -59,11 +59,10 @@ static __always_inline int lp_count_only(const unsigned l)
 
 	if (plan.target_tgid && (pid_tgid >> 32) != plan.target_tgid)
 		return 0;
-	lp_header(&h, pid_tgid, 0);
 	if ((l & LP_L_AGG) && plan.nagg > 0)
-		lp_agg_count(&lp_agg0, &plan.agg[0], (const char *)&h, key);
+		lp_agg_count_hdr(&lp_agg0, &plan.agg[0], &h, pid_tgid, key, 0);
 	if ((l & LP_L_AGG2) && plan.nagg > 1)
-		lp_agg_count(&lp_agg1, &plan.agg[1], (const char *)&h, key);
+		lp_agg_count_hdr(&lp_agg1, &plan.agg[1], &h, pid_tgid, key, 1);
 	return 0;
 }
 
@@ -77,7 +76,8 @@ static __always_inline void lp_finish(void *ctx, struct lp_scratch *s)
  * with every layer: V(hex) for each. The common probes, not every
  * combination: each program costs every probe that opens the object
  * (~18 us of libbpf's open per 1k instructions), and the one user space
- * picks is the smallest that covers the plan (a count by pid: 02; by a
+ * picks covers the plan with the fewest other layers, then is the smallest
+ * (a count by pid: 02; by a
  * record field: 82; a hist or a count by comm: 102/182; a handler with a
  * filter: 89; two aggregations: 1af). A filter alone, or a count by a
  * string field behind a filter, takes a larger program. LP_L_MORE or
@@ -87,9 +87,9 @@ static __always_inline void lp_finish(void *ctx, struct lp_scratch *s)
 #define LP_VARIANTS(V) \
 	V(02) V(82) V(102) V(182) V(03) V(83) V(183) V(88) V(89) V(1a2) V(a8) V(a9) V(1af)
 #define LP_VARIANTS_BTF(V) V(02) V(08) V(09) V(42) V(142) V(43) V(48) V(49) V(14a) V(14b)
-#define LP_VARIANTS_REGS(V)                                                                     \
-	V(02)                                                                                   \
-	V(102) V(03) V(08) V(09) V(28) V(29) V(42) V(142) V(43) V(48) V(49) V(14a) V(14b) V(68) \
-		V(69)
+#define LP_VARIANTS_REGS(V) \
+	V(02)               \
+	V(102)              \
+	V(03) V(08) V(09) V(28) V(29) V(42) V(142) V(43) V(48) V(49) V(14a) V(14b) V(68) V(69)
 
 #endif

@@ -35,12 +35,17 @@ struct {
 	__type(value, __u64);
 } lp_lost SEC(".maps");
 
-static __always_inline void lp_count_lost(__u32 slot)
+static __always_inline void lp_count_lost_n(__u32 slot, __u64 k)
 {
 	__u64 *n = bpf_map_lookup_elem(&lp_lost, &slot);
 
 	if (n)
-		*n += 1; /* per-CPU: no atomic needed */
+		*n += k; /* per-CPU: no atomic needed */
+}
+
+static __always_inline void lp_count_lost(__u32 slot)
+{
+	lp_count_lost_n(slot, 1);
 }
 
 /* Zero a string slot before a string is read into it: bytes after the NUL

@@ -102,6 +102,9 @@ struct lp_probe {
 	int nfields;
 	struct lp_aggdef aggs[LP_MAX_AGG];
 	int naggs;
+	/* lp_pend and lp_pctl (bpf/agg.bpf.h), the probe's own like the
+	 * aggregations' fds, when a plan's aggregation has lp_agg.pend; else -1 */
+	int pend_fd, pctl_fd;
 	char *filter; /* the where expression, compiled into plan.insn */
 	unsigned max_keys; /* spec.max_keys: entries of each aggregation map; 0: default */
 	int handler_ref; /* LUA_NOREF: no handler */

@@ -170,12 +170,33 @@ struct lp_agg {
 	__u8 val_signed;
 	__u16 val_src; /* offset in the record */
 	__u16 key_size; /* bytes, bucket included, multiple of 8 */
+	/* A keyed count (plan_agg_lean) where the program cannot be preempted
+	 * (tracepoints): this CPU's run of events under one key is counted in
+	 * its lp_pend slot, and goes into the map when the key changes (see
+	 * struct lp_pend). */
+	__u8 pend;
+	__u8 pad2[7];
 	__s64 lo; /* lhist */
 	__s64 hi;
 	__s64 step;
 	struct lp_keypart keys[LP_MAX_KEYS];
 };
-_Static_assert(sizeof(struct lp_agg) == 32 + 8 * LP_MAX_KEYS, "lp_agg layout");
+_Static_assert(sizeof(struct lp_agg) == 40 + 8 * LP_MAX_KEYS, "lp_agg layout");
+
+/* One CPU's pending run of a keyed count (lp_agg.pend), in the per-CPU
+ * array lp_pend at the aggregation's index: a count by pid from a process
+ * that makes system calls in a loop costs an array lookup and an add, not
+ * a hash lookup (issue 12: cheaper than a hand-written hash count). A
+ * reader adds n under key to what the map holds (run/mapread.c). The
+ * program makes seq odd while it is in the slot, so a nested program (an
+ * interrupt's tracepoint) goes to the map instead, and a reader sees a
+ * flush it raced with; a reader sets lp_pctl's word first, and programs
+ * leave the slots alone (they count in the map) until it clears it. */
+struct lp_pend {
+	__u64 seq;
+	__u64 n; /* events under key not in the map; 0: the slot is empty */
+	__u64 key[LP_MAX_KEYS];
+};
 
 /* Header fields cost a helper call each: a probe without a handler fills
  * only those its filter and aggregations read. */

@@ -291,10 +291,11 @@ int btfargs_prog_fd(const struct lp_probe *p, const struct lp_btfargs *a)
 
 /* Which image a raw program is loaded from: the program load_pick takes
  * follows from the layers, and the maps libbpf creates from the number of
- * aggregations. */
+ * aggregations and whether their counts have pending runs (lp_pend). */
 static void image_key(const struct lp_probe *p, char *key, size_t size)
 {
-	snprintf(key, size, "btf raw %x %d", load_layers(&p->plan), p->naggs);
+	snprintf(key, size, "btf raw %x %d %d", load_layers(&p->plan), p->naggs,
+		 p->plan.agg[0].pend || p->plan.agg[1].pend);
 }
 
 static int load_once(struct lp_probe *p, struct lp_btfargs *a, const struct lp_maps *m,
@@ -305,6 +306,9 @@ static int load_once(struct lp_probe *p, struct lp_btfargs *a, const struct lp_m
 	char key[64];
 	int ret;
 
+	/* raw and tp_btf programs run with preemption off (fentry's may not):
+	 * a per-CPU slot is theirs alone */
+	load_pend_plan(p, a->raw || a->attach_type == 0);
 	if (a->by_fd && a->raw && p->caches) {
 		image_key(p, key, sizeof(key));
 		/* any failure: libbpf loads it, and says why if it cannot */
@@ -346,6 +350,8 @@ static int load_once(struct lp_probe *p, struct lp_btfargs *a, const struct lp_m
 	 * references, if any, are in code the frozen plan never reaches) */
 	for (int i = p->naggs; !ret && i < LP_MAX_AGG; i++)
 		ret = bpf_map__set_autocreate(aggs[i], false);
+	if (!ret)
+		ret = load_pend_prepare(skel->maps.lp_pend, skel->maps.lp_pctl, p);
 	if (!ret) {
 		loading_attach_id = a->raw ? 0 : a->attach_id ? a->attach_id : -1;
 		loading_attach_type = a->attach_type;
@@ -363,6 +369,7 @@ static int load_once(struct lp_probe *p, struct lp_btfargs *a, const struct lp_m
 	}
 	for (int i = 0; i < p->naggs; i++)
 		p->aggs[i].fd = bpf_map__fd(aggs[i]);
+	load_pend_take(skel->maps.lp_pend, skel->maps.lp_pctl, p);
 	if (a->by_fd && a->raw && p->caches)
 		/* no image (an object it cannot copy): each probe loads its own */
 		(void)load_image_keep(

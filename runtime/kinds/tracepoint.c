@@ -263,6 +263,9 @@ static int load_variant(struct lp_probe *p, const struct lp_maps *m, int raw, ch
 		snprintf(err, errlen, "the tracepoint template has no program for this probe");
 		return -ENOENT;
 	}
+	/* a tracepoint's programs run with preemption off: a per-CPU slot is
+	 * theirs alone */
+	load_pend_plan(p, 1);
 	memcpy((void *)&skel->rodata->plan, &p->plan, sizeof(p->plan));
 	ret = load_share_maps(skel->maps.lp_events, skel->maps.lp_lost, m);
 	if (!ret)
@@ -273,9 +276,13 @@ static int load_variant(struct lp_probe *p, const struct lp_maps *m, int raw, ch
 	for (int i = p->naggs; !ret && i < LP_MAX_AGG; i++)
 		ret = bpf_map__set_autocreate(aggs[i], false);
 	if (!ret)
+		ret = load_pend_prepare(skel->maps.lp_pend, skel->maps.lp_pctl, p);
+	if (!ret)
 		ret = lp_tp__load(skel);
 	for (int i = 0; !ret && i < p->naggs; i++)
 		p->aggs[i].fd = bpf_map__fd(aggs[i]);
+	if (!ret)
+		load_pend_take(skel->maps.lp_pend, skel->maps.lp_pctl, p);
 	if (ret) {
 		const char *why = load_last_error();
 

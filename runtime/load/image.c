@@ -21,6 +21,7 @@ enum map_role {
 	ROLE_RODATA, /* the image's .rodata with the probe's plan, frozen */
 	ROLE_AGG, /* aggregation `agg`, sized for the probe */
 	ROLE_ZERO, /* the same shape, zeroed (scratch, .bss) */
+	ROLE_PEND, /* lp_pend or lp_pctl (bpf/agg.bpf.h): zeroed, the probe's own */
 };
 
 struct image_map {
@@ -140,6 +141,8 @@ int load_image_keep(struct lp_images **list, const char *key, struct bpf_object 
 				im_map->role = ROLE_SHARED;
 				im_map->shared_fd = shared[k];
 			}
+		if (!strcmp(im_map->name, "lp_pend") || !strcmp(im_map->name, "lp_pctl"))
+			im_map->role = ROLE_PEND;
 		for (int a = 0; a < naggs; a++)
 			if (map == aggs[a]) {
 				im_map->role = ROLE_AGG;
@@ -239,6 +242,7 @@ int load_image_load(struct lp_images *list, const char *key, struct lp_probe *p,
 {
 	const struct lp_images *im = image_find(list, key);
 	int fds[LP_IMAGE_MAX_MAPS], agg_fd[LP_MAX_AGG], prog_fd = -1, err = 0;
+	int pend_fd[2] = { -1, -1 }; /* lp_pend, lp_pctl made here */
 	struct bpf_insn *insns;
 
 	if (!im)
@@ -264,6 +268,11 @@ int load_image_load(struct lp_images *list, const char *key, struct lp_probe *p,
 			fds[i] = shared_aggs[mm->agg];
 			continue;
 		}
+		if (mm->role == ROLE_PEND &&
+		    (strcmp(mm->name, "lp_pend") ? p->pctl_fd : p->pend_fd) >= 0) {
+			fds[i] = strcmp(mm->name, "lp_pend") ? p->pctl_fd : p->pend_fd;
+			continue; /* the probe's earlier program's */
+		}
 		fds[i] = create_map(im, mm, p, plan);
 		if (fds[i] < 0) {
 			err = fds[i];
@@ -271,6 +280,8 @@ int load_image_load(struct lp_images *list, const char *key, struct lp_probe *p,
 		}
 		if (mm->role == ROLE_AGG)
 			agg_fd[mm->agg] = fds[i];
+		if (mm->role == ROLE_PEND)
+			pend_fd[strcmp(mm->name, "lp_pend") != 0] = fds[i];
 	}
 	for (size_t i = 0; i < im->ninsns; i++)
 		if (is_ldimm64_map(&insns[i]))
@@ -286,8 +297,17 @@ out:
 	free(insns);
 	/* a loaded program holds its maps: only the aggregations stay open */
 	for (int i = 0; i < im->nmaps; i++)
-		if (fds[i] >= 0 && im->maps[i].role != ROLE_SHARED && im->maps[i].role != ROLE_AGG)
+		if (fds[i] >= 0 && im->maps[i].role != ROLE_SHARED &&
+		    im->maps[i].role != ROLE_AGG && im->maps[i].role != ROLE_PEND)
 			close(fds[i]);
+	if (pend_fd[0] >= 0 && pend_fd[1] >= 0 && !err) {
+		p->pend_fd = pend_fd[0];
+		p->pctl_fd = pend_fd[1];
+	} else {
+		for (int k = 0; k < 2; k++)
+			if (pend_fd[k] >= 0)
+				close(pend_fd[k]);
+	}
 	for (int a = 0; a < LP_MAX_AGG; a++) {
 		if (agg_fd[a] < 0)
 			continue;

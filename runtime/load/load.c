@@ -247,13 +247,24 @@ struct bpf_program *load_pick(struct bpf_object *obj, const char *base, const st
 	unsigned need = load_layers(plan);
 	struct bpf_program *prog, *best = NULL;
 
+	int best_extra = 0;
+
+	/* the fewest layers the plan does not use (a layer's code may be
+	 * smaller than what a plan without it runs instead: the lean count's
+	 * pending runs are not in the general aggregation), then the smallest */
 	bpf_object__for_each_program(prog, obj) {
 		long have = program_layers(bpf_program__name(prog), base);
+		int extra;
 
 		if (have < 0 || (need & ~(unsigned long)have))
 			continue;
-		if (!best || bpf_program__insn_cnt(prog) < bpf_program__insn_cnt(best))
+		extra = __builtin_popcountl((unsigned long)have & ~(unsigned long)need);
+		if (!best || extra < best_extra ||
+		    (extra == best_extra &&
+		     bpf_program__insn_cnt(prog) < bpf_program__insn_cnt(best))) {
 			best = prog;
+			best_extra = extra;
+		}
 	}
 	bpf_object__for_each_program(prog, obj)
 		bpf_program__set_autoload(prog, prog == best);
@@ -309,6 +320,47 @@ int load_size_agg(struct bpf_map *map, const struct lp_probe *p, int idx)
 	return err;
 }
 
+static int plan_pends(const struct lp_plan *plan)
+{
+	for (unsigned i = 0; i < plan->nagg && i < LP_MAX_AGG; i++)
+		if (plan->agg[i].pend)
+			return 1;
+	return 0;
+}
+
+int load_pend_plan(struct lp_probe *p, int on)
+{
+	for (unsigned i = 0; i < p->plan.nagg && i < LP_MAX_AGG; i++) {
+		struct lp_agg *a = &p->plan.agg[i];
+
+		/* an unkeyed count is a per-CPU array's one value already */
+		a->pend = on && a->nkeys > 0 && plan_agg_lean(a);
+	}
+	return plan_pends(&p->plan);
+}
+
+int load_pend_prepare(struct bpf_map *pend, struct bpf_map *pctl, const struct lp_probe *p)
+{
+	int err;
+
+	if (!plan_pends(&p->plan)) {
+		err = bpf_map__set_autocreate(pend, false);
+		return err ? err : bpf_map__set_autocreate(pctl, false);
+	}
+	if (p->pend_fd < 0)
+		return 0;
+	err = bpf_map__reuse_fd(pend, p->pend_fd);
+	return err ? err : bpf_map__reuse_fd(pctl, p->pctl_fd);
+}
+
+void load_pend_take(struct bpf_map *pend, struct bpf_map *pctl, struct lp_probe *p)
+{
+	if (!plan_pends(&p->plan) || p->pend_fd >= 0)
+		return;
+	p->pend_fd = bpf_map__fd(pend);
+	p->pctl_fd = bpf_map__fd(pctl);
+}
+
 unsigned long long load_lost(const struct lp_maps *m, unsigned slot)
 {
 	int ncpu = libbpf_num_possible_cpus();
@@ -330,10 +382,23 @@ unsigned long long load_lost(const struct lp_maps *m, unsigned slot)
 
 int load_release(struct lp_probe *p)
 {
-	int fds[LP_MAX_AGG];
+	int fds[LP_MAX_AGG], pend = -1, pctl = -1;
 
 	if (p->released)
 		return 0; /* its own already (load/image.h) */
+	if (p->pend_fd >= 0) {
+		pend = fcntl(p->pend_fd, F_DUPFD_CLOEXEC, 3);
+		pctl = fcntl(p->pctl_fd, F_DUPFD_CLOEXEC, 3);
+		if (pend < 0 || pctl < 0) {
+			int err = -errno;
+
+			if (pend >= 0)
+				close(pend);
+			if (pctl >= 0)
+				close(pctl);
+			return err;
+		}
+	}
 	for (int a = 0; a < p->naggs; a++) {
 		fds[a] = p->aggs[a].fd >= 0 ? fcntl(p->aggs[a].fd, F_DUPFD_CLOEXEC, 3) : -1;
 		if (p->aggs[a].fd >= 0 && fds[a] < 0) {
@@ -342,11 +407,19 @@ int load_release(struct lp_probe *p)
 			while (a--)
 				if (fds[a] >= 0)
 					close(fds[a]);
+			if (pend >= 0) {
+				close(pend);
+				close(pctl);
+			}
 			return err;
 		}
 	}
 	for (int a = 0; a < p->naggs; a++)
 		p->aggs[a].fd = fds[a];
+	if (pend >= 0) {
+		p->pend_fd = pend;
+		p->pctl_fd = pctl;
+	}
 	p->released = 1;
 	return 0;
 }
@@ -360,6 +433,11 @@ void load_close_aggs(struct lp_probe *p)
 			close(p->aggs[a].fd);
 		p->aggs[a].fd = -1;
 	}
+	if (p->pend_fd >= 0) {
+		close(p->pend_fd);
+		close(p->pctl_fd);
+	}
+	p->pend_fd = p->pctl_fd = -1;
 	p->released = 0;
 }
 

@@ -39,8 +39,8 @@ struct lp_plan;
 unsigned load_layers(const struct lp_plan *plan);
 
 /* Of obj's programs named BASE (every layer) or BASE_<hex> (the layers in
- * hex), the one to load for this plan: the smallest with every layer the
- * plan uses. It alone is left to load: every other program of the object,
+ * hex), the one to load for this plan: of those with every layer the plan
+ * uses, the one with the fewest others, then the smallest. It alone is left to load: every other program of the object,
  * of any name, is not loaded. NULL (errno ENOENT) if none covers the plan. */
 struct bpf_program;
 struct bpf_program *load_pick(struct bpf_object *obj, const char *base, const struct lp_plan *plan);
@@ -56,6 +56,16 @@ struct lp_agg_shape {
 	unsigned type, key_size, value_size, max_entries;
 };
 void load_agg_shape(const struct lp_probe *p, int idx, struct lp_agg_shape *sh);
+
+/* Keyed counts' pending runs (struct lp_pend, plan.h). load_pend_plan sets
+ * lp_agg.pend on p's keyed counts when `on`: for kinds whose programs
+ * cannot be preempted (tracepoints), as the slot is per CPU. Returns
+ * whether any has it. load_pend_prepare, before load: the maps are made
+ * only for such a plan (shared with the probe's earlier programs where it
+ * has them); load_pend_take, after: the probe keeps their fds. */
+int load_pend_plan(struct lp_probe *p, int on);
+int load_pend_prepare(struct bpf_map *pend, struct bpf_map *pctl, const struct lp_probe *p);
+void load_pend_take(struct bpf_map *pend, struct bpf_map *pctl, struct lp_probe *p);
 
 /* Sum of the per-CPU counters of one LP_LOST_* slot. */
 /* Once a probe is attached its template object is needed no more: the

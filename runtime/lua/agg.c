@@ -151,7 +151,8 @@ static void read_view(lua_State *L, struct lp_probe *p, int idx, struct view *v)
 		if (!rs)
 			err = -ENOMEM;
 	} else {
-		err = aggrows_read(d->fd, is_stats(d), ksz, &rs);
+		err = aggrows_read(d->fd, p->pend_fd, p->pctl_fd, (unsigned)idx, is_stats(d), ksz,
+				   &rs);
 	}
 	if (err)
 		luaL_error(L, "cannot read the aggregation: %s", strerror(-err));

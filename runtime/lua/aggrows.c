@@ -105,7 +105,8 @@ static int add_entry(void *ctx, const void *key, unsigned ksz, const void *vals,
 	return 0;
 }
 
-int aggrows_read(int fd, int stats, unsigned ksz, struct agg_rows **out)
+int aggrows_read(int fd, int pend_fd, int pctl_fd, unsigned idx, int stats, unsigned ksz,
+		 struct agg_rows **out)
 {
 	struct agg_rows *rs = rows_new(ksz, stats, 0);
 	int err;
@@ -113,7 +114,13 @@ int aggrows_read(int fd, int stats, unsigned ksz, struct agg_rows **out)
 	*out = NULL;
 	if (!rs)
 		return -ENOMEM;
-	err = mapread_each(fd, add_entry, &rs);
+	err = mapread_agg(fd, pend_fd, pctl_fd, idx, 0, add_entry, &rs);
+	if (err == -EAGAIN) {
+		/* a program flushed a pending run while we read: again, once
+		 * none can */
+		rs->n = 0;
+		err = mapread_agg(fd, pend_fd, pctl_fd, idx, 1, add_entry, &rs);
+	}
 	if (err) {
 		free(rs);
 		return err;

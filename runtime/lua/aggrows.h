@@ -57,8 +57,10 @@ struct agg_rows *aggrows_new(unsigned ksz, int stats);
  * lp_stats (min and max folded over CPUs as such); else a count first
  * (hist buckets: the count of their {count, sum}). ksz: the plan's key
  * size, which may be longer than the map's (an unkeyed array's u32 key is
- * zero-padded to it). Returns 0 and *out (malloc'ed), or -errno. */
-int aggrows_read(int fd, int stats, unsigned ksz, struct agg_rows **out);
+ * zero-padded to it). pend_fd, pctl_fd and idx: the
+ * keyed count's pending runs (run/mapread.h's mapread_agg; -1: none). Returns 0 and *out (malloc'ed), or -errno. */
+int aggrows_read(int fd, int pend_fd, int pctl_fd, unsigned idx, int stats, unsigned ksz,
+		 struct agg_rows **out);
 
 /* A copy of rs, or NULL (errno ENOMEM). */
 struct agg_rows *aggrows_copy(const struct agg_rows *rs);

@@ -290,6 +290,7 @@ static int make_probe(lua_State *L, const char *text, int spec, int handler)
 	s->pending = p;
 	p->caches = &s->caches;
 	p->handler_ref = LUA_NOREF;
+	p->pend_fd = p->pctl_fd = -1;
 	p->fieldmap_ref = LUA_NOREF;
 	p->text = strdup(text);
 	luaL_where(L, 1);

@@ -1,11 +1,18 @@
 #include "run/mapread.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+
+#include <luaprobe/plan.h>
 
 /* Keys a batch call asks for: the buffers stay near 1 MiB whatever the key
  * and CPU count (a stack key is 512 bytes). */
@@ -105,5 +112,137 @@ out:
 	free(tok_in);
 	free(keys);
 	free(vals);
+	return err;
+}
+
+/* --- keyed counts' pending runs ----------------------------------------- */
+
+struct pend_read {
+	mapread_fn each;
+	void *ctx;
+	const struct lp_pend *slots; /* one per CPU, as read while held */
+	unsigned char *taken; /* slot c's n added to an entry of the map */
+	unsigned char *vbuf; /* an entry's values with slots added */
+};
+
+static int slot_has(const struct lp_pend *sl, const void *key, unsigned ksz)
+{
+	return sl->n && ksz <= sizeof(sl->key) && memcmp(sl->key, key, ksz) == 0;
+}
+
+static int add_pending(void *ctx, const void *key, unsigned ksz, const void *vals, int ncpu,
+		       unsigned vstride)
+{
+	struct pend_read *r = ctx;
+	int copied = 0;
+
+	for (int c = 0; c < ncpu; c++) {
+		__u64 x;
+
+		if (r->taken[c] || !slot_has(&r->slots[c], key, ksz))
+			continue;
+		if (!copied) {
+			memcpy(r->vbuf, vals, (size_t)ncpu * vstride);
+			copied = 1;
+		}
+		memcpy(&x, r->vbuf + (size_t)c * vstride, sizeof(x));
+		x += r->slots[c].n;
+		memcpy(r->vbuf + (size_t)c * vstride, &x, sizeof(x));
+		r->taken[c] = 1;
+	}
+	return r->each(r->ctx, key, ksz, copied ? r->vbuf : vals, ncpu, vstride);
+}
+
+/* The slots of every CPU, none of them mid-update (seq even). */
+static int read_slots(int pend_fd, unsigned idx, struct lp_pend *slots, int ncpu)
+{
+	for (int tries = 0; tries < 1000; tries++) {
+		int odd = 0;
+
+		if (bpf_map_lookup_elem(pend_fd, &idx, slots))
+			return -errno;
+		for (int c = 0; c < ncpu; c++)
+			odd |= slots[c].seq & 1;
+		if (!odd)
+			return 0;
+		usleep(10);
+	}
+	return -EBUSY;
+}
+
+/* Readers of any probe, one at a time: a --metrics scrape may read while
+ * the script does, and one must not let go of slots the other holds. */
+static pthread_mutex_t pend_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int mapread_agg(int fd, int pend_fd, int pctl_fd, unsigned idx, int settle, mapread_fn each,
+		void *ctx)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 ilen = sizeof(info), zero = 0;
+	__u64 hold = 1, free_ = 0;
+	int ncpu = libbpf_num_possible_cpus(), err;
+	struct lp_pend *slots = NULL, *after = NULL;
+	struct pend_read r = { each, ctx, NULL, NULL, NULL };
+	unsigned vstride;
+
+	if (pend_fd < 0)
+		return mapread_each(fd, each, ctx);
+	if (ncpu <= 0)
+		return ncpu ? ncpu : -EINVAL;
+	if (bpf_obj_get_info_by_fd(fd, &info, &ilen))
+		return -errno;
+	vstride = (info.value_size + 7) & ~7u;
+	slots = calloc(2 * (size_t)ncpu, sizeof(*slots));
+	r.taken = calloc(ncpu, 1);
+	r.vbuf = malloc((size_t)ncpu * vstride);
+	if (!slots || !r.taken || !r.vbuf) {
+		err = -ENOMEM;
+		goto out;
+	}
+	after = slots + ncpu;
+	r.slots = slots;
+	pthread_mutex_lock(&pend_lock);
+	if (bpf_map_update_elem(pctl_fd, &zero, &hold, BPF_ANY)) {
+		err = -errno;
+		goto unlock;
+	}
+	/* A program that saw the word clear just before may still be on its
+	 * way into a slot: a grace period (tracepoint programs run with
+	 * preemption off) sees every such one out. Without it, seq tells. */
+	if (settle && syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0)) {
+		err = -errno;
+		goto release;
+	}
+	err = read_slots(pend_fd, idx, slots, ncpu);
+	if (!err)
+		err = mapread_each(fd, add_pending, &r);
+	/* the slots' keys the map does not have yet: entries of their own,
+	 * one per key whatever the CPUs that hold it */
+	for (int c = 0; !err && c < ncpu; c++) {
+		if (r.taken[c] || !slots[c].n)
+			continue;
+		memset(r.vbuf, 0, (size_t)ncpu * vstride);
+		for (int d = c; d < ncpu; d++)
+			if (!r.taken[d] && slot_has(&slots[d], slots[c].key, info.key_size)) {
+				memcpy(r.vbuf + (size_t)d * vstride, &slots[d].n, sizeof(__u64));
+				r.taken[d] = 1;
+			}
+		err = each(ctx, slots[c].key, info.key_size, r.vbuf, ncpu, vstride);
+	}
+	if (!err && !settle) {
+		err = read_slots(pend_fd, idx, after, ncpu);
+		for (int c = 0; !err && c < ncpu; c++)
+			if (after[c].seq != slots[c].seq)
+				err = -EAGAIN;
+	}
+release:
+	if (bpf_map_update_elem(pctl_fd, &zero, &free_, BPF_ANY) && !err)
+		err = -errno;
+unlock:
+	pthread_mutex_unlock(&pend_lock);
+out:
+	free(slots);
+	free(r.taken);
+	free(r.vbuf);
 	return err;
 }

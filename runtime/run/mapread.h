@@ -14,4 +14,16 @@ typedef int (*mapread_fn)(void *ctx, const void *key, unsigned ksz, const void *
  * the kernel refuses the first batch. 0, each's result, or -errno. */
 int mapread_each(int fd, mapread_fn each, void *ctx);
 
+/* An aggregation's entries with what its keyed count's pending runs
+ * (struct lp_pend in pend_fd at index idx, held through pctl_fd) add: each
+ * slot's n added to its key's value on its CPU, or an entry of its own for
+ * a key the map does not have yet. pend_fd < 0: mapread_each. While it
+ * reads, the probe's programs count in the map. With `settle` it first
+ * waits for every program that may still be in a slot (an RCU grace
+ * period, ~10 ms); without, it returns -EAGAIN when a program flushed a
+ * slot while it read, after the callback saw entries: the caller drops
+ * them and calls again with settle. */
+int mapread_agg(int fd, int pend_fd, int pctl_fd, unsigned idx, int settle, mapread_fn each,
+		void *ctx);
+
 #endif

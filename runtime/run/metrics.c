@@ -627,9 +627,19 @@ static int read_map(struct rows *rs, const struct member *m)
 	const struct lp_aggdef *d = &m->p->aggs[m->idx];
 	struct read_ctx c = { rs, m };
 
+	size_t n = rs->n;
+	int err;
+
 	if (d->fd < 0)
 		return 0; /* not loaded yet: nothing counted */
-	return mapread_each(d->fd, add_entry, &c);
+	err = mapread_agg(d->fd, m->p->pend_fd, m->p->pctl_fd, m->idx, 0, add_entry, &c);
+	if (err == -EAGAIN) {
+		/* a program flushed a pending run while we read: again, once
+		 * none can */
+		rs->n = n;
+		err = mapread_agg(d->fd, m->p->pend_fd, m->p->pctl_fd, m->idx, 1, add_entry, &c);
+	}
+	return err;
 }
 
 /* --- writing ------------------------------------------------------------ */

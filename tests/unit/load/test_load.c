@@ -187,10 +187,17 @@ static const char *pick(const struct lp_plan *p, const char *base)
 		    (pn[strlen(base)] && pn[strlen(base)] != '_') ||
 		    (name_layers(pn, base) & need) != need)
 			continue;
-		if (bpf_program__insn_cnt(prog) < bpf_program__insn_cnt(got))
-			fprintf(stderr, "%s is smaller than %s\n", pn, name);
-		ASSERT_TRUE(bpf_program__insn_cnt(prog) >= bpf_program__insn_cnt(got),
-			    "the smallest that covers the plan");
+		/* fewest layers beyond the plan's, then the smallest */
+		int extra = __builtin_popcount(name_layers(pn, base) & ~need),
+		    got_extra = __builtin_popcount(name_layers(name, base) & ~need);
+
+		if (extra < got_extra || (extra == got_extra &&
+					  bpf_program__insn_cnt(prog) < bpf_program__insn_cnt(got)))
+			fprintf(stderr, "%s beats %s\n", pn, name);
+		ASSERT_TRUE(extra > got_extra ||
+				    (extra == got_extra &&
+				     bpf_program__insn_cnt(prog) >= bpf_program__insn_cnt(got)),
+			    "the fewest other layers, then the smallest");
 	}
 	ASSERT_EQ(loaded, 1, "programs left to load");
 out:

@@ -9,6 +9,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include <luaprobe/plan.h>
+
 #include "lua/aggrows.h"
 #include "test.h"
 
@@ -113,7 +115,7 @@ static void test_read_count(void)
 		if (bpf_map_update_elem(fd, &k, vals, BPF_NOEXIST))
 			skip("cannot fill the map");
 	}
-	ASSERT_EQ(aggrows_read(fd, 0, sizeof(struct key24), &rs), 0, "read");
+	ASSERT_EQ(aggrows_read(fd, -1, -1, 0, 0, sizeof(struct key24), &rs), 0, "read");
 	ASSERT_EQ(rs->n, NKEYS, "rows");
 	ASSERT_EQ(rs->stride, 8 + 24, "row bytes");
 	for (size_t r = 0; r < rs->n; r++) {
@@ -168,7 +170,7 @@ static void test_read_stats(void)
 		if (bpf_map_update_elem(fd, &i, vals, BPF_NOEXIST))
 			skip("cannot fill the map");
 	}
-	ASSERT_EQ(aggrows_read(fd, 1, 8, &rs), 0, "read");
+	ASSERT_EQ(aggrows_read(fd, -1, -1, 0, 1, 8, &rs), 0, "read");
 	ASSERT_EQ(rs->n, NKEYS, "rows");
 	for (size_t r = 0; r < rs->n; r++) {
 		int64_t i, cnt = 0, sum = 0;
@@ -207,7 +209,7 @@ static void test_read_array(void)
 	for (int c = 0; c < ncpu; c++)
 		vals[c] = 10 + c;
 	ASSERT_EQ(bpf_map_update_elem(fd, &zero, vals, BPF_ANY), 0, "fill");
-	ASSERT_EQ(aggrows_read(fd, 0, 8, &rs), 0, "read");
+	ASSERT_EQ(aggrows_read(fd, -1, -1, 0, 0, 8, &rs), 0, "read");
 	ASSERT_EQ(rs->n, 1, "rows");
 	ASSERT_EQ(aggrows_count(rs, 0), 10 * ncpu + ncpu * (ncpu - 1) / 2, "value");
 	ASSERT_TRUE(!memcmp(aggrows_key(rs, 0), &k8, 8), "key zero-padded");
@@ -224,11 +226,80 @@ static void test_read_empty(void)
 
 	if (fd < 0)
 		skip("cannot create a per-CPU hash map (needs root)");
-	ASSERT_EQ(aggrows_read(fd, 0, 8, &rs), 0, "read");
+	ASSERT_EQ(aggrows_read(fd, -1, -1, 0, 0, 8, &rs), 0, "read");
 	ASSERT_EQ(rs ? rs->n : 99, 0, "rows");
 	free(rs);
 	close(fd);
 }
 
+/* A keyed count's pending runs (struct lp_pend): each CPU's slot is added
+ * to its key's row, a key only slots hold is a row of its own (one for two
+ * CPUs holding it), an empty slot adds nothing, and the reader lets go of
+ * the slots (lp_pctl's word 0) when it is done. */
+static void test_read_pending(void)
+{
+	int ncpu = libbpf_num_possible_cpus(), fd, pend, pctl;
+	uint64_t *vals = calloc(ncpu, 8), k, word = 7;
+	struct lp_pend *slots = calloc(ncpu, sizeof(*slots));
+	uint32_t idx = 1, zero = 0;
+	struct agg_rows *rs = NULL;
+	uint64_t want5 = 0, want9 = 0, want6 = 0;
+	int rows5 = 0, rows9 = 0, rows6 = 0;
+
+	fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_HASH, "t_pcount", 8, 8, 16, NULL);
+	pend = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "lp_pend", 4, sizeof(struct lp_pend),
+			      LP_MAX_AGG, NULL);
+	pctl = bpf_map_create(BPF_MAP_TYPE_ARRAY, "lp_pctl", 4, 8, 1, NULL);
+	if (fd < 0 || pend < 0 || pctl < 0)
+		skip("cannot create the maps (needs root)");
+	/* the map: key 5 with 100 + c on CPU c, key 9 with 1000 on CPU 0 */
+	for (int c = 0; c < ncpu; c++)
+		vals[c] = 100 + c, want5 += 100 + c;
+	k = 5;
+	ASSERT_EQ(bpf_map_update_elem(fd, &k, vals, BPF_ANY), 0, "fill 5");
+	memset(vals, 0, ncpu * 8);
+	vals[0] = 1000;
+	want9 = 1000;
+	k = 9;
+	ASSERT_EQ(bpf_map_update_elem(fd, &k, vals, BPF_ANY), 0, "fill 9");
+	/* slots at index 1: CPU 0 holds 7 of key 5; every other CPU 3 of
+	 * key 6, which the map does not have; index 0 holds key 9, which is
+	 * another aggregation's and must not be added */
+	for (int c = 0; c < ncpu; c++) {
+		slots[c].seq = 2;
+		slots[c].n = c == 0 ? 7 : 3;
+		slots[c].key[0] = c == 0 ? 5 : 6;
+	}
+	want5 += 7;
+	want6 = 3 * (uint64_t)(ncpu - 1);
+	ASSERT_EQ(bpf_map_update_elem(pend, &idx, slots, BPF_ANY), 0, "slots");
+	for (int c = 0; c < ncpu; c++)
+		slots[c].n = 50, slots[c].key[0] = 9;
+	ASSERT_EQ(bpf_map_update_elem(pend, &zero, slots, BPF_ANY), 0, "other slots");
+	ASSERT_EQ(bpf_map_update_elem(pctl, &zero, &word, BPF_ANY), 0, "word");
+	ASSERT_EQ(aggrows_read(fd, pend, pctl, idx, 0, 8, &rs), 0, "read");
+	for (size_t i = 0; i < rs->n; i++) {
+		memcpy(&k, aggrows_key(rs, i), 8);
+		if (k == 5)
+			rows5++, ASSERT_EQ(aggrows_count(rs, i), want5, "key 5: map + slot");
+		else if (k == 9)
+			rows9++, ASSERT_EQ(aggrows_count(rs, i), want9, "key 9: the map alone");
+		else if (k == 6)
+			rows6++, ASSERT_EQ(aggrows_count(rs, i), want6, "key 6: the slots alone");
+	}
+	ASSERT_EQ(rows5, 1, "one row of key 5");
+	ASSERT_EQ(rows9, 1, "one row of key 9");
+	ASSERT_EQ(rows6, ncpu > 1 ? 1 : 0, "one row of key 6");
+	ASSERT_EQ(rs->n, (size_t)(2 + (ncpu > 1)), "rows");
+	ASSERT_EQ(bpf_map_lookup_elem(pctl, &zero, &word), 0, "word read");
+	ASSERT_EQ(word, 0, "slots let go");
+	free(rs);
+	close(fd);
+	close(pend);
+	close(pctl);
+	free(vals);
+	free(slots);
+}
+
 TEST_MAIN(TEST(test_rank), TEST(test_read_count), TEST(test_read_stats), TEST(test_read_array),
-	  TEST(test_read_empty))
+	  TEST(test_read_empty), TEST(test_read_pending))

@@ -1,0 +1,74 @@
+# A keyed count on a tracepoint counts this CPU's run of events under one
+# key in a per-CPU slot (struct lp_pend), and puts it into the map when the
+# key changes; a read adds each slot to its key (run/mapread.c
+# mapread_agg). Two processes on one CPU that yield after every getppid()
+# change the key at nearly every event, while the script reads the counts
+# every 2 ms: at exit each pid has exactly its calls, no read ever saw a
+# count go down or pass the truth, and the probe holds the slot maps
+# (lp_pend, lp_pctl) with the readers' word cleared. The classic tracepoint
+# and the syscall dispatcher's raw program both.
+. "$TESTS/e2e/lib.sh"
+need_tracepoint syscalls:sys_enter_getppid
+need_cmd bpftool
+need_cmd taskset
+
+SC=$FIXTURES/syscaller
+N=20000
+CPU=$(($(nproc) - 1))
+
+SCRIPT="$READY_LUA
+local c = probe('tracepoint:syscalls:sys_enter_getppid'):count('pid')
+local seen, reads, down = {}, 0, 0
+every('2ms', function()
+  reads = reads + 1
+  for k, n in c:items() do
+    if n < (seen[k.pid] or 0) then down = down + 1 end
+    seen[k.pid] = n
+  end
+end)
+on_exit(function()
+  for k, n in c:items() do printf('n %d %d\n', k.pid, n) end
+  for pid, n in pairs(seen) do printf('seen %d %d\n', pid, n) end
+  printf('reads %d\ndown %d\n', reads, down)
+end)"
+
+# map NAME PID: the id of the map NAME that process PID holds
+map() {
+	local id
+	for id in $({ sed -n 's/^map_id:[[:space:]]*//p' /proc/"$2"/fdinfo/* 2>/dev/null || true; } | sort -un); do
+		if bpftool map show id "$id" 2>/dev/null | grep -q " name $1 "; then
+			echo "$id"
+		fi
+	done
+}
+
+for raw in 0 1; do
+	export LUAPROBE_SYSCALL_RAW=$raw
+	lp_start -e "$SCRIPT"
+	lp_ready
+	pend=$(map lp_pend "$BG_PID")
+	pctl=$(map lp_pctl "$BG_PID")
+	[ -n "$pend" ] && [ -n "$pctl" ] || fail "raw=$raw: no lp_pend/lp_pctl map held: a keyed count without pending runs"
+	taskset -c "$CPU" "$SC" --name lppend1 --yield "$N" >"$TMP/w1" &
+	a=$!
+	taskset -c "$CPU" "$SC" --name lppend2 --yield "$N" >"$TMP/w2" &
+	b=$!
+	wait "$a" "$b"
+	w1=$(sed -n 's/^pid //p' "$TMP/w1")
+	w2=$(sed -n 's/^pid //p' "$TMP/w2")
+	sleep 0.05 # a read after the last event
+	# between reads the word is 0: programs use the slots
+	word=$(bpftool -j map dump id "$pctl" | grep -o '"formatted":{"key":0,"value":[0-9]*' | sed 's/.*://')
+	kill -INT "$BG_PID"
+	lp_wait 30
+	assert_eq 0 "$RC" "exit status, raw=$raw ($ERR)"
+	assert_eq "n $w1 $N" "$(grep "^n $w1 " "$TMP/bg.out")" "pid 1's count, raw=$raw"
+	assert_eq "n $w2 $N" "$(grep "^n $w2 " "$TMP/bg.out")" "pid 2's count, raw=$raw"
+	assert_eq "seen $w1 $N" "$(grep "^seen $w1 " "$TMP/bg.out")" "pid 1's count in the last read, raw=$raw"
+	assert_eq "seen $w2 $N" "$(grep "^seen $w2 " "$TMP/bg.out")" "pid 2's count in the last read, raw=$raw"
+	assert_eq "down 0" "$(grep '^down ' "$TMP/bg.out")" "reads that saw a count go down, raw=$raw"
+	reads=$(sed -n 's/^reads //p' "$TMP/bg.out")
+	[ "${reads:-0}" -ge 5 ] || fail "raw=$raw: only ${reads:-0} reads while the workload ran"
+	assert_eq 0 "$word" "the readers' word between reads, raw=$raw"
+done
+echo ok
