@@ -268,11 +268,6 @@ int load_image_load(struct lp_images *list, const char *key, struct lp_probe *p,
 			fds[i] = shared_aggs[mm->agg];
 			continue;
 		}
-		if (mm->role == ROLE_PEND &&
-		    (strcmp(mm->name, "lp_pend") ? p->pctl_fd : p->pend_fd) >= 0) {
-			fds[i] = strcmp(mm->name, "lp_pend") ? p->pctl_fd : p->pend_fd;
-			continue; /* the probe's earlier program's */
-		}
 		fds[i] = create_map(im, mm, p, plan);
 		if (fds[i] < 0) {
 			err = fds[i];
@@ -300,13 +295,18 @@ out:
 		if (fds[i] >= 0 && im->maps[i].role != ROLE_SHARED &&
 		    im->maps[i].role != ROLE_AGG && im->maps[i].role != ROLE_PEND)
 			close(fds[i]);
-	if (pend_fd[0] >= 0 && pend_fd[1] >= 0 && !err) {
-		p->pend_fd = pend_fd[0];
-		p->pctl_fd = pend_fd[1];
-	} else {
+	/* the pending runs' maps are the probe's own, both or neither */
+	if ((pend_fd[0] >= 0) != (pend_fd[1] >= 0) && !err) {
+		err = -EINVAL;
+		close(prog_fd);
+	}
+	if (err) {
 		for (int k = 0; k < 2; k++)
 			if (pend_fd[k] >= 0)
 				close(pend_fd[k]);
+	} else {
+		p->pend_fd = pend_fd[0];
+		p->pctl_fd = pend_fd[1];
 	}
 	for (int a = 0; a < LP_MAX_AGG; a++) {
 		if (agg_fd[a] < 0)

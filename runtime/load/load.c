@@ -343,22 +343,19 @@ int load_pend_prepare(struct bpf_map *pend, struct bpf_map *pctl, const struct l
 {
 	int err;
 
-	if (!plan_pends(&p->plan)) {
-		err = bpf_map__set_autocreate(pend, false);
-		return err ? err : bpf_map__set_autocreate(pctl, false);
-	}
-	if (p->pend_fd < 0)
+	if (plan_pends(&p->plan))
 		return 0;
-	err = bpf_map__reuse_fd(pend, p->pend_fd);
-	return err ? err : bpf_map__reuse_fd(pctl, p->pctl_fd);
+	err = bpf_map__set_autocreate(pend, false);
+	return err ? err : bpf_map__set_autocreate(pctl, false);
 }
 
 void load_pend_take(struct bpf_map *pend, struct bpf_map *pctl, struct lp_probe *p)
 {
-	if (!plan_pends(&p->plan) || p->pend_fd >= 0)
-		return;
-	p->pend_fd = bpf_map__fd(pend);
-	p->pctl_fd = bpf_map__fd(pctl);
+	int on = plan_pends(&p->plan);
+
+	/* as the aggregations' fds: the object's until load_release */
+	p->pend_fd = on ? bpf_map__fd(pend) : -1;
+	p->pctl_fd = on ? bpf_map__fd(pctl) : -1;
 }
 
 unsigned long long load_lost(const struct lp_maps *m, unsigned slot)

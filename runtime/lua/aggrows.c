@@ -114,12 +114,12 @@ int aggrows_read(int fd, int pend_fd, int pctl_fd, unsigned idx, int stats, unsi
 	*out = NULL;
 	if (!rs)
 		return -ENOMEM;
-	err = mapread_agg(fd, pend_fd, pctl_fd, idx, 0, add_entry, &rs);
-	if (err == -EAGAIN) {
-		/* a program flushed a pending run while we read: again, once
-		 * none can */
+	/* again while a program flushed a pending run as we read */
+	for (int tries = 0; tries < MAPREAD_TRIES; tries++) {
 		rs->n = 0;
-		err = mapread_agg(fd, pend_fd, pctl_fd, idx, 1, add_entry, &rs);
+		err = mapread_agg(fd, pend_fd, pctl_fd, idx, tries > 0, add_entry, &rs);
+		if (err != -EAGAIN)
+			break;
 	}
 	if (err) {
 		free(rs);

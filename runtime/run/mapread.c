@@ -208,15 +208,15 @@ int mapread_agg(int fd, int pend_fd, int pctl_fd, unsigned idx, int settle, mapr
 	}
 	/* A program that saw the word clear just before may still be on its
 	 * way into a slot: a grace period (tracepoint programs run with
-	 * preemption off) sees every such one out. Without it, seq tells. */
-	if (settle && syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0)) {
-		err = -errno;
-		goto release;
-	}
+	 * preemption off) sees every such one out. Without it (or where the
+	 * kernel refuses it: nohz_full), seq tells. */
+	if (settle && syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
+		settle = 0;
 	err = read_slots(pend_fd, idx, slots, ncpu);
 	if (!err)
 		err = mapread_each(fd, add_pending, &r);
-	/* the slots' keys the map does not have yet: entries of their own,
+	/* a slot's key the map does not have (programs take only keys it
+	 * has, but one may have been deleted since): an entry of its own,
 	 * one per key whatever the CPUs that hold it */
 	for (int c = 0; !err && c < ncpu; c++) {
 		if (r.taken[c] || !slots[c].n)
@@ -235,7 +235,6 @@ int mapread_agg(int fd, int pend_fd, int pctl_fd, unsigned idx, int settle, mapr
 			if (after[c].seq != slots[c].seq)
 				err = -EAGAIN;
 	}
-release:
 	if (bpf_map_update_elem(pctl_fd, &zero, &free_, BPF_ANY) && !err)
 		err = -errno;
 unlock:

@@ -632,12 +632,13 @@ static int read_map(struct rows *rs, const struct member *m)
 
 	if (d->fd < 0)
 		return 0; /* not loaded yet: nothing counted */
-	err = mapread_agg(d->fd, m->p->pend_fd, m->p->pctl_fd, m->idx, 0, add_entry, &c);
-	if (err == -EAGAIN) {
-		/* a program flushed a pending run while we read: again, once
-		 * none can */
+	/* again while a program flushed a pending run as we read */
+	for (int tries = 0; tries < MAPREAD_TRIES; tries++) {
 		rs->n = n;
-		err = mapread_agg(d->fd, m->p->pend_fd, m->p->pctl_fd, m->idx, 1, add_entry, &c);
+		err = mapread_agg(d->fd, m->p->pend_fd, m->p->pctl_fd, m->idx, tries > 0, add_entry,
+				  &c);
+		if (err != -EAGAIN)
+			break;
 	}
 	return err;
 }

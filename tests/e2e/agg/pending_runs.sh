@@ -3,9 +3,10 @@
 # key changes; a read adds each slot to its key (run/mapread.c
 # mapread_agg). Two processes on one CPU that yield after every getppid()
 # change the key at nearly every event, while the script reads the counts
-# every 2 ms: at exit each pid has exactly its calls, no read ever saw a
-# count go down or pass the truth, and the probe holds the slot maps
-# (lp_pend, lp_pctl) with the readers' word cleared. The classic tracepoint
+# every 2 ms until it has seen both whole: at exit each pid has exactly
+# its calls, no read ever saw a count go down or pass the truth, and the
+# probe holds the slot maps (lp_pend, lp_pctl), the readers' word cleared
+# after the last read. The classic tracepoint
 # and the syscall dispatcher's raw program both.
 . "$TESTS/e2e/lib.sh"
 need_tracepoint syscalls:sys_enter_getppid
@@ -18,12 +19,22 @@ CPU=$(($(nproc) - 1))
 
 SCRIPT="$READY_LUA
 local c = probe('tracepoint:syscalls:sys_enter_getppid'):count('pid')
-local seen, reads, down = {}, 0, 0
+local seen, reads, down, done, mine = {}, 0, 0, false, nil
 every('2ms', function()
+  if done then return end
+  if not mine then -- the workloads' pids, once the test has started them
+    local f = io.open('$TMP/pids')
+    if f then mine = { f:read('n'), f:read('n') } f:close() end
+  end
   reads = reads + 1
   for k, n in c:items() do
     if n < (seen[k.pid] or 0) then down = down + 1 end
     seen[k.pid] = n
+  end
+  -- both workloads counted whole: no more reads, the slots stay free
+  if mine and mine[2] and (seen[mine[1]] or 0) >= $N and (seen[mine[2]] or 0) >= $N then
+    done = true
+    print('DONE') io.stdout:flush()
   end
 end)
 on_exit(function()
@@ -32,13 +43,20 @@ on_exit(function()
   printf('reads %d\ndown %d\n', reads, down)
 end)"
 
-# map NAME PID: the id of the map NAME that process PID holds
+# map NAME PID: the id of the map NAME that process PID holds (one
+# bpftool call for every map; again after a moment if a loaded machine
+# made it miss one)
 map() {
-	local id
-	for id in $({ sed -n 's/^map_id:[[:space:]]*//p' /proc/"$2"/fdinfo/* 2>/dev/null || true; } | sort -un); do
-		if bpftool map show id "$id" 2>/dev/null | grep -q " name $1 "; then
-			echo "$id"
-		fi
+	local id try all
+	for try in 1 2 3; do
+		all=$(bpftool map show 2>/dev/null || true)
+		for id in $({ sed -n 's/^map_id:[[:space:]]*//p' /proc/"$2"/fdinfo/* 2>/dev/null || true; } | sort -un); do
+			if grep -q "^$id: .* name $1 " <<<"$all"; then
+				echo "$id"
+				return
+			fi
+		done
+		sleep 0.2
 	done
 }
 
@@ -48,16 +66,20 @@ for raw in 0 1; do
 	lp_ready
 	pend=$(map lp_pend "$BG_PID")
 	pctl=$(map lp_pctl "$BG_PID")
-	[ -n "$pend" ] && [ -n "$pctl" ] || fail "raw=$raw: no lp_pend/lp_pctl map held: a keyed count without pending runs"
+	[ -n "$pend" ] && [ -n "$pctl" ] ||
+		fail "raw=$raw: no lp_pend/lp_pctl map held: a keyed count without pending runs ($(
+			ls -l /proc/"$BG_PID"/fd | grep -c bpf-map) maps; $(cat "$TMP/bg.err"))"
 	taskset -c "$CPU" "$SC" --name lppend1 --yield "$N" >"$TMP/w1" &
 	a=$!
 	taskset -c "$CPU" "$SC" --name lppend2 --yield "$N" >"$TMP/w2" &
 	b=$!
+	echo "$a $b" >"$TMP/pids.new"
+	mv "$TMP/pids.new" "$TMP/pids"
 	wait "$a" "$b"
 	w1=$(sed -n 's/^pid //p' "$TMP/w1")
 	w2=$(sed -n 's/^pid //p' "$TMP/w2")
-	sleep 0.05 # a read after the last event
-	# between reads the word is 0: programs use the slots
+	wait_line "$TMP/bg.out" DONE 30
+	# after the last read the word is 0: programs use the slots again
 	word=$(bpftool -j map dump id "$pctl" | grep -o '"formatted":{"key":0,"value":[0-9]*' | sed 's/.*://')
 	kill -INT "$BG_PID"
 	lp_wait 30
@@ -67,6 +89,7 @@ for raw in 0 1; do
 	assert_eq "seen $w1 $N" "$(grep "^seen $w1 " "$TMP/bg.out")" "pid 1's count in the last read, raw=$raw"
 	assert_eq "seen $w2 $N" "$(grep "^seen $w2 " "$TMP/bg.out")" "pid 2's count in the last read, raw=$raw"
 	assert_eq "down 0" "$(grep '^down ' "$TMP/bg.out")" "reads that saw a count go down, raw=$raw"
+	rm -f "$TMP/pids"
 	reads=$(sed -n 's/^reads //p' "$TMP/bg.out")
 	[ "${reads:-0}" -ge 5 ] || fail "raw=$raw: only ${reads:-0} reads while the workload ran"
 	assert_eq 0 "$word" "the readers' word between reads, raw=$raw"
