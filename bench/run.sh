@@ -11,9 +11,9 @@
 #   BENCH_COUNT_CPUS="0 1"  CPUs the count section pins the workload to
 #   BENCH_COUNT_KEYS="comm pid"  the count section's tables: count by comm beside bpftrace;
 #                           count by pid beside bpftrace and hand-written BPF (handcount.bpf.c)
-#   BENCH_COUNT_STATS=0     1: turn kernel.bpf_stats_enabled on during the count section (put
-#                           back after it) and report each program's own ns per run too
-#                           (the stats add to every program's cost: the wall figures grow)
+#   BENCH_COUNT_STATS=0     1: run each count job again with kernel.bpf_stats_enabled on (off
+#                           for the wall figures; put back after the section) and report
+#                           each program's own ns per run too
 #   BENCH_UPROBE_REPS=3     repetitions of the uprobe section
 #   BENCH_UPROBE_N=200000   calls of the probed function per run in the uprobe section
 #   BENCH_UPROBE_CPUS="0 1" CPUs the uprobe section pins its workload to
@@ -462,9 +462,15 @@ run_count() {
 	wpid=$!
 	wait "$wpid"
 	v=$(wl_ns "$work/wl")
-	pns=
-	[ -n "$stats_restore" ] && pns=$(prog_ns "$tracer_pid" "$COUNT_N")
-	[ -n "$pns" ] && put "p$m" "$t" "$pns"
+	if [ -n "$stats_pass" ]; then
+		# the stats run: the programs' own ns, nothing else (the stats'
+		# clock reads add to the wall figure)
+		pns=$(prog_ns "$tracer_pid" "$COUNT_N")
+		[ -n "$pns" ] && put "p$m" "$t" "$pns"
+		tracer_stop "$t"
+		log "  $t $row CPU $c: program ${pns:-?} ns/run (bpf_stats)"
+		return
+	fi
 	tracer_stop "$t"
 	rc=$TRACER_RC
 	if [ -z "$v" ]; then
@@ -619,12 +625,17 @@ done
 # luaprobe's count by pid, bpftrace's, the hand-written hash count and the
 # hand-written empty program; another bare run, then the same on
 # raw_syscalls:sys_enter (the hand-written ones as raw_tp).
+# With BENCH_COUNT_STATS=1 each job runs twice: with kernel.bpf_stats_enabled
+# off for the wall figures (the stats read the clock twice a run, ~40 ns
+# here, which would add to every row alike and pull every ratio towards 1),
+# then on for the programs' own ns.
+stats_pass=
 if on count && [ "$COUNT_STATS" = 1 ] && [ "$COUNT_REPS" -gt 0 ]; then
 	prev=$(cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null)
-	if [ -n "$prev" ] && sysctl -qw kernel.bpf_stats_enabled=1; then
+	if [ -n "$prev" ] && sysctl -qw kernel.bpf_stats_enabled=0; then
 		stats_restore=$prev
 	else
-		log "bench: cannot turn kernel.bpf_stats_enabled on: no program ns per run"
+		log "bench: cannot set kernel.bpf_stats_enabled: no program ns per run"
 	fi
 fi
 for ((r = 1; r <= COUNT_REPS; r++)); do
@@ -650,6 +661,12 @@ for ((r = 1; r <= COUNT_REPS; r++)); do
 				bt.*) s=$(bt_agg "${cpoint[$row]}") ;;
 				esac
 				run_count "$t" "${job#*.}" "$c" "$s"
+				if [ -n "$stats_restore" ] && sysctl -qw kernel.bpf_stats_enabled=1; then
+					stats_pass=1
+					run_count "$t" "${job#*.}" "$c" "$s"
+					stats_pass=
+					sysctl -qw kernel.bpf_stats_enabled=0
+				fi
 			done
 		done
 	done
@@ -894,7 +911,8 @@ count_report() {
 	fi
 	if [ -n "$cstats" ]; then
 		echo
-		echo "The BPF programs' own ns per run (kernel.bpf_stats_enabled on for this section, run_time_ns / run_cnt" \
+		echo "The BPF programs' own ns per run (each job run again with kernel.bpf_stats_enabled on; the wall" \
+			"figures above are from the runs with it off; run_time_ns / run_cnt" \
 			"of the programs that ran at least $COUNT_N times; on raw_syscalls every process's system calls):"
 		echo
 		echo "| probe | CPU | luaprobe by pid | hand-written hash | ÷ hand-written | hand-written empty | luaprobe ÷ empty | bpftrace by pid | luaprobe by comm | bpftrace by comm | luaprobe floor-ish |"
