@@ -66,9 +66,83 @@ static __always_inline __u64 lp_log2_bucket(__s64 v)
 	return b + 1;
 }
 
+static __always_inline void lp_agg_add(void *map, const __u64 *key, const __u64 *n)
+{
+	__u64 *val = bpf_map_lookup_elem(map, key);
+
+	if (val) {
+		*val += *n; /* this CPU's copy */
+		return;
+	}
+	/* A new key: the update sets this CPU's copy to n and the others' to
+	 * 0. -EEXIST: another CPU added it meanwhile. */
+	switch (bpf_map_update_elem(map, key, n, BPF_NOEXIST)) {
+	case 0:
+		return;
+	case -7: /* E2BIG */
+		lp_count_lost_n(LP_LOST_AGGFULL, *n);
+		return;
+	}
+	val = bpf_map_lookup_elem(map, key);
+	if (val)
+		*val += *n;
+}
+
+static __always_inline int lp_pend_same(const struct lp_pend *p, __u32 nwords, const __u64 *key)
+{
+#pragma unroll
+	for (int j = 0; j < LP_MAX_KEYS; j++)
+		if (j < nwords && p->key[j] != key[j])
+			return 0;
+	return 1;
+}
+
+/* The count in this CPU's pending run (struct lp_pend): 1 if counted there,
+ * 0 if the caller counts in the map (a reader holds the slots, a nested
+ * program holds this one). The key is nwords words (lp_agg.key_size / 8).
+ * A run of another key goes into the map first.
+ * seq is odd while the slot changes: a program that interrupts this one
+ * (an interrupt's tracepoint of the same probe) leaves the slot alone. */
+static __always_inline int lp_pend_count(void *map, __u32 idx, __u32 nwords, const __u64 *key)
+{
+	__u32 zero = 0;
+	const __u64 *held = bpf_map_lookup_elem(&lp_pctl, &zero);
+	struct lp_pend *p = bpf_map_lookup_elem(&lp_pend, &idx);
+	__u64 seq;
+
+	if (!held || !p || *held)
+		return 0;
+	seq = p->seq;
+	if (seq & 1)
+		return 0;
+	p->seq = seq + 1;
+	asm volatile("" ::: "memory");
+	if (p->n && lp_pend_same(p, nwords, key)) {
+		p->n += 1;
+	} else {
+		if (p->n)
+			lp_agg_add(map, p->key, &p->n);
+		p->n = 0;
+		/* Only a key the map has takes the slot: a new key's first
+		 * event goes into the map (or is dropped, counted, when the
+		 * map is full), so a reader never sees a key the map could
+		 * not hold, and a flush finds its entry. */
+		if (bpf_map_lookup_elem(map, key)) {
+#pragma unroll
+			for (int j = 0; j < LP_MAX_KEYS; j++)
+				if (j < nwords)
+					p->key[j] = key[j];
+			p->n = 1;
+		}
+	}
+	asm volatile("" ::: "memory");
+	p->seq = seq + 2;
+	return p->n != 0;
+}
+
 /* Returns 1 when the update made a new key, else 0. */
 static __always_inline int lp_agg_update(void *map, const volatile struct lp_agg *a,
-					 const char *rec, char *key)
+					 const char *rec, char *key, __u32 idx)
 {
 	/* read once: each mention of the volatile plan is a load the program
 	 * keeps, pruned branch or not (16 of key_size for the zeroing alone) */
@@ -138,6 +212,10 @@ static __always_inline int lp_agg_update(void *map, const volatile struct lp_agg
 			bucket = 1 + (__u64)(v - a->lo) / (__u64)a->step;
 		*(__u64 *)(key + key_size - 8) = bucket;
 	}
+	/* a count by a string (comm): the key is whole words, zero-padded */
+	if (kind == LP_AGG_COUNT && a->pend &&
+	    lp_pend_count(map, idx, key_size / 8, (const __u64 *)key))
+		return 0;
 
 	val = bpf_map_lookup_elem(map, key);
 	if (!val) {
@@ -180,79 +258,6 @@ static __always_inline int lp_agg_update(void *map, const volatile struct lp_agg
  * plan, each plan field read once: at run time a straight line, not a loop
  * (a count by pid ran ~110 instructions an event through lp_agg_update:
  * the key loop, the zeroing, the kind tests). */
-static __always_inline void lp_agg_add(void *map, const __u64 *key, const __u64 *n)
-{
-	__u64 *val = bpf_map_lookup_elem(map, key);
-
-	if (val) {
-		*val += *n; /* this CPU's copy */
-		return;
-	}
-	/* A new key: the update sets this CPU's copy to n and the others' to
-	 * 0. -EEXIST: another CPU added it meanwhile. */
-	switch (bpf_map_update_elem(map, key, n, BPF_NOEXIST)) {
-	case 0:
-		return;
-	case -7: /* E2BIG */
-		lp_count_lost_n(LP_LOST_AGGFULL, *n);
-		return;
-	}
-	val = bpf_map_lookup_elem(map, key);
-	if (val)
-		*val += *n;
-}
-
-static __always_inline int lp_pend_same(const struct lp_pend *p, __u32 nkeys, const __u64 *key)
-{
-#pragma unroll
-	for (int j = 0; j < LP_MAX_KEYS; j++)
-		if (j < nkeys && p->key[j] != key[j])
-			return 0;
-	return 1;
-}
-
-/* The count in this CPU's pending run (struct lp_pend): 1 if counted there,
- * 0 if the caller counts in the map (a reader holds the slots, a nested
- * program holds this one). A run of another key goes into the map first.
- * seq is odd while the slot changes: a program that interrupts this one
- * (an interrupt's tracepoint of the same probe) leaves the slot alone. */
-static __always_inline int lp_pend_count(void *map, __u32 idx, __u32 nkeys, const __u64 *key)
-{
-	__u32 zero = 0;
-	const __u64 *held = bpf_map_lookup_elem(&lp_pctl, &zero);
-	struct lp_pend *p = bpf_map_lookup_elem(&lp_pend, &idx);
-	__u64 seq;
-
-	if (!held || !p || *held)
-		return 0;
-	seq = p->seq;
-	if (seq & 1)
-		return 0;
-	p->seq = seq + 1;
-	asm volatile("" ::: "memory");
-	if (p->n && lp_pend_same(p, nkeys, key)) {
-		p->n += 1;
-	} else {
-		if (p->n)
-			lp_agg_add(map, p->key, &p->n);
-		p->n = 0;
-		/* Only a key the map has takes the slot: a new key's first
-		 * event goes into the map (or is dropped, counted, when the
-		 * map is full), so a reader never sees a key the map could
-		 * not hold, and a flush finds its entry. */
-		if (bpf_map_lookup_elem(map, key)) {
-#pragma unroll
-			for (int j = 0; j < LP_MAX_KEYS; j++)
-				if (j < nkeys)
-					p->key[j] = key[j];
-			p->n = 1;
-		}
-	}
-	asm volatile("" ::: "memory");
-	p->seq = seq + 2;
-	return p->n != 0;
-}
-
 /* The count under key[0..nkeys), in this CPU's pending run or the map. */
 static __always_inline void lp_agg_count_key(void *map, const volatile struct lp_agg *a,
 					     __u32 nkeys, __u64 *key, __u32 idx)

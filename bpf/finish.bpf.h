@@ -31,9 +31,9 @@ static __always_inline void lp_finish_l(void *ctx, struct lp_scratch *s, const u
 	if ((l & LP_L_AGG2) && !(l & LP_L_AGGX) && plan.nagg > 1)
 		lp_agg_count(&lp_agg1, &plan.agg[1], s->rec, (__u64 *)s->key, 1);
 	if ((l & LP_L_AGG) && (l & LP_L_AGGX) && plan.nagg > 0)
-		fresh |= lp_agg_update(&lp_agg0, &plan.agg[0], s->rec, s->key);
+		fresh |= lp_agg_update(&lp_agg0, &plan.agg[0], s->rec, s->key, 0);
 	if ((l & LP_L_AGG2) && (l & LP_L_AGGX) && plan.nagg > 1)
-		fresh |= lp_agg_update(&lp_agg1, &plan.agg[1], s->rec, s->key);
+		fresh |= lp_agg_update(&lp_agg1, &plan.agg[1], s->rec, s->key, 1);
 	if ((l & LP_L_EMIT) && fresh && (plan.stack & LP_STACK_NOTE))
 		lp_note_pid(s->rec);
 	if ((l & LP_L_EMIT) && plan.emit)

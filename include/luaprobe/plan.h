@@ -170,7 +170,8 @@ struct lp_agg {
 	__u8 val_signed;
 	__u16 val_src; /* offset in the record */
 	__u16 key_size; /* bytes, bucket included, multiple of 8 */
-	/* A keyed count (plan_agg_lean) where the program cannot be preempted
+	/* A keyed count whose key fits a slot (by pid, by comm: at most
+	 * LP_MAX_KEYS words) where the program cannot be preempted
 	 * (tracepoints): this CPU's run of events under one key is counted in
 	 * its lp_pend slot, and goes into the map when the key changes (see
 	 * struct lp_pend). */

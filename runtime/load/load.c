@@ -333,8 +333,10 @@ int load_pend_plan(struct lp_probe *p, int on)
 	for (unsigned i = 0; i < p->plan.nagg && i < LP_MAX_AGG; i++) {
 		struct lp_agg *a = &p->plan.agg[i];
 
-		/* an unkeyed count is a per-CPU array's one value already */
-		a->pend = on && a->nkeys > 0 && plan_agg_lean(a);
+		/* a keyed count whose key fits a slot (by pid, by comm; not a
+		 * stack); an unkeyed count is a per-CPU array's one value */
+		a->pend = on && a->kind == LP_AGG_COUNT && !a->val_size && a->nkeys > 0 &&
+			  a->key_size <= sizeof(((struct lp_pend *)0)->key);
 	}
 	return plan_pends(&p->plan);
 }

@@ -6,8 +6,9 @@
 # every 2 ms until it has seen both whole: at exit each pid has exactly
 # its calls, no read ever saw a count go down or pass the truth, and the
 # probe holds the slot maps (lp_pend, lp_pctl), the readers' word cleared
-# after the last read. The classic tracepoint
-# and the syscall dispatcher's raw program both.
+# after the last read. The classic tracepoint and the syscall dispatcher's
+# raw program both; a count by pid alone (the count-only program) and
+# beside a count by comm (the general path, two slots, a two-word key).
 . "$TESTS/e2e/lib.sh"
 need_tracepoint syscalls:sys_enter_getppid
 need_cmd bpftool
@@ -17,9 +18,24 @@ SC=$FIXTURES/syscaller
 N=20000
 CPU=$(($(nproc) - 1))
 
-SCRIPT="$READY_LUA
-local c = probe('tracepoint:syscalls:sys_enter_getppid'):count('pid')
-local seen, reads, down, done, mine = {}, 0, 0, false, nil
+# script BYCOMM: the count by pid alone (the count-only program), or with
+# a count by comm beside it on the same probe (the general aggregation
+# path, two slots: the comm is a two-word key)
+script() {
+	local comm= read_comm=
+	if [ "$1" = 1 ]; then
+		comm="local d = p:count('comm')"
+		read_comm="for k, n in d:items() do
+    if n < (cseen[k.comm] or 0) then down = down + 1 end
+    cseen[k.comm] = n
+  end"
+	fi
+	cat <<LUA
+$READY_LUA
+local p = probe('tracepoint:syscalls:sys_enter_getppid')
+local c = p:count('pid')
+$comm
+local seen, cseen, reads, down, done, mine = {}, {}, 0, 0, false, nil
 every('2ms', function()
   if done then return end
   if not mine then -- the workloads' pids, once the test has started them
@@ -31,6 +47,7 @@ every('2ms', function()
     if n < (seen[k.pid] or 0) then down = down + 1 end
     seen[k.pid] = n
   end
+  $read_comm
   -- both workloads counted whole: no more reads, the slots stay free
   if mine and mine[2] and (seen[mine[1]] or 0) >= $N and (seen[mine[2]] or 0) >= $N then
     done = true
@@ -40,8 +57,11 @@ end)
 on_exit(function()
   for k, n in c:items() do printf('n %d %d\n', k.pid, n) end
   for pid, n in pairs(seen) do printf('seen %d %d\n', pid, n) end
+  if d then for k, n in d:items() do printf('comm %s %d\n', k.comm, n) end end
   printf('reads %d\ndown %d\n', reads, down)
-end)"
+end)
+LUA
+}
 
 # map NAME PID: the id of the map NAME that process PID holds (one
 # bpftool call for every map; again after a moment if a loaded machine
@@ -60,9 +80,10 @@ map() {
 	done
 }
 
-for raw in 0 1; do
+for run in "0 0" "1 0" "0 1" "1 1"; do
+	read -r raw bycomm <<<"$run"
 	export LUAPROBE_SYSCALL_RAW=$raw
-	lp_start -e "$SCRIPT"
+	lp_start -e "$(script "$bycomm")"
 	lp_ready
 	pend=$(map lp_pend "$BG_PID")
 	pctl=$(map lp_pctl "$BG_PID")
@@ -92,6 +113,10 @@ for raw in 0 1; do
 	rm -f "$TMP/pids"
 	reads=$(sed -n 's/^reads //p' "$TMP/bg.out")
 	[ "${reads:-0}" -ge 5 ] || fail "raw=$raw: only ${reads:-0} reads while the workload ran"
+	if [ "$bycomm" = 1 ]; then
+		assert_eq "comm lppend1 $N
+comm lppend2 $N" "$(grep '^comm lppend' "$TMP/bg.out" | sort)" "the counts by comm, raw=$raw"
+	fi
 	assert_eq 0 "$word" "the readers' word between reads, raw=$raw"
 done
 echo ok
