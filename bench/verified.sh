@@ -40,12 +40,14 @@ cp "$LUAPROBE" "$work/lp.after" || exit 1
 [ -e /sys/kernel/tracing/events/syscalls ] || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
 
 READY='on_start(function() print("READY") io.stdout:flush() end)'
-names=(countall count field filter hist uprobe ucount sysall syspid sysfield)
+names=(countall count countcomm field filter hist uprobe ucount sysall syspid sysfield)
 declare -A desc script envs
 desc[countall]='unkeyed count: `probe("tracepoint:syscalls:sys_enter_getppid"):count()`'
 script[countall]='probe("tracepoint:syscalls:sys_enter_getppid"):count()'
 desc[count]='count by pid: `probe("tracepoint:syscalls:sys_enter_getppid"):count("pid")`'
 script[count]='probe("tracepoint:syscalls:sys_enter_getppid"):count("pid")'
+desc[countcomm]='count by comm: `probe("tracepoint:syscalls:sys_enter_getppid"):count("comm")`'
+script[countcomm]='probe("tracepoint:syscalls:sys_enter_getppid"):count("comm")'
 desc[field]='one field + handler: `probe("tracepoint:syscalls:sys_enter_close", function(e) n = e.fd end)`'
 script[field]='probe("tracepoint:syscalls:sys_enter_close", function(e) n = e.fd end)'
 desc[filter]='filter + string: `probe("tracepoint:syscalls:sys_enter_openat", { where = '"'"'comm == "lpbench"'"'"' }, function(e) s = e.filename end)`'

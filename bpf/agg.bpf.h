@@ -17,7 +17,10 @@ struct {
 
 /* Keyed counts' pending runs (struct lp_pend), one slot per aggregation and
  * CPU, and the word a reader sets while it reads them: made only for a
- * probe whose plan has lp_agg.pend (load/load.c). */
+ * probe whose plan has lp_agg.pend (load/load.c). A template whose
+ * programs may be preempted defines LP_NO_PEND: it has neither the maps
+ * nor the code (what the verifier would prune, the kernel is not handed). */
+#ifndef LP_NO_PEND
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, LP_MAX_AGG);
@@ -31,6 +34,7 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } lp_pctl SEC(".maps");
+#endif
 
 static __always_inline __u64 lp_log2_bucket(__s64 v)
 {
@@ -105,6 +109,9 @@ static __always_inline int lp_pend_same(const struct lp_pend *p, __u32 nwords, c
  * (an interrupt's tracepoint of the same probe) leaves the slot alone. */
 static __always_inline int lp_pend_count(void *map, __u32 idx, __u32 nwords, const __u64 *key)
 {
+#ifdef LP_NO_PEND
+	return 0;
+#else
 	__u32 zero = 0;
 	const __u64 *held = bpf_map_lookup_elem(&lp_pctl, &zero);
 	struct lp_pend *p = bpf_map_lookup_elem(&lp_pend, &idx);
@@ -138,6 +145,7 @@ static __always_inline int lp_pend_count(void *map, __u32 idx, __u32 nwords, con
 	asm volatile("" ::: "memory");
 	p->seq = seq + 2;
 	return p->n != 0;
+#endif
 }
 
 /* Returns 1 when the update made a new key, else 0. */
@@ -291,10 +299,10 @@ static __always_inline void lp_agg_count(void *map, const volatile struct lp_agg
  * write a header to read it back, and builds none when no part needs one
  * (the frozen plan's tests are pruned by the verifier). */
 /* Key part k of a record that is the header alone: the pid and the tid
- * straight from pid_tgid, anything else from the header, built once
- * (*built) by the first part that needs it. */
+ * straight from pid_tgid, anything else from the header, which the caller
+ * has filled if the plan wants any field the header takes a helper for. */
 static __always_inline __u64 lp_hdr_part(const volatile struct lp_keypart *k,
-					 struct lp_event_hdr *h, __u64 pid_tgid, int *built)
+					 const struct lp_event_hdr *h, __u64 pid_tgid)
 {
 	const __u32 src = k->src, size = k->size, pad = k->pad;
 
@@ -302,23 +310,19 @@ static __always_inline __u64 lp_hdr_part(const volatile struct lp_keypart *k,
 		return pid_tgid >> 32;
 	if (size == 4 && !pad && src == __builtin_offsetof(struct lp_event_hdr, tid))
 		return (__u32)pid_tgid;
-	if (!*built)
-		lp_header(h, pid_tgid, 0);
-	*built = 1;
 	return lp_load((const char *)h, src, size, pad);
 }
 
 static __always_inline void lp_agg_count_hdr(void *map, const volatile struct lp_agg *a,
-					     struct lp_event_hdr *h, __u64 pid_tgid, __u64 *key,
-					     __u32 idx)
+					     const struct lp_event_hdr *h, __u64 pid_tgid,
+					     __u64 *key, __u32 idx)
 {
 	const __u32 nkeys = a->nkeys;
-	int built = 0;
 
 #pragma unroll
 	for (int j = 0; j < LP_MAX_KEYS; j++)
 		if (j < nkeys)
-			key[j] = lp_hdr_part(&a->keys[j], h, pid_tgid, &built);
+			key[j] = lp_hdr_part(&a->keys[j], h, pid_tgid);
 	lp_agg_count_key(map, a, nkeys, key, idx);
 }
 

@@ -59,6 +59,10 @@ static __always_inline int lp_count_only(const unsigned l)
 
 	if (plan.target_tgid && (pid_tgid >> 32) != plan.target_tgid)
 		return 0;
+	/* a key by pid or tid reads pid_tgid itself; the uid, cpu or comm
+	 * are the header's (plan.want) */
+	if (plan.want)
+		lp_header(&h, pid_tgid, 0);
 	if ((l & LP_L_AGG) && plan.nagg > 0)
 		lp_agg_count_hdr(&lp_agg0, &plan.agg[0], &h, pid_tgid, key, 0);
 	if ((l & LP_L_AGG2) && plan.nagg > 1)

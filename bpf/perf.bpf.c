@@ -7,6 +7,8 @@
  * rewrites that access; a probe-read of ctx would read its own structure). */
 #include <linux/bpf_perf_event.h>
 
+/* sampling counts by stack: no pending runs (bpf/agg.bpf.h) */
+#define LP_NO_PEND
 #include "finish.bpf.h"
 #include "record.bpf.h"
 

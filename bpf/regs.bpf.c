@@ -3,6 +3,9 @@
  * DWARF gave (runtime/resolve/dwarf/) or a BTF prototype's calling
  * convention, as chains the plan spells out: start at a register, maybe
  * read memory there, follow pointers, read the value, cut out a bitfield. */
+/* uprobes and fentry-less kprobes' programs may be preempted (uprobe_multi
+ * runs them with migration off, not preemption): no per-CPU pending runs */
+#define LP_NO_PEND
 #include "finish.bpf.h"
 #include "record.bpf.h"
 

@@ -1251,8 +1251,6 @@ static int kf_load(struct lp_probe *p, const struct lp_maps *m, char *err, size_
 		for (int a = 0; !ret && a < p->naggs; a++)
 			ret = i == 0 ? load_size_agg(aggs[a], p, a)
 				     : bpf_map__reuse_fd(aggs[a], p->aggs[a].fd);
-		if (!ret) /* pending runs: tracepoints' only */
-			ret = load_pend_prepare(skel->maps.lp_pend, skel->maps.lp_pctl, p);
 		if (!ret)
 			ret = lp_regs__load(skel);
 		if (ret) {

@@ -190,8 +190,6 @@ static int perf_load(struct lp_probe *p, const struct lp_maps *m, char *err, siz
 		ret = load_share_lat(skel->maps.lp_lat, m);
 	for (int i = 0; !ret && i < p->naggs; i++)
 		ret = load_size_agg(aggs[i], p, i);
-	if (!ret) /* pending runs: tracepoints' only */
-		ret = load_pend_prepare(skel->maps.lp_pend, skel->maps.lp_pctl, p);
 	if (!ret)
 		ret = lp_perf__load(skel);
 	for (int i = 0; !ret && i < p->naggs; i++)

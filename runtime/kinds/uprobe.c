@@ -481,8 +481,6 @@ int uprobe_load(struct lp_probe *p, const struct lp_maps *m, char *err, size_t e
 		if (!ret && multi)
 			ret = bpf_program__set_expected_attach_type(
 				load_picked(skel->obj), (enum bpf_attach_type)UPM_ATTACH_TYPE);
-		if (!ret) /* pending runs: tracepoints' only */
-			ret = load_pend_prepare(skel->maps.lp_pend, skel->maps.lp_pctl, p);
 		if (!ret)
 			ret = lp_regs__load(skel);
 		if (ret) {
