@@ -233,7 +233,9 @@ static void module_walk(const char *dir, struct mwalk *w, int depth)
 		unsigned char type = de->d_type;
 		struct stat sb;
 
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		/* a path too long for the buffer is not looked at, never cut */
+		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= (int)sizeof(path))
+			continue;
 		/* virtiofs and others may not say: ask */
 		if (type == DT_UNKNOWN && !lstat(path, &sb))
 			type = S_ISDIR(sb.st_mode)   ? DT_DIR
