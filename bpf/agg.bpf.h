@@ -220,7 +220,7 @@ static __always_inline int lp_agg_update(void *map, const volatile struct lp_agg
 			bucket = 1 + (__u64)(v - a->lo) / (__u64)a->step;
 		*(__u64 *)(key + key_size - 8) = bucket;
 	}
-	/* a count by a string (comm): the key is whole words, zero-padded */
+	/* a count whose key fits a slot (by comm: two words, zero-padded) */
 	if (kind == LP_AGG_COUNT && a->pend &&
 	    lp_pend_count(map, idx, key_size / 8, (const __u64 *)key))
 		return 0;
@@ -260,12 +260,6 @@ static __always_inline int lp_agg_update(void *map, const volatile struct lp_agg
 	return fresh;
 }
 
-/* A count keyed by integers (no LP_L_AGGX: plan_agg_lean, every key part
- * at most 8 bytes, so part j is the key's word j): what a hand-written
- * count does, and nothing the other kinds need. Unrolled over the frozen
- * plan, each plan field read once: at run time a straight line, not a loop
- * (a count by pid ran ~110 instructions an event through lp_agg_update:
- * the key loop, the zeroing, the kind tests). */
 /* The count under key[0..nkeys), in this CPU's pending run or the map. */
 static __always_inline void lp_agg_count_key(void *map, const volatile struct lp_agg *a,
 					     __u32 nkeys, __u64 *key, __u32 idx)
@@ -279,6 +273,12 @@ static __always_inline void lp_agg_count_key(void *map, const volatile struct lp
 	lp_agg_add(map, key, &one);
 }
 
+/* A count keyed by integers (no LP_L_AGGX: plan_agg_lean, every key part
+ * at most 8 bytes, so part j is the key's word j): what a hand-written
+ * count does, and nothing the other kinds need. Unrolled over the frozen
+ * plan, each plan field read once: at run time a straight line, not a loop
+ * (a count by pid ran ~110 instructions an event through lp_agg_update:
+ * the key loop, the zeroing, the kind tests). */
 static __always_inline void lp_agg_count(void *map, const volatile struct lp_agg *a,
 					 const char *rec, __u64 *key, __u32 idx)
 {
@@ -294,13 +294,11 @@ static __always_inline void lp_agg_count(void *map, const volatile struct lp_agg
 	lp_agg_count_key(map, a, nkeys, key, idx);
 }
 
-/* The same with no record but the header, where a key part that is the
- * pid or the tid comes straight from pid_tgid: a count by pid does not
- * write a header to read it back, and builds none when no part needs one
- * (the frozen plan's tests are pruned by the verifier). */
-/* Key part k of a record that is the header alone: the pid and the tid
- * straight from pid_tgid, anything else from the header, which the caller
- * has filled if the plan wants any field the header takes a helper for. */
+/* Key part k of a record that is the header alone (lp_count_only): the
+ * pid and the tid straight from pid_tgid, so that a count by pid writes no
+ * header to read it back; anything else from the header, which the caller
+ * has filled if the plan wants a field it takes a helper for. The frozen
+ * plan's tests are pruned by the verifier. */
 static __always_inline __u64 lp_hdr_part(const volatile struct lp_keypart *k,
 					 const struct lp_event_hdr *h, __u64 pid_tgid)
 {
@@ -313,6 +311,7 @@ static __always_inline __u64 lp_hdr_part(const volatile struct lp_keypart *k,
 	return lp_load((const char *)h, src, size, pad);
 }
 
+/* lp_agg_count for that record. */
 static __always_inline void lp_agg_count_hdr(void *map, const volatile struct lp_agg *a,
 					     const struct lp_event_hdr *h, __u64 pid_tgid,
 					     __u64 *key, __u32 idx)

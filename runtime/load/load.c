@@ -246,7 +246,6 @@ struct bpf_program *load_pick(struct bpf_object *obj, const char *base, const st
 {
 	unsigned need = load_layers(plan);
 	struct bpf_program *prog, *best = NULL;
-
 	int best_extra = 0;
 
 	/* the fewest layers the plan does not use (a layer's code may be
