@@ -10,8 +10,9 @@
 # program on the same CPU (recursion_misses) may lose a wait: then the count
 # may be short by at most the misses.
 # ctest: run serial (other tests' BPF programs make the scheduler's
-# tracepoints miss runs: under a loaded parallel run -c saw 0 of 3 waits
-# in 2 of 12 runs, and session 5's build in 5 of 12)
+# tracepoints' programs miss runs: with a dozen other e2e runs beside it,
+# -c saw 0 of 3 waits in 2 of 12 runs, session 5's build in 5 of 12; one
+# CI run saw 21 waits of 20 sleeps, not explained)
 . "$TESTS/e2e/lib.sh"
 . "$TESTS/e2e/metrics/prom.bash"
 need_tracepoint sched:sched_switch

@@ -16,8 +16,9 @@
 # recursion_misses, read before the end, and a wait it held is allowed to go
 # missing. With no miss the count is exact.
 # ctest: run serial (other tests' BPF programs make the scheduler's
-# tracepoints miss runs: under a loaded parallel run -c saw 0 of 3 waits
-# in 2 of 12 runs, and session 5's build in 5 of 12)
+# tracepoints' programs miss runs: with a dozen other e2e runs beside it,
+# -c saw 0 of 3 waits in 2 of 12 runs, session 5's build in 5 of 12; one
+# CI run saw 21 waits of 20 sleeps, not explained)
 . "$TESTS/e2e/lib.sh"
 need_tracepoint sched:sched_switch
 need_cmd chrt
