@@ -327,7 +327,7 @@ static int plan_pends(const struct lp_plan *plan)
 	return 0;
 }
 
-int load_pend_plan(struct lp_probe *p, int on)
+void load_pend_plan(struct lp_probe *p, int on)
 {
 	for (unsigned i = 0; i < p->plan.nagg && i < LP_MAX_AGG; i++) {
 		struct lp_agg *a = &p->plan.agg[i];
@@ -337,7 +337,6 @@ int load_pend_plan(struct lp_probe *p, int on)
 		a->pend = on && a->kind == LP_AGG_COUNT && !a->val_size && a->nkeys > 0 &&
 			  a->key_size <= sizeof(((struct lp_pend *)0)->key);
 	}
-	return plan_pends(&p->plan);
 }
 
 int load_pend_prepare(struct bpf_map *pend, struct bpf_map *pctl, const struct lp_probe *p)

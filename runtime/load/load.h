@@ -59,11 +59,11 @@ void load_agg_shape(const struct lp_probe *p, int idx, struct lp_agg_shape *sh);
 
 /* Keyed counts' pending runs (struct lp_pend, plan.h). load_pend_plan sets
  * lp_agg.pend on p's keyed counts when `on`: for kinds whose programs
- * cannot be preempted (tracepoints), as the slot is per CPU. Returns
- * whether any has it. load_pend_prepare, before load: the maps are made
- * only for such a plan; load_pend_take, after: their fds are the probe's
- * as the aggregations' are (the object's until load_release). */
-int load_pend_plan(struct lp_probe *p, int on);
+ * cannot be preempted (tracepoints), as the slot is per CPU.
+ * load_pend_prepare, before load: the maps are made only for such a plan;
+ * load_pend_take, after: their fds are the probe's as the aggregations'
+ * are (the object's until load_release). */
+void load_pend_plan(struct lp_probe *p, int on);
 int load_pend_prepare(struct bpf_map *pend, struct bpf_map *pctl, const struct lp_probe *p);
 void load_pend_take(struct bpf_map *pend, struct bpf_map *pctl, struct lp_probe *p);
 

@@ -105,6 +105,12 @@ static int add_entry(void *ctx, const void *key, unsigned ksz, const void *vals,
 	return 0;
 }
 
+/* mapread_agg's reset: the rows of a read it starts again */
+static void drop_rows(void *ctx)
+{
+	(*(struct agg_rows **)ctx)->n = 0;
+}
+
 int aggrows_read(int fd, int pend_fd, int pctl_fd, unsigned idx, int stats, unsigned ksz,
 		 struct agg_rows **out)
 {
@@ -114,13 +120,7 @@ int aggrows_read(int fd, int pend_fd, int pctl_fd, unsigned idx, int stats, unsi
 	*out = NULL;
 	if (!rs)
 		return -ENOMEM;
-	/* again while a program flushed a pending run as we read */
-	for (int tries = 0; tries < MAPREAD_TRIES; tries++) {
-		rs->n = 0;
-		err = mapread_agg(fd, pend_fd, pctl_fd, idx, tries > 0, add_entry, &rs);
-		if (err != -EAGAIN)
-			break;
-	}
+	err = mapread_agg(fd, pend_fd, pctl_fd, idx, add_entry, drop_rows, &rs);
 	if (err) {
 		free(rs);
 		return err;

@@ -174,8 +174,10 @@ static int read_slots(int pend_fd, unsigned idx, struct lp_pend *slots, int ncpu
  * the script does, and one must not let go of slots the other holds. */
 static pthread_mutex_t pend_lock = PTHREAD_MUTEX_INITIALIZER;
 
-int mapread_agg(int fd, int pend_fd, int pctl_fd, unsigned idx, int settle, mapread_fn each,
-		void *ctx)
+/* One read of mapread_agg's: -EAGAIN when a program flushed a slot as it
+ * read (see the header). */
+static int read_once(int fd, int pend_fd, int pctl_fd, unsigned idx, int settle, mapread_fn each,
+		     void *ctx)
 {
 	struct bpf_map_info info = { 0 };
 	__u32 ilen = sizeof(info), zero = 0;
@@ -185,8 +187,6 @@ int mapread_agg(int fd, int pend_fd, int pctl_fd, unsigned idx, int settle, mapr
 	struct pend_read r = { each, ctx, NULL, NULL, NULL };
 	unsigned vstride;
 
-	if (pend_fd < 0)
-		return mapread_each(fd, each, ctx);
 	if (ncpu <= 0)
 		return ncpu ? ncpu : -EINVAL;
 	if (bpf_obj_get_info_by_fd(fd, &info, &ilen))
@@ -243,5 +243,21 @@ out:
 	free(slots);
 	free(r.taken);
 	free(r.vbuf);
+	return err;
+}
+
+int mapread_agg(int fd, int pend_fd, int pctl_fd, unsigned idx, mapread_fn each,
+		void (*reset)(void *ctx), void *ctx)
+{
+	int err = -EAGAIN;
+
+	if (pend_fd < 0)
+		return mapread_each(fd, each, ctx);
+	/* again, settling first, while a program flushed a slot as we read */
+	for (int tries = 0; tries < 8 && err == -EAGAIN; tries++) {
+		if (tries)
+			reset(ctx);
+		err = read_once(fd, pend_fd, pctl_fd, idx, tries > 0, each, ctx);
+	}
 	return err;
 }

@@ -18,13 +18,12 @@ int mapread_each(int fd, mapread_fn each, void *ctx);
  * (struct lp_pend in pend_fd at index idx, held through pctl_fd) add: each
  * slot's n added to its key's value on its CPU, or an entry of its own for
  * a key the map does not have yet. pend_fd < 0: mapread_each. While it
- * reads, the probe's programs count in the map. It returns -EAGAIN when a
- * program that was already on its way into a slot flushed it while it
- * read, after the callback saw entries: the caller drops them and calls
- * again, with `settle`, which first waits for every such program (an RCU
- * grace period, ~10 ms). */
-#define MAPREAD_TRIES 8 /* of mapread_agg, before -EAGAIN is the caller's error */
-int mapread_agg(int fd, int pend_fd, int pctl_fd, unsigned idx, int settle, mapread_fn each,
-		void *ctx);
+ * reads, the probe's programs count in the map. A program that was on its
+ * way into a slot when the read began and flushed it meanwhile makes the
+ * read start again: reset(ctx) drops what each() was given, and the next
+ * read first waits for every such program (an RCU grace period, ~10 ms;
+ * where the kernel has none, a few tries). 0, each's result, or -errno. */
+int mapread_agg(int fd, int pend_fd, int pctl_fd, unsigned idx, mapread_fn each,
+		void (*reset)(void *ctx), void *ctx);
 
 #endif

@@ -605,6 +605,7 @@ static int rows_add(struct rows *rs, const struct member *m, const unsigned char
 struct read_ctx {
 	struct rows *rs;
 	const struct member *m;
+	size_t n0; /* rows before this map's */
 };
 
 /* run/mapread.h's callback: the key zero-padded to the plan's size (an
@@ -621,26 +622,23 @@ static int add_entry(void *ctx, const void *key, unsigned ksz, const void *vals,
 	return rows_add(c->rs, c->m, k, vals, ncpu, vstride);
 }
 
+/* mapread_agg's reset: the rows of a read it starts again */
+static void drop_rows(void *ctx)
+{
+	const struct read_ctx *c = ctx;
+
+	c->rs->n = c->n0;
+}
+
 /* Every entry of one map. */
 static int read_map(struct rows *rs, const struct member *m)
 {
 	const struct lp_aggdef *d = &m->p->aggs[m->idx];
-	struct read_ctx c = { rs, m };
-
-	size_t n = rs->n;
-	int err;
+	struct read_ctx c = { rs, m, rs->n };
 
 	if (d->fd < 0)
 		return 0; /* not loaded yet: nothing counted */
-	/* again while a program flushed a pending run as we read */
-	for (int tries = 0; tries < MAPREAD_TRIES; tries++) {
-		rs->n = n;
-		err = mapread_agg(d->fd, m->p->pend_fd, m->p->pctl_fd, m->idx, tries > 0, add_entry,
-				  &c);
-		if (err != -EAGAIN)
-			break;
-	}
-	return err;
+	return mapread_agg(d->fd, m->p->pend_fd, m->p->pctl_fd, m->idx, add_entry, drop_rows, &c);
 }
 
 /* --- writing ------------------------------------------------------------ */
