@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 PACKAGES=(cmake make gcc clang llvm bpftool pkg-config libbpf-dev libelf-dev libdw-dev systemtap-sdt-dev
-	zlib1g-dev liblua5.4-dev lua-cjson-dev libtraceevent-dev libtracefs-dev iproute2 libc6-dbg
+	zlib1g-dev liblzma-dev libbz2-dev liblua5.4-dev lua-cjson-dev libtraceevent-dev libtracefs-dev iproute2 libc6-dbg
 	bpftrace
 	# --metrics: the HTTP server (libmicrohttpd12 comes with -dev), and the
 	# real Prometheus the metrics tests scrape with (tests/e2e/metrics/)

@@ -127,6 +127,9 @@ struct lp_probe {
 	 * the aggregation fds are the probe's own copies (load_close_aggs) */
 	int released;
 	struct bpf_link *link;
+	/* or the fd of a link (or perf event) a kind attached itself, > 2;
+	 * 0: none. load_detach_all closes it with the links. */
+	int link_fd;
 	void *skel;
 	unsigned long long hits; /* events delivered to Lua */
 };

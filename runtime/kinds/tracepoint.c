@@ -3,15 +3,22 @@
 #include "kinds/kind.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <linux/perf_event.h>
+#include <limits.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <tracefs/tracefs.h>
 
 #include "kinds/btfargs.h"
+#include "load/image.h"
 #include "load/sysdisp.h"
 #include "plan/kval.h"
 #include "plan/plan.h"
@@ -22,6 +29,7 @@
 #include "util/messages.h"
 #include "util/suggest.h"
 #include "btf.skel.h"
+#include "tp.image.h"
 #include "tp.skel.h"
 #include "resolve/tpformat.h"
 
@@ -224,6 +232,9 @@ static int raw_eligible(const struct lp_probe *p)
 struct tp_state {
 	int raw;
 	struct bpf_program *prog; /* in p->skel: the program load_pick chose */
+	/* the loaded program: prog's, or one loaded from an image
+	 * (load/image.h) that is ours to close (own_fd) once attached */
+	int prog_fd, own_fd;
 	char as[128];
 	/* syscalls:* as raw_syscalls (kinds: the syscall dispatcher): p->skel
 	 * is then the BTF template's, loaded by btf (raw) */
@@ -240,15 +251,57 @@ static struct tp_state *state_of(struct lp_probe *p)
 	return p->priv;
 }
 
-/* Open the template and load one of its programs, of the lp_rawtp or the
- * lp_tp family: only the one the probe runs is handed to the kernel. */
+/* Which image a program of the family is loaded from: the program
+ * load_pick takes follows from the layers, the maps from the number of
+ * aggregations and whether their counts have pending runs (lp_pend); the
+ * run's shared maps are the same for every probe. */
+static void image_key(const struct lp_probe *p, int raw, char *key, size_t size)
+{
+	snprintf(key, size, "tp %d %x %d %d", raw, load_layers(&p->plan), p->naggs,
+		 p->plan.agg[0].pend || p->plan.agg[1].pend);
+}
+
+/* The program from an image: the one key names, made from the template's
+ * table at its first probe (load/image.h). The program's fd, or -errno:
+ * libbpf loads it, and says why if it cannot. */
+static int load_image(struct lp_probe *p, int raw, const char *key, const struct lp_maps *m)
+{
+	const char *env = getenv("LUAPROBE_TEMPLATE_IMAGES");
+	int prog, ret;
+
+	/* =0: through libbpf, as before the tables (tests compare the two) */
+	if (!p->caches || (env && !strcmp(env, "0")))
+		return -ENOENT;
+	prog = load_tmpl_pick(&lp_tp_tmpl, raw ? "lp_rawtp" : "lp_tp", &p->plan);
+	if (prog < 0)
+		return -ENOENT;
+	ret = load_image_tmpl(&p->caches->images, key, &lp_tp_tmpl, prog, m, p->naggs,
+			      p->plan.agg[0].pend || p->plan.agg[1].pend,
+			      offsetof(struct lp_tp__rodata, plan));
+	return ret ? ret : load_image_load(p->caches->images, key, p, &p->plan, NULL);
+}
+
+/* Load one of the template's programs, of the lp_rawtp or the lp_tp
+ * family: only the one the probe runs is handed to the kernel, from an
+ * image when it can be, else through libbpf. */
 static int load_variant(struct lp_probe *p, const struct lp_maps *m, int raw, char *err,
 			size_t errlen)
 {
 	struct tp_state *st = p->priv;
-	struct lp_tp *skel = lp_tp__open();
+	struct lp_tp *skel;
+	char key[64];
 	int ret;
 
+	/* a tracepoint's programs run with preemption off: a per-CPU slot is
+	 * theirs alone */
+	load_pend_plan(p, 1);
+	image_key(p, raw, key, sizeof(key));
+	st->prog = NULL;
+	st->prog_fd = load_image(p, raw, key, m);
+	st->own_fd = st->prog_fd >= 0;
+	if (st->own_fd)
+		return 0;
+	skel = lp_tp__open();
 	if (!skel) {
 		ret = -errno;
 		snprintf(err, errlen, "cannot open the tracepoint template: %s", strerror(-ret));
@@ -263,9 +316,6 @@ static int load_variant(struct lp_probe *p, const struct lp_maps *m, int raw, ch
 		snprintf(err, errlen, "the tracepoint template has no program for this probe");
 		return -ENOENT;
 	}
-	/* a tracepoint's programs run with preemption off: a per-CPU slot is
-	 * theirs alone */
-	load_pend_plan(p, 1);
 	memcpy((void *)&skel->rodata->plan, &p->plan, sizeof(p->plan));
 	ret = load_share_maps(skel->maps.lp_events, skel->maps.lp_lost, m);
 	if (!ret)
@@ -290,7 +340,23 @@ static int load_variant(struct lp_probe *p, const struct lp_maps *m, int raw, ch
 			 *why ? ": " : "", why);
 		return ret;
 	}
+	st->prog_fd = bpf_program__fd(st->prog);
 	return 0;
+}
+
+/* The program off its fd, once it is attached or not wanted: the link
+ * holds what it needs. */
+static void drop_prog(struct lp_probe *p)
+{
+	struct tp_state *st = p->priv;
+
+	if (st->own_fd && st->prog_fd >= 0)
+		close(st->prog_fd);
+	st->own_fd = 0;
+	st->prog_fd = -1;
+	st->prog = NULL;
+	lp_tp__destroy(p->skel);
+	p->skel = NULL;
 }
 
 /* syscalls:sys_enter_X and sys_exit_X, when luaprobe knows X's number,
@@ -426,6 +492,8 @@ static int tp_load(struct lp_probe *p, const struct lp_maps *m, char *err, size_
 	if (!st)
 		return -ENOMEM;
 	snprintf(st->as, sizeof(st->as), "tracepoint");
+	st->m = *m;
+	st->prog_fd = -1;
 	if (sys_eligible(p, &exit, &nr) && sys_load(p, m, exit, nr) == 0)
 		return 0;
 	if (raw_eligible(p)) {
@@ -437,8 +505,7 @@ static int tp_load(struct lp_probe *p, const struct lp_maps *m, char *err, size_
 		}
 		snprintf(st->as, sizeof(st->as), "tracepoint (the kernel refused raw_tp: %s)",
 			 strerror(-ret));
-		lp_tp__destroy(p->skel);
-		p->skel = NULL;
+		drop_prog(p);
 	}
 	st->raw = 0;
 	return load_variant(p, m, 0, err, errlen);
@@ -448,10 +515,72 @@ static int tp_load(struct lp_probe *p, const struct lp_maps *m, char *err, size_
  * and its maps (1,000 tracepoint probes held 11,000 fds). */
 static void release(struct lp_probe *p)
 {
-	if (load_release(p) == 0) {
-		lp_tp__destroy(p->skel);
-		p->skel = NULL;
+	if (load_release(p) == 0)
+		drop_prog(p);
+}
+
+/* The tracepoint's id, from tracefs. */
+static int tracepoint_id(const struct lp_probe *p)
+{
+	const char *dir = tracefs_tracing_dir();
+	char path[PATH_MAX];
+	FILE *f;
+	int id = -1;
+
+	if (!dir)
+		return -ENOENT;
+	snprintf(path, sizeof(path), "%s/events/%s/%s/id", dir, p->point.system, p->point.event);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	if (fscanf(f, "%d", &id) != 1)
+		id = -EINVAL;
+	fclose(f);
+	return id;
+}
+
+/* Attach the loaded program by its fd; the link's fd in p->link_fd. A
+ * perf event of the tracepoint, as libbpf makes it, held by a BPF link
+ * (or, on a kernel without perf links, the event's own fd holds the
+ * program: its close detaches it). 0 or -errno. */
+static int attach_fd(struct lp_probe *p, const struct tp_state *st)
+{
+	struct perf_event_attr attr = { .type = PERF_TYPE_TRACEPOINT, .size = sizeof(attr) };
+	int id, pfd, fd;
+
+	if (st->raw) {
+		fd = bpf_raw_tracepoint_open(p->point.event, st->prog_fd);
+		if (fd < 0)
+			return -errno;
+		p->link_fd = fd;
+		return 0;
 	}
+	id = tracepoint_id(p);
+	if (id < 0)
+		return id;
+	attr.config = id;
+	pfd = (int)syscall(__NR_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+	if (pfd < 0)
+		return -errno;
+	fd = bpf_link_create(st->prog_fd, pfd, BPF_PERF_EVENT, NULL);
+	if (fd < 0 && (errno == EINVAL || errno == EOPNOTSUPP) &&
+	    ioctl(pfd, PERF_EVENT_IOC_SET_BPF, st->prog_fd) == 0) {
+		fd = pfd; /* the event holds the program */
+		pfd = -1;
+	}
+	if (fd < 0 || ioctl(pfd >= 0 ? pfd : fd, PERF_EVENT_IOC_ENABLE, 0)) {
+		int err = -errno;
+
+		if (fd >= 0)
+			close(fd);
+		if (pfd >= 0)
+			close(pfd);
+		return err;
+	}
+	if (pfd >= 0)
+		close(pfd); /* the link holds the event */
+	p->link_fd = fd;
+	return 0;
 }
 
 /* Into the dispatcher: 0. Where it cannot take the probe, the classic
@@ -497,7 +626,6 @@ static int sys_attach(struct lp_probe *p, char *err, size_t errlen)
 static int tp_attach(struct lp_probe *p, char *err, size_t errlen)
 {
 	struct tp_state *st = p->priv;
-	struct lp_tp *skel;
 	int ret;
 
 	if (st->sys) {
@@ -505,33 +633,25 @@ static int tp_attach(struct lp_probe *p, char *err, size_t errlen)
 		if (ret <= 0)
 			return ret;
 	}
-	skel = p->skel;
 	if (st->raw) {
-		p->link = bpf_program__attach_raw_tracepoint(st->prog, p->point.event);
-		if (p->link) {
+		ret = attach_fd(p, st);
+		if (!ret) {
 			release(p);
 			return 0;
 		}
-		ret = -errno;
 		snprintf(st->as, sizeof(st->as), "tracepoint (raw_tp attach refused: %s)",
 			 strerror(-ret));
-		/* Load the classic program on the same shared maps (skel holds
-		 * them open until the new object has its own references). */
-		struct lp_maps m = { bpf_map__fd(skel->maps.lp_events),
-				     bpf_map__fd(skel->maps.lp_lost),
-				     bpf_map__fd(skel->maps.lp_lat) };
-
+		/* the classic program in its place, on the run's shared maps
+		 * and aggregations of its own */
+		drop_prog(p);
+		load_close_aggs(p);
 		st->raw = 0;
-		p->skel = NULL;
-		ret = load_variant(p, &m, 0, err, errlen);
-		lp_tp__destroy(skel);
+		ret = load_variant(p, &st->m, 0, err, errlen);
 		if (ret)
 			return ret;
-		skel = p->skel;
 	}
-	p->link = bpf_program__attach_tracepoint(st->prog, p->point.system, p->point.event);
-	if (!p->link) {
-		ret = -errno;
+	ret = attach_fd(p, st);
+	if (ret) {
 		if (ret == -E2BIG)
 			snprintf(err, errlen,
 				 "cannot attach: the kernel allows at most 64 programs on one "
@@ -571,8 +691,11 @@ static void tp_destroy(struct lp_probe *p)
 	if (st && st->sys) {
 		sys_unload(p);
 	} else {
-		bpf_link__destroy(p->link);
-		p->link = NULL;
+		if (p->link_fd > 0)
+			close(p->link_fd);
+		p->link_fd = 0;
+		if (st)
+			drop_prog(p);
 		lp_tp__destroy(p->skel);
 		p->skel = NULL;
 	}

@@ -56,6 +56,8 @@ static int is_ldimm64_map(const struct bpf_insn *in)
 
 static void image_free(struct lp_images *im)
 {
+	if (!im)
+		return;
 	free(im->key);
 	free(im->insns);
 	free(im->rodata);
@@ -88,6 +90,110 @@ static unsigned map_id(int fd)
 	return info.id;
 }
 
+/* A new image for key: its name and program type from prog. */
+static struct lp_images *image_new(const char *key, struct bpf_program *prog,
+				   int expected_attach_type)
+{
+	struct lp_images *im = calloc(1, sizeof(*im));
+
+	if (!im)
+		return NULL;
+	im->key = strdup(key);
+	if (!im->key) {
+		free(im);
+		return NULL;
+	}
+	snprintf(im->name, sizeof(im->name), "%s", bpf_program__name(prog));
+	im->prog_type = bpf_program__type(prog);
+	im->expected_attach_type = expected_attach_type;
+	im->prog_flags = bpf_program__flags(prog);
+	return im;
+}
+
+/* Add map to im as the instructions name it (handle), with the part it
+ * plays for a later probe; a ROLE_SHARED map comes with its role set.
+ * 0, -ENOTSUP (a map an image cannot make again) or -ENOMEM. */
+static int add_map(struct lp_images *im, struct bpf_map *map, int handle, enum map_role role,
+		   int shared_fd, struct bpf_map *const *aggs, int naggs, size_t plan_off)
+{
+	struct image_map *mm;
+	size_t size;
+	const void *v;
+
+	if (im->nmaps == LP_IMAGE_MAX_MAPS)
+		return -ENOTSUP;
+	mm = &im->maps[im->nmaps++];
+	*mm = (struct image_map){
+		.fd = handle,
+		.role = role,
+		.shared_fd = shared_fd,
+		.type = bpf_map__type(map),
+		.key_size = bpf_map__key_size(map),
+		.value_size = bpf_map__value_size(map),
+		.max_entries = bpf_map__max_entries(map),
+		.flags = bpf_map__map_flags(map),
+	};
+	snprintf(mm->name, sizeof(mm->name), "%s", bpf_map__name(map));
+	if (!strcmp(mm->name, "lp_pend") || !strcmp(mm->name, "lp_pctl"))
+		mm->role = ROLE_PEND;
+	for (int a = 0; a < naggs; a++)
+		if (map == aggs[a]) {
+			mm->role = ROLE_AGG;
+			mm->agg = a;
+		}
+	v = bpf_map__initial_value(map, &size);
+	if (v && (mm->flags & BPF_F_RDONLY_PROG)) {
+		if (im->rodata || plan_off + sizeof(struct lp_plan) > size)
+			return -ENOTSUP;
+		im->rodata = malloc(size);
+		if (!im->rodata)
+			return -ENOMEM;
+		memcpy(im->rodata, v, size);
+		im->rodata_size = size;
+		im->plan_off = plan_off;
+		mm->role = ROLE_RODATA;
+	} else if (v && mm->role == ROLE_ZERO && strstr(mm->name, ".data")) {
+		return -ENOTSUP; /* initialised data: no template has any */
+	}
+	return 0;
+}
+
+/* im's instructions (n, im->insns) checked and im put in the list; on
+ * failure im is freed. 0 or -errno. */
+static int image_finish(struct lp_images **list, struct lp_images *im, int err)
+{
+	const struct bpf_insn *insns = im->insns;
+	size_t n = im->ninsns;
+
+	/* Every map reference must be one of these maps, by handle: an
+	 * image of something else would load with a stranger's map in it. */
+	for (size_t i = 0; !err && i < n; i++) {
+		if (insns[i].code != (BPF_LD | BPF_IMM | BPF_DW))
+			continue;
+		if (is_ldimm64_map(&insns[i]) && map_index(im, insns[i].imm) < 0)
+			err = -ENOTSUP;
+		if (insns[i].src_reg != 0 && !is_ldimm64_map(&insns[i]))
+			err = -ENOTSUP;
+		i++;
+	}
+	if (!err && !im->rodata)
+		err = -ENOTSUP;
+	if (err) {
+		image_free(im);
+		return err;
+	}
+	/* a map no instruction names (.bss a count never writes) is not made */
+	for (int i = 0; i < im->nmaps; i++) {
+		im->maps[i].used = im->maps[i].role == ROLE_AGG || im->maps[i].role == ROLE_RODATA;
+		for (size_t k = 0; k < n && !im->maps[i].used; k++)
+			if (is_ldimm64_map(&insns[k]) && insns[k].imm == im->maps[i].fd)
+				im->maps[i].used = 1;
+	}
+	im->next = *list;
+	*list = im;
+	return 0;
+}
+
 int load_image_keep(struct lp_images **list, const char *key, struct bpf_object *obj,
 		    struct bpf_program *prog, int expected_attach_type, const struct lp_maps *m,
 		    struct bpf_map *const *aggs, int naggs, size_t plan_off)
@@ -99,103 +205,159 @@ int load_image_keep(struct lp_images **list, const char *key, struct bpf_object 
 	unsigned shared_id[3];
 	struct lp_images *im;
 	struct bpf_map *map;
+	int err = 0;
 
 	if (image_find(*list, key))
 		return 0;
-	im = calloc(1, sizeof(*im));
-	if (!im)
-		return -ENOMEM;
-	im->key = strdup(key);
-	im->insns = malloc(n * sizeof(*insns));
-	if (!im->key || !im->insns)
-		goto nomem;
+	im = image_new(key, prog, expected_attach_type);
+	if (!im || !(im->insns = malloc(n * sizeof(*insns))))
+		return image_finish(list, im, -ENOMEM);
 	memcpy(im->insns, insns, n * sizeof(*insns));
 	im->ninsns = n;
-	snprintf(im->name, sizeof(im->name), "%s", bpf_program__name(prog));
-	im->prog_type = bpf_program__type(prog);
-	im->expected_attach_type = expected_attach_type;
-	im->prog_flags = bpf_program__flags(prog);
 	for (int k = 0; k < 3; k++)
 		shared_id[k] = map_id(shared[k]);
 	bpf_object__for_each_map(map, obj) {
-		int fd = bpf_map__fd(map);
-		struct image_map *im_map;
+		int fd = bpf_map__fd(map), id, shared_fd = -1;
 
 		if (fd < 0)
 			continue; /* not created: its references are poisoned */
-		if (im->nmaps == LP_IMAGE_MAX_MAPS)
-			goto refuse;
-		im_map = &im->maps[im->nmaps++];
-		*im_map = (struct image_map){
-			.fd = fd,
-			.role = ROLE_ZERO,
-			.type = bpf_map__type(map),
-			.key_size = bpf_map__key_size(map),
-			.value_size = bpf_map__value_size(map),
-			.max_entries = bpf_map__max_entries(map),
-			.flags = bpf_map__map_flags(map),
-		};
-		snprintf(im_map->name, sizeof(im_map->name), "%s", bpf_map__name(map));
-		for (int k = 0, id = (int)map_id(fd); k < 3; k++)
-			if (id && (unsigned)id == shared_id[k]) {
-				im_map->role = ROLE_SHARED;
-				im_map->shared_fd = shared[k];
-			}
-		if (!strcmp(im_map->name, "lp_pend") || !strcmp(im_map->name, "lp_pctl"))
-			im_map->role = ROLE_PEND;
-		for (int a = 0; a < naggs; a++)
-			if (map == aggs[a]) {
-				im_map->role = ROLE_AGG;
-				im_map->agg = a;
-			}
-		if (bpf_map__initial_value(map, &(size_t){ 0 }) &&
-		    (im_map->flags & BPF_F_RDONLY_PROG)) {
-			size_t size;
-			const void *v = bpf_map__initial_value(map, &size);
+		id = (int)map_id(fd);
+		for (int k = 0; k < 3; k++)
+			if (id && (unsigned)id == shared_id[k])
+				shared_fd = shared[k];
+		err = add_map(im, map, fd, shared_fd >= 0 ? ROLE_SHARED : ROLE_ZERO, shared_fd,
+			      aggs, naggs, plan_off);
+		if (err)
+			break;
+	}
+	return image_finish(list, im, err);
+}
 
-			if (im->rodata || plan_off + sizeof(struct lp_plan) > size)
-				goto refuse;
-			im->rodata = malloc(size);
-			if (!im->rodata)
-				goto nomem;
-			memcpy(im->rodata, v, size);
-			im->rodata_size = size;
-			im->plan_off = plan_off;
-			im_map->role = ROLE_RODATA;
-		} else if (bpf_map__initial_value(map, &(size_t){ 0 }) &&
-			   im_map->role == ROLE_ZERO && strstr(im_map->name, ".data")) {
-			goto refuse; /* initialised data: no template has any */
+/* --- an image from a template's table (tools/imagegen.c) ----------------- */
+
+#define POISON_BASE 2001000000 /* as libbpf marks a map it did not make */
+
+/* Whether the run makes the template's map `name` for this probe, and
+ * its part: the run's shared maps when it has them, aggregations the plan
+ * has, pending runs' slots when a count has them (as load_share_maps,
+ * load_share_lat, load_pend_prepare decide for libbpf's load). */
+static int tmpl_role(const char *name, const struct lp_maps *m, int naggs, int pend,
+		     enum map_role *role, int *shared_fd, int *agg)
+{
+	static const char *const shared_names[] = { "lp_events", "lp_lost", "lp_lat" };
+	const int shared[] = { m->events_fd, m->lost_fd, m->lat_fd };
+
+	*role = ROLE_ZERO;
+	*shared_fd = -1;
+	for (int k = 0; k < 3; k++)
+		if (!strcmp(name, shared_names[k])) {
+			*role = ROLE_SHARED;
+			*shared_fd = shared[k];
+			return shared[k] >= 0;
+		}
+	for (int a = 0; a < LP_MAX_AGG; a++) {
+		char agg_name[16];
+
+		snprintf(agg_name, sizeof(agg_name), "lp_agg%d", a);
+		if (!strcmp(name, agg_name)) {
+			*role = ROLE_AGG;
+			*agg = a;
+			return a < naggs;
 		}
 	}
-	/* Every map reference must be one of these maps, by fd: an image of
-	 * something else would load with a stranger's map in it. */
-	for (size_t i = 0; i < n; i++) {
-		if (insns[i].code != (BPF_LD | BPF_IMM | BPF_DW))
+	if (!strcmp(name, "lp_pend") || !strcmp(name, "lp_pctl")) {
+		*role = ROLE_PEND;
+		return pend;
+	}
+	return 1;
+}
+
+int load_image_tmpl(struct lp_images **list, const char *key, const struct lp_tmpl *t, int prog,
+		    const struct lp_maps *m, int naggs, int pend, size_t plan_off)
+{
+	const struct lp_tmpl_prog *tp = &t->progs[prog];
+	int made[LP_IMAGE_MAX_MAPS * 2];
+	struct lp_images *im;
+
+	if (image_find(*list, key))
+		return 0;
+	if (t->nmaps > (int)(sizeof(made) / sizeof(made[0])) ||
+	    plan_off + sizeof(struct lp_plan) > t->rodata_size)
+		return -ENOTSUP;
+	im = calloc(1, sizeof(*im));
+	if (!im || !(im->key = strdup(key)) || !(im->rodata = malloc(t->rodata_size)) ||
+	    !(im->insns = malloc(tp->ninsns * sizeof(*im->insns)))) {
+		image_free(im);
+		return -ENOMEM;
+	}
+	snprintf(im->name, sizeof(im->name), "%s", tp->name);
+	im->prog_type = tp->prog_type;
+	im->expected_attach_type = tp->expected_attach_type;
+	im->prog_flags = tp->flags;
+	memcpy(im->rodata, t->rodata, t->rodata_size);
+	im->rodata_size = t->rodata_size;
+	im->plan_off = plan_off;
+	for (int i = 0; i < t->nmaps; i++) {
+		const struct lp_tmpl_map *tm = &t->maps[i];
+		struct image_map *mm;
+		int shared_fd, agg = 0;
+		enum map_role role;
+
+		made[i] = tmpl_role(tm->name, m, naggs, pend, &role, &shared_fd, &agg);
+		if (!made[i])
 			continue;
-		if (is_ldimm64_map(&insns[i]) && map_index(im, insns[i].imm) < 0)
-			goto refuse;
-		if (insns[i].src_reg != 0 && !is_ldimm64_map(&insns[i]))
-			goto refuse;
+		if (im->nmaps == LP_IMAGE_MAX_MAPS) {
+			image_free(im);
+			return -ENOTSUP;
+		}
+		mm = &im->maps[im->nmaps++];
+		*mm = (struct image_map){
+			.fd = i,
+			.role = i == t->rodata_map ? ROLE_RODATA : role,
+			.agg = agg,
+			.shared_fd = shared_fd,
+			.type = tm->type,
+			.key_size = tm->key_size,
+			.value_size = tm->value_size,
+			.max_entries = tm->max_entries,
+			.flags = tm->flags,
+		};
+		snprintf(mm->name, sizeof(mm->name), "%s", tm->name);
+	}
+	memcpy(im->insns, tp->insns, tp->ninsns * sizeof(*im->insns));
+	im->ninsns = tp->ninsns;
+	/* a map not made: two calls of no helper, which the verifier refuses
+	 * only where the frozen plan reaches them */
+	for (size_t i = 0; i < im->ninsns; i++) {
+		struct bpf_insn *in = &im->insns[i];
+		int idx = in->imm;
+
+		if (!is_ldimm64_map(in))
+			continue;
+		if (idx < 0 || idx >= t->nmaps || i + 1 >= im->ninsns) {
+			image_free(im);
+			return -ENOTSUP;
+		}
+		if (!made[idx])
+			for (int k = 0; k < 2; k++)
+				in[k] = (struct bpf_insn){ .code = BPF_JMP | BPF_CALL,
+							   .imm = POISON_BASE + idx };
 		i++;
 	}
-	if (!im->rodata)
-		goto refuse;
-	/* a map no instruction names (.bss a count never writes) is not made */
-	for (int i = 0; i < im->nmaps; i++) {
-		im->maps[i].used = im->maps[i].role == ROLE_AGG || im->maps[i].role == ROLE_RODATA;
-		for (size_t k = 0; k < n && !im->maps[i].used; k++)
-			if (is_ldimm64_map(&insns[k]) && insns[k].imm == im->maps[i].fd)
-				im->maps[i].used = 1;
+	return image_finish(list, im, 0);
+}
+
+int load_tmpl_pick(const struct lp_tmpl *t, const char *base, const struct lp_plan *plan)
+{
+	const char *names[64];
+	unsigned sizes[64];
+	int n = t->nprogs < 64 ? t->nprogs : 64;
+
+	for (int i = 0; i < n; i++) {
+		names[i] = t->progs[i].name;
+		sizes[i] = t->progs[i].ninsns;
 	}
-	im->next = *list;
-	*list = im;
-	return 0;
-refuse:
-	image_free(im);
-	return -ENOTSUP;
-nomem:
-	image_free(im);
-	return -ENOMEM;
+	return load_pick_of(names, sizes, n, base, plan);
 }
 
 static int create_map(const struct lp_images *im, const struct image_map *mm,

@@ -1,17 +1,19 @@
-/* Loading many probes of one template program without libbpf after the
- * first. Probes that load the same program of a template differ only in
- * their maps: .rodata's frozen plan and the sizes of the aggregation
- * maps. The first loads through libbpf (the ELF opened, relocated, its BTF
- * and a probe program loaded, ~15 bpf() calls); its instructions, as
- * libbpf handed them to the kernel, are kept as an image; the next ones
- * get maps of their own and that image with their maps' fds put in, ~6
- * bpf() calls and no ELF. The kernel still verifies each program: the plan
- * it folds is the probe's own. bench/scale.sh measures it. */
+/* Loading template programs without libbpf's load. Probes that load the
+ * same program of a template differ only in their maps: .rodata's frozen
+ * plan and the sizes of the aggregation maps. An image is the program's
+ * instructions with its maps' parts: either made from the template's
+ * table, relocated at build time (load_image_tmpl), or kept from the
+ * first probe libbpf loaded (the ELF opened, relocated, its BTF and the
+ * probes of the kernel's features loaded, ~15 bpf() calls). Each probe then
+ * gets maps of its own and the image with their fds put in, ~6 bpf()
+ * calls. The kernel still verifies each program: the plan it folds is the
+ * probe's own. bench/scale.sh measures it. */
 #ifndef LUAPROBE_LOAD_IMAGE_H
 #define LUAPROBE_LOAD_IMAGE_H
 
 #include <stddef.h>
 
+struct bpf_insn;
 struct bpf_object;
 struct bpf_program;
 struct bpf_map;
@@ -24,10 +26,52 @@ struct lp_images; /* the images of one run (struct lp_caches' images) */
  * template and the program, as the caller tells them apart). The maps of
  * m stay shared; aggs[0..n) are sized per probe (load_size_agg); the
  * plan is at plan_off in .rodata. Kept once per key; an object whose
- * instructions refer to maps other than by fd is not kept. 0 or -errno. */
+ * instructions refer to maps other than by fd is not kept. 0 or -errno.
+ * (A program libbpf had to load: load_image_make could not make it.) */
 int load_image_keep(struct lp_images **list, const char *key, struct bpf_object *obj,
 		    struct bpf_program *prog, int expected_attach_type, const struct lp_maps *m,
 		    struct bpf_map *const *aggs, int naggs, size_t plan_off);
+
+/* A template's programs as the build made them (tools/imagegen.c, one
+ * table per template, gen/NAME.image.h): each program's instructions
+ * with its map references relocated as libbpf would, imm the map's index
+ * in maps[], and the maps' shapes as the template declares them. */
+struct lp_tmpl_map {
+	const char *name;
+	unsigned type, key_size, value_size, max_entries, flags;
+};
+
+struct lp_tmpl_prog {
+	const char *name;
+	int prog_type, expected_attach_type;
+	unsigned flags;
+	const struct bpf_insn *insns;
+	unsigned ninsns;
+};
+
+struct lp_tmpl {
+	const struct lp_tmpl_map *maps;
+	int nmaps;
+	const struct lp_tmpl_prog *progs;
+	int nprogs;
+	const unsigned char *rodata; /* .rodata as the template has it */
+	size_t rodata_size;
+	int rodata_map; /* its index in maps[] */
+};
+
+/* The image for key made from program `prog` of t, without libbpf: none
+ * of libbpf's opening of the template (~0.9 ms of a start) nor of the
+ * probes of the kernel's features its load makes (~1 ms), no BTF. Of
+ * t's maps, the run's shared ones where m has them, the aggregations
+ * below naggs and the pending runs' slots if pend; references to the
+ * others are poisoned as libbpf poisons a map it does not make (the
+ * frozen plan never reaches them). The plan is at plan_off in .rodata.
+ * Made once per key; 0 or -errno. */
+int load_image_tmpl(struct lp_images **list, const char *key, const struct lp_tmpl *t, int prog,
+		    const struct lp_maps *m, int naggs, int pend, size_t plan_off);
+
+/* The program of t load_pick would pick (load/load.h): its index, or -1. */
+int load_tmpl_pick(const struct lp_tmpl *t, const char *base, const struct lp_plan *plan);
 
 /* Load the image for key with `plan` in a .rodata of its own and the
  * aggregation maps of p: shared_aggs[a] (an fd >= 0: another place of p

@@ -124,7 +124,7 @@ size_t load_ringbuf_size(struct lp_probe *const *probes, int n, size_t asked)
 	return pow2_up(per_cpu * (size_t)ncpu);
 }
 
-int load_maps_create(struct lp_maps *m, size_t ringbuf_size)
+int load_maps_create(struct lp_maps *m, size_t ringbuf_size, int pairs)
 {
 	int err;
 
@@ -146,7 +146,10 @@ int load_maps_create(struct lp_maps *m, size_t ringbuf_size)
 		load_maps_close(m);
 		return err;
 	}
-	/* Not preallocated: a run without latency() pays no memory for it. */
+	/* Made only for a run with latency(): even unpreallocated, its
+	 * buckets took 0.3 ms of every start. */
+	if (!pairs)
+		return 0;
 	LIBBPF_OPTS(bpf_map_create_opts, lat_opts, .map_flags = BPF_F_NO_PREALLOC);
 	m->lat_fd = bpf_map_create(BPF_MAP_TYPE_HASH, "lp_lat", 2 * sizeof(__u64), sizeof(__u64),
 				   LP_LAT_MAX, &lat_opts);
@@ -185,7 +188,9 @@ int load_share_maps(struct bpf_map *events, struct bpf_map *lost, const struct l
 
 int load_share_lat(struct bpf_map *lat, const struct lp_maps *m)
 {
-	return bpf_map__reuse_fd(lat, m->lat_fd);
+	/* no latency() in the run: as lp_events above, never reached */
+	return m->lat_fd >= 0 ? bpf_map__reuse_fd(lat, m->lat_fd)
+			      : bpf_map__set_autocreate(lat, false);
 }
 
 unsigned load_layers(const struct lp_plan *plan)
@@ -242,29 +247,48 @@ static long program_layers(const char *name, const char *base)
 	return *end || l > LP_L_ALL ? -1 : (long)l;
 }
 
-struct bpf_program *load_pick(struct bpf_object *obj, const char *base, const struct lp_plan *plan)
+int load_pick_of(const char *const *names, const unsigned *sizes, int n, const char *base,
+		 const struct lp_plan *plan)
 {
 	unsigned need = load_layers(plan);
-	struct bpf_program *prog, *best = NULL;
-	int best_extra = 0;
+	int best = -1, best_extra = 0;
 
 	/* the fewest layers the plan does not use (a layer's code may be
 	 * smaller than what a plan without it runs instead: the lean count's
 	 * pending runs are not in the general aggregation), then the smallest */
-	bpf_object__for_each_program(prog, obj) {
-		long have = program_layers(bpf_program__name(prog), base);
+	for (int i = 0; i < n; i++) {
+		long have = program_layers(names[i], base);
 		int extra;
 
 		if (have < 0 || (need & ~(unsigned long)have))
 			continue;
 		extra = __builtin_popcountl((unsigned long)have & ~(unsigned long)need);
-		if (!best || extra < best_extra ||
-		    (extra == best_extra &&
-		     bpf_program__insn_cnt(prog) < bpf_program__insn_cnt(best))) {
-			best = prog;
+		if (best < 0 || extra < best_extra ||
+		    (extra == best_extra && sizes[i] < sizes[best])) {
+			best = i;
 			best_extra = extra;
 		}
 	}
+	return best;
+}
+
+struct bpf_program *load_pick(struct bpf_object *obj, const char *base, const struct lp_plan *plan)
+{
+	struct bpf_program *prog, *progs[64], *best = NULL;
+	const char *names[64];
+	unsigned sizes[64];
+	int n = 0, i;
+
+	bpf_object__for_each_program(prog, obj) {
+		if (n == 64)
+			break;
+		progs[n] = prog;
+		names[n] = bpf_program__name(prog);
+		sizes[n++] = bpf_program__insn_cnt(prog);
+	}
+	i = load_pick_of(names, sizes, n, base, plan);
+	if (i >= 0)
+		best = progs[i];
 	bpf_object__for_each_program(prog, obj)
 		bpf_program__set_autoload(prog, prog == best);
 	if (!best)
@@ -479,7 +503,7 @@ void load_detach_all(struct lp_probe **probes, int n)
 	int nitems = 0, nt = 0;
 
 	for (int i = 0; i < n; i++) {
-		nitems += probes[i]->link != NULL;
+		nitems += (probes[i]->link != NULL) + (probes[i]->link_fd > 0);
 		for (int k = 0; k < probes[i]->ninsts; k++)
 			nitems += (probes[i]->insts[k].link != NULL) +
 				  (probes[i]->insts[k].link_fd > 0);
@@ -492,7 +516,10 @@ void load_detach_all(struct lp_probe **probes, int n)
 
 		if (p->link)
 			w.items[w.n++].link = p->link;
+		if (p->link_fd > 0)
+			w.items[w.n++].fd = p->link_fd;
 		p->link = NULL;
+		p->link_fd = 0;
 		for (int k = 0; k < p->ninsts; k++) {
 			struct lp_inst *in = &p->insts[k];
 

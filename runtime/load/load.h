@@ -11,12 +11,13 @@ struct bpf_map;
 struct lp_maps {
 	int events_fd; /* BPF_MAP_TYPE_RINGBUF shared by every probe; -1: none */
 	int lost_fd; /* per-CPU u64 counters, LP_LOST_* slots */
-	int lat_fd; /* latency() starts in flight (bpf/latency.bpf.h) */
+	int lat_fd; /* latency() starts in flight (bpf/latency.bpf.h); -1: none */
 };
 
 /* Create the shared maps; ringbuf_size 0: no ring buffer (events_fd -1),
- * for a run whose probes send user space nothing. Returns 0 or -errno. */
-int load_maps_create(struct lp_maps *m, size_t ringbuf_size);
+ * for a run whose probes send user space nothing; pairs 0: no lp_lat
+ * (lat_fd -1), for a run without latency(). Returns 0 or -errno. */
+int load_maps_create(struct lp_maps *m, size_t ringbuf_size, int pairs);
 
 /* The ring buffer these probes need, in bytes: 0 when none has a handler
  * or anything else to send (a count-only script), else `asked` (--buffer)
@@ -44,6 +45,11 @@ unsigned load_layers(const struct lp_plan *plan);
  * of any name, is not loaded. NULL (errno ENOENT) if none covers the plan. */
 struct bpf_program;
 struct bpf_program *load_pick(struct bpf_object *obj, const char *base, const struct lp_plan *plan);
+
+/* The same choice among n programs by their names and instruction
+ * counts: the index, or -1. */
+int load_pick_of(const char *const *names, const unsigned *sizes, int n, const char *base,
+		 const struct lp_plan *plan);
 
 /* The program load_pick left to load in obj (NULL: none). */
 struct bpf_program *load_picked(struct bpf_object *obj);

@@ -495,6 +495,19 @@ static const luaL_Reg api_funcs[] = {
 
 /* --- modules: embedded ones and the recipe path ------------------------ */
 
+/* An embedded chunk: its bytecode, or its source when this Lua refuses
+ * the bytecode (another Lua than the one luaprobe was built with). The
+ * bytecode carries the name chunk gives the source. */
+static int load_chunk(lua_State *L, const struct lp_embedded *e, const char *chunk)
+{
+	if (e->bclen) {
+		if (luaL_loadbufferx(L, e->bc, e->bclen, chunk, "b") == LUA_OK)
+			return LUA_OK;
+		lua_pop(L, 1);
+	}
+	return luaL_loadbufferx(L, e->src, e->len, chunk, "t");
+}
+
 static int load_embedded(lua_State *L)
 {
 	const char *name = luaL_checkstring(L, 1);
@@ -504,7 +517,7 @@ static int load_embedded(lua_State *L)
 			char chunk[128];
 
 			snprintf(chunk, sizeof(chunk), "=[luaprobe %s]", name);
-			if (luaL_loadbuffer(L, e->src, e->len, chunk) != LUA_OK)
+			if (load_chunk(L, e, chunk) != LUA_OK)
 				return lua_error(L);
 			return 1;
 		}
@@ -954,4 +967,13 @@ int script_run_string(struct lp_session *s, const char *code, const char *name, 
 	set_path(s->L, NULL);
 	snprintf(chunk, sizeof(chunk), "=%s", name);
 	return run_chunk(s, luaL_loadbufferx(s->L, code, strlen(code), chunk, "t"), argc, argv);
+}
+
+int script_run_embedded(struct lp_session *s, const struct lp_embedded *e, int argc, char **argv)
+{
+	char chunk[512];
+
+	set_path(s->L, NULL);
+	snprintf(chunk, sizeof(chunk), "=%s.lua", e->name);
+	return run_chunk(s, load_chunk(s->L, e, chunk), argc, argv);
 }

@@ -16,6 +16,10 @@ int script_run_file(struct lp_session *s, const char *path, const char *name, in
 		    char **argv);
 int script_run_string(struct lp_session *s, const char *code, const char *name, int argc,
 		      char **argv);
+/* An embedded recipe, named NAME.lua: from its bytecode when this Lua
+ * takes it (main/embedded.h). */
+struct lp_embedded;
+int script_run_embedded(struct lp_session *s, const struct lp_embedded *e, int argc, char **argv);
 
 /* Call the function under `nargs` arguments on the stack, with a traceback
  * on error. On error the message is printed and the session stops with a

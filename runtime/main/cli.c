@@ -186,13 +186,15 @@ static int stopped_attaching(struct lp_session *s, int done, const struct lp_pro
 static int start_probes(struct lp_session *s, int attach)
 {
 	char err[512];
-	int ret;
+	int ret, pairs = 0;
 
 	s->started = 1;
 	if (!s->nprobes)
 		return 0;
-	ret = load_maps_create(&s->maps,
-			       load_ringbuf_size(s->probes, s->nprobes, s->opt.ringbuf_size));
+	for (int i = 0; i < s->nprobes; i++)
+		pairs |= s->probes[i]->plan.lat.role != 0;
+	ret = load_maps_create(
+		&s->maps, load_ringbuf_size(s->probes, s->nprobes, s->opt.ringbuf_size), pairs);
 	if (ret) {
 		script_report(s, "cannot create the event ring buffer: %s%s", strerror(-ret),
 			      ret == -EPERM ? " (luaprobe needs root or CAP_BPF and CAP_PERFMON)"
@@ -412,7 +414,7 @@ static int run_script(struct lp_session *s, const char *code, const char *script
 
 		snprintf(name, sizeof(name), "%s.lua", script);
 		ret = path ? script_run_file(s, path, name, argc, argv)
-			   : script_run_string(s, emb->src, name, argc, argv);
+			   : script_run_embedded(s, emb, argc, argv);
 		free(path);
 	} else {
 		script_report(s,

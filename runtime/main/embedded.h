@@ -9,6 +9,10 @@ struct lp_embedded {
 	int is_recipe;
 	const char *src;
 	size_t len;
+	/* src compiled at build time (tools/luadump.c), with its debug
+	 * information and the chunk name the runtime gives src */
+	const char *bc;
+	size_t bclen;
 };
 
 /* Terminated by an entry whose name is NULL. */

@@ -9,10 +9,12 @@
 #include <bpf/libbpf.h>
 #include <luaprobe/plan.h>
 
+#include "load/image.h"
 #include "load/load.h"
 #include "session.h"
 #include "test.h"
 #include "regs.skel.h"
+#include "tp.image.h"
 #include "tp.skel.h"
 
 static struct lp_session s;
@@ -200,6 +202,17 @@ static const char *pick(const struct lp_plan *p, const char *base)
 			    "the fewest other layers, then the smallest");
 	}
 	ASSERT_EQ(loaded, 1, "programs left to load");
+	/* the build's table of the tracepoint template (tools/imagegen.c):
+	 * the same choice, of the same program */
+	if (!regs) {
+		int i = load_tmpl_pick(&lp_tp_tmpl, base, p);
+
+		if (ASSERT_TRUE(i >= 0, "a program of the table"))
+			ASSERT_STREQ(lp_tp_tmpl.progs[i].name, name, "the table's pick");
+		if (i >= 0)
+			ASSERT_EQ(lp_tp_tmpl.progs[i].ninsns, bpf_program__insn_cnt(got),
+				  "the table's instructions");
+	}
 out:
 	lp_tp__destroy(tp);
 	lp_regs__destroy(rs);
