@@ -29,7 +29,7 @@
 
 static const char *out_name;
 
-static void die(const char *fmt, const char *what)
+static _Noreturn void die(const char *fmt, const char *what)
 {
 	fprintf(stderr, "imagegen: %s: ", out_name);
 	fprintf(stderr, fmt, what);
@@ -41,7 +41,7 @@ static void *read_all(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	char *buf;
-	long n;
+	long n = 0;
 
 	if (!f || fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET))
 		die("cannot read %s", path);
@@ -119,7 +119,6 @@ static struct bpf_insn *copy_insns(const struct elf_view *ev, const char *name, 
 		return insns;
 	}
 	die("program %s: no symbol", name);
-	return NULL;
 }
 
 /* The map a relocation against sym names: one of .maps by the symbol's
