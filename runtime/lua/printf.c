@@ -70,11 +70,35 @@ static int slow(lua_State *L)
 	return 0;
 }
 
+/* The line is put together here and written with one fwrite: six calls
+ * of fwrite for "EV %d %s %d\n" (each taking the stream's lock) were a
+ * fifth of the time of a handler that printed a line per event. */
+struct line {
+	FILE *f;
+	size_t n;
+	char buf[512];
+};
+
+static void put(struct line *l, const char *s, size_t n)
+{
+	if (l->n + n > sizeof(l->buf)) {
+		fwrite(l->buf, 1, l->n, l->f);
+		l->n = 0;
+		if (n > sizeof(l->buf)) {
+			fwrite(s, 1, n, l->f);
+			return;
+		}
+	}
+	memcpy(l->buf + l->n, s, n);
+	l->n += n;
+}
+
 static int l_printf(lua_State *L)
 {
 	size_t len;
 	const char *fmt = luaL_checklstring(L, 1, &len);
 	luaL_Stream *out;
+	struct line line;
 	int arg = 2;
 
 	if (!plain(L, fmt, len))
@@ -84,6 +108,8 @@ static int l_printf(lua_State *L)
 	lua_pop(L, 1);
 	if (!out || !out->closef)
 		return slow(L); /* io.write says what is wrong with it */
+	line.f = out->f;
+	line.n = 0;
 	/* io.write's errors are not raised: printf has always ignored them */
 	for (size_t i = 0, lit = 0; i <= len; i++) {
 		char num[24];
@@ -93,21 +119,23 @@ static int l_printf(lua_State *L)
 		if (i < len && fmt[i] != '%')
 			continue;
 		if (i > lit)
-			fwrite(fmt + lit, 1, i - lit, out->f);
+			put(&line, fmt + lit, i - lit);
 		if (i == len)
 			break;
 		i++;
 		lit = i + 1;
 		if (fmt[i] == '%') {
-			fputc('%', out->f);
+			put(&line, "%", 1);
 		} else if (fmt[i] == 'd') {
 			n = int_text(num + sizeof(num), (long long)lua_tointeger(L, arg++));
-			fwrite(num + sizeof(num) - n, 1, n, out->f);
+			put(&line, num + sizeof(num) - n, n);
 		} else {
 			s = lua_tolstring(L, arg++, &n);
-			fwrite(s, 1, n, out->f);
+			put(&line, s, n);
 		}
 	}
+	if (line.n)
+		fwrite(line.buf, 1, line.n, line.f);
 	return 0;
 }
 

@@ -1,5 +1,6 @@
 # printf (lua/printf.c) writes %d of an integer, %s of a string and %%
-# itself, without string.format (~700 ns a line here), and hands every
+# itself, without string.format (~700 ns a line here), a line in one
+# fwrite (lines longer than its 512-byte buffer too), and hands every
 # other format to string.format: whichever path a call takes, its bytes
 # must be string.format's, written where io.write writes, and its errors
 # string.format's and io.write's.
@@ -18,6 +19,10 @@ local cases = {
   { "width %5d|%-4s|\n", 42, "ab" },
   { "hex %x %q\n", 255, "q\n" },
   { "number as %%s: %s %s\n", 1.5, 7 },
+  -- the line printf puts together (512 bytes) filled, overflowed, passed
+  { "%s\n", string.rep("c", 511) },
+  { "%s|%s|%d\n", string.rep("a", 300), string.rep("b", 300), 5 },
+  { "%d %s %s\n", 1, string.rep("d", 2000), "end" },
 }
 for _, c in ipairs(cases) do out(table.unpack(c)) end
 LUA
@@ -26,7 +31,7 @@ LUA
 "$LUAPROBE" "$TMP/p1.lua" >"$TMP/p1.out" 2>"$TMP/p1.err" || fail "printf's run: $(cat "$TMP/p1.err")"
 "$LUAPROBE" "$TMP/p2.lua" >"$TMP/p2.out" 2>"$TMP/p2.err" || fail "string.format's run: $(cat "$TMP/p2.err")"
 cmp "$TMP/p1.out" "$TMP/p2.out" || fail "printf wrote other bytes than string.format: $(diff <(od -c "$TMP/p1.out") <(od -c "$TMP/p2.out"))"
-assert_eq 11 "$(wc -l <"$TMP/p1.out")" "lines written: ten cases, %q's escaped newline"
+assert_eq 14 "$(wc -l <"$TMP/p1.out")" "lines written: 13 cases, %q's escaped newline"
 assert_eq 1 "$(tr '\0' '@' <"$TMP/p1.out" | grep -c '^a@b and $')" "a string with a zero byte written whole"
 run tr '\0' '@' <"$TMP/p1.out"
 assert_contains "EV 12345 lpbench -7" "$OUT" "%d %s %d"
@@ -34,6 +39,8 @@ assert_contains "-9223372036854775808|9223372036854775807|0" "$OUT" "the integer
 assert_contains "100% x%" "$OUT" "%%"
 assert_contains "width    42|ab  |" "$OUT" "widths through string.format"
 assert_contains "number as %s: 1.5 7" "$OUT" "%s of numbers"
+assert_contains "$(printf 'a%.0s' $(seq 300))|$(printf 'b%.0s' $(seq 300))|5" "$OUT" \
+	"a line longer than printf's buffer"
 
 # where io.write writes; string.format's errors; io.write's on a closed output
 cat >"$TMP/p.lua" <<'LUA'
