@@ -266,16 +266,14 @@ static void image_key(const struct lp_probe *p, int raw, char *key, size_t size)
  * libbpf loads it, and says why if it cannot. */
 static int load_image(struct lp_probe *p, int raw, const char *key, const struct lp_maps *m)
 {
-	const char *env = getenv("LUAPROBE_TEMPLATE_IMAGES");
 	int prog, ret;
 
-	/* =0: through libbpf, as before the tables (tests compare the two) */
-	if (!p->caches || (env && !strcmp(env, "0")))
+	if (!p->caches || !load_tmpl_enabled())
 		return -ENOENT;
 	prog = load_tmpl_pick(&lp_tp_tmpl, raw ? "lp_rawtp" : "lp_tp", &p->plan);
 	if (prog < 0)
 		return -ENOENT;
-	ret = load_image_tmpl(&p->caches->images, key, &lp_tp_tmpl, prog, m, p->naggs,
+	ret = load_image_tmpl(&p->caches->images, key, &lp_tp_tmpl, prog, -1, m, p->naggs,
 			      p->plan.agg[0].pend || p->plan.agg[1].pend,
 			      offsetof(struct lp_tp__rodata, plan));
 	return ret ? ret : load_image_load(p->caches->images, key, p, &p->plan, NULL);

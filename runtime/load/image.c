@@ -273,7 +273,7 @@ static int tmpl_role(const char *name, const struct lp_maps *m, int naggs, int p
 }
 
 int load_image_tmpl(struct lp_images **list, const char *key, const struct lp_tmpl *t, int prog,
-		    const struct lp_maps *m, int naggs, int pend, size_t plan_off)
+		    int attach_type, const struct lp_maps *m, int naggs, int pend, size_t plan_off)
 {
 	const struct lp_tmpl_prog *tp = &t->progs[prog];
 	int made[LP_IMAGE_MAX_MAPS * 2];
@@ -292,7 +292,7 @@ int load_image_tmpl(struct lp_images **list, const char *key, const struct lp_tm
 	}
 	snprintf(im->name, sizeof(im->name), "%s", tp->name);
 	im->prog_type = tp->prog_type;
-	im->expected_attach_type = tp->expected_attach_type;
+	im->expected_attach_type = attach_type >= 0 ? attach_type : tp->expected_attach_type;
 	im->prog_flags = tp->flags;
 	memcpy(im->rodata, t->rodata, t->rodata_size);
 	im->rodata_size = t->rodata_size;
@@ -345,6 +345,13 @@ int load_image_tmpl(struct lp_images **list, const char *key, const struct lp_tm
 		i++;
 	}
 	return image_finish(list, im, 0);
+}
+
+int load_tmpl_enabled(void)
+{
+	const char *env = getenv("LUAPROBE_TEMPLATE_IMAGES");
+
+	return !env || strcmp(env, "0") != 0;
 }
 
 int load_tmpl_pick(const struct lp_tmpl *t, const char *base, const struct lp_plan *plan)

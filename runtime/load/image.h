@@ -65,10 +65,15 @@ struct lp_tmpl {
  * t's maps, the run's shared ones where m has them, the aggregations
  * below naggs and the pending runs' slots if pend; references to the
  * others are poisoned as libbpf poisons a map it does not make (the
- * frozen plan never reaches them). The plan is at plan_off in .rodata.
+ * frozen plan never reaches them). The plan is at plan_off in .rodata;
+ * attach_type the program's expected attach type (-1: the table's).
  * Made once per key; 0 or -errno. */
 int load_image_tmpl(struct lp_images **list, const char *key, const struct lp_tmpl *t, int prog,
-		    const struct lp_maps *m, int naggs, int pend, size_t plan_off);
+		    int attach_type, const struct lp_maps *m, int naggs, int pend, size_t plan_off);
+
+/* Whether programs come from the tables: LUAPROBE_TEMPLATE_IMAGES=0 loads
+ * them through libbpf instead (the tests compare the two). 1 or 0. */
+int load_tmpl_enabled(void);
 
 /* The program of t load_pick would pick (load/load.h): its index, or -1. */
 int load_tmpl_pick(const struct lp_tmpl *t, const char *base, const struct lp_plan *plan);

@@ -1,7 +1,7 @@
-# uprobes whose places load the same program of the pt_regs template load
-# it from an image of the first one's (load/image.h; uprobe_multi links
-# take programs by fd): libbpf opens the ~17k-instruction template once per
-# program, and each later place gets its own .rodata plan and aggregation
+# uprobes load their programs from images (load/image.h; uprobe_multi
+# links take programs by fd): the pt_regs template's table relocated at
+# build time, or (LUAPROBE_TEMPLATE_IMAGES=0) an image of the first place
+# libbpf loaded; each place gets its own .rodata plan and aggregation
 # maps. Each must still count with its own plan into its own maps: probes
 # of one image with different constants, on one function and on others,
 # count exactly, and a probe of several places from images counts into one
@@ -12,10 +12,6 @@ need_uprobes
 
 N=30
 BIN=$(fx O2)
-rm -f "$TMP/go"
-mkfifo "$TMP/go"
-bash -c 'read -r _ <"$1"; exec "$2" "$3"' sh "$TMP/go" "$BIN" "$N" >"$TMP/fx.out" &
-FX_PID=$!
 cat >"$TMP/img.lua" <<LUA
 local function up(f) return 'uprobe:$BIN:' .. f end
 local gt5 = probe(up('ints'), { fetch = { i = 'i32' }, where = 'i < -70005' }):count()
@@ -32,25 +28,47 @@ on_exit(function()
          keys, ok, recs:total(), recs2:total())
 end)
 LUA
-lp_start -v -p "$FX_PID" "$TMP/img.lua"
-lp_ready
-echo go >"$TMP/go"
-wait "$FX_PID"
-kill -INT "$BG_PID"
-lp_wait 30
-assert_eq 0 "$RC" "exit status ($ERR)"
-assert_eq "$((N - 6)) $((N - 11))" "$(field ints "$OUT")" "ints' i32 = -70000 - i below two bounds"
-assert_eq "$((N / 2))" "$(field odd "$OUT")" "stacked(x) with x = i + 1 odd"
-assert_eq "$N $N" "$(field x "$OUT")" "stacked's x = i + 1: one key a call"
-assert_eq "$((3 * N)) $((3 * N))" "$(field recs "$OUT")" "rec_first, rec_second, rec_seventh: three calls a round"
-attached=$(grep "attached as" "$TMP/bg.err")
-# the first of each program loads through libbpf, the others from its
-# image: gt10 and odd run gt5's (a register, a filter, a count), recs runs
-# by_x's (a count, keyed or not); recs2's three places hold three programs,
-# r in rdi and in rsi from gt5's image, r on the stack (rec_seventh) its own
-from=$(grep 'from an image' <<<"$attached" | sed 's/.*img.lua:\([0-9]*\):.*attached as uprobe_multi, /\1 /')
+# run_images IMAGES: the script on a fresh fixture, with
+# LUAPROBE_TEMPLATE_IMAGES=IMAGES; exact counts; which probes' programs
+# came from images in $FROM ("LINE program from an image" a line)
+run_images() {
+	rm -f "$TMP/go"
+	mkfifo "$TMP/go"
+	bash -c 'read -r _ <"$1"; exec "$2" "$3"' sh "$TMP/go" "$BIN" "$N" >"$TMP/fx.out" &
+	FX_PID=$!
+	LUAPROBE_TEMPLATE_IMAGES=$1 lp_start -v -p "$FX_PID" "$TMP/img.lua"
+	lp_ready
+	echo go >"$TMP/go"
+	wait "$FX_PID"
+	kill -INT "$BG_PID"
+	lp_wait 30
+	assert_eq 0 "$RC" "exit status ($ERR)"
+	assert_eq "$((N - 6)) $((N - 11))" "$(field ints "$OUT")" "ints' i32 = -70000 - i below two bounds"
+	assert_eq "$((N / 2))" "$(field odd "$OUT")" "stacked(x) with x = i + 1 odd"
+	assert_eq "$N $N" "$(field x "$OUT")" "stacked's x = i + 1: one key a call"
+	assert_eq "$((3 * N)) $((3 * N))" "$(field recs "$OUT")" "rec_first, rec_second, rec_seventh: three calls a round"
+	FROM=$(grep "attached as" "$TMP/bg.err" | grep 'from an image' |
+		sed 's/.*img.lua:\([0-9]*\):.*attached as uprobe_multi, /\1 /')
+}
+
+# Through libbpf: the first of each program loads through libbpf, the
+# others from its image: gt10 and odd run gt5's (a register, a filter, a
+# count), recs runs by_x's (a count, keyed or not); recs2's three places
+# hold three programs, r in rdi and in rsi from gt5's image, r on the
+# stack (rec_seventh) its own
+run_images 0
 assert_eq "3 program from an image
 4 program from an image
 6 program from an image
-7 2 of 3 programs from an image" "$from" "probes from images"
+7 2 of 3 programs from an image" "$FROM" "probes from images kept from libbpf's loads"
+
+# From the template's table (tools/imagegen.c): every program, the first
+# of each too
+run_images 1
+assert_eq "2 program from an image
+3 program from an image
+4 program from an image
+5 program from an image
+6 program from an image
+7 programs from an image" "$FROM" "probes from the table's images"
 echo ok
