@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fnmatch.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,6 +20,7 @@
 #include "resolve/kbtf.h"
 #include "sym/ksym.h"
 #include "util/suggest.h"
+#include "btf.image.h"
 #include "btf.skel.h"
 
 struct lp_btfargs *btfargs_of(struct lp_probe *p)
@@ -310,7 +312,17 @@ static int load_once(struct lp_probe *p, struct lp_btfargs *a, const struct lp_m
 	 * a per-CPU slot is theirs alone */
 	load_pend_plan(p, a->raw || a->attach_type == 0);
 	if (a->by_fd && a->raw && p->caches) {
+		int t = load_tmpl_pick(&lp_btf_tmpl, "lp_btf", &p->plan);
+
 		image_key(p, key, sizeof(key));
+		/* the template's table relocated at build time, as a raw_tp
+		 * program (its section is luaprobe's own, which libbpf did not
+		 * know there), or an earlier probe's program libbpf loaded */
+		if (t >= 0 && load_tmpl_enabled())
+			(void)load_image_tmpl(&p->caches->images, key, &lp_btf_tmpl, t,
+					      BPF_PROG_TYPE_RAW_TRACEPOINT, 0, m, p->naggs,
+					      p->plan.agg[0].pend || p->plan.agg[1].pend,
+					      offsetof(struct lp_btf__rodata, plan));
 		/* any failure: libbpf loads it, and says why if it cannot */
 		a->img_fd = load_image_load(p->caches->images, key, p, &p->plan, NULL);
 		if (a->img_fd >= 0)

@@ -273,7 +273,7 @@ static int load_image(struct lp_probe *p, int raw, const char *key, const struct
 	prog = load_tmpl_pick(&lp_tp_tmpl, raw ? "lp_rawtp" : "lp_tp", &p->plan);
 	if (prog < 0)
 		return -ENOENT;
-	ret = load_image_tmpl(&p->caches->images, key, &lp_tp_tmpl, prog, -1, m, p->naggs,
+	ret = load_image_tmpl(&p->caches->images, key, &lp_tp_tmpl, prog, -1, -1, m, p->naggs,
 			      p->plan.agg[0].pend || p->plan.agg[1].pend,
 			      offsetof(struct lp_tp__rodata, plan));
 	return ret ? ret : load_image_load(p->caches->images, key, p, &p->plan, NULL);

@@ -447,7 +447,7 @@ int uprobe_load(struct lp_probe *p, const struct lp_maps *m, char *err, size_t e
 				shared[a] = i > 0 && a < p->naggs ? p->aggs[a].fd : -1;
 			t = load_tmpl_pick(&lp_regs_tmpl, "lp_regs", &pl);
 			if (t >= 0 && load_tmpl_enabled())
-				(void)load_image_tmpl(&p->caches->images, key, &lp_regs_tmpl, t,
+				(void)load_image_tmpl(&p->caches->images, key, &lp_regs_tmpl, t, -1,
 						      UPM_ATTACH_TYPE, m, p->naggs, 0,
 						      offsetof(struct lp_regs__rodata, plan));
 			ret = load_image_load(p->caches->images, key, p, &pl, shared);

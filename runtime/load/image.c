@@ -273,7 +273,8 @@ static int tmpl_role(const char *name, const struct lp_maps *m, int naggs, int p
 }
 
 int load_image_tmpl(struct lp_images **list, const char *key, const struct lp_tmpl *t, int prog,
-		    int attach_type, const struct lp_maps *m, int naggs, int pend, size_t plan_off)
+		    int prog_type, int attach_type, const struct lp_maps *m, int naggs, int pend,
+		    size_t plan_off)
 {
 	const struct lp_tmpl_prog *tp = &t->progs[prog];
 	int made[LP_IMAGE_MAX_MAPS * 2];
@@ -291,7 +292,7 @@ int load_image_tmpl(struct lp_images **list, const char *key, const struct lp_tm
 		return -ENOMEM;
 	}
 	snprintf(im->name, sizeof(im->name), "%s", tp->name);
-	im->prog_type = tp->prog_type;
+	im->prog_type = prog_type >= 0 ? prog_type : tp->prog_type;
 	im->expected_attach_type = attach_type >= 0 ? attach_type : tp->expected_attach_type;
 	im->prog_flags = tp->flags;
 	memcpy(im->rodata, t->rodata, t->rodata_size);

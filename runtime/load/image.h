@@ -66,10 +66,12 @@ struct lp_tmpl {
  * below naggs and the pending runs' slots if pend; references to the
  * others are poisoned as libbpf poisons a map it does not make (the
  * frozen plan never reaches them). The plan is at plan_off in .rodata;
- * attach_type the program's expected attach type (-1: the table's).
+ * prog_type and attach_type the program's type and expected attach type
+ * (-1: the table's; a section libbpf did not know at build time has none).
  * Made once per key; 0 or -errno. */
 int load_image_tmpl(struct lp_images **list, const char *key, const struct lp_tmpl *t, int prog,
-		    int attach_type, const struct lp_maps *m, int naggs, int pend, size_t plan_off);
+		    int prog_type, int attach_type, const struct lp_maps *m, int naggs, int pend,
+		    size_t plan_off);
 
 /* Whether programs come from the tables: LUAPROBE_TEMPLATE_IMAGES=0 loads
  * them through libbpf instead (the tests compare the two). 1 or 0. */
