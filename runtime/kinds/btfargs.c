@@ -297,7 +297,7 @@ int btfargs_prog_fd(const struct lp_probe *p, const struct lp_btfargs *a)
 static void image_key(const struct lp_probe *p, char *key, size_t size)
 {
 	snprintf(key, size, "btf raw %x %d %d", load_layers(&p->plan), p->naggs,
-		 p->plan.agg[0].pend || p->plan.agg[1].pend);
+		 load_pends(&p->plan));
 }
 
 static int load_once(struct lp_probe *p, struct lp_btfargs *a, const struct lp_maps *m,
@@ -312,17 +312,13 @@ static int load_once(struct lp_probe *p, struct lp_btfargs *a, const struct lp_m
 	 * a per-CPU slot is theirs alone */
 	load_pend_plan(p, a->raw || a->attach_type == 0);
 	if (a->by_fd && a->raw && p->caches) {
-		int t = load_tmpl_pick(&lp_btf_tmpl, "lp_btf", &p->plan);
-
 		image_key(p, key, sizeof(key));
 		/* the template's table relocated at build time, as a raw_tp
 		 * program (its section is luaprobe's own, which libbpf did not
 		 * know there), or an earlier probe's program libbpf loaded */
-		if (t >= 0 && load_tmpl_enabled())
-			(void)load_image_tmpl(&p->caches->images, key, &lp_btf_tmpl, t,
-					      BPF_PROG_TYPE_RAW_TRACEPOINT, 0, m, p->naggs,
-					      p->plan.agg[0].pend || p->plan.agg[1].pend,
-					      offsetof(struct lp_btf__rodata, plan));
+		(void)load_image_tmpl(&p->caches->images, key, &lp_btf_tmpl, "lp_btf", &p->plan,
+				      BPF_PROG_TYPE_RAW_TRACEPOINT, 0, m, p->naggs,
+				      offsetof(struct lp_btf__rodata, plan));
 		/* any failure: libbpf loads it, and says why if it cannot */
 		a->img_fd = load_image_load(p->caches->images, key, p, &p->plan, NULL);
 		if (a->img_fd >= 0)

@@ -12,7 +12,6 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/perf_event.h>
-#include <limits.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <tracefs/tracefs.h>
@@ -169,6 +168,31 @@ static int add_exprs(struct lp_probe *p, const struct lp_tpformat *fmt, char *er
 	return 0;
 }
 
+/* Which of the template's two programs a probe runs, and why not the raw
+ * one when it could have (for -v). */
+struct tp_state {
+	int tp_id; /* the tracepoint's id in tracefs (its format's "ID:") */
+	int raw;
+	struct bpf_program *prog; /* in p->skel: the program load_pick chose */
+	/* the loaded program: prog's, or one loaded from an image
+	 * (load/image.h) that is ours to close (own_fd) once attached */
+	int prog_fd, own_fd;
+	char as[128];
+	/* syscalls:* as raw_syscalls (kinds: the syscall dispatcher): p->skel
+	 * is then the BTF template's, loaded by btf (raw) */
+	int sys, sys_exit, sys_nr, sys_col, sys_in;
+	struct lp_btfargs *btf;
+	struct lp_plan *classic; /* the plan as the record lays it out */
+	struct lp_maps m; /* the run's shared maps, for the classic program */
+};
+
+static struct tp_state *state_of(struct lp_probe *p)
+{
+	if (!p->priv)
+		p->priv = calloc(1, sizeof(struct tp_state));
+	return p->priv;
+}
+
 static int tp_add_fetch(struct lp_probe *p, const char *expr, char *err, size_t errlen)
 {
 	struct lp_tpformat fmt;
@@ -209,6 +233,16 @@ static int tp_resolve(struct lp_probe *p, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot plan its fields: %s", strerror(-ret));
 	else
 		ret = add_exprs(p, &fmt, err, errlen);
+	if (!ret) {
+		struct tp_state *st = state_of(p);
+
+		if (st) {
+			st->tp_id = fmt.id; /* for attach_fd's perf event */
+		} else {
+			ret = -ENOMEM;
+			snprintf(err, errlen, "out of memory");
+		}
+	}
 	tpformat_free(&fmt);
 	return ret;
 }
@@ -227,30 +261,6 @@ static int raw_eligible(const struct lp_probe *p)
 	return 1;
 }
 
-/* Which of the template's two programs a probe runs, and why not the raw
- * one when it could have (for -v). */
-struct tp_state {
-	int raw;
-	struct bpf_program *prog; /* in p->skel: the program load_pick chose */
-	/* the loaded program: prog's, or one loaded from an image
-	 * (load/image.h) that is ours to close (own_fd) once attached */
-	int prog_fd, own_fd;
-	char as[128];
-	/* syscalls:* as raw_syscalls (kinds: the syscall dispatcher): p->skel
-	 * is then the BTF template's, loaded by btf (raw) */
-	int sys, sys_exit, sys_nr, sys_col, sys_in;
-	struct lp_btfargs *btf;
-	struct lp_plan *classic; /* the plan as the record lays it out */
-	struct lp_maps m; /* the run's shared maps, for the classic program */
-};
-
-static struct tp_state *state_of(struct lp_probe *p)
-{
-	if (!p->priv)
-		p->priv = calloc(1, sizeof(struct tp_state));
-	return p->priv;
-}
-
 /* Which image a program of the family is loaded from: the program
  * load_pick takes follows from the layers, the maps from the number of
  * aggregations and whether their counts have pending runs (lp_pend); the
@@ -258,7 +268,7 @@ static struct tp_state *state_of(struct lp_probe *p)
 static void image_key(const struct lp_probe *p, int raw, char *key, size_t size)
 {
 	snprintf(key, size, "tp %d %x %d %d", raw, load_layers(&p->plan), p->naggs,
-		 p->plan.agg[0].pend || p->plan.agg[1].pend);
+		 load_pends(&p->plan));
 }
 
 /* The program from an image: the one key names, made from the template's
@@ -266,16 +276,12 @@ static void image_key(const struct lp_probe *p, int raw, char *key, size_t size)
  * libbpf loads it, and says why if it cannot. */
 static int load_image(struct lp_probe *p, int raw, const char *key, const struct lp_maps *m)
 {
-	int prog, ret;
+	int ret;
 
-	if (!p->caches || !load_tmpl_enabled())
+	if (!p->caches)
 		return -ENOENT;
-	prog = load_tmpl_pick(&lp_tp_tmpl, raw ? "lp_rawtp" : "lp_tp", &p->plan);
-	if (prog < 0)
-		return -ENOENT;
-	ret = load_image_tmpl(&p->caches->images, key, &lp_tp_tmpl, prog, -1, -1, m, p->naggs,
-			      p->plan.agg[0].pend || p->plan.agg[1].pend,
-			      offsetof(struct lp_tp__rodata, plan));
+	ret = load_image_tmpl(&p->caches->images, key, &lp_tp_tmpl, raw ? "lp_rawtp" : "lp_tp",
+			      &p->plan, -1, -1, m, p->naggs, offsetof(struct lp_tp__rodata, plan));
 	return ret ? ret : load_image_load(p->caches->images, key, p, &p->plan, NULL);
 }
 
@@ -517,26 +523,6 @@ static void release(struct lp_probe *p)
 		drop_prog(p);
 }
 
-/* The tracepoint's id, from tracefs. */
-static int tracepoint_id(const struct lp_probe *p)
-{
-	const char *dir = tracefs_tracing_dir();
-	char path[PATH_MAX];
-	FILE *f;
-	int id = -1;
-
-	if (!dir)
-		return -ENOENT;
-	snprintf(path, sizeof(path), "%s/events/%s/%s/id", dir, p->point.system, p->point.event);
-	f = fopen(path, "r");
-	if (!f)
-		return -errno;
-	if (fscanf(f, "%d", &id) != 1)
-		id = -EINVAL;
-	fclose(f);
-	return id;
-}
-
 /* Attach the loaded program by its fd; the link's fd in p->link_fd. A
  * perf event of the tracepoint, as libbpf makes it, held by a BPF link
  * (or, on a kernel without perf links, the event's own fd holds the
@@ -544,7 +530,7 @@ static int tracepoint_id(const struct lp_probe *p)
 static int attach_fd(struct lp_probe *p, const struct tp_state *st)
 {
 	struct perf_event_attr attr = { .type = PERF_TYPE_TRACEPOINT, .size = sizeof(attr) };
-	int id, pfd, fd;
+	int pfd, fd;
 
 	if (st->raw) {
 		fd = bpf_raw_tracepoint_open(p->point.event, st->prog_fd);
@@ -553,10 +539,7 @@ static int attach_fd(struct lp_probe *p, const struct tp_state *st)
 		p->link_fd = fd;
 		return 0;
 	}
-	id = tracepoint_id(p);
-	if (id < 0)
-		return id;
-	attr.config = id;
+	attr.config = st->tp_id;
 	pfd = (int)syscall(__NR_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
 	if (pfd < 0)
 		return -errno;
@@ -693,9 +676,7 @@ static void tp_destroy(struct lp_probe *p)
 			close(p->link_fd);
 		p->link_fd = 0;
 		if (st)
-			drop_prog(p);
-		lp_tp__destroy(p->skel);
-		p->skel = NULL;
+			drop_prog(p); /* and the template's object: p->skel is st's */
 	}
 	load_close_aggs(p);
 	free(p->priv);

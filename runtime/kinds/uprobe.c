@@ -439,17 +439,15 @@ int uprobe_load(struct lp_probe *p, const struct lp_maps *m, char *err, size_t e
 		 * links take programs by fd): the template's table relocated at
 		 * build time, or another place's program libbpf loaded */
 		if (multi && p->caches) {
-			int shared[LP_MAX_AGG], t;
+			int shared[LP_MAX_AGG];
 
 			place_plan(p, in, &pl);
 			snprintf(key, sizeof(key), "regs multi %x %d", load_layers(&pl), p->naggs);
 			for (int a = 0; a < LP_MAX_AGG; a++)
 				shared[a] = i > 0 && a < p->naggs ? p->aggs[a].fd : -1;
-			t = load_tmpl_pick(&lp_regs_tmpl, "lp_regs", &pl);
-			if (t >= 0 && load_tmpl_enabled())
-				(void)load_image_tmpl(&p->caches->images, key, &lp_regs_tmpl, t, -1,
-						      UPM_ATTACH_TYPE, m, p->naggs, 0,
-						      offsetof(struct lp_regs__rodata, plan));
+			(void)load_image_tmpl(&p->caches->images, key, &lp_regs_tmpl, "lp_regs",
+					      &pl, -1, UPM_ATTACH_TYPE, m, p->naggs,
+					      offsetof(struct lp_regs__rodata, plan));
 			ret = load_image_load(p->caches->images, key, p, &pl, shared);
 			if (ret > 2) {
 				in->prog_fd = ret;

@@ -272,16 +272,27 @@ static int tmpl_role(const char *name, const struct lp_maps *m, int naggs, int p
 	return 1;
 }
 
-int load_image_tmpl(struct lp_images **list, const char *key, const struct lp_tmpl *t, int prog,
-		    int prog_type, int attach_type, const struct lp_maps *m, int naggs, int pend,
-		    size_t plan_off)
+/* LUAPROBE_TEMPLATE_IMAGES=0: through libbpf (the tests compare the two). */
+static int tmpl_enabled(void)
 {
-	const struct lp_tmpl_prog *tp = &t->progs[prog];
-	int made[LP_IMAGE_MAX_MAPS * 2];
+	const char *env = getenv("LUAPROBE_TEMPLATE_IMAGES");
+
+	return !env || strcmp(env, "0") != 0;
+}
+
+int load_image_tmpl(struct lp_images **list, const char *key, const struct lp_tmpl *t,
+		    const char *base, const struct lp_plan *plan, int prog_type, int attach_type,
+		    const struct lp_maps *m, int naggs, size_t plan_off)
+{
+	int made[LP_IMAGE_MAX_MAPS * 2], prog, pend = load_pends(plan);
+	const struct lp_tmpl_prog *tp;
 	struct lp_images *im;
 
 	if (image_find(*list, key))
 		return 0;
+	if (!tmpl_enabled() || (prog = load_tmpl_pick(t, base, plan)) < 0)
+		return -ENOENT;
+	tp = &t->progs[prog];
 	if (t->nmaps > (int)(sizeof(made) / sizeof(made[0])) ||
 	    plan_off + sizeof(struct lp_plan) > t->rodata_size)
 		return -ENOTSUP;
@@ -346,13 +357,6 @@ int load_image_tmpl(struct lp_images **list, const char *key, const struct lp_tm
 		i++;
 	}
 	return image_finish(list, im, 0);
-}
-
-int load_tmpl_enabled(void)
-{
-	const char *env = getenv("LUAPROBE_TEMPLATE_IMAGES");
-
-	return !env || strcmp(env, "0") != 0;
 }
 
 int load_tmpl_pick(const struct lp_tmpl *t, const char *base, const struct lp_plan *plan)

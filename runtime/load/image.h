@@ -59,23 +59,21 @@ struct lp_tmpl {
 	int rodata_map; /* its index in maps[] */
 };
 
-/* The image for key made from program `prog` of t, without libbpf: none
- * of libbpf's opening of the template (~0.9 ms of a start) nor of the
- * probes of the kernel's features its load makes (~1 ms), no BTF. Of
- * t's maps, the run's shared ones where m has them, the aggregations
- * below naggs and the pending runs' slots if pend; references to the
- * others are poisoned as libbpf poisons a map it does not make (the
- * frozen plan never reaches them). The plan is at plan_off in .rodata;
- * prog_type and attach_type the program's type and expected attach type
- * (-1: the table's; a section libbpf did not know at build time has none).
- * Made once per key; 0 or -errno. */
-int load_image_tmpl(struct lp_images **list, const char *key, const struct lp_tmpl *t, int prog,
-		    int prog_type, int attach_type, const struct lp_maps *m, int naggs, int pend,
-		    size_t plan_off);
-
-/* Whether programs come from the tables: LUAPROBE_TEMPLATE_IMAGES=0 loads
- * them through libbpf instead (the tests compare the two). 1 or 0. */
-int load_tmpl_enabled(void);
+/* The image for key made from t's program of the family `base` that
+ * load_pick would pick for plan, without libbpf: none of libbpf's opening
+ * of the template (~0.9 ms of a start) nor of the probes of the kernel's
+ * features its load makes (~1 ms), no BTF. Of t's maps, the run's shared
+ * ones where m has them, the aggregations below naggs and the pending
+ * runs' slots if the plan has them (load_pends); references to the others
+ * are poisoned as libbpf poisons a map it does not make (the frozen plan
+ * never reaches them). The plan is at plan_off in .rodata; prog_type and
+ * attach_type the program's type and expected attach type (-1: the
+ * table's; a section libbpf did not know at build time has none). Made
+ * once per key; 0, -ENOENT (no program for the plan, or
+ * LUAPROBE_TEMPLATE_IMAGES=0: libbpf loads it) or another -errno. */
+int load_image_tmpl(struct lp_images **list, const char *key, const struct lp_tmpl *t,
+		    const char *base, const struct lp_plan *plan, int prog_type, int attach_type,
+		    const struct lp_maps *m, int naggs, size_t plan_off);
 
 /* The program of t load_pick would pick (load/load.h): its index, or -1. */
 int load_tmpl_pick(const struct lp_tmpl *t, const char *base, const struct lp_plan *plan);

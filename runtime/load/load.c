@@ -280,7 +280,7 @@ struct bpf_program *load_pick(struct bpf_object *obj, const char *base, const st
 	int n = 0, i;
 
 	bpf_object__for_each_program(prog, obj) {
-		if (n == 64)
+		if (n == 64) /* the templates have up to 22 */
 			break;
 		progs[n] = prog;
 		names[n] = bpf_program__name(prog);
@@ -343,7 +343,7 @@ int load_size_agg(struct bpf_map *map, const struct lp_probe *p, int idx)
 	return err;
 }
 
-static int plan_pends(const struct lp_plan *plan)
+int load_pends(const struct lp_plan *plan)
 {
 	for (unsigned i = 0; i < plan->nagg && i < LP_MAX_AGG; i++)
 		if (plan->agg[i].pend)
@@ -367,7 +367,7 @@ int load_pend_prepare(struct bpf_map *pend, struct bpf_map *pctl, const struct l
 {
 	int err;
 
-	if (plan_pends(&p->plan))
+	if (load_pends(&p->plan))
 		return 0;
 	err = bpf_map__set_autocreate(pend, false);
 	return err ? err : bpf_map__set_autocreate(pctl, false);
@@ -375,7 +375,7 @@ int load_pend_prepare(struct bpf_map *pend, struct bpf_map *pctl, const struct l
 
 void load_pend_take(struct bpf_map *pend, struct bpf_map *pctl, struct lp_probe *p)
 {
-	int on = plan_pends(&p->plan);
+	int on = load_pends(&p->plan);
 
 	/* as the aggregations' fds: the object's until load_release */
 	p->pend_fd = on ? bpf_map__fd(pend) : -1;

@@ -63,6 +63,10 @@ struct lp_agg_shape {
 };
 void load_agg_shape(const struct lp_probe *p, int idx, struct lp_agg_shape *sh);
 
+/* Whether any of plan's aggregations has pending runs (lp_agg.pend): the
+ * program then uses lp_pend and lp_pctl. 1 or 0. */
+int load_pends(const struct lp_plan *plan);
+
 /* Keyed counts' pending runs (struct lp_pend, plan.h). load_pend_plan sets
  * lp_agg.pend on p's keyed counts when `on`: for kinds whose programs
  * cannot be preempted (tracepoints), as the slot is per CPU.
